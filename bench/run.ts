@@ -1,0 +1,12 @@
+// Benchmark entry: `npm run bench -- <name> [options]`. Each benchmark prints a table and writes JSON to bench/results/.
+const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void> }>> = {
+  join: () => import('./join-latency.ts'),
+};
+
+const [name, ...args] = process.argv.slice(2);
+const load = name ? BENCHES[name] : undefined;
+if (!load) {
+  console.error(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]`);
+  process.exit(2);
+}
+await (await load()).main(args);

@@ -1,0 +1,41 @@
+/**
+ * Constants shared by server and SDK. No dependencies.
+ * @module
+ */
+
+/** Room and user ids follow Volcengine's rule: 1–128 of letters, digits and `_ @ - .`. */
+export const ID_PATTERN = /^[a-zA-Z0-9_@\-.]{1,128}$/;
+
+/** The id rule as written in error messages. */
+export const ID_RULE_TEXT = '[a-zA-Z0-9_@\\-\\.]{1,128}';
+
+/** Path of the signaling WebSocket on the server. */
+export const SIGNAL_PATH = '/rtc';
+
+/** Largest signaling frame the server accepts (bytes); larger frames get a 20000 error reply. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** A session that sends nothing for this long is closed and its member leaves the room. */
+export const HEARTBEAT_TIMEOUT_MS = 10_000;
+
+/** How often the SDK sends a heartbeat (`ping`); a third of the timeout leaves room for two losses. */
+export const HEARTBEAT_INTERVAL_MS = 3_000;
+
+/** WebSocket close codes used by the server (4000–4999 is the application range). */
+export const CLOSE_CODES = {
+  /** Normal end after `exitRtcRoom` or client close. */
+  normal: 1000,
+  /** The server is shutting down. */
+  serverShutdown: 1001,
+  /** No message for {@link HEARTBEAT_TIMEOUT_MS}. */
+  heartbeatTimeout: 4008,
+  /** Too many messages. */
+  rateLimited: 4029,
+  /** Frame far above {@link MAX_FRAME_BYTES} (the socket is closed before reading it). */
+  tooLarge: 1009,
+} as const;
+
+/** Stream types of the Douyin API. */
+export const STREAM_TYPES = ['audio', 'video', 'both'] as const;
+/** A Douyin stream type. */
+export type StreamType = (typeof STREAM_TYPES)[number];

@@ -1,0 +1,201 @@
+/**
+ * The one error table of rtcroom. Every failure that reaches a user — a server reply, an SDK
+ * `fail` callback, a rejected promise — is built from a row of this table, so the Douyin
+ * `errNo` / `errorCode` / `errMsg` triple is defined in exactly one place.
+ *
+ * `errMsg` is always `"<method>:fail <detail>"`, where `<method>` is the Douyin API name
+ * (`joinRtcRoom`, `exitRtcRoom`, …) and `<detail>` is the row's template with `%s` filled in.
+ *
+ * Rows marked "rtcroom" are ours (no Douyin equivalent was documented); they use the 219xx
+ * range so they never collide with the platform's 211xx codes.
+ *
+ * This module has no dependencies so the browser SDK can import it cheaply.
+ * @module
+ */
+
+/** Douyin `errorType`: D developer, U user, F framework, I informational. */
+export type ErrorType = 'D' | 'U' | 'F' | 'I';
+
+/** One row of the error table. */
+export interface ErrorSpec {
+  /** Legacy Douyin error number (10200, 20000, 211xx …). */
+  readonly errNo?: number;
+  /** New-style 6-digit Douyin error code, where the platform defines one. */
+  readonly errorCode?: number;
+  /** Douyin error type, where the platform defines one. */
+  readonly errorType?: ErrorType;
+  /** Detail template placed after `"<method>:fail "`; `%s` placeholders are filled in order. */
+  readonly detail: string;
+  /** What the error means, for docs and logs. */
+  readonly description: string;
+}
+
+/** The error table. Keys are stable names used in code; values are the Douyin-facing codes. */
+export const ERRORS = {
+  /** errNo 20000: a parameter is missing, of the wrong type or out of range. */
+  paramError: { errNo: 20000, errorType: 'D', detail: '%s', description: 'parameter error' },
+  /** errNo 10200: the user refused camera or microphone access. */
+  authDeny: { errNo: 10200, errorType: 'U', detail: 'auth deny', description: 'user refused camera/microphone authorization' },
+  /** errNo 10201: the user refused the privacy agreement. */
+  privacyNotAuthorized: {
+    errNo: 10201,
+    errorType: 'U',
+    detail: 'privacy permission is not authorized',
+    description: 'user refused the privacy agreement',
+  },
+  /** errNo 10202: the needed scope is not declared in the privacy agreement. */
+  privacyScopeUndeclared: {
+    errNo: 10202,
+    errorType: 'D',
+    detail: 'api scope is not declared in the privacy agreement',
+    description: 'privacy agreement lacks the needed scope',
+  },
+  /** errNo 21100: this user (or this context) is already in a room. */
+  alreadyInRoom: {
+    errNo: 21100,
+    errorType: 'D',
+    detail: 'user %s is already in the room %s',
+    description: 'one user id can be in one room at a time',
+  },
+  /** errNo 21101: the token is invalid, expired, or minted for another app/room/user. */
+  invalidToken: { errNo: 21101, errorType: 'D', detail: 'invalid token', description: 'token invalid' },
+  /** errNo 21102: joining failed for a reason other than the above. */
+  joinFailed: { errNo: 21102, errorType: 'F', detail: '%s', description: 'unknown error while joining' },
+  /** errNo 21101 / errorCode 115902: `updateToken` was given a token that does not verify. */
+  updateTokenInvalid: {
+    errNo: 21101,
+    errorCode: 115902,
+    errorType: 'D',
+    detail: 'invalid token',
+    description: 'updateToken got an invalid token',
+  },
+  /** errorCode 115910: the context was destroyed. */
+  destroyed: {
+    errorCode: 115910,
+    errorType: 'D',
+    detail: 'engine has been destroyed,please invoke tt.createRtcRoomContext create new engine',
+    description: 'context already destroyed; create a new one',
+  },
+  /** errNo 20000: the method needs a joined room and there is none (or another one). */
+  notInRoom: { errNo: 20000, errorType: 'D', detail: 'not in room %s', description: 'not in that room' },
+  /** rtcroom: the member's token lacks the publish privilege (or it expired), or the member is invisible. */
+  noPublishPermission: {
+    errNo: 21901,
+    errorType: 'D',
+    detail: 'no publish permission: %s',
+    description: 'rtcroom: publishing is not allowed for this member',
+  },
+  /** rtcroom: the signaling connection could not be opened or was lost while a call was pending. */
+  connectionFailed: {
+    errNo: 21902,
+    errorType: 'F',
+    detail: 'connection failed: %s',
+    description: 'rtcroom: signaling connection failed',
+  },
+  /** rtcroom: the request did not get a reply in time. */
+  timeout: { errNo: 21903, errorType: 'F', detail: 'timeout after %s ms', description: 'rtcroom: request timed out' },
+  /** rtcroom: the client sent more messages than the server allows. */
+  rateLimited: {
+    errNo: 21904,
+    errorType: 'D',
+    detail: 'rate limit exceeded: %s',
+    description: 'rtcroom: too many signaling messages',
+  },
+  /** rtcroom: an unexpected server-side failure. */
+  internal: { errNo: 21905, errorType: 'F', detail: 'internal error: %s', description: 'rtcroom: unexpected server error' },
+  /** rtcroom: the room has reached its member limit. */
+  roomFull: { errNo: 21906, errorType: 'D', detail: 'room %s is full (%s members)', description: 'rtcroom: room member limit reached' },
+} as const satisfies Record<string, ErrorSpec>;
+
+/** A key of {@link ERRORS}. */
+export type ErrorName = keyof typeof ERRORS;
+
+/** What travels on the wire and what SDK callbacks receive on failure. */
+export interface RtcErrorPayload {
+  /** Legacy Douyin error number, when the row has one. */
+  errNo?: number;
+  /** Douyin 6-digit error code, when the row has one. */
+  errorCode?: number;
+  /** Douyin error type. */
+  errorType?: ErrorType;
+  /** `"<method>:fail <detail>"`. */
+  errMsg: string;
+}
+
+/** Fills `%s` placeholders in order; missing arguments become empty strings. */
+export function formatDetail(template: string, args: readonly (string | number)[]): string {
+  let i = 0;
+  return template.replace(/%s/g, () => String(args[i++] ?? ''));
+}
+
+/**
+ * The one coded error of rtcroom. Thrown (or rejected) by server and SDK alike; serialise it
+ * with {@link RtcError.toPayload}.
+ */
+export class RtcError extends Error {
+  /** Row name in {@link ERRORS}. */
+  readonly code: ErrorName;
+  /** Douyin API name the error is reported for (`joinRtcRoom`, …). */
+  readonly method: string;
+  /** Legacy Douyin error number. */
+  readonly errNo: number | undefined;
+  /** Douyin 6-digit error code. */
+  readonly errorCode: number | undefined;
+  /** Douyin error type. */
+  readonly errorType: ErrorType | undefined;
+  /** `"<method>:fail <detail>"`. */
+  readonly errMsg: string;
+
+  /**
+   * @param code row of {@link ERRORS}
+   * @param method the Douyin API name, used as the `errMsg` prefix
+   * @param args values for the row's `%s` placeholders
+   */
+  constructor(code: ErrorName, method: string, ...args: (string | number)[]) {
+    const spec: ErrorSpec = ERRORS[code];
+    const errMsg = `${method}:fail ${formatDetail(spec.detail, args)}`;
+    super(errMsg);
+    this.name = 'RtcError';
+    this.code = code;
+    this.method = method;
+    this.errNo = spec.errNo;
+    this.errorCode = spec.errorCode;
+    this.errorType = spec.errorType;
+    this.errMsg = errMsg;
+  }
+
+  /**
+   * Rebuilds an error received over the wire. The row is found by `errorCode`, then `errNo`
+   * (falling back to `internal`); the received `errMsg` is kept as is.
+   */
+  static fromPayload(p: RtcErrorPayload, method: string): RtcError {
+    const rows = Object.entries(ERRORS) as [ErrorName, ErrorSpec][];
+    const row =
+      rows.find(([, s]) => p.errorCode !== undefined && s.errorCode === p.errorCode) ??
+      rows.find(([, s]) => p.errNo !== undefined && s.errNo === p.errNo && s.errorCode === undefined);
+    const e = new RtcError(row ? row[0] : 'internal', method);
+    const fields: Partial<Record<'errNo' | 'errorCode' | 'errorType' | 'errMsg' | 'message', unknown>> = {
+      errNo: p.errNo,
+      errorCode: p.errorCode,
+      errorType: p.errorType ?? e.errorType,
+      errMsg: p.errMsg,
+      message: p.errMsg,
+    };
+    for (const [k, v] of Object.entries(fields)) Object.defineProperty(e, k, { value: v, enumerable: k !== 'message', writable: false, configurable: true });
+    return e;
+  }
+
+  /** The plain object sent over the wire and given to `fail` callbacks. */
+  toPayload(): RtcErrorPayload {
+    const p: RtcErrorPayload = { errMsg: this.errMsg };
+    if (this.errNo !== undefined) p.errNo = this.errNo;
+    if (this.errorCode !== undefined) p.errorCode = this.errorCode;
+    if (this.errorType !== undefined) p.errorType = this.errorType;
+    return p;
+  }
+}
+
+/** The `errMsg` of a success result: `"<method>:ok"`. */
+export function okMessage(method: string): string {
+  return `${method}:ok`;
+}

@@ -1,0 +1,114 @@
+/**
+ * Signaling messages between the SDK and the server, as zod schemas and inferred types.
+ *
+ * Client → server: requests `{ id, method, params }`; `method` is the Douyin API name the request
+ * serves (so error texts read `joinRtcRoom:fail …`), or `ping` for the heartbeat.
+ * Server → client: replies `{ id, result }` / `{ id, error }` and pushed events `{ event, data }`.
+ * @module
+ */
+import * as z from 'zod/mini';
+import { ID_PATTERN, ID_RULE_TEXT } from './constants.ts';
+import type { RtcErrorPayload } from './errors.ts';
+
+/** A room or user id (Volcengine rule). */
+export const idSchema = z.string().check(z.regex(ID_PATTERN, { message: ID_RULE_TEXT }));
+
+/** `joinRtcRoom`'s `roomConfig`. */
+export const roomConfigSchema = z.object({
+  autoPublish: z.optional(z.boolean()),
+  autoSubscribe: z.optional(z.boolean()),
+});
+
+/** Options of the SDK's `joinRtcRoom` (callbacks aside). */
+export const joinOptionsSchema = z.object({
+  roomId: idSchema,
+  userId: idSchema,
+  token: z.string().check(z.minLength(1), z.maxLength(4096)),
+  roomConfig: z.optional(roomConfigSchema),
+});
+
+/** Options of the SDK's `exitRtcRoom` (callbacks aside). */
+export const exitOptionsSchema = z.object({ roomId: idSchema });
+
+/** Params of each request method. */
+export const REQUEST_PARAMS = {
+  /** Heartbeat; any message counts, this one exists for idle clients. */
+  ping: z.optional(z.object({})),
+  /** Join a room. `appId` is the context's. */
+  joinRtcRoom: z.extend(joinOptionsSchema, { appId: z.string().check(z.minLength(1), z.maxLength(128)) }),
+  /** Leave the room. */
+  exitRtcRoom: exitOptionsSchema,
+} as const;
+
+/** A request method name. */
+export type RequestMethod = keyof typeof REQUEST_PARAMS;
+
+/** Validated params of method `M`. */
+export type RequestParams<M extends RequestMethod> = z.output<(typeof REQUEST_PARAMS)[M]>;
+
+/** True when `m` names a request method. */
+export function isRequestMethod(m: string): m is RequestMethod {
+  return Object.hasOwn(REQUEST_PARAMS, m);
+}
+
+/** The outer shape every client frame must have; params are checked per method afterwards. */
+export const requestEnvelopeSchema = z.object({
+  id: z.number().check(z.int(), z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER)),
+  method: z.string().check(z.minLength(1), z.maxLength(64)),
+  params: z.optional(z.unknown()),
+});
+
+/** A full-list snapshot, as every `on*Changed` event carries. */
+export interface Snapshot {
+  /** Room the list belongs to. */
+  roomId: string;
+  /** Full list of user ids, the local user included where it belongs. */
+  userIdList: string[];
+}
+
+/** Result of `joinRtcRoom`. */
+export interface JoinResult {
+  /** Room joined. */
+  roomId: string;
+  /** The joined user. */
+  userId: string;
+  /** Members right after the join (the local user included). */
+  members: string[];
+  /** How often the client should send a heartbeat, in ms. */
+  heartbeatIntervalMs: number;
+  /** After this long without a message the server drops the session, in ms. */
+  heartbeatTimeoutMs: number;
+  /** When the token stops being valid (Unix seconds; 0 = never). */
+  tokenExpireAt: number;
+}
+
+/** Results per method. */
+export interface RequestResults {
+  ping: { serverTime: number };
+  joinRtcRoom: JoinResult;
+  exitRtcRoom: Record<string, never>;
+}
+
+/** Events the server pushes. */
+export interface ServerEvents {
+  /** Members of the room changed (full snapshot). */
+  rtcChatMembersChanged: Snapshot;
+}
+
+/** A request frame. */
+export interface RequestFrame<M extends RequestMethod = RequestMethod> {
+  id: number;
+  method: M;
+  params?: RequestParams<M>;
+}
+
+/** A reply frame. */
+export type ReplyFrame =
+  | { id: number; result: RequestResults[RequestMethod] }
+  | { id: number | null; error: RtcErrorPayload };
+
+/** An event frame. */
+export type EventFrame = { [E in keyof ServerEvents]: { event: E; data: ServerEvents[E] } }[keyof ServerEvents];
+
+/** Anything the server sends. */
+export type ServerFrame = ReplyFrame | EventFrame;

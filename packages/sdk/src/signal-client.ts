@@ -1,0 +1,135 @@
+/**
+ * The SDK's signaling connection: requests with ids and timeouts, pushed events, heartbeat.
+ * @module
+ */
+import { RtcError } from '@rtcroom/protocol/errors';
+import type { EventFrame, RequestMethod, RequestParams, RequestResults, ServerFrame } from '@rtcroom/protocol';
+
+interface Pending {
+  method: string;
+  resolve: (v: unknown) => void;
+  reject: (e: RtcError) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** Callbacks of a {@link SignalClient}. */
+export interface SignalHandlers {
+  /** A pushed event arrived. */
+  onEvent(frame: EventFrame): void;
+  /** The connection ended without {@link SignalClient.close} being called. */
+  onLost(reason: string): void;
+}
+
+/** One WebSocket to the server. */
+export class SignalClient {
+  readonly #ws: WebSocket;
+  readonly #pending = new Map<number, Pending>();
+  readonly #handlers: SignalHandlers;
+  #nextId = 1;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  private constructor(ws: WebSocket, handlers: SignalHandlers) {
+    this.#ws = ws;
+    this.#handlers = handlers;
+    ws.onmessage = (ev) => this.#onMessage(ev.data);
+    ws.onclose = (ev) => this.#end(`connection closed (${ev.code}${ev.reason ? ` ${ev.reason}` : ''})`);
+  }
+
+  /**
+   * Opens a connection to `url`.
+   * @param method API name used in the error when it fails
+   */
+  static connect(url: string, handlers: SignalHandlers, method: string, timeoutMs = 10_000): Promise<SignalClient> {
+    return new Promise((resolve, reject) => {
+      let ws: WebSocket;
+      try {
+        ws = new WebSocket(url);
+      } catch (e) {
+        reject(new RtcError('connectionFailed', method, `${url}: ${(e as Error).message}`));
+        return;
+      }
+      const timer = setTimeout(() => {
+        ws.close();
+        reject(new RtcError('connectionFailed', method, `${url}: no answer in ${timeoutMs} ms`));
+      }, timeoutMs);
+      ws.onopen = () => {
+        clearTimeout(timer);
+        resolve(new SignalClient(ws, handlers));
+      };
+      ws.onerror = () => {
+        clearTimeout(timer);
+        reject(new RtcError('connectionFailed', method, `cannot reach ${url}`));
+      };
+    });
+  }
+
+  /** Sends a request and resolves with its result, or rejects with the server's error. */
+  request<M extends RequestMethod>(method: M, params: RequestParams<M>, apiName: string = method, timeoutMs = 10_000): Promise<RequestResults[M]> {
+    if (this.#closed) return Promise.reject(new RtcError('connectionFailed', apiName, 'not connected'));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new RtcError('timeout', apiName, timeoutMs));
+      }, timeoutMs);
+      this.#pending.set(id, { method: apiName, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.#ws.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  /** Pings every `ms`; a failed ping ends the connection. */
+  startHeartbeat(ms: number): void {
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = setInterval(() => {
+      this.request('ping', {}, 'ping', ms * 3).catch(() => {
+        if (!this.#closed) {
+          this.#ws.close();
+          this.#end('heartbeat lost');
+        }
+      });
+    }, ms);
+  }
+
+  /** Closes on purpose: no `onLost`. Pending requests fail. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#ws.close(1000, 'bye');
+    this.#cleanup('connection closed');
+  }
+
+  #end(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#cleanup(reason);
+    this.#handlers.onLost(reason);
+  }
+
+  #cleanup(reason: string): void {
+    clearInterval(this.#heartbeat);
+    for (const p of this.#pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new RtcError('connectionFailed', p.method, reason));
+    }
+    this.#pending.clear();
+  }
+
+  #onMessage(data: unknown): void {
+    if (typeof data !== 'string') return;
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(data) as ServerFrame;
+    } catch {
+      return;
+    }
+    if ('event' in frame) return this.#handlers.onEvent(frame);
+    if (typeof frame.id !== 'number') return;
+    const p = this.#pending.get(frame.id);
+    if (!p) return;
+    this.#pending.delete(frame.id);
+    clearTimeout(p.timer);
+    if ('error' in frame) p.reject(RtcError.fromPayload(frame.error, p.method));
+    else p.resolve(frame.result);
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The `rtcroom` command line: `serve`, `token`, `app new`.
+ * @module
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { resolve } from 'node:path';
+import { ID_PATTERN, ID_RULE_TEXT } from '@rtcroom/protocol';
+import { AccessToken, Privileges } from '@rtcroom/token';
+import { AppConfigError, AppRegistry } from './apps/registry.ts';
+import { loadOrCreateDevApp, newApp } from './apps/dev-app.ts';
+import { defaultConfig } from './config.ts';
+import { createLogger, isLogLevel } from './log.ts';
+import { startServer } from './server.ts';
+
+/** A usage error: printed with a hint, exit code 2. */
+class UsageError extends Error {}
+
+const HELP = {
+  main: `rtcroom — self-hosted real-time audio/video rooms
+
+Usage: rtcroom <command> [options]
+
+Commands:
+  serve     start the room server (signaling, SDK, demo)
+  token     mint a Volcengine-compatible "001" token
+  app new   print a new random {appId, appKey} for an apps file
+
+Run "rtcroom <command> --help" for a command's options.`,
+  serve: `Usage: rtcroom serve [--port 7880] [--host 127.0.0.1] [--apps apps.json] [--log-level info]
+
+Starts the room server. Apps ({appId, appKey} pairs) come from --apps FILE or the
+RTCROOM_APPS environment variable (same JSON: [{"appId": "...", "appKey": "..."}]).
+With neither, a dev app is created (kept in .rtcroom/dev-app.json), its appId and
+appKey are printed, and POST /api/dev/token {roomId, userId} mints tokens for it.
+
+Options:
+  --port N          TCP port (default 7880; 0 = any free port)
+  --host ADDR       interface to listen on (default 127.0.0.1)
+  --apps FILE       JSON file with the apps
+  --log-level L     debug | info | warn | error | silent (default info)
+  -h, --help        this help`,
+  token: `Usage: rtcroom token --app-id ID --app-key KEY --room ROOM --user USER
+                     [--expire SECONDS] [--no-publish] [--no-subscribe]
+
+Prints a "001" AccessToken (byte-compatible with Volcengine RTC tokens).
+
+Options:
+  --app-id ID       24-character app id
+  --app-key KEY     the app's secret key
+  --room ROOM       room id, or * for any room
+  --user USER       user id
+  --expire SECONDS  lifetime from now (default 86400; 0 = never expires)
+  --no-publish      leave out the publish privilege (subscribe-only token)
+  --no-subscribe    leave out the subscribe privilege
+  -h, --help        this help`,
+  app: `Usage: rtcroom app new
+
+Prints a new random app as JSON: {"appId": "<24 hex>", "appKey": "<32 hex>"}.`,
+};
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false, allowNegative: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parse(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    apps: { type: 'string' },
+    'log-level': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return void console.log(HELP.serve);
+  const logLevel = values['log-level'] ?? process.env.RTCROOM_LOG_LEVEL ?? 'info';
+  if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be one of debug, info, warn, error, silent; got "${logLevel}"`);
+  const port = intFlag('port', values.port, 0, 65535);
+  let apps: AppRegistry;
+  let devApp;
+  if (values.apps) apps = AppRegistry.fromFile(resolve(values.apps));
+  else if (process.env.RTCROOM_APPS) apps = AppRegistry.fromJson(process.env.RTCROOM_APPS, 'RTCROOM_APPS');
+  else {
+    const dev = loadOrCreateDevApp(resolve('.rtcroom/dev-app.json'));
+    devApp = dev.app;
+    apps = new AppRegistry([dev.app]);
+  }
+  const config = { ...defaultConfig(apps, devApp), logLevel };
+  if (port !== undefined) config.port = port;
+  if (values.host) config.host = values.host;
+  const server = await startServer(config, createLogger(logLevel));
+  console.log(`rtcroom is running at ${server.url}  (demo: ${server.url}/, SDK: ${server.url}/sdk/rtcroom.js)`);
+  if (devApp) {
+    console.log('\nDev mode (no apps configured): tokens for this app can be minted at POST /api/dev/token');
+    console.log(`  appId:  ${devApp.appId}`);
+    console.log(`  appKey: ${devApp.appKey}`);
+  }
+  const stop = (signal: string) => {
+    console.log(`\n${signal}: shutting down`);
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+function token(args: string[]): void {
+  const { values } = parse(args, {
+    'app-id': { type: 'string' },
+    'app-key': { type: 'string' },
+    room: { type: 'string' },
+    user: { type: 'string' },
+    expire: { type: 'string' },
+    publish: { type: 'boolean', default: true },
+    subscribe: { type: 'boolean', default: true },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return void console.log(HELP.token);
+  const missing = (['app-id', 'app-key', 'room', 'user'] as const).filter((k) => !values[k]);
+  if (missing.length) throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(', ')}`);
+  const appId = values['app-id'] as string;
+  const room = values.room as string;
+  const user = values.user as string;
+  if (appId.length !== 24) throw new UsageError(`--app-id must be 24 characters, got ${appId.length}`);
+  if (room !== '*' && !ID_PATTERN.test(room)) throw new UsageError(`--room must match ${ID_RULE_TEXT} or be *`);
+  if (!ID_PATTERN.test(user)) throw new UsageError(`--user must match ${ID_RULE_TEXT}`);
+  const life = intFlag('expire', values.expire, 0, 10 * 365 * 86400) ?? 86400;
+  const expireAt = life === 0 ? 0 : Math.floor(Date.now() / 1000) + life;
+  const t = new AccessToken(appId, values['app-key'] as string, room, user);
+  t.expireTime(expireAt);
+  if (values.publish) t.addPrivilege(Privileges.PublishStream, expireAt);
+  if (values.subscribe) t.addPrivilege(Privileges.SubscribeStream, expireAt);
+  console.log(t.serialize());
+}
+
+function app(args: string[]): void {
+  if (args[0] === '--help' || args[0] === '-h') return void console.log(HELP.app);
+  if (args[0] !== 'new' || args.length > 1) throw new UsageError(`expected "rtcroom app new", got "rtcroom app ${args.join(' ')}"`);
+  console.log(JSON.stringify(newApp()));
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        await serve(rest);
+        return 0;
+      case 'token':
+        token(rest);
+        return 0;
+      case 'app':
+        app(rest);
+        return 0;
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        console.log(HELP.main);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      const help = command === 'serve' || command === 'token' || command === 'app' ? `rtcroom ${command} --help` : 'rtcroom --help';
+      console.error(`rtcroom: ${e.message}\nSee "${help}".`);
+      return 2;
+    }
+    if (e instanceof AppConfigError) {
+      console.error(`rtcroom: ${e.message}\nSee "rtcroom serve --help" for the apps format.`);
+      return 2;
+    }
+    throw e;
+  }
+}

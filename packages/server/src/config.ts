@@ -1,0 +1,62 @@
+/**
+ * Server configuration: every knob with a default that runs on a laptop.
+ * @module
+ */
+import { fileURLToPath } from 'node:url';
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, MAX_FRAME_BYTES } from '@rtcroom/protocol';
+import type { App, AppRegistry } from './apps/registry.ts';
+import type { LogLevel } from './log.ts';
+
+/** Everything the server needs to run. */
+export interface ServerConfig {
+  /** Interface to listen on. */
+  host: string;
+  /** TCP port (0 = any free port). */
+  port: number;
+  /** Configured apps. */
+  apps: AppRegistry;
+  /** Set when running on the embedded dev app: enables `POST /api/dev/token`. */
+  devApp: App | undefined;
+  /** A session silent for this long is closed and leaves its room. */
+  heartbeatTimeoutMs: number;
+  /** Heartbeat period the server asks clients to use. */
+  heartbeatIntervalMs: number;
+  /** At most one snapshot of a kind per room per this interval. */
+  snapshotIntervalMs: number;
+  /** Room size limit. */
+  maxMembersPerRoom: number;
+  /** Per-session message rate limit: burst size and sustained rate. Exceeding it closes the socket. */
+  rateLimit: { burst: number; perSecond: number };
+  /** Frames above this get an error reply. */
+  maxFrameBytes: number;
+  /** A session whose unsent output exceeds this is closed (it does not read). */
+  maxBufferedBytes: number;
+  /** Folder holding the built SDK bundles. */
+  sdkDir: string;
+  /** Folder served at `/` (the demo). */
+  demoDir: string;
+  /** Log level. */
+  logLevel: LogLevel;
+}
+
+const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
+
+/** Defaults for everything but the apps. */
+export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
+  return {
+    host: '127.0.0.1',
+    port: 7880,
+    apps,
+    devApp,
+    heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS,
+    heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+    snapshotIntervalMs: 50,
+    maxMembersPerRoom: 1000,
+    rateLimit: { burst: 200, perSecond: 100 },
+    maxFrameBytes: MAX_FRAME_BYTES,
+    maxBufferedBytes: 8 * 1024 * 1024,
+    sdkDir: here('../../sdk/dist/'),
+    demoDir: here('../../demo/public/'),
+    logLevel: 'info',
+  };
+}

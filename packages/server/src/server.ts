@@ -1,0 +1,64 @@
+/**
+ * The room server: HTTP (health, SDK, demo, dev tokens) and the signaling WebSocket on one port.
+ * @module
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SIGNAL_PATH } from '@rtcroom/protocol';
+import type { ServerConfig } from './config.ts';
+import { createLogger, type Logger } from './log.ts';
+import { RoomManager } from './room/room-manager.ts';
+import { Handlers } from './signal/handlers.ts';
+import { SignalServer } from './signal/signal-server.ts';
+import { createRoutes } from './http/routes.ts';
+
+/** A running server. */
+export interface RunningServer {
+  /** `http://host:port` */
+  readonly url: string;
+  /** The bound port. */
+  readonly port: number;
+  /** Room state, for embedding and tests. */
+  readonly rooms: RoomManager;
+  /** Stops accepting, closes every session, resolves when the port is free. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a server with `config` and resolves once it listens.
+ * @param log defaults to a stderr logger at `config.logLevel`
+ */
+export async function startServer(config: ServerConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const rooms = new RoomManager({ maxMembersPerRoom: config.maxMembersPerRoom, snapshotIntervalMs: config.snapshotIntervalMs });
+  const handlers = new Handlers(config.apps, rooms, config, log);
+  const signal = new SignalServer(config, handlers, rooms, log);
+  const routes = createRoutes(config, { rooms: () => rooms.roomCount, members: () => rooms.memberCount, sessions: () => signal.sessionCount }, log);
+  const http: Server = createServer((req, res) => void routes(req, res));
+  http.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === SIGNAL_PATH) signal.handleUpgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+  });
+  http.on('clientError', (_err, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = http.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  log.info('rtcroom listening', { url, apps: config.apps.size, devMode: config.devApp !== undefined });
+  return {
+    url,
+    port,
+    rooms,
+    close: async () => {
+      signal.close();
+      http.closeAllConnections();
+      await new Promise<void>((r) => http.close(() => r()));
+    },
+  };
+}

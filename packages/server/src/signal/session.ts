@@ -1,0 +1,137 @@
+/**
+ * A signaling session: one per WebSocket. Parses and validates every frame, enforces size and
+ * rate limits, dispatches requests and owns the session's room membership.
+ * @module
+ */
+import type { WebSocket, RawData } from 'ws';
+import {
+  CLOSE_CODES,
+  REQUEST_PARAMS,
+  RtcError,
+  isRequestMethod,
+  requestEnvelopeSchema,
+  validate,
+  type ReplyFrame,
+  type RequestMethod,
+} from '@rtcroom/protocol';
+import type { Member, MemberSink } from '../room/member.ts';
+import type { Logger } from '../log.ts';
+import type { ServerConfig } from '../config.ts';
+import { TokenBucket } from './rate-limit.ts';
+import type { Handlers } from './handlers.ts';
+
+let nextSessionId = 1;
+
+/** One client connection. */
+export class Session implements MemberSink {
+  /** Process-unique id, for logs. */
+  readonly id = nextSessionId++;
+  /** Last time anything arrived (performance.now()). */
+  lastSeen = performance.now();
+  /** The member this session holds, once joined. */
+  member: Member | undefined;
+  readonly #ws: WebSocket;
+  readonly #config: ServerConfig;
+  readonly #handlers: Handlers;
+  readonly #log: Logger;
+  readonly #bucket: TokenBucket;
+  readonly #onClosed: (s: Session, reason: string) => void;
+  #closed = false;
+
+  constructor(ws: WebSocket, config: ServerConfig, handlers: Handlers, log: Logger, onClosed: (s: Session, reason: string) => void) {
+    this.#ws = ws;
+    this.#config = config;
+    this.#handlers = handlers;
+    this.#log = log.child({ session: this.id });
+    this.#bucket = new TokenBucket(config.rateLimit.burst, config.rateLimit.perSecond);
+    this.#onClosed = onClosed;
+    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+    ws.on('close', (code) => this.#end(`socket closed (${code})`));
+    ws.on('error', (err) => {
+      this.#log.debug('socket error', { err });
+      this.#end('socket error');
+    });
+  }
+
+  /** True once the session has ended. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Sends a serialised frame; closes a session that stopped reading. */
+  sendRaw(frame: string): void {
+    if (this.#closed) return;
+    if (this.#ws.bufferedAmount > this.#config.maxBufferedBytes) {
+      this.close(CLOSE_CODES.rateLimited, 'client is not reading its messages');
+      return;
+    }
+    this.#ws.send(frame);
+  }
+
+  /** Closes the session with a code and reason; the member leaves at once. */
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#ws.close(code, reason);
+    const ws = this.#ws;
+    setTimeout(() => ws.terminate(), 1000).unref();
+    this.#end(reason);
+  }
+
+  #end(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#onClosed(this, reason);
+  }
+
+  #reply(frame: ReplyFrame): void {
+    this.sendRaw(JSON.stringify(frame));
+  }
+
+  #fail(id: number | null, err: RtcError): void {
+    this.#reply({ id, error: err.toPayload() });
+  }
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    if (this.#closed) return;
+    this.lastSeen = performance.now();
+    if (!this.#bucket.take(this.lastSeen)) {
+      const { burst, perSecond } = this.#config.rateLimit;
+      this.#log.warn('rate limit exceeded, closing', { burst, perSecond });
+      this.close(CLOSE_CODES.rateLimited, `rate limit exceeded: more than ${perSecond} messages/s (burst ${burst})`);
+      return;
+    }
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+    if (isBinary) return this.#fail(null, new RtcError('paramError', 'signaling', 'binary frames are not supported'));
+    if (size > this.#config.maxFrameBytes) {
+      return this.#fail(null, new RtcError('paramError', 'signaling', `frame of ${size} bytes exceeds the limit of ${this.#config.maxFrameBytes}`));
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8'));
+    } catch (e) {
+      return this.#fail(null, new RtcError('paramError', 'signaling', `malformed JSON: ${(e as Error).message}`));
+    }
+    const env = requestEnvelopeSchema.safeParse(json);
+    if (!env.success) {
+      const id = typeof json === 'object' && json !== null && 'id' in json && Number.isSafeInteger(json.id) ? (json.id as number) : null;
+      const v = validate(requestEnvelopeSchema, json, 'frame');
+      return this.#fail(id, new RtcError('paramError', 'signaling', v.ok ? 'invalid frame' : v.detail));
+    }
+    const { id, method, params } = env.data;
+    if (!isRequestMethod(method)) return this.#fail(id, new RtcError('paramError', method, `unknown method "${method}"`));
+    const v = validate(REQUEST_PARAMS[method], params);
+    if (!v.ok) return this.#fail(id, new RtcError('paramError', method, v.detail));
+    void this.#dispatch(id, method, v.value);
+  }
+
+  async #dispatch(id: number, method: RequestMethod, params: unknown): Promise<void> {
+    try {
+      const result = await this.#handlers.handle(this, method, params);
+      this.#reply({ id, result });
+    } catch (e) {
+      if (e instanceof RtcError) return this.#fail(id, e);
+      this.#log.error('handler failed', { method, err: e });
+      this.#fail(id, new RtcError(method === 'joinRtcRoom' ? 'joinFailed' : 'internal', method, (e as Error)?.message ?? String(e)));
+    }
+  }
+}

@@ -1,0 +1,22 @@
+// Builds the browser SDK: dist/rtcroom.js (ESM) and dist/rtcroom.global.js (script tag: window.rtcroom).
+import { build } from 'esbuild';
+import { statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+
+const common = {
+  entryPoints: ['packages/sdk/src/index.ts'],
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  target: ['es2022', 'chrome100', 'safari15', 'firefox100'],
+  legalComments: 'none' as const,
+  logLevel: 'warning' as const,
+};
+await build({ ...common, format: 'esm', outfile: 'packages/sdk/dist/rtcroom.js' });
+await build({ ...common, format: 'iife', globalName: 'rtcroom', outfile: 'packages/sdk/dist/rtcroom.global.js' });
+for (const f of ['rtcroom.js', 'rtcroom.global.js']) {
+  const p = `packages/sdk/dist/${f}`;
+  const gz = gzipSync(readFileSync(p)).length;
+  console.log(`built ${p}: ${(statSync(p).size / 1024).toFixed(1)} KiB (${(gz / 1024).toFixed(1)} KiB gzip)`);
+}

@@ -1,0 +1,176 @@
+// The SDK in real Chromium against the real server: join, member events, exit, both call styles.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { APP, mintToken, startTestServer } from '../helpers/server.ts';
+import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
+
+type Server = Awaited<ReturnType<typeof startTestServer>>;
+const pagesDir = fileURLToPath(new URL('../fixtures/pages/', import.meta.url));
+
+/** Opens a page with the ESM SDK loaded and a context on `window.ctx`, recording every event in `window.log`. */
+async function openPage(tb: TestBrowser, server: Server): Promise<Page> {
+  const page = await tb.browser.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  await page.goto(`${server.url}/blank.html`);
+  await page.evaluate(async (appId) => {
+    const url = '/sdk/rtcroom.js'; // a page URL, not a module of this repo
+    const sdk = (await import(url)) as { createRtcRoomContext(o: { appId: string }): unknown };
+    const w = window as unknown as Record<string, unknown>;
+    const log: unknown[] = [];
+    const ctx = sdk.createRtcRoomContext({ appId });
+    for (const ev of ['onRtcChatMembersChanged', 'onRtcVideoMembersChanged', 'onRtcChatSpeakersChanged', 'onRtcPublishScreenMembersChanged', 'onRtcChatInterrupted']) {
+      (ctx as unknown as Record<string, (cb: (p: unknown) => void) => void>)[ev]!((p) => log.push({ ev, p }));
+    }
+    Object.assign(w, { sdk, ctx, log });
+  }, APP.appId);
+  return page;
+}
+
+/** Latest members list the page's listener received. */
+function members(page: Page): Promise<string[] | undefined> {
+  return page.evaluate(() => {
+    const log = (window as unknown as { log: { ev: string; p: { userIdList: string[] } }[] }).log;
+    return log.filter((e) => e.ev === 'onRtcChatMembersChanged').at(-1)?.p.userIdList;
+  });
+}
+
+async function waitMembers(page: Page, want: string[]): Promise<void> {
+  const deadline = Date.now() + 5000;
+  let got: string[] | undefined;
+  while (Date.now() < deadline) {
+    got = await members(page);
+    if (JSON.stringify(got) === JSON.stringify(want)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`members: want ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+}
+
+describe('SDK core in Chromium', () => {
+  let server: Server;
+  let tb: TestBrowser;
+
+  before(async () => {
+    server = await startTestServer({ demoDir: pagesDir });
+    tb = await launchBrowser();
+  });
+  after(async () => {
+    await tb?.close();
+    await server?.close();
+  });
+
+  test('join with a promise, member snapshots, exit with callbacks', async () => {
+    const a = await openPage(tb, server);
+    const b = await openPage(tb, server);
+    const resA = await a.evaluate((token) => (window as any).ctx.joinRtcRoom({ roomId: 'call_1', userId: 'alice', token }), mintToken('call_1', 'alice'));
+    assert.deepEqual(resA, { errMsg: 'joinRtcRoom:ok' });
+    await waitMembers(a, ['alice']);
+    // the other initial snapshots arrive too, empty (nobody publishes)
+    const initial = await a.evaluate(() => (window as any).log.map((e: { ev: string; p: { userIdList: string[]; errCode: number; errMsg: string } }) => [e.ev, e.p.userIdList.length, e.p.errCode, e.p.errMsg]));
+    assert.deepEqual(initial, [
+      ['onRtcChatMembersChanged', 1, 0, 'onRtcChatMembersChanged:ok'],
+      ['onRtcVideoMembersChanged', 0, 0, 'onRtcVideoMembersChanged:ok'],
+      ['onRtcChatSpeakersChanged', 0, 0, 'onRtcChatSpeakersChanged:ok'],
+      ['onRtcPublishScreenMembersChanged', 0, 0, 'onRtcPublishScreenMembersChanged:ok'],
+    ]);
+    // callback style: success then complete, and no promise returned
+    const resB = await b.evaluate(
+      (token) =>
+        new Promise((resolve) => {
+          const calls: unknown[] = [];
+          const ret = (window as any).ctx.joinRtcRoom({
+            roomId: 'call_1',
+            userId: 'bob',
+            token,
+            success: (r: unknown) => calls.push(['success', r]),
+            fail: (e: unknown) => calls.push(['fail', e]),
+            complete: (r: unknown) => {
+              calls.push(['complete', r]);
+              resolve({ calls, returned: ret === undefined ? 'undefined' : typeof ret });
+            },
+          });
+        }),
+      mintToken('call_1', 'bob'),
+    );
+    assert.deepEqual(resB, {
+      calls: [
+        ['success', { errMsg: 'joinRtcRoom:ok' }],
+        ['complete', { errMsg: 'joinRtcRoom:ok' }],
+      ],
+      returned: 'undefined',
+    });
+    await waitMembers(a, ['alice', 'bob']);
+    await waitMembers(b, ['alice', 'bob']);
+    const exit = await b.evaluate(
+      () => new Promise((resolve) => (window as any).ctx.exitRtcRoom({ roomId: 'call_1', success: resolve, fail: resolve })),
+    );
+    assert.deepEqual(exit, { errMsg: 'exitRtcRoom:ok' });
+    await waitMembers(a, ['alice']);
+    // nothing arrives at b after exit
+    const bEvents = await b.evaluate(() => (window as any).log.length);
+    await a.evaluate((token) => (window as any).ctx.exitRtcRoom({ roomId: 'call_1' }).then(() => (window as any).ctx.joinRtcRoom({ roomId: 'call_1', userId: 'alice', token })), mintToken('call_1', 'alice'));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await b.evaluate(() => (window as any).log.length), bEvents);
+    await a.close();
+    await b.close();
+  });
+
+  test('failures reach fail/complete and reject promises with errNo and errMsg', async () => {
+    const p = await openPage(tb, server);
+    const bad = await p.evaluate(() =>
+      new Promise((resolve) => {
+        const calls: unknown[] = [];
+        (window as any).ctx.joinRtcRoom({
+          roomId: 'call_2',
+          userId: 'carol',
+          token: '001notatoken',
+          fail: (e: { errNo: number; errMsg: string }) => calls.push(['fail', e.errNo, e.errMsg]),
+          complete: (e: { errNo: number }) => {
+            calls.push(['complete', e.errNo]);
+            resolve(calls);
+          },
+        });
+      }),
+    );
+    assert.deepEqual(bad, [
+      ['fail', 21101, 'joinRtcRoom:fail invalid token'],
+      ['complete', 21101],
+    ]);
+    const param = await p.evaluate(() => (window as any).ctx.joinRtcRoom({ roomId: 'no spaces', userId: 'c', token: 'x' }).catch((e: { errNo: number; errMsg: string }) => [e.errNo, e.errMsg]));
+    assert.deepEqual(param, [20000, 'joinRtcRoom:fail params.roomId should match [a-zA-Z0-9_@\\-\\.]{1,128}, but got "no spaces"']);
+    await p.evaluate((token) => (window as any).ctx.joinRtcRoom({ roomId: 'call_2', userId: 'carol', token }), mintToken('call_2', 'carol'));
+    const twice = await p.evaluate((token) => (window as any).ctx.joinRtcRoom({ roomId: 'call_3', userId: 'carol2', token }).catch((e: { errNo: number; errMsg: string }) => [e.errNo, e.errMsg]), mintToken('call_3', 'carol2'));
+    assert.deepEqual(twice, [21100, 'joinRtcRoom:fail user carol is already in the room call_2']);
+    const notIn = await p.evaluate(() => (window as any).ctx.exitRtcRoom({ roomId: 'call_9' }).catch((e: { errNo: number; errMsg: string }) => [e.errNo, e.errMsg]));
+    assert.deepEqual(notIn, [20000, 'exitRtcRoom:fail not in room call_9']);
+    // a destroyed context fails everything with 115910
+    const destroyed = await p.evaluate(() => {
+      const ctx = (window as any).ctx;
+      ctx.destroy();
+      return ctx.exitRtcRoom({ roomId: 'call_2' }).catch((e: { errorCode: number; errMsg: string }) => [e.errorCode, e.errMsg]);
+    });
+    assert.deepEqual(destroyed, [115910, 'exitRtcRoom:fail engine has been destroyed,please invoke tt.createRtcRoomContext create new engine']);
+    // destroy left the room on the server
+    const deadline = Date.now() + 3000;
+    while (server.rooms.memberOf(APP.appId, 'carol') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(server.rooms.memberOf(APP.appId, 'carol'), undefined);
+    await p.close();
+  });
+
+  test('a closed tab leaves the room; the global bundle defines window.rtcroom', async () => {
+    const stay = await openPage(tb, server);
+    await stay.evaluate((token) => (window as any).ctx.joinRtcRoom({ roomId: 'call_4', userId: 'stay', token }), mintToken('call_4', 'stay'));
+    const g = await tb.browser.newPage();
+    await g.goto(`${server.url}/global.html`);
+    const joined = await g.evaluate(async ({ appId, token }) => {
+      const ctx = (window as any).rtcroom.createRtcRoomContext(appId); // positional form of older typings
+      return ctx.joinRtcRoom({ roomId: 'call_4', userId: 'leaver', token });
+    }, { appId: APP.appId, token: mintToken('call_4', 'leaver') });
+    assert.deepEqual(joined, { errMsg: 'joinRtcRoom:ok' });
+    await waitMembers(stay, ['stay', 'leaver']);
+    await g.close();
+    await waitMembers(stay, ['stay']);
+    await stay.close();
+  });
+});

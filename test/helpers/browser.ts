@@ -1,0 +1,37 @@
+// Launches Debian's Chromium through playwright-core with fake media devices.
+import { chromium, type Browser } from 'playwright-core';
+
+/** Chromium flags for this machine: no network chatter, fake camera and microphone. */
+export const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+];
+
+/** A launched browser and its cleanup. */
+export interface TestBrowser {
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Launches Chromium with a fresh profile (Playwright makes a new temporary user-data-dir); `extraArgs` are appended. */
+export async function launchBrowser(extraArgs: string[] = []): Promise<TestBrowser> {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    headless: true,
+  });
+  return {
+    browser,
+    close: async () => {
+      await browser.close();
+    },
+  };
+}

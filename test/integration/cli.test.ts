@@ -1,0 +1,123 @@
+// The rtcroom command: token minting, flag errors, serve in dev mode and with apps.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { verifyToken, Privileges } from '@rtcroom/token';
+
+const BIN = fileURLToPath(new URL('../../packages/server/bin/rtcroom.js', import.meta.url));
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+const APP_ID = '0123456789abcdef01234567';
+
+test('token prints a verifiable token with the asked privileges', () => {
+  const r = run('token', '--app-id', APP_ID, '--app-key', 'k', '--room', 'r1', '--user', 'u1', '--expire', '600', '--no-publish');
+  assert.equal(r.status, 0, r.stderr);
+  const token = r.stdout.trim();
+  const v = verifyToken(token, { appKey: 'k', appId: APP_ID, roomId: 'r1', userId: 'u1' });
+  assert.ok(v.ok);
+  const now = Date.now() / 1000;
+  assert.ok(v.token.expireAt > now + 590 && v.token.expireAt < now + 610);
+  assert.deepEqual([...v.token.privileges.keys()], [Privileges.SubscribeStream]);
+  const never = run('token', '--app-id', APP_ID, '--app-key', 'k', '--room', '*', '--user', 'u1', '--expire', '0');
+  const nv = verifyToken(never.stdout.trim(), { appKey: 'k', roomId: 'any', userId: 'u1' });
+  assert.ok(nv.ok && nv.token.expireAt === 0 && nv.token.privileges.size === 5);
+});
+
+test('bad flags: a clear message and exit code 2; --help exits 0', () => {
+  const cases: [string[], RegExp][] = [
+    [['token', '--app-id', APP_ID, '--app-key', 'k', '--room', 'r'], /missing --user/],
+    [['token', '--app-id', 'short', '--app-key', 'k', '--room', 'r', '--user', 'u'], /--app-id must be 24 characters/],
+    [['token', '--app-id', APP_ID, '--app-key', 'k', '--room', 'r', '--user', 'u', '--expire', 'soon'], /--expire must be a whole number/],
+    [['token', '--bogus'], /Unknown option '--bogus'/],
+    [['serve', '--port', '99999'], /--port must be a whole number from 0 to 65535/],
+    [['serve', '--apps', '/nonexistent/apps.json'], /cannot read apps file/],
+    [['fly'], /unknown command "fly"/],
+  ];
+  for (const [args, want] of cases) {
+    const r = run(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, want);
+    assert.match(r.stderr, /See "rtcroom/);
+  }
+  for (const cmd of ['serve', 'token']) {
+    const r = run(cmd, '--help');
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, new RegExp(`Usage: rtcroom ${cmd}`));
+  }
+});
+
+/** Starts `rtcroom serve` in `cwd` and resolves with its URL and everything it printed so far. */
+async function serve(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'warn', ...args], { cwd, env: { ...process.env, ...env } });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start-up line: ${out}`)), 15000);
+    child.stdout.on('data', () => {
+      const m = /running at (http:\/\/[^\s]+)/.exec(out);
+      if (m && (args.length > 0 || env.RTCROOM_APPS || /appKey: /.test(out))) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+  return { url, output: () => out, stop: () => new Promise((r) => (child.on('exit', r), child.kill('SIGTERM'))) };
+}
+
+test('serve without apps: dev app printed, dev token endpoint mints tokens for it, healthz answers', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'rtcroom-cli-'));
+  const s = await serve(cwd, []);
+  try {
+    const appId = /appId:\s+([0-9a-f]{24})/.exec(s.output())?.[1];
+    const appKey = /appKey:\s+([0-9a-f]{32})/.exec(s.output())?.[1];
+    assert.ok(appId && appKey, s.output());
+    const res = await fetch(`${s.url}/api/dev/token`, { method: 'POST', body: JSON.stringify({ roomId: 'r', userId: 'u' }) });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { token: string; appId: string };
+    assert.equal(body.appId, appId);
+    assert.ok(verifyToken(body.token, { appKey, appId, roomId: 'r', userId: 'u', privilege: [0, 4] }).ok);
+    const bad = await fetch(`${s.url}/api/dev/token`, { method: 'POST', body: JSON.stringify({ roomId: 'bad room', userId: 'u' }) });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /body\.roomId should match/);
+    assert.equal((await fetch(`${s.url}/healthz`)).status, 200);
+    const sdk = await fetch(`${s.url}/sdk/rtcroom.js`);
+    assert.equal(sdk.status, 200);
+    assert.match(sdk.headers.get('content-type') ?? '', /javascript/);
+    const global = await fetch(`${s.url}/sdk/rtcroom.global.js`);
+    assert.match(await global.text(), /var rtcroom=/);
+    assert.equal((await fetch(`${s.url}/sdk/..%2F..%2Fpackage.json`)).status, 404);
+  } finally {
+    await s.stop();
+  }
+  // the dev app survives a restart in the same folder
+  const again = await serve(cwd, []);
+  try {
+    assert.equal(/appId:\s+([0-9a-f]{24})/.exec(again.output())?.[1], /appId:\s+([0-9a-f]{24})/.exec(s.output())?.[1]);
+  } finally {
+    await again.stop();
+  }
+});
+
+test('serve with apps (file or RTCROOM_APPS): no dev endpoint', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'rtcroom-cli-'));
+  const file = join(cwd, 'apps.json');
+  writeFileSync(file, JSON.stringify([{ appId: APP_ID, appKey: 'secret' }]));
+  for (const s of [await serve(cwd, ['--apps', file]), await serve(cwd, [], { RTCROOM_APPS: JSON.stringify({ apps: [{ appId: APP_ID, appKey: 'secret' }] }) })]) {
+    try {
+      assert.doesNotMatch(s.output(), /appKey/);
+      const res = await fetch(`${s.url}/api/dev/token`, { method: 'POST', body: '{"roomId":"r","userId":"u"}' });
+      assert.equal(res.status, 404);
+    } finally {
+      await s.stop();
+    }
+  }
+  writeFileSync(file, JSON.stringify([{ appId: 'short', appKey: 'x' }]));
+  const r = run('serve', '--apps', file);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /appId must be exactly 24 characters/);
+});
