@@ -1,73 +1,23 @@
 // The SDK in real Chromium against the real server: join, member events, exit, both call styles.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
-import { APP, mintToken, startTestServer } from '../helpers/server.ts';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-
-type Server = Awaited<ReturnType<typeof startTestServer>>;
-const pagesDir = fileURLToPath(new URL('../fixtures/pages/', import.meta.url));
-
-/** Opens a page with the ESM SDK loaded and a context on `window.ctx`, recording every event in `window.log`. */
-async function openPage(tb: TestBrowser, server: Server): Promise<Page> {
-  const page = await tb.browser.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
-  await page.goto(`${server.url}/blank.html`);
-  await page.evaluate(async (appId) => {
-    const url = '/sdk/rtcroom.js'; // a page URL, not a module of this repo
-    const sdk = (await import(url)) as { createRtcRoomContext(o: { appId: string }): unknown };
-    const w = window as unknown as Record<string, unknown>;
-    const log: unknown[] = [];
-    const ctx = sdk.createRtcRoomContext({ appId });
-    for (const ev of ['onRtcChatMembersChanged', 'onRtcVideoMembersChanged', 'onRtcChatSpeakersChanged', 'onRtcPublishScreenMembersChanged', 'onRtcChatInterrupted']) {
-      (ctx as unknown as Record<string, (cb: (p: unknown) => void) => void>)[ev]!((p) => log.push({ ev, p }));
-    }
-    Object.assign(w, { sdk, ctx, log });
-  }, APP.appId);
-  return page;
-}
-
-/** Latest members list the page's listener received. */
-function members(page: Page): Promise<string[] | undefined> {
-  return page.evaluate(() => {
-    const log = (window as unknown as { log: { ev: string; p: { userIdList: string[] } }[] }).log;
-    return log.filter((e) => e.ev === 'onRtcChatMembersChanged').at(-1)?.p.userIdList;
-  });
-}
-
-async function waitMembers(page: Page, want: string[]): Promise<void> {
-  const deadline = Date.now() + 5000;
-  let got: string[] | undefined;
-  while (Date.now() < deadline) {
-    got = await members(page);
-    if (JSON.stringify(got) === JSON.stringify(want)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`members: want ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
-}
+import { APP, mintToken } from '../helpers/server.ts';
+import { serverAndBrowser } from '../helpers/fixture.ts';
+import { openSdkPage, waitList } from '../helpers/sdk-page.ts';
 
 describe('SDK core in Chromium', () => {
-  let server: Server;
-  let tb: TestBrowser;
-
-  before(async () => {
-    server = await startTestServer({ demoDir: pagesDir });
-    tb = await launchBrowser();
-  });
-  after(async () => {
-    await tb?.close();
-    await server?.close();
-  });
+  const f = serverAndBrowser();
+  const openPage = () => openSdkPage(f.tb, f.server.url, APP.appId);
+  const waitMembers = (page: Parameters<typeof waitList>[0], want: string[]) => waitList(page, 'onRtcChatMembersChanged', want);
 
   test('join with a promise, member snapshots, exit with callbacks', async () => {
-    const a = await openPage(tb, server);
-    const b = await openPage(tb, server);
+    const a = await openPage();
+    const b = await openPage();
     const resA = await a.evaluate((token) => (window as any).ctx.joinRtcRoom({ roomId: 'call_1', userId: 'alice', token }), mintToken('call_1', 'alice'));
     assert.deepEqual(resA, { errMsg: 'joinRtcRoom:ok' });
     await waitMembers(a, ['alice']);
     // the other initial snapshots arrive too, empty (nobody publishes)
-    const initial = await a.evaluate(() => (window as any).log.map((e: { ev: string; p: { userIdList: string[]; errCode: number; errMsg: string } }) => [e.ev, e.p.userIdList.length, e.p.errCode, e.p.errMsg]));
+    const initial = await a.evaluate(() => (window as any).log.filter((e: { ev: string }) => e.ev.endsWith('MembersChanged') || e.ev.endsWith('SpeakersChanged')).map((e: { ev: string; p: { userIdList: string[]; errCode: number; errMsg: string } }) => [e.ev, e.p.userIdList.length, e.p.errCode, e.p.errMsg]));
     assert.deepEqual(initial, [
       ['onRtcChatMembersChanged', 1, 0, 'onRtcChatMembersChanged:ok'],
       ['onRtcVideoMembersChanged', 0, 0, 'onRtcVideoMembersChanged:ok'],
@@ -117,7 +67,7 @@ describe('SDK core in Chromium', () => {
   });
 
   test('failures reach fail/complete and reject promises with errNo and errMsg', async () => {
-    const p = await openPage(tb, server);
+    const p = await openPage();
     const bad = await p.evaluate(() =>
       new Promise((resolve) => {
         const calls: unknown[] = [];
@@ -153,16 +103,16 @@ describe('SDK core in Chromium', () => {
     assert.deepEqual(destroyed, [115910, 'exitRtcRoom:fail engine has been destroyed,please invoke tt.createRtcRoomContext create new engine']);
     // destroy left the room on the server
     const deadline = Date.now() + 3000;
-    while (server.rooms.memberOf(APP.appId, 'carol') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(server.rooms.memberOf(APP.appId, 'carol'), undefined);
+    while (f.server.rooms.memberOf(APP.appId, 'carol') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(f.server.rooms.memberOf(APP.appId, 'carol'), undefined);
     await p.close();
   });
 
   test('a closed tab leaves the room; the global bundle defines window.rtcroom', async () => {
-    const stay = await openPage(tb, server);
+    const stay = await openPage();
     await stay.evaluate((token) => (window as any).ctx.joinRtcRoom({ roomId: 'call_4', userId: 'stay', token }), mintToken('call_4', 'stay'));
-    const g = await tb.browser.newPage();
-    await g.goto(`${server.url}/global.html`);
+    const g = await f.tb.browser.newPage();
+    await g.goto(`${f.server.url}/global.html`);
     const joined = await g.evaluate(async ({ appId, token }) => {
       const ctx = (window as any).rtcroom.createRtcRoomContext(appId); // positional form of older typings
       return ctx.joinRtcRoom({ roomId: 'call_4', userId: 'leaver', token });

@@ -13,6 +13,9 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--use-fake-ui-for-media-stream',
   '--use-fake-device-for-media-stream',
+  // media tests run on loopback only
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required',
 ];
 
 /** A launched browser and its cleanup. */
@@ -21,11 +24,15 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Launches Chromium with a fresh profile (Playwright makes a new temporary user-data-dir); `extraArgs` are appended. */
-export async function launchBrowser(extraArgs: string[] = []): Promise<TestBrowser> {
+/**
+ * Launches Chromium with a fresh profile (Playwright makes a new temporary user-data-dir); `extraArgs` are appended.
+ * `fakeUi: false` leaves out the flag that accepts permission prompts, so ungranted permissions are refused.
+ */
+export async function launchBrowser(extraArgs: string[] = [], opts: { fakeUi?: boolean } = {}): Promise<TestBrowser> {
+  const base = opts.fakeUi === false ? CHROMIUM_ARGS.filter((a) => a !== '--use-fake-ui-for-media-stream') : CHROMIUM_ARGS;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, ...extraArgs],
+    args: [...base, ...extraArgs],
     headless: true,
   });
   return {

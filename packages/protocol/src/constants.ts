@@ -39,3 +39,35 @@ export const CLOSE_CODES = {
 export const STREAM_TYPES = ['audio', 'video', 'both'] as const;
 /** A Douyin stream type. */
 export type StreamType = (typeof STREAM_TYPES)[number];
+
+/**
+ * A published track. `audio` and `video` are the camera stream (microphone and camera);
+ * `screen` and `screenAudio` the screen-share stream.
+ */
+export const TRACK_SOURCES = ['audio', 'video', 'screen', 'screenAudio'] as const;
+/** A published track's source. */
+export type TrackSource = (typeof TRACK_SOURCES)[number];
+
+/** Media kind of each source. */
+export const SOURCE_KIND: Record<TrackSource, 'audio' | 'video'> = { audio: 'audio', video: 'video', screen: 'video', screenAudio: 'audio' };
+
+/** The sources a Douyin `streamType` names, for the camera stream and for the screen stream. */
+export function sourcesOf(streamType: StreamType, screen: boolean): TrackSource[] {
+  const a: TrackSource = screen ? 'screenAudio' : 'audio';
+  const v: TrackSource = screen ? 'screen' : 'video';
+  return streamType === 'audio' ? [a] : streamType === 'video' ? [v] : [a, v];
+}
+
+/** Douyin API names the SDK may give as `api` so errors read `<api>:fail …`. */
+export const API_NAMES = [
+  'joinRtcRoom',
+  'exitRtcRoom',
+  'changeStreamPublishState',
+  'changeStreamSubscribeState',
+  'changeScreenSubscribeState',
+  'changeAudioCapture',
+  'changeVideoCapture',
+  'publishScreen',
+  'updateToken',
+  'changeUserVisibility',
+] as const;

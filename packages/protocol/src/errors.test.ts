@@ -30,7 +30,7 @@ test('error numbers are unique per row except documented aliases', () => {
     seen.set(spec.errNo, [...(seen.get(spec.errNo) ?? []), name]);
   }
   const shared = [...seen.entries()].filter(([, names]) => names.length > 1).map(([n, names]) => `${n}:${names.sort().join(',')}`);
-  assert.deepEqual(shared.sort(), ['20000:notInRoom,paramError', '21101:invalidToken,updateTokenInvalid']);
+  assert.deepEqual(shared.sort(), ['10200:authDeny,micAuthDeny', '20000:cameraParamError,notInRoom,paramError,screenParamError', '21101:invalidToken,updateTokenInvalid']);
 });
 
 test('formatDetail fills in order and tolerates missing args', () => {

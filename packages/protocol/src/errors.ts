@@ -34,8 +34,14 @@ export interface ErrorSpec {
 export const ERRORS = {
   /** errNo 20000: a parameter is missing, of the wrong type or out of range. */
   paramError: { errNo: 20000, errorType: 'D', detail: '%s', description: 'parameter error' },
+  /** errNo 20000 / errorCode 115999: a parameter of `changeScreenSubscribeState` is wrong. */
+  screenParamError: { errNo: 20000, errorCode: 115999, errorType: 'D', detail: '%s', description: 'parameter error (screen subscription)' },
+  /** errNo 20000 / errorCode 172299: a parameter of `switchCamera` is wrong. */
+  cameraParamError: { errNo: 20000, errorCode: 172299, errorType: 'D', detail: '%s', description: 'parameter error (switchCamera)' },
   /** errNo 10200: the user refused camera or microphone access. */
   authDeny: { errNo: 10200, errorType: 'U', detail: 'auth deny', description: 'user refused camera/microphone authorization' },
+  /** errNo 10200 / errorCode 115990: the user refused microphone access. */
+  micAuthDeny: { errNo: 10200, errorCode: 115990, errorType: 'U', detail: 'auth deny', description: 'user refused microphone authorization' },
   /** errNo 10201: the user refused the privacy agreement. */
   privacyNotAuthorized: {
     errNo: 10201,
@@ -85,6 +91,17 @@ export const ERRORS = {
     detail: 'no publish permission: %s',
     description: 'rtcroom: publishing is not allowed for this member',
   },
+  /** rtcroom: the member's token lacks the subscribe privilege (or it expired). */
+  noSubscribePermission: {
+    errNo: 21907,
+    errorType: 'D',
+    detail: 'no subscribe permission: %s',
+    description: 'rtcroom: subscribing is not allowed for this member',
+  },
+  /** rtcroom: media negotiation or transport setup failed. */
+  mediaFailed: { errNo: 21908, errorType: 'F', detail: 'media failed: %s', description: 'rtcroom: media negotiation or transport failed' },
+  /** rtcroom: a device could not be opened (missing, busy, or the constraints cannot be met). */
+  captureFailed: { errNo: 21909, errorType: 'F', detail: 'capture failed: %s', description: 'rtcroom: capture device unavailable' },
   /** rtcroom: the signaling connection could not be opened or was lost while a call was pending. */
   connectionFailed: {
     errNo: 21902,

@@ -7,7 +7,7 @@
  * @module
  */
 import * as z from 'zod/mini';
-import { ID_PATTERN, ID_RULE_TEXT } from './constants.ts';
+import { API_NAMES, ID_PATTERN, ID_RULE_TEXT, STREAM_TYPES, TRACK_SOURCES, type TrackSource } from './constants.ts';
 import type { RtcErrorPayload } from './errors.ts';
 
 /** A room or user id (Volcengine rule). */
@@ -30,6 +30,22 @@ export const joinOptionsSchema = z.object({
 /** Options of the SDK's `exitRtcRoom` (callbacks aside). */
 export const exitOptionsSchema = z.object({ roomId: idSchema });
 
+/** An SDP blob (offers and answers stay well under the frame limit). */
+const sdpSchema = z.string().check(z.minLength(10), z.maxLength(60_000));
+/** A track source. */
+export const trackSourceSchema = z.enum(TRACK_SOURCES);
+/** A Douyin stream type. */
+export const streamTypeSchema = z.enum(STREAM_TYPES);
+/** A 0/1 switch as the Douyin API takes it. */
+export const stateSchema = z.union([z.literal(0), z.literal(1)]);
+
+/** Options of `changeStreamPublishState`. */
+export const publishStateOptionsSchema = z.object({ state: stateSchema, streamType: streamTypeSchema });
+/** Options of `changeStreamSubscribeState` and `changeScreenSubscribeState`. */
+export const subscribeStateOptionsSchema = z.object({ state: stateSchema, userId: idSchema, streamType: streamTypeSchema });
+/** Options of `changeAudioCapture` / `changeVideoCapture`. */
+export const captureOptionsSchema = z.object({ state: stateSchema });
+
 /** Params of each request method. */
 export const REQUEST_PARAMS = {
   /** Heartbeat; any message counts, this one exists for idle clients. */
@@ -38,6 +54,14 @@ export const REQUEST_PARAMS = {
   joinRtcRoom: z.extend(joinOptionsSchema, { appId: z.string().check(z.minLength(1), z.maxLength(128)) }),
   /** Leave the room. */
   exitRtcRoom: exitOptionsSchema,
+  /** The publisher connection's offer (client offers); `sources` names what each m-line carries. */
+  publisherOffer: z.object({ sdp: sdpSchema, sources: z.record(z.string().check(z.maxLength(32)), trackSourceSchema) }),
+  /** Start or stop forwarding one of the member's sources. */
+  setPublish: z.object({ sources: z.array(trackSourceSchema).check(z.minLength(1), z.maxLength(4)), publish: z.boolean() }),
+  /** The subscriber connection's answer to the server's `subscriberOffer`. */
+  subscriberAnswer: z.object({ sdp: sdpSchema, offerId: z.number().check(z.int(), z.minimum(0)) }),
+  /** Subscribe to or unsubscribe from some sources of a remote user. */
+  setSubscribe: z.object({ userId: idSchema, sources: z.array(trackSourceSchema).check(z.minLength(1), z.maxLength(4)), subscribe: z.boolean() }),
 } as const;
 
 /** A request method name. */
@@ -55,6 +79,8 @@ export function isRequestMethod(m: string): m is RequestMethod {
 export const requestEnvelopeSchema = z.object({
   id: z.number().check(z.int(), z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER)),
   method: z.string().check(z.minLength(1), z.maxLength(64)),
+  /** The Douyin API the request serves, used as the errMsg prefix. */
+  api: z.optional(z.enum(API_NAMES)),
   params: z.optional(z.unknown()),
 });
 
@@ -74,6 +100,14 @@ export interface JoinResult {
   userId: string;
   /** Members right after the join (the local user included). */
   members: string[];
+  /** Users publishing camera video right after the join. */
+  videoMembers: string[];
+  /** Users publishing a screen share right after the join. */
+  screenMembers: string[];
+  /** Whether the token allows publishing / subscribing. */
+  canPublish: boolean;
+  /** Whether the token allows subscribing. */
+  canSubscribe: boolean;
   /** How often the client should send a heartbeat, in ms. */
   heartbeatIntervalMs: number;
   /** After this long without a message the server drops the session, in ms. */
@@ -87,12 +121,32 @@ export interface RequestResults {
   ping: { serverTime: number };
   joinRtcRoom: JoinResult;
   exitRtcRoom: Record<string, never>;
+  publisherOffer: { sdp: string };
+  setPublish: Record<string, never>;
+  subscriberAnswer: Record<string, never>;
+  setSubscribe: Record<string, never>;
+}
+
+/** What one m-line of the subscriber connection carries. */
+export interface SubscribedTrack {
+  /** The m-line. */
+  mid: string;
+  /** Whose track. */
+  userId: string;
+  /** Which of their tracks. */
+  source: TrackSource;
 }
 
 /** Events the server pushes. */
 export interface ServerEvents {
   /** Members of the room changed (full snapshot). */
   rtcChatMembersChanged: Snapshot;
+  /** Users publishing camera video changed. */
+  rtcVideoMembersChanged: Snapshot;
+  /** Users publishing a screen share changed. */
+  rtcPublishScreenMembersChanged: Snapshot;
+  /** The server (re)negotiates the subscriber connection; answer with `subscriberAnswer`. */
+  subscriberOffer: { pcId: number; offerId: number; sdp: string; tracks: SubscribedTrack[] };
 }
 
 /** A request frame. */

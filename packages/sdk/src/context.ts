@@ -1,52 +1,37 @@
 /**
- * `RtcRoomContext`: the Douyin mini-program RTC API on the web.
+ * `RtcRoomContext`: the Douyin mini-program RTC API on the web. Method bodies are promise
+ * cores; the callback style is the thin adapter in `callbacks.ts`.
  * @module
  */
-import { RtcError, okMessage } from '@rtcroom/protocol/errors';
-import { SIGNAL_PATH } from '@rtcroom/protocol/constants';
-import { exitOptionsSchema, joinOptionsSchema, validate, type EventFrame, type JoinResult } from '@rtcroom/protocol';
+import { RtcError, okMessage, type ErrorName } from '@rtcroom/protocol/errors';
+import { SIGNAL_PATH, sourcesOf } from '@rtcroom/protocol/constants';
+import {
+  captureOptionsSchema,
+  exitOptionsSchema,
+  joinOptionsSchema,
+  publishStateOptionsSchema,
+  subscribeStateOptionsSchema,
+  validate,
+} from '@rtcroom/protocol';
+import * as z from 'zod/mini';
 import { settle, type Callbacks, type OkResult, type WithCallback } from './callbacks.ts';
-import { ContextEvents, type ContextEventMap } from './events.ts';
+import { ContextEvents } from './events.ts';
+import { bitrateFor, LocalCapture, type VideoProfile } from './media/capture.ts';
+import { streams } from './media/streams.ts';
+import { RoomSession } from './room-session.ts';
 import { SignalClient } from './signal-client.ts';
+import type { CreateRtcRoomContextOptions, ExitRtcRoomOptions, JoinRtcRoomOptions, MediaStats, PublishScreenOptions, CaptureOptions, PublishStateOptions, SubscribeStateOptions, SwitchCameraOptions, VideoEncoderConfigOptions, AudioPlaybackDeviceOptions } from './options.ts';
 
-/** Options of `createRtcRoomContext`. */
-export interface CreateRtcRoomContextOptions {
-  /** Volcengine-style AppId; contexts of different apps never meet. */
-  appId: string;
-  /** rtcroom server, e.g. `https://rtc.example.com` (default: the page's origin). */
-  server?: string;
-}
-
-/** `joinRtcRoom`'s `roomConfig`. */
-export interface RoomConfig {
-  /** Publish captured audio/video on join (default true). */
-  autoPublish?: boolean;
-  /** Subscribe to remote audio/video on join (default true). */
-  autoSubscribe?: boolean;
-}
-
-/** Options of `joinRtcRoom`. */
-export interface JoinRtcRoomOptions extends Callbacks {
-  /** Room to join. */
-  roomId: string;
-  /** This user's id. */
-  userId: string;
-  /** Token minted for appId + roomId + userId. */
-  token: string;
-  /** Auto publish / subscribe switches. */
-  roomConfig?: RoomConfig;
-}
-
-/** Options of `exitRtcRoom`. */
-export interface ExitRtcRoomOptions extends Callbacks {
-  /** Room to leave. */
-  roomId: string;
-}
-
-type State =
-  | { kind: 'idle' }
-  | { kind: 'joining'; roomId: string; userId: string }
-  | { kind: 'joined'; roomId: string; userId: string; signal: SignalClient; join: JoinResult };
+const switchCameraSchema = z.object({ camera: z.enum(['back', 'front']) });
+const encoderSchema = z.object({
+  maxSolution: z.object({
+    width: z.number().check(z.int(), z.minimum(16), z.maximum(3840)),
+    height: z.number().check(z.int(), z.minimum(16), z.maximum(2160)),
+    frameRate: z.number().check(z.minimum(1), z.maximum(60)),
+  }),
+});
+const playbackSchema = z.object({ device: z.enum(['speakerphone', 'earpiece']) });
+const screenSchema = z.object({ state: z.union([z.literal(0), z.literal(1)]), audio: z.optional(z.boolean()) });
 
 function wsUrl(server: string): string {
   const u = new URL(server);
@@ -55,6 +40,13 @@ function wsUrl(server: string): string {
   u.search = '';
   u.hash = '';
   return u.toString();
+}
+
+/** Validates `options` or throws the method's parameter error. */
+function check<S extends z.ZodMiniType>(schema: S, options: unknown, method: string, row: ErrorName = 'paramError'): z.output<S> {
+  const v = validate(schema, options);
+  if (!v.ok) throw new RtcError(row, method, v.detail);
+  return v.value;
 }
 
 /**
@@ -66,14 +58,34 @@ export class RtcRoomContext extends ContextEvents {
   readonly appId: string;
   /** The server URL (http/https). */
   readonly server: string;
-  #state: State = { kind: 'idle' };
+  /** Local capture (camera, microphone, screen); it outlives joins. */
+  readonly capture = new LocalCapture();
+  #session: RoomSession | undefined;
+  #joining = false;
   #destroyed = false;
+  #playbackDevice: 'speakerphone' | 'earpiece' = 'speakerphone';
 
   /** @internal use `createRtcRoomContext` */
   constructor(options: CreateRtcRoomContextOptions) {
     super();
     this.appId = options.appId;
     this.server = options.server ?? globalThis.location?.origin ?? '';
+    streams.setLocal(this.capture);
+  }
+
+  /** The room currently joined, if any (web extension). */
+  get roomId(): string | undefined {
+    return this.#session?.join ? this.#session.roomId : undefined;
+  }
+
+  /** The user id of the current room, if any (web extension). */
+  get userId(): string | undefined {
+    return this.#session?.join ? this.#session.userId : undefined;
+  }
+
+  /** The speaker route chosen with `setAudioPlaybackDevice`. */
+  get audioPlaybackDevice(): 'speakerphone' | 'earpiece' {
+    return this.#playbackDevice;
   }
 
   /** Joins a room. Fails with 21100 while already in a room, 21101 for a bad token, 20000 for bad params. */
@@ -90,25 +102,152 @@ export class RtcRoomContext extends ContextEvents {
     return settle(options, this.#run('exitRtcRoom', () => this.#exit(options)));
   }
 
-  /** The room currently joined, if any (web extension). */
-  get roomId(): string | undefined {
-    return this.#state.kind === 'joined' ? this.#state.roomId : undefined;
+  /** Starts (`state: 1`) or stops (`0`) the microphone; works before joining. Refusal → 10200. */
+  changeAudioCapture(options: CaptureOptions & WithCallback): void;
+  changeAudioCapture(options: CaptureOptions): Promise<OkResult>;
+  changeAudioCapture(options: CaptureOptions): Promise<OkResult> | undefined {
+    return settle(options, this.#run('changeAudioCapture', async () => {
+      const { state } = check(captureOptionsSchema, options, 'changeAudioCapture');
+      await this.capture.setAudio(state === 1);
+      await this.#session?.sync('changeAudioCapture');
+    }));
   }
 
-  /** The user id of the current room, if any (web extension). */
-  get userId(): string | undefined {
-    return this.#state.kind === 'joined' ? this.#state.userId : undefined;
+  /** Starts (`state: 1`) or stops (`0`) the camera; works before joining. Refusal → 10200. */
+  changeVideoCapture(options: CaptureOptions & WithCallback): void;
+  changeVideoCapture(options: CaptureOptions): Promise<OkResult>;
+  changeVideoCapture(options: CaptureOptions): Promise<OkResult> | undefined {
+    return settle(options, this.#run('changeVideoCapture', async () => {
+      const { state } = check(captureOptionsSchema, options, 'changeVideoCapture');
+      await this.capture.setVideo(state === 1);
+      await this.#session?.sync('changeVideoCapture');
+    }));
+  }
+
+  /** Publishes (`state: 1`) or unpublishes (`0`) the camera stream's audio, video or both. */
+  changeStreamPublishState(options: PublishStateOptions & WithCallback): void;
+  changeStreamPublishState(options: PublishStateOptions): Promise<OkResult>;
+  changeStreamPublishState(options: PublishStateOptions): Promise<OkResult> | undefined {
+    const api = 'changeStreamPublishState';
+    return settle(options, this.#run(api, async () => {
+      const { state, streamType } = check(publishStateOptionsSchema, options, api);
+      const s = this.#joined(api);
+      if (state === 1 && !s.canPublish) throw new RtcError('noPublishPermission', api, 'the token has no publish privilege');
+      for (const source of sourcesOf(streamType, false)) s.intent[source as 'audio' | 'video'] = state === 1;
+      await s.sync(api);
+    }));
+  }
+
+  /** Subscribes (`state: 1`) to or unsubscribes (`0`) from a remote user's camera stream. */
+  changeStreamSubscribeState(options: SubscribeStateOptions & WithCallback): void;
+  changeStreamSubscribeState(options: SubscribeStateOptions): Promise<OkResult>;
+  changeStreamSubscribeState(options: SubscribeStateOptions): Promise<OkResult> | undefined {
+    return settle(options, this.#run('changeStreamSubscribeState', () => this.#subscribe(options, false)));
+  }
+
+  /** Subscribes (`state: 1`) to or unsubscribes (`0`) from a remote user's screen share. */
+  changeScreenSubscribeState(options: SubscribeStateOptions & WithCallback): void;
+  changeScreenSubscribeState(options: SubscribeStateOptions): Promise<OkResult>;
+  changeScreenSubscribeState(options: SubscribeStateOptions): Promise<OkResult> | undefined {
+    return settle(options, this.#run('changeScreenSubscribeState', () => this.#subscribe(options, true)));
+  }
+
+  async #subscribe(options: SubscribeStateOptions, screen: boolean): Promise<void> {
+    const api = screen ? 'changeScreenSubscribeState' : 'changeStreamSubscribeState';
+    const { state, userId, streamType } = check(subscribeStateOptionsSchema, options, api, screen ? 'screenParamError' : 'paramError');
+    const s = this.#joined(api);
+    await s.signal.request('setSubscribe', { userId, sources: sourcesOf(streamType, screen), subscribe: state === 1 }, api);
+  }
+
+  /** Switches between the front and back camera. */
+  switchCamera(options: SwitchCameraOptions & WithCallback): void;
+  switchCamera(options: SwitchCameraOptions): Promise<OkResult>;
+  switchCamera(options: SwitchCameraOptions): Promise<OkResult> | undefined {
+    return settle(options, this.#run('switchCamera', async () => {
+      const { camera } = check(switchCameraSchema, options, 'switchCamera', 'cameraParamError');
+      await this.capture.switchCamera(camera);
+      await this.#session?.sync('switchCamera');
+    }));
+  }
+
+  /** Sets the camera's maximum resolution and frame rate (default 640×360 @ 15). */
+  setVideoEncoderConfig(options: VideoEncoderConfigOptions & WithCallback): void;
+  setVideoEncoderConfig(options: VideoEncoderConfigOptions): Promise<OkResult>;
+  setVideoEncoderConfig(options: VideoEncoderConfigOptions): Promise<OkResult> | undefined {
+    return settle(options, this.#run('setVideoEncoderConfig', async () => {
+      const { maxSolution } = check(encoderSchema, options, 'setVideoEncoderConfig');
+      const profile: VideoProfile = { width: maxSolution.width, height: maxSolution.height, frameRate: maxSolution.frameRate };
+      await this.capture.setProfile(profile);
+      if (this.#session) {
+        this.#session.publisher.maxBitrate.video = bitrateFor(profile);
+        await this.#session.sync('setVideoEncoderConfig');
+      }
+    }));
+  }
+
+  /**
+   * Chooses the audio route. On the web this picks an output device with `setSinkId` where
+   * the browser has it (an "earpiece"/"receiver" device for `earpiece`, the default otherwise);
+   * elsewhere the choice is remembered.
+   */
+  setAudioPlaybackDevice(options: AudioPlaybackDeviceOptions & WithCallback): void;
+  setAudioPlaybackDevice(options: AudioPlaybackDeviceOptions): Promise<OkResult>;
+  setAudioPlaybackDevice(options: AudioPlaybackDeviceOptions): Promise<OkResult> | undefined {
+    return settle(options, this.#run('setAudioPlaybackDevice', async () => {
+      const { device } = check(playbackSchema, options, 'setAudioPlaybackDevice');
+      this.#playbackDevice = device;
+      await this.#applySink();
+    }));
+  }
+
+  async #applySink(): Promise<void> {
+    const s = this.#session;
+    if (!s) return;
+    let id = '';
+    if (this.#playbackDevice === 'earpiece') {
+      const devices = await globalThis.navigator?.mediaDevices?.enumerateDevices?.().catch(() => []) ?? [];
+      id = devices.find((d) => d.kind === 'audiooutput' && /earpiece|receiver|handset|听筒/i.test(d.label))?.deviceId ?? '';
+    }
+    await s.subscriber.setSinkId(id);
+  }
+
+  /**
+   * Shares the screen (`state: 1`, via `getDisplayMedia`, or the given `track`) or stops (`0`).
+   * Web extension: the mini-program can only receive screen shares; the web can send them.
+   */
+  publishScreen(options: PublishScreenOptions & WithCallback): void;
+  publishScreen(options: PublishScreenOptions): Promise<OkResult>;
+  publishScreen(options: PublishScreenOptions): Promise<OkResult> | undefined {
+    const api = 'publishScreen';
+    return settle(options, this.#run(api, async () => {
+      const { state, audio } = check(screenSchema, options, api);
+      const s = this.#joined(api);
+      if (state === 1 && !s.canPublish) throw new RtcError('noPublishPermission', api, 'the token has no publish privilege');
+      await this.capture.setScreen(state === 1, { audio: audio ?? false, ...(options.track ? { track: options.track } : {}) });
+      s.screen = state === 1;
+      await s.sync(api);
+    }));
+  }
+
+  /** Connection statistics of the publisher and subscriber connections (web extension). */
+  async getStats(): Promise<MediaStats> {
+    const s = this.#session;
+    return {
+      publisher: (await s?.publisher.pc?.getStats()) ?? undefined,
+      subscriber: (await s?.subscriber.pc?.getStats()) ?? undefined,
+    };
   }
 
   /**
    * Destroys the context (web extension; the mini-program destroys it when the app exits):
-   * leaves the room, removes listeners; every later call fails with errorCode 115910.
+   * leaves the room, stops capture, removes listeners; every later call fails with errorCode 115910.
    */
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    if (this.#state.kind === 'joined') this.#state.signal.close();
-    this.#state = { kind: 'idle' };
+    this.#session?.close();
+    this.#session = undefined;
+    this.capture.stopAll();
     this.removeAllListeners();
   }
 
@@ -118,69 +257,81 @@ export class RtcRoomContext extends ContextEvents {
     return { errMsg: okMessage(method) };
   }
 
+  #joined(api: string): RoomSession {
+    const s = this.#session;
+    if (!s?.join) throw new RtcError('notInRoom', api, '(no room joined)');
+    return s;
+  }
+
   async #join(options: JoinRtcRoomOptions): Promise<void> {
-    const v = validate(joinOptionsSchema, options);
-    if (!v.ok) throw new RtcError('paramError', 'joinRtcRoom', v.detail);
-    const s = this.#state;
-    if (s.kind !== 'idle') throw new RtcError('alreadyInRoom', 'joinRtcRoom', s.userId, s.roomId);
-    const { roomId, userId, token, roomConfig } = v.value;
-    this.#state = { kind: 'joining', roomId, userId };
-    let signal: SignalClient | undefined;
+    const v = check(joinOptionsSchema, options, 'joinRtcRoom');
+    const current = this.#session;
+    if (current || this.#joining) {
+      throw new RtcError('alreadyInRoom', 'joinRtcRoom', current?.userId ?? v.userId, current?.roomId ?? v.roomId);
+    }
+    this.#joining = true;
+    let session: RoomSession | undefined;
     try {
-      signal = await SignalClient.connect(wsUrl(this.server), { onEvent: (f) => this.#onEvent(signal, f), onLost: (r) => this.#onLost(signal, r) }, 'joinRtcRoom');
-      const params = { appId: this.appId, roomId, userId, token, ...(roomConfig ? { roomConfig } : {}) };
+      const signal = await SignalClient.connect(
+        wsUrl(this.server),
+        { onEvent: (f) => session?.onEvent(f), onLost: (r) => this.#onLost(session, r) },
+        'joinRtcRoom',
+      );
+      session = new RoomSession(v.roomId, v.userId, signal, this.capture, { emitSnapshot: (e, l) => this.#session === session && this.emitSnapshot(e, l) }, v.roomConfig?.autoPublish ?? true);
+      const params = { appId: this.appId, roomId: v.roomId, userId: v.userId, token: v.token, ...(v.roomConfig ? { roomConfig: v.roomConfig } : {}) };
       const join = await signal.request('joinRtcRoom', params);
       if (this.#destroyed) throw new RtcError('destroyed', 'joinRtcRoom');
-      this.#state = { kind: 'joined', roomId, userId, signal, join };
+      session.join = join;
+      this.#session = session;
       signal.startHeartbeat(join.heartbeatIntervalMs);
-      const joined = signal;
+      streams.setLocal(this.capture, v.userId);
+      const joined = session;
       // the first snapshots follow the join result, as on the mini-program
-      setTimeout(() => this.#emitInitial(joined, join), 0);
+      setTimeout(() => {
+        if (this.#session !== joined) return;
+        this.emitSnapshot('onRtcChatMembersChanged', join.members);
+        this.emitSnapshot('onRtcVideoMembersChanged', join.videoMembers);
+        this.emitSnapshot('onRtcChatSpeakersChanged', []);
+        this.emitSnapshot('onRtcPublishScreenMembersChanged', join.screenMembers);
+      }, 0);
+      if (this.#playbackDevice !== 'speakerphone') void this.#applySink();
+      // autoPublish: what is captured goes out now; a failure here is reported, not thrown
+      await session.sync('joinRtcRoom').catch((e: unknown) => this.#reportMediaError(e));
     } catch (e) {
-      signal?.close();
-      if (this.#state.kind === 'joining') this.#state = { kind: 'idle' };
+      if (this.#session === session) this.#session = undefined;
+      session?.close();
       throw e;
+    } finally {
+      this.#joining = false;
     }
   }
 
+  #reportMediaError(e: unknown): void {
+    const p = e instanceof RtcError ? e.toPayload() : { errNo: 21908, errMsg: `joinRtcRoom:fail media failed: ${String(e)}` };
+    this.emitEvent('onRtcStateChanged', { errNo: p.errNo ?? 21908, errMsg: p.errMsg, data: {} });
+  }
+
   async #exit(options: ExitRtcRoomOptions): Promise<void> {
-    const v = validate(exitOptionsSchema, options);
-    if (!v.ok) throw new RtcError('paramError', 'exitRtcRoom', v.detail);
-    const s = this.#state;
-    if (s.kind !== 'joined' || s.roomId !== v.value.roomId) throw new RtcError('notInRoom', 'exitRtcRoom', v.value.roomId);
-    this.#state = { kind: 'idle' };
+    const { roomId } = check(exitOptionsSchema, options, 'exitRtcRoom');
+    const s = this.#session;
+    if (!s?.join || s.roomId !== roomId) throw new RtcError('notInRoom', 'exitRtcRoom', roomId);
+    this.#session = undefined;
     try {
-      await s.signal.request('exitRtcRoom', { roomId: s.roomId });
+      await s.signal.request('exitRtcRoom', { roomId });
     } catch (e) {
       // a lost connection already took us out of the room on the server
       if (!(e instanceof RtcError && (e.code === 'connectionFailed' || e.code === 'timeout'))) throw e;
     } finally {
-      s.signal.close();
+      s.close();
     }
   }
 
-  #current(signal: SignalClient | undefined): boolean {
-    return this.#state.kind === 'joined' && this.#state.signal === signal;
-  }
-
-  #emitInitial(signal: SignalClient, join: JoinResult): void {
-    if (!this.#current(signal)) return;
-    this.emitSnapshot('onRtcChatMembersChanged', join.members);
-    this.emitSnapshot('onRtcVideoMembersChanged', []);
-    this.emitSnapshot('onRtcChatSpeakersChanged', []);
-    this.emitSnapshot('onRtcPublishScreenMembersChanged', []);
-  }
-
-  #onEvent(signal: SignalClient | undefined, f: EventFrame): void {
-    if (!this.#current(signal)) return;
-    if (f.event === 'rtcChatMembersChanged') this.emitSnapshot('onRtcChatMembersChanged', f.data.userIdList);
-  }
-
-  #onLost(signal: SignalClient | undefined, reason: string): void {
-    if (!this.#current(signal)) return;
-    this.#state = { kind: 'idle' };
+  #onLost(session: RoomSession | undefined, reason: string): void {
+    if (!session || this.#session !== session) return;
+    this.#session = undefined;
+    session.close();
     this.emitEvent('onRtcChatInterrupted', new RtcError('connectionFailed', 'onRtcChatInterrupted', reason).toPayload());
   }
 }
 
-export type { ContextEventMap };
+export type { Callbacks };

@@ -10,7 +10,11 @@
  * @module
  */
 import { RtcError } from '@rtcroom/protocol/errors';
-import { RtcRoomContext, type CreateRtcRoomContextOptions } from './context.ts';
+import { RtcRoomContext } from './context.ts';
+import type { CreateRtcRoomContextOptions } from './options.ts';
+import { defineRtcRoomElement, RtcRoomElement } from './rtc-room-element.ts';
+
+defineRtcRoomElement();
 
 /**
  * Creates a room context (synchronous), like `tt.createRtcRoomContext`.
@@ -31,7 +35,8 @@ export function createRtcRoomContext(options: CreateRtcRoomContextOptions | stri
 
 export { RtcRoomContext };
 export { RtcError };
-export type { CreateRtcRoomContextOptions, JoinRtcRoomOptions, ExitRtcRoomOptions, RoomConfig } from './context.ts';
+export { RtcRoomElement, defineRtcRoomElement };
+export type * from './options.ts';
 export type { SnapshotPayload, RtcStatePayload, InterruptedPayload, ContextEventMap } from './events.ts';
 export type { OkResult, Callbacks, WithCallback } from './callbacks.ts';
 export type { RtcErrorPayload } from '@rtcroom/protocol/errors';

@@ -74,7 +74,7 @@ export class SignalClient {
         reject(new RtcError('timeout', apiName, timeoutMs));
       }, timeoutMs);
       this.#pending.set(id, { method: apiName, resolve: resolve as (v: unknown) => void, reject, timer });
-      this.#ws.send(JSON.stringify({ id, method, params }));
+      this.#ws.send(JSON.stringify(apiName !== method ? { id, method, api: apiName, params } : { id, method, params }));
     });
   }
 

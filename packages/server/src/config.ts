@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, MAX_FRAME_BYTES } from '@rtcroom/protocol';
 import type { App, AppRegistry } from './apps/registry.ts';
 import type { LogLevel } from './log.ts';
+import type { MediaNetwork } from './media/codecs.ts';
 
 /** Everything the server needs to run. */
 export interface ServerConfig {
@@ -37,6 +38,8 @@ export interface ServerConfig {
   demoDir: string;
   /** Log level. */
   logLevel: LogLevel;
+  /** Where media (ICE/UDP) sockets live. */
+  media: MediaNetwork;
 }
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -58,5 +61,6 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     sdkDir: here('../../sdk/dist/'),
     demoDir: here('../../demo/public/'),
     logLevel: 'info',
+    media: { iceAddress: undefined, announcedAddress: undefined, portRange: undefined },
   };
 }

@@ -7,3 +7,4 @@ export { defaultConfig, type ServerConfig } from './config.ts';
 export { AppRegistry, AppConfigError, type App } from './apps/registry.ts';
 export { loadOrCreateDevApp, newApp } from './apps/dev-app.ts';
 export { createLogger, type Logger, type LogLevel } from './log.ts';
+export { mediaCounts } from './media/metrics.ts';

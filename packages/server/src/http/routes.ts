@@ -9,6 +9,7 @@ import { AccessToken, Privileges } from '@rtcroom/token';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { sendFile } from './static-files.ts';
+import { mediaCounts } from '../media/metrics.ts';
 
 /** Live figures shown by `/healthz`. */
 export interface HealthSource {
@@ -80,6 +81,7 @@ export function createRoutes(config: ServerConfig, health: HealthSource, log: Lo
           rooms: health.rooms(),
           members: health.members(),
           sessions: health.sessions(),
+          media: { ...mediaCounts },
         });
       }
       if (url.pathname === '/api/dev/token') {

@@ -33,8 +33,8 @@ export class Member {
   grants: MemberGrants;
   /** When the member joined (ms since epoch). */
   readonly joinedAt = Date.now();
-  /** Last members-snapshot version this member has seen. */
-  membersVersion = 0;
+  /** `roomConfig.autoSubscribe` of the join (default true). */
+  autoSubscribe = true;
 
   constructor(appId: string, roomId: string, userId: string, sink: MemberSink, grants: MemberGrants) {
     this.appId = appId;
@@ -42,5 +42,23 @@ export class Member {
     this.userId = userId;
     this.sink = sink;
     this.grants = grants;
+  }
+
+  /** Whether a privilege with this expiry is usable at `nowSec` (and the token too). */
+  #valid(expireAt: number | undefined, nowSec: number): boolean {
+    const tokenOk = this.grants.tokenExpireAt === 0 || nowSec <= this.grants.tokenExpireAt;
+    return tokenOk && expireAt !== undefined && (expireAt === 0 || nowSec <= expireAt);
+  }
+
+  /** Why the member may not publish now, or undefined when it may. */
+  publishDenied(nowSec = Math.floor(Date.now() / 1000)): string | undefined {
+    if (this.grants.publishExpireAt === undefined) return 'the token has no publish privilege';
+    return this.#valid(this.grants.publishExpireAt, nowSec) ? undefined : 'the publish privilege has expired';
+  }
+
+  /** Why the member may not subscribe now, or undefined when it may. */
+  subscribeDenied(nowSec = Math.floor(Date.now() / 1000)): string | undefined {
+    if (this.grants.subscribeExpireAt === undefined) return 'the token has no subscribe privilege';
+    return this.#valid(this.grants.subscribeExpireAt, nowSec) ? undefined : 'the subscribe privilege has expired';
   }
 }

@@ -1,10 +1,10 @@
 /**
- * A room: its members and the snapshot events they receive.
+ * A room: its members, the snapshot events they receive, and (once media starts) its router.
  * @module
  */
-import { TypedEmitter, type EventFrame } from '@rtcroom/protocol';
-import { Coalescer } from './coalescer.ts';
+import { TypedEmitter } from '@rtcroom/protocol';
 import type { Member } from './member.ts';
+import { SnapshotChannel } from './snapshot.ts';
 
 /** Events of a room. */
 export type RoomEvents = {
@@ -16,10 +16,15 @@ export type RoomEvents = {
   closed: [];
 };
 
-/**
- * A room of one app. Membership changes bump a version; a coalesced flush sends the full
- * member list once to every member that has not seen the newest version.
- */
+/** What the room asks of its media router, if any. */
+export interface RoomMedia {
+  /** Users publishing this source, in publish order. */
+  publishers(source: 'video' | 'screen'): string[];
+  /** Frees everything (the room closed). */
+  close(): void;
+}
+
+/** A room of one app. */
 export class Room extends TypedEmitter<RoomEvents> {
   /** App of the room. */
   readonly appId: string;
@@ -29,17 +34,24 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly members = new Map<string, Member>();
   /** When the room was created (ms since epoch). */
   readonly createdAt = Date.now();
-  #membersVersion = 0;
-  readonly #membersFlush: Coalescer;
+  /** Media of the room, created by the first member that needs it. */
+  media: RoomMedia | undefined;
+  /** Member list events. */
+  readonly membersChannel: SnapshotChannel;
+  /** Camera-video publisher list events. */
+  readonly videoChannel: SnapshotChannel;
+  /** Screen-share publisher list events. */
+  readonly screenChannel: SnapshotChannel;
 
-  /**
-   * @param snapshotIntervalMs at most one snapshot per kind is sent per interval
-   */
+  /** @param snapshotIntervalMs at most one snapshot per kind is sent per interval */
   constructor(appId: string, roomId: string, snapshotIntervalMs: number) {
     super();
     this.appId = appId;
     this.roomId = roomId;
-    this.#membersFlush = new Coalescer(() => this.#flushMembers(), snapshotIntervalMs);
+    const everyone = () => this.members.values();
+    this.membersChannel = new SnapshotChannel('rtcChatMembersChanged', roomId, () => this.userIdList(), everyone, snapshotIntervalMs);
+    this.videoChannel = new SnapshotChannel('rtcVideoMembersChanged', roomId, () => this.media?.publishers('video') ?? [], everyone, snapshotIntervalMs);
+    this.screenChannel = new SnapshotChannel('rtcPublishScreenMembersChanged', roomId, () => this.media?.publishers('screen') ?? [], everyone, snapshotIntervalMs);
   }
 
   /** Current member list (join order). */
@@ -47,12 +59,15 @@ export class Room extends TypedEmitter<RoomEvents> {
     return [...this.members.keys()];
   }
 
-  /** Adds `m`; it has seen the list that includes itself (it gets it in the join reply). */
+  #channels(): SnapshotChannel[] {
+    return [this.membersChannel, this.videoChannel, this.screenChannel];
+  }
+
+  /** Adds `m`; it has seen the current lists (they come in its join reply). */
   add(m: Member): void {
     this.members.set(m.userId, m);
-    this.#membersVersion++;
-    m.membersVersion = this.#membersVersion;
-    this.#membersFlush.schedule();
+    this.membersChannel.changed();
+    for (const c of this.#channels()) c.markSeen(m);
     this.emit('memberJoined', m);
   }
 
@@ -60,25 +75,15 @@ export class Room extends TypedEmitter<RoomEvents> {
   remove(m: Member, reason: string): boolean {
     if (this.members.get(m.userId) !== m) return false;
     this.members.delete(m.userId);
-    this.#membersVersion++;
     this.emit('memberLeft', m, reason);
     if (this.members.size === 0) {
-      this.#membersFlush.cancel();
+      for (const c of this.#channels()) c.cancel();
+      this.media?.close();
+      this.media = undefined;
       this.emit('closed');
     } else {
-      this.#membersFlush.schedule();
+      this.membersChannel.changed();
     }
     return true;
-  }
-
-  #flushMembers(): void {
-    const version = this.#membersVersion;
-    const frame: EventFrame = { event: 'rtcChatMembersChanged', data: { roomId: this.roomId, userIdList: this.userIdList() } };
-    const text = JSON.stringify(frame);
-    for (const m of this.members.values()) {
-      if (m.membersVersion >= version) continue;
-      m.membersVersion = version;
-      m.sink.sendRaw(text);
-    }
   }
 }

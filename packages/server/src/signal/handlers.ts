@@ -8,10 +8,15 @@ import type { AppRegistry } from '../apps/registry.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { RoomManager } from '../room/room-manager.ts';
+import type { Member } from '../room/member.ts';
+import type { Room } from '../room/room.ts';
+import { Router } from '../media/router.ts';
+import type { MediaNetwork } from '../media/codecs.ts';
+import { isIPv4 } from 'node:net';
 import type { Session } from './session.ts';
 
 type HandlerTable = {
-  [M in RequestMethod]: (s: Session, params: RequestParams<M>) => RequestResults[M] | Promise<RequestResults[M]>;
+  [M in RequestMethod]: (s: Session, params: RequestParams<M>, api: string) => RequestResults[M] | Promise<RequestResults[M]>;
 };
 
 /** Dispatches validated requests to the room layer. */
@@ -21,23 +26,64 @@ export class Handlers {
   readonly #config: ServerConfig;
   readonly #log: Logger;
   readonly #table: HandlerTable;
+  readonly #media: MediaNetwork;
 
   constructor(apps: AppRegistry, rooms: RoomManager, config: ServerConfig, log: Logger) {
     this.#apps = apps;
     this.#rooms = rooms;
     this.#config = config;
     this.#log = log;
+    // media sockets follow the HTTP interface unless told otherwise (loopback stays loopback)
+    const host = config.host;
+    this.#media = { ...config.media, iceAddress: config.media.iceAddress ?? (isIPv4(host) && host !== '0.0.0.0' ? host : undefined) };
     this.#table = {
       ping: () => ({ serverTime: Date.now() }),
       joinRtcRoom: (s, p) => this.#join(s, p),
       exitRtcRoom: (s, p) => this.#exit(s, p),
+      publisherOffer: async (s, p, api) => {
+        const { member, room } = this.#joined(s, api);
+        const denied = member.publishDenied();
+        if (denied) throw new RtcError('noPublishPermission', api, denied);
+        return { sdp: await this.#router(room).publisherOffer(member, p.sdp, p.sources) };
+      },
+      setPublish: (s, p, api) => {
+        const { member, room } = this.#joined(s, api);
+        const denied = p.publish ? member.publishDenied() : undefined;
+        if (denied) throw new RtcError('noPublishPermission', api, denied);
+        this.#router(room).setPublish(member, p.sources, p.publish);
+        return {};
+      },
+      subscriberAnswer: async (s, p, api) => {
+        const { member, room } = this.#joined(s, api);
+        await this.#router(room).subscriberAnswer(member, p.offerId, p.sdp);
+        return {};
+      },
+      setSubscribe: (s, p, api) => {
+        const { member, room } = this.#joined(s, api);
+        const denied = p.subscribe ? member.subscribeDenied() : undefined;
+        if (denied) throw new RtcError('noSubscribePermission', api, denied);
+        this.#router(room).setSubscribe(member, p.userId, p.sources, p.subscribe);
+        return {};
+      },
     };
   }
 
-  /** Runs `method`; throws {@link RtcError} on failure. */
-  handle<M extends RequestMethod>(session: Session, method: M, params: unknown): RequestResults[M] | Promise<RequestResults[M]> {
-    const fn = this.#table[method] as (s: Session, p: unknown) => RequestResults[M] | Promise<RequestResults[M]>;
-    return fn(session, params);
+  /** Runs `method`; throws {@link RtcError} on failure. `api` is the Douyin name used in errors. */
+  handle<M extends RequestMethod>(session: Session, method: M, params: unknown, api: string = method): RequestResults[M] | Promise<RequestResults[M]> {
+    const fn = this.#table[method] as (s: Session, p: unknown, api: string) => RequestResults[M] | Promise<RequestResults[M]>;
+    return fn(session, params, api);
+  }
+
+  #joined(s: Session, api: string): { member: Member; room: Room } {
+    const member = s.member;
+    const room = member && this.#rooms.room(member.appId, member.roomId);
+    if (!member || !room) throw new RtcError('notInRoom', api, 'any room');
+    return { member, room };
+  }
+
+  #router(room: Room): Router {
+    if (!room.media) room.media = new Router(room, this.#media, this.#log);
+    return room.media as Router;
   }
 
   #join(s: Session, p: RequestParams<'joinRtcRoom'>): RequestResults['joinRtcRoom'] {
@@ -70,11 +116,17 @@ export class Handlers {
       },
     });
     s.member = member;
+    member.autoSubscribe = p.roomConfig?.autoSubscribe ?? true;
+    if (room.media) (room.media as Router).memberJoined(member);
     this.#log.debug('joined', { appId: p.appId, roomId: p.roomId, userId: p.userId });
     return {
       roomId: room.roomId,
       userId: member.userId,
       members: room.userIdList(),
+      videoMembers: room.videoChannel.current(),
+      screenMembers: room.screenChannel.current(),
+      canPublish: member.publishDenied() === undefined,
+      canSubscribe: member.subscribeDenied() === undefined,
       heartbeatIntervalMs: this.#config.heartbeatIntervalMs,
       heartbeatTimeoutMs: this.#config.heartbeatTimeoutMs,
       tokenExpireAt: v.token.expireAt,

@@ -118,20 +118,21 @@ export class Session implements MemberSink {
       return this.#fail(id, new RtcError('paramError', 'signaling', v.ok ? 'invalid frame' : v.detail));
     }
     const { id, method, params } = env.data;
-    if (!isRequestMethod(method)) return this.#fail(id, new RtcError('paramError', method, `unknown method "${method}"`));
+    const api = env.data.api ?? method;
+    if (!isRequestMethod(method)) return this.#fail(id, new RtcError('paramError', api, `unknown method "${method}"`));
     const v = validate(REQUEST_PARAMS[method], params);
-    if (!v.ok) return this.#fail(id, new RtcError('paramError', method, v.detail));
-    void this.#dispatch(id, method, v.value);
+    if (!v.ok) return this.#fail(id, new RtcError('paramError', api, v.detail));
+    void this.#dispatch(id, method, v.value, api);
   }
 
-  async #dispatch(id: number, method: RequestMethod, params: unknown): Promise<void> {
+  async #dispatch(id: number, method: RequestMethod, params: unknown, api: string): Promise<void> {
     try {
-      const result = await this.#handlers.handle(this, method, params);
+      const result = await this.#handlers.handle(this, method, params, api);
       this.#reply({ id, result });
     } catch (e) {
       if (e instanceof RtcError) return this.#fail(id, e);
       this.#log.error('handler failed', { method, err: e });
-      this.#fail(id, new RtcError(method === 'joinRtcRoom' ? 'joinFailed' : 'internal', method, (e as Error)?.message ?? String(e)));
+      this.#fail(id, new RtcError(method === 'joinRtcRoom' ? 'joinFailed' : 'internal', api, (e as Error)?.message ?? String(e)));
     }
   }
 }

@@ -1,0 +1,114 @@
+/**
+ * The publisher connection of the SDK: one sendonly transceiver per source, created on first
+ * use and kept (muting swaps the track, no renegotiation), and the server told what to forward.
+ * @module
+ */
+import type { TrackSource } from '@rtcroom/protocol';
+import { RtcError } from '@rtcroom/protocol/errors';
+import type { SignalClient } from '../signal-client.ts';
+import { waitForIceGathering } from './ice.ts';
+
+/** What should be sent per source (undefined: nothing). */
+export type PublishPlan = Partial<Record<TrackSource, MediaStreamTrack | undefined>>;
+
+const SOURCES: readonly TrackSource[] = ['audio', 'video', 'screen', 'screenAudio'];
+
+/** The publisher side of a joined room. */
+export class Publisher {
+  readonly #signal: SignalClient;
+  #pc: RTCPeerConnection | undefined;
+  readonly #tx = new Map<TrackSource, RTCRtpTransceiver>();
+  readonly #streams = { camera: new MediaStream(), screen: new MediaStream() };
+  readonly #published = new Set<TrackSource>();
+  #negotiated = false;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  /** Bitrate caps per video source (bps). */
+  readonly maxBitrate: Partial<Record<TrackSource, number>> = {};
+
+  constructor(signal: SignalClient) {
+    this.#signal = signal;
+  }
+
+  /** The connection, once publishing started. */
+  get pc(): RTCPeerConnection | undefined {
+    return this.#pc;
+  }
+
+  /** Sources the server currently forwards. */
+  get published(): ReadonlySet<TrackSource> {
+    return this.#published;
+  }
+
+  /** Makes what is sent match `plan`; calls are serialised. `api` names the caller in errors. */
+  sync(plan: PublishPlan, api: string): Promise<void> {
+    const run = () => this.#sync(plan, api);
+    const next = this.#queue.then(run, run);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async #sync(plan: PublishPlan, api: string): Promise<void> {
+    if (this.#closed) return;
+    let renegotiate = !this.#negotiated && this.#tx.size > 0;
+    for (const source of SOURCES) {
+      const track = plan[source];
+      const t = this.#tx.get(source);
+      if (!t && track) {
+        this.#pc ??= new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: [] });
+        const stream = source === 'screen' || source === 'screenAudio' ? this.#streams.screen : this.#streams.camera;
+        const encodings = track.kind === 'video' && this.maxBitrate[source] ? [{ maxBitrate: this.maxBitrate[source] }] : undefined;
+        this.#tx.set(source, this.#pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], ...(encodings ? { sendEncodings: encodings } : {}) }));
+        renegotiate = true;
+      } else if (t && t.sender.track !== (track ?? null)) {
+        await t.sender.replaceTrack(track ?? null);
+      }
+    }
+    if (renegotiate) await this.#negotiate(api);
+    await this.#applyBitrates();
+    const on = SOURCES.filter((s) => plan[s] && !this.#published.has(s));
+    const off = SOURCES.filter((s) => !plan[s] && this.#published.has(s));
+    if (off.length) {
+      await this.#signal.request('setPublish', { sources: off, publish: false }, api);
+      for (const s of off) this.#published.delete(s);
+    }
+    if (on.length) {
+      await this.#signal.request('setPublish', { sources: on, publish: true }, api);
+      for (const s of on) this.#published.add(s);
+    }
+  }
+
+  async #negotiate(api: string): Promise<void> {
+    const pc = this.#pc;
+    if (!pc) return;
+    this.#negotiated = false;
+    await pc.setLocalDescription(await pc.createOffer());
+    await waitForIceGathering(pc, 1000);
+    const sources: Record<string, TrackSource> = {};
+    for (const [source, t] of this.#tx) if (t.mid !== null) sources[t.mid] = source;
+    const sdp = pc.localDescription?.sdp;
+    if (!sdp) throw new RtcError('mediaFailed', api, 'no local description');
+    const { sdp: answer } = await this.#signal.request('publisherOffer', { sdp, sources }, api);
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    this.#negotiated = true;
+  }
+
+  async #applyBitrates(): Promise<void> {
+    for (const [source, t] of this.#tx) {
+      const max = this.maxBitrate[source];
+      if (!max || t.sender.track?.kind !== 'video') continue;
+      const p = t.sender.getParameters();
+      if (!p.encodings?.length || p.encodings[0]!.maxBitrate === max) continue;
+      p.encodings[0]!.maxBitrate = max;
+      await t.sender.setParameters(p).catch(() => undefined);
+    }
+  }
+
+  /** Closes the connection (capture tracks are left running). */
+  close(): void {
+    this.#closed = true;
+    this.#published.clear();
+    this.#pc?.close();
+    this.#pc = undefined;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * What rtcroom negotiates on each leg. Publisher leg (browser offers): Opus and VP8 with
+ * transport-wide congestion control, NACK, PLI/FIR, and the audio-level extension the speaker
+ * detector reads. Subscriber leg (server offers): Opus and VP8 with NACK+RTX, PLI and REMB
+ * (Chromium estimates the downlink itself and reports it with REMB).
+ * @module
+ */
+import {
+  RTCRtpCodecParameters,
+  useAbsSendTime,
+  useAudioLevelIndication,
+  useFIR,
+  useNACK,
+  usePLI,
+  useREMB,
+  useSdesMid,
+  useTransportWideCC,
+  useTWCC,
+  type RTCPeerConnectionConfig,
+} from 'werift';
+
+/** Where media sockets live. */
+export interface MediaNetwork {
+  /** IPv4 address to gather ICE candidates on (default: the server's host when it is an IP, else 127.0.0.1). */
+  iceAddress: string | undefined;
+  /** Extra address to announce (the public IP behind NAT). */
+  announcedAddress: string | undefined;
+  /** UDP port range for media sockets. */
+  portRange: [number, number] | undefined;
+}
+
+function network(net: MediaNetwork): RTCPeerConnectionConfig {
+  const config: RTCPeerConnectionConfig = { iceServers: [], iceUseIpv6: false, bundlePolicy: 'max-bundle' };
+  if (net.iceAddress && net.iceAddress !== '0.0.0.0') config.iceInterfaceAddresses = { udp4: net.iceAddress };
+  if (net.announcedAddress) config.iceAdditionalHostAddresses = [net.announcedAddress];
+  if (net.portRange) config.icePortRange = net.portRange;
+  return config;
+}
+
+/** Payload types the server uses when it offers. */
+export const PT = { opus: 111, vp8: 96, vp8rtx: 97 } as const;
+
+/** Config of a publisher connection (the browser offers, we answer). */
+export function publisherConfig(net: MediaNetwork): RTCPeerConnectionConfig {
+  return {
+    ...network(net),
+    codecs: {
+      audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, rtcpFeedback: [useTWCC()] })],
+      video: [
+        new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: [useTWCC(), useNACK(), usePLI(), useFIR()] }),
+        new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000 }),
+      ],
+    },
+    headerExtensions: {
+      audio: [useSdesMid(), useAudioLevelIndication(), useTransportWideCC()],
+      video: [useSdesMid(), useTransportWideCC()],
+    },
+  };
+}
+
+/** Config of a subscriber connection (we offer, the browser answers). */
+export function subscriberConfig(net: MediaNetwork): RTCPeerConnectionConfig {
+  return {
+    ...network(net),
+    codecs: {
+      audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: PT.opus, parameters: 'minptime=10;useinbandfec=1' })],
+      video: [
+        new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, payloadType: PT.vp8, rtcpFeedback: [useNACK(), usePLI(), useREMB()] }),
+        new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000, payloadType: PT.vp8rtx, parameters: `apt=${PT.vp8}` }),
+      ],
+    },
+    headerExtensions: {
+      audio: [useSdesMid()],
+      video: [useSdesMid(), useAbsSendTime()],
+    },
+  };
+}

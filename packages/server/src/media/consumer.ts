@@ -1,0 +1,96 @@
+/**
+ * A consumer: the copy of one producer sent to one subscriber, through one send slot (a
+ * transceiver of the subscriber connection) whose rewriter keeps the stream continuous.
+ * @module
+ */
+import type { RTCRtpTransceiver, RtpPacket } from 'werift';
+import type { TrackSource } from '@rtcroom/protocol';
+import type { Producer } from './producer.ts';
+import { SeqTsRewriter } from './rewriter.ts';
+import { mediaCounts } from './metrics.ts';
+
+const noop = (): void => undefined;
+
+/** A sendonly transceiver of a subscriber connection, reused across consumers. */
+export class SendSlot {
+  readonly transceiver: RTCRtpTransceiver;
+  readonly kind: 'audio' | 'video';
+  /** Keeps what the subscriber sees continuous across consumers. */
+  readonly rewriter = new SeqTsRewriter();
+  /** Who uses the slot now. */
+  consumer: Consumer | undefined;
+  /** `userId/source` that used it last, to give it back to the same stream. */
+  lastKey: string | undefined;
+
+  constructor(transceiver: RTCRtpTransceiver, kind: 'audio' | 'video') {
+    this.transceiver = transceiver;
+    this.kind = kind;
+  }
+
+  /** The negotiated m-line id, once there is one. */
+  get mid(): string | null {
+    return this.transceiver.mid;
+  }
+}
+
+/** One producer forwarded to one subscriber. */
+export class Consumer {
+  readonly producer: Producer;
+  readonly slot: SendSlot;
+  /** Packets forwarded. */
+  forwarded = 0;
+  #closed = false;
+
+  constructor(producer: Producer, slot: SendSlot) {
+    this.producer = producer;
+    this.slot = slot;
+    slot.consumer = this;
+    slot.lastKey = Consumer.key(producer.userId, producer.source);
+    slot.rewriter.switchSource();
+    producer.consumers.add(this);
+    mediaCounts.consumers++;
+  }
+
+  /** `userId/source`. */
+  static key(userId: string, source: TrackSource): string {
+    return `${userId}/${source}`;
+  }
+
+  /**
+   * Sends one packet. The packet object is shared by every consumer of the producer: its
+   * header is rewritten, handed to the sender (which copies it synchronously), then restored.
+   */
+  forward(packet: RtpPacket): void {
+    if (this.#closed) return;
+    const h = packet.header;
+    const seq = h.sequenceNumber;
+    const ts = h.timestamp;
+    const rw = this.slot.rewriter;
+    rw.rewrite(h.ssrc, seq, ts, performance.now(), this.producer.clockRate);
+    h.sequenceNumber = rw.seq;
+    h.timestamp = rw.timestamp;
+    try {
+      this.slot.transceiver.sender.sendRtp(packet).catch(noop);
+      this.forwarded++;
+    } catch {
+      // one subscriber's failure never reaches the publisher or other subscribers
+    } finally {
+      h.sequenceNumber = seq;
+      h.timestamp = ts;
+    }
+  }
+
+  /** Detaches from the producer and frees the slot. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    mediaCounts.consumers--;
+    this.producer.consumers.delete(this);
+    if (this.slot.consumer === this) this.slot.consumer = undefined;
+  }
+
+  /** True once closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+}

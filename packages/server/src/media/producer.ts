@@ -1,0 +1,84 @@
+/**
+ * A producer: one published track (audio, video, screen or screen audio) of one member, and
+ * the fan-out of its packets to consumers.
+ * @module
+ */
+import type { MediaStreamTrack, RTCRtpReceiver, RtpPacket } from 'werift';
+import { SOURCE_KIND, type TrackSource } from '@rtcroom/protocol';
+import { KeyframeThrottle } from './interceptors/keyframe-throttle.ts';
+import type { Consumer } from './consumer.ts';
+import { mediaCounts } from './metrics.ts';
+
+/** One incoming track. */
+export class Producer {
+  /** Owner. */
+  readonly userId: string;
+  /** What the track is. */
+  readonly source: TrackSource;
+  /** Media kind. */
+  readonly kind: 'audio' | 'video';
+  /** Forwarding on (the member publishes this source). */
+  active = false;
+  /** When it last became active (for publish order in snapshots). */
+  activeSince = 0;
+  /** SSRC of the incoming stream, once known. */
+  ssrc: number | undefined;
+  /** Codec clock rate. */
+  readonly clockRate: number;
+  /** Packets received while active. */
+  packets = 0;
+  /** Consumers of this producer. */
+  readonly consumers = new Set<Consumer>();
+  /** Keyframe requests towards the publisher, throttled. */
+  readonly keyframes: KeyframeThrottle;
+  #receiver: RTCRtpReceiver | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #closed = false;
+
+  constructor(userId: string, source: TrackSource) {
+    this.userId = userId;
+    this.source = source;
+    this.kind = SOURCE_KIND[source];
+    this.clockRate = this.kind === 'audio' ? 48000 : 90000;
+    this.keyframes = new KeyframeThrottle(() => this.#sendPli());
+    mediaCounts.producers++;
+  }
+
+  /** Binds the incoming track once the publisher's transceiver produced it. */
+  attach(track: MediaStreamTrack, receiver: RTCRtpReceiver): void {
+    this.#unsubscribe?.();
+    this.#receiver = receiver;
+    this.ssrc = track.ssrc;
+    const { unSubscribe } = track.onReceiveRtp.subscribe((packet) => this.#onRtp(packet));
+    this.#unsubscribe = unSubscribe;
+    if (this.active && this.consumers.size > 0) this.requestKeyframe();
+  }
+
+  /** Asks the publisher for a keyframe (video only; throttled). */
+  requestKeyframe(): void {
+    if (this.kind === 'video' && !this.#closed) this.keyframes.request();
+  }
+
+  #sendPli(): void {
+    if (this.#receiver && this.ssrc !== undefined) void this.#receiver.sendRtcpPLI(this.ssrc).catch(() => undefined);
+  }
+
+  #onRtp(packet: RtpPacket): void {
+    if (!this.active) return;
+    this.packets++;
+    this.ssrc = packet.header.ssrc;
+    // the publisher's extension ids mean nothing on the subscriber legs
+    packet.header.extensions = [];
+    for (const c of this.consumers) c.forward(packet);
+  }
+
+  /** Stops forwarding and detaches consumers (they are closed by their owners). */
+  close(): void {
+    if (this.#closed) return;
+    mediaCounts.producers--;
+    this.#closed = true;
+    this.active = false;
+    this.#unsubscribe?.();
+    this.keyframes.close();
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * The media router of one room: who publishes what (producers), who receives what
+ * (consumers), and the subscriptions that decide it.
+ * @module
+ */
+import { RtcError, type ServerFrame, type TrackSource } from '@rtcroom/protocol';
+import type { Logger } from '../log.ts';
+import type { Member } from '../room/member.ts';
+import type { Room, RoomMedia } from '../room/room.ts';
+import type { MediaNetwork } from './codecs.ts';
+import { Consumer } from './consumer.ts';
+import { Producer } from './producer.ts';
+import { PublisherPeer } from './publisher-peer.ts';
+import { SubscriberPeer } from './subscriber-peer.ts';
+
+/** Media state of one member. */
+class MemberMedia {
+  readonly member: Member;
+  publisher: PublisherPeer | undefined;
+  subscriber: SubscriberPeer | undefined;
+  /** Producers by source. */
+  readonly producers = new Map<TrackSource, Producer>();
+  /** Consumers by `userId/source`. */
+  readonly consumers = new Map<string, Consumer>();
+  /** Explicit subscription choices by `userId/source`; otherwise `member.autoSubscribe`. */
+  readonly prefs = new Map<string, boolean>();
+
+  constructor(member: Member) {
+    this.member = member;
+  }
+
+  wants(userId: string, source: TrackSource): boolean {
+    return this.prefs.get(Consumer.key(userId, source)) ?? this.member.autoSubscribe;
+  }
+}
+
+/** Per-room SFU. */
+export class Router implements RoomMedia {
+  readonly #room: Room;
+  readonly #net: MediaNetwork;
+  readonly #log: Logger;
+  readonly #media = new Map<Member, MemberMedia>();
+  #closed = false;
+  #pcIds = 0;
+
+  constructor(room: Room, net: MediaNetwork, log: Logger) {
+    this.#room = room;
+    this.#net = net;
+    this.#log = log.child({ room: room.roomId });
+    room.on('memberLeft', (m) => this.removeMember(m));
+  }
+
+  #of(m: Member): MemberMedia {
+    let mm = this.#media.get(m);
+    if (!mm) this.#media.set(m, (mm = new MemberMedia(m)));
+    return mm;
+  }
+
+  /** Users with an active producer of `source`, in the order they started. */
+  publishers(source: 'video' | 'screen'): string[] {
+    const list: Producer[] = [];
+    for (const mm of this.#media.values()) {
+      const p = mm.producers.get(source);
+      if (p?.active) list.push(p);
+    }
+    return list.sort((a, b) => a.activeSince - b.activeSince).map((p) => p.userId);
+  }
+
+  /** Applies a publisher offer from `m`; resolves with the answer. */
+  async publisherOffer(m: Member, sdp: string, sources: Record<string, TrackSource>): Promise<string> {
+    const mm = this.#of(m);
+    if (!mm.publisher) {
+      mm.publisher = new PublisherPeer(
+        this.#net,
+        {
+          onTrack: (source, track, receiver) => this.#producer(mm, source).attach(track, receiver),
+          onFailed: (reason) => this.#publisherFailed(mm, reason),
+        },
+        this.#log.child({ user: m.userId, leg: 'publisher' }),
+      );
+    }
+    for (const source of Object.values(sources)) this.#producer(mm, source);
+    try {
+      return await mm.publisher.negotiate(sdp, sources);
+    } catch (e) {
+      throw new RtcError('mediaFailed', 'publisherOffer', (e as Error).message);
+    }
+  }
+
+  #producer(mm: MemberMedia, source: TrackSource): Producer {
+    let p = mm.producers.get(source);
+    if (!p) mm.producers.set(source, (p = new Producer(mm.member.userId, source)));
+    return p;
+  }
+
+  /** Turns forwarding of `sources` on or off for `m`. */
+  setPublish(m: Member, sources: TrackSource[], publish: boolean): void {
+    const mm = this.#of(m);
+    let changed = false;
+    for (const source of sources) {
+      const p = publish ? this.#producer(mm, source) : mm.producers.get(source);
+      if (!p || p.active === publish) continue;
+      p.active = publish;
+      if (publish) p.activeSince = performance.now();
+      changed = true;
+      if (source === 'video') this.#room.videoChannel.changed();
+      if (source === 'screen') this.#room.screenChannel.changed();
+    }
+    if (changed) this.#refreshAllBut(m);
+  }
+
+  /** Records a subscription choice of `m` and applies it. */
+  setSubscribe(m: Member, userId: string, sources: TrackSource[], subscribe: boolean): void {
+    const mm = this.#of(m);
+    for (const s of sources) mm.prefs.set(Consumer.key(userId, s), subscribe);
+    this.#refresh(mm);
+  }
+
+  /** Applies a subscriber answer. */
+  async subscriberAnswer(m: Member, offerId: number, sdp: string): Promise<void> {
+    const sub = this.#media.get(m)?.subscriber;
+    if (!sub) throw new RtcError('paramError', 'subscriberAnswer', 'no subscriber connection');
+    await sub.onAnswer(offerId, sdp);
+  }
+
+  /** A member joined: give it what it wants of what is published. */
+  memberJoined(m: Member): void {
+    this.#refresh(this.#of(m));
+  }
+
+  #refreshAllBut(m: Member): void {
+    for (const mm of this.#media.values()) if (mm.member !== m) this.#refresh(mm);
+    for (const other of this.#room.members.values()) if (other !== m && !this.#media.has(other)) this.#refresh(this.#of(other));
+  }
+
+  /** Makes `mm`'s consumers match what it wants of the active producers. */
+  #refresh(mm: MemberMedia): void {
+    if (this.#closed) return;
+    const want = new Map<string, Producer>();
+    if (!mm.member.subscribeDenied()) {
+      for (const other of this.#media.values()) {
+        if (other === mm) continue;
+        for (const p of other.producers.values()) if (p.active && mm.wants(p.userId, p.source)) want.set(Consumer.key(p.userId, p.source), p);
+      }
+    }
+    for (const [key, c] of mm.consumers) {
+      if (want.get(key) === c.producer) continue;
+      mm.subscriber?.release(c);
+      mm.consumers.delete(key);
+    }
+    for (const [key, p] of want) {
+      if (mm.consumers.has(key)) continue;
+      mm.subscriber ??= this.#newSubscriber(mm);
+      mm.consumers.set(key, mm.subscriber.consume(p));
+    }
+  }
+
+  #newSubscriber(mm: MemberMedia): SubscriberPeer {
+    const sink = mm.member.sink;
+    const pcId = ++this.#pcIds;
+    return new SubscriberPeer(
+      this.#net,
+      {
+        sendOffer: (offer) => {
+          const frame: ServerFrame = { event: 'subscriberOffer', data: { ...offer, pcId } };
+          sink.sendRaw(JSON.stringify(frame));
+        },
+        onFailed: (reason) => {
+          this.#log.warn('subscriber connection lost', { user: mm.member.userId, reason });
+          for (const c of mm.consumers.values()) c.close();
+          mm.consumers.clear();
+          mm.subscriber?.close();
+          mm.subscriber = undefined;
+          // a fresh connection (new pcId) is offered; the client replaces its own
+          setTimeout(() => this.#media.get(mm.member) === mm && this.#refresh(mm), 1000).unref();
+        },
+      },
+      this.#log.child({ user: mm.member.userId, leg: 'subscriber' }),
+    );
+  }
+
+  #publisherFailed(mm: MemberMedia, reason: string): void {
+    this.#log.warn('publisher connection lost', { user: mm.member.userId, reason });
+    // the client sees its own connection fail and publishes again on a new one
+    this.#dropPublisher(mm);
+  }
+
+  #dropPublisher(mm: MemberMedia): void {
+    const had = { video: mm.producers.get('video')?.active, screen: mm.producers.get('screen')?.active };
+    for (const p of mm.producers.values()) p.close();
+    mm.producers.clear();
+    mm.publisher?.close();
+    mm.publisher = undefined;
+    if (had.video) this.#room.videoChannel.changed();
+    if (had.screen) this.#room.screenChannel.changed();
+    this.#refreshAllBut(mm.member);
+  }
+
+  /** Frees everything of `m` (it left the room). */
+  removeMember(m: Member): void {
+    const mm = this.#media.get(m);
+    if (!mm) return;
+    this.#media.delete(m);
+    for (const c of mm.consumers.values()) c.close();
+    mm.consumers.clear();
+    mm.subscriber?.close();
+    mm.subscriber = undefined;
+    this.#dropPublisher(mm);
+  }
+
+  /** Counts, for health and tests. */
+  stats(): { publishers: number; subscribers: number; producers: number; consumers: number } {
+    let publishers = 0;
+    let subscribers = 0;
+    let producers = 0;
+    let consumers = 0;
+    for (const mm of this.#media.values()) {
+      if (mm.publisher) publishers++;
+      if (mm.subscriber) subscribers++;
+      producers += mm.producers.size;
+      consumers += mm.consumers.size;
+    }
+    return { publishers, subscribers, producers, consumers };
+  }
+
+  /** Closes every connection of the room. */
+  close(): void {
+    this.#closed = true;
+    for (const m of [...this.#media.keys()]) this.removeMember(m);
+  }
+}

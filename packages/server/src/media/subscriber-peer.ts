@@ -1,0 +1,180 @@
+/**
+ * The subscriber connection of one member (we offer, the browser answers). Consumers take
+ * send slots (sendonly transceivers) that are reused, so the SDP stays small; every change of
+ * what the slots carry is announced with a fresh offer, negotiations serialised.
+ * @module
+ */
+import { RTCPeerConnection } from 'werift';
+import { RtcError, type SubscribedTrack } from '@rtcroom/protocol';
+import type { Logger } from '../log.ts';
+import { subscriberConfig, type MediaNetwork } from './codecs.ts';
+import { Consumer, SendSlot } from './consumer.ts';
+import type { Producer } from './producer.ts';
+import { mediaCounts } from './metrics.ts';
+
+/** Callbacks of a {@link SubscriberPeer}. */
+export interface SubscriberEvents {
+  /** Send this offer to the client. */
+  sendOffer(offer: { offerId: number; sdp: string; tracks: SubscribedTrack[] }): void;
+  /** The connection failed or closed. */
+  onFailed(reason: string): void;
+}
+
+interface AnswerWaiter {
+  offerId: number;
+  resolve: () => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** One member's subscriber connection. */
+export class SubscriberPeer {
+  readonly pc: RTCPeerConnection;
+  readonly slots: SendSlot[] = [];
+  readonly #events: SubscriberEvents;
+  readonly #log: Logger;
+  readonly #answerTimeoutMs: number;
+  #offerId = 0;
+  #busy = false;
+  #dirty = false;
+  #scheduled = false;
+  #waiter: AnswerWaiter | undefined;
+  #closed = false;
+  #fresh = new Set<Consumer>();
+
+  constructor(net: MediaNetwork, events: SubscriberEvents, log: Logger, answerTimeoutMs = 10_000) {
+    this.#events = events;
+    this.#log = log;
+    this.#answerTimeoutMs = answerTimeoutMs;
+    this.pc = new RTCPeerConnection(subscriberConfig(net));
+    mediaCounts.peers++;
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') this.#requestKeyframes(this.consumers());
+      if ((state === 'failed' || state === 'closed') && !this.#closed) this.#events.onFailed(`subscriber connection ${state}`);
+    });
+  }
+
+  /** Live consumers. */
+  consumers(): Consumer[] {
+    return this.slots.flatMap((s) => (s.consumer ? [s.consumer] : []));
+  }
+
+  /** Starts forwarding `producer` to this subscriber. */
+  consume(producer: Producer): Consumer {
+    const key = Consumer.key(producer.userId, producer.source);
+    const free = this.slots.filter((s) => s.kind === producer.kind && !s.consumer);
+    let slot = free.find((s) => s.lastKey === key) ?? free[0];
+    if (!slot) {
+      const t = this.pc.addTransceiver(producer.kind, { direction: 'sendonly' });
+      const created = new SendSlot(t, producer.kind);
+      // the subscriber's PLIs go to whichever producer the slot carries, through its throttle
+      t.sender.onPictureLossIndication.subscribe(() => created.consumer?.producer.requestKeyframe());
+      slot = created;
+      this.slots.push(slot);
+    }
+    const c = new Consumer(producer, slot);
+    this.#fresh.add(c);
+    this.#schedule();
+    return c;
+  }
+
+  /** Stops a consumer; its slot goes idle. */
+  release(c: Consumer): void {
+    c.close();
+    this.#fresh.delete(c);
+    this.#schedule();
+  }
+
+  /** Applies the client's answer to offer `offerId`. */
+  async onAnswer(offerId: number, sdp: string): Promise<void> {
+    const w = this.#waiter;
+    if (!w || w.offerId !== offerId) throw new RtcError('paramError', 'subscriberAnswer', `no pending offer ${offerId}`);
+    try {
+      await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    } catch (e) {
+      w.reject(e as Error);
+      throw new RtcError('mediaFailed', 'subscriberAnswer', (e as Error).message);
+    }
+    w.resolve();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#closed) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#negotiate();
+    });
+  }
+
+  async #negotiate(): Promise<void> {
+    if (this.#busy) {
+      this.#dirty = true;
+      return;
+    }
+    this.#busy = true;
+    try {
+      do {
+        this.#dirty = false;
+        if (this.#closed) return;
+        const offer = await this.pc.createOffer();
+        await this.pc.setLocalDescription(offer);
+        const offerId = ++this.#offerId;
+        const tracks: SubscribedTrack[] = [];
+        for (const s of this.slots) {
+          if (s.consumer && s.mid !== null) tracks.push({ mid: s.mid, userId: s.consumer.producer.userId, source: s.consumer.producer.source });
+        }
+        const fresh = [...this.#fresh];
+        this.#fresh.clear();
+        const answered = this.#waitAnswer(offerId);
+        this.#events.sendOffer({ offerId, sdp: this.pc.localDescription?.sdp ?? '', tracks });
+        await answered;
+        this.#requestKeyframes(fresh.filter((c) => !c.closed));
+      } while (this.#dirty);
+    } catch (e) {
+      if (!this.#closed) this.#log.warn('subscriber negotiation failed', { err: e });
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #waitAnswer(offerId: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiter = undefined;
+        reject(new Error(`no answer to offer ${offerId} in ${this.#answerTimeoutMs} ms`));
+      }, this.#answerTimeoutMs);
+      timer.unref();
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.#waiter?.offerId === offerId) this.#waiter = undefined;
+      };
+      this.#waiter = {
+        offerId,
+        timer,
+        resolve: () => {
+          done();
+          resolve();
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+      };
+    });
+  }
+
+  #requestKeyframes(consumers: Consumer[]): void {
+    for (const c of consumers) c.producer.requestKeyframe();
+  }
+
+  /** Closes the connection and every consumer. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    mediaCounts.peers--;
+    for (const c of this.consumers()) c.close();
+    this.#waiter?.reject(new Error('closed'));
+    void this.pc.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,58 @@
+// A browser page with the SDK loaded and a context on window.ctx; every SDK event is logged in window.log.
+import type { Page } from 'playwright-core';
+import type { TestBrowser } from './browser.ts';
+
+/** Events a test page records. */
+export const EVENTS = [
+  'onRtcChatMembersChanged',
+  'onRtcVideoMembersChanged',
+  'onRtcChatSpeakersChanged',
+  'onRtcPublishScreenMembersChanged',
+  'onRtcChatInterrupted',
+  'onRtcStateChanged',
+] as const;
+
+/** Opens `${url}/blank.html` in a new context, loads the ESM SDK and creates a context. */
+export async function openSdkPage(tb: TestBrowser, url: string, appId: string, opts: { permissions?: string[] } = {}): Promise<Page> {
+  const context = await tb.browser.newContext({ permissions: opts.permissions ?? ['camera', 'microphone'] });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  await page.goto(`${url}/blank.html`);
+  await page.evaluate(
+    async ({ appId, events }) => {
+      const src = '/sdk/rtcroom.js';
+      const sdk = (await import(src)) as { createRtcRoomContext(o: { appId: string }): Record<string, (cb: (p: unknown) => void) => void> };
+      const log: { ev: string; p: unknown; t: number }[] = [];
+      const ctx = sdk.createRtcRoomContext({ appId });
+      for (const ev of events) ctx[ev]!((p) => log.push({ ev, p, t: performance.now() }));
+      Object.assign(window, { sdk, ctx, log });
+    },
+    { appId, events: [...EVENTS] },
+  );
+  return page;
+}
+
+/** The latest list an event delivered on `page`. */
+export function lastList(page: Page, ev: (typeof EVENTS)[number]): Promise<string[] | undefined> {
+  return page.evaluate((ev) => {
+    const log = (window as unknown as { log: { ev: string; p: { userIdList: string[] } }[] }).log;
+    return log.filter((e) => e.ev === ev).at(-1)?.p.userIdList;
+  }, ev);
+}
+
+/** Polls `fn` until it returns true-ish or `timeoutMs` passes; returns the last value. */
+export async function until<T>(fn: () => Promise<T>, what: string, timeoutMs = 10_000, everyMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T;
+  do {
+    last = await fn();
+    if (last) return last as NonNullable<T>;
+    await new Promise((r) => setTimeout(r, everyMs));
+  } while (Date.now() < deadline);
+  throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)}`);
+}
+
+/** Waits until the latest list of `ev` equals `want`. */
+export async function waitList(page: Page, ev: (typeof EVENTS)[number], want: string[], timeoutMs = 10_000): Promise<void> {
+  await until(async () => JSON.stringify(await lastList(page, ev)) === JSON.stringify(want), `${ev} = ${JSON.stringify(want)}`, timeoutMs);
+}
