@@ -1,6 +1,8 @@
 // Benchmark entry: `npm run bench -- <name> [options]`. Each benchmark prints a table and writes JSON to bench/results/.
 const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void> }>> = {
   join: () => import('./join-latency.ts'),
+  forward: () => import('./forward.ts'),
+  'first-frame': () => import('./first-frame.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -127,6 +127,14 @@ describe('media in Chromium', () => {
       return reason;
     });
     assert.notEqual(limited, 'bandwidth');
+    // sender reports reach the subscriber for both kinds (what lip-sync needs)
+    const reports = await b.evaluate(async () => {
+      const s = await (window as any).ctx.getStats();
+      const kinds: string[] = [];
+      s.subscriber?.forEach((r: { type: string; kind: string }) => r.type === 'remote-outbound-rtp' && kinds.push(r.kind));
+      return kinds.sort();
+    });
+    assert.deepEqual(reports, ['audio', 'video']);
     await a.context().close();
     await b.context().close();
   });
@@ -203,6 +211,44 @@ describe('media in Chromium', () => {
     await b.context().close();
   });
 
+  test('encoder profile, camera switch, playback route and <rtc-room> errors', async () => {
+    const a = await openSdkPage(f.tb, f.server.url, APP.appId);
+    const b = await openSdkPage(f.tb, f.server.url, APP.appId);
+    await join(a, 'devices', 'alice', { audio: false });
+    await join(b, 'devices', 'bob', { audio: false, video: false });
+    await addView(b, 'alice-view', 'alice', 'video');
+    await waitPlaying(b, 'alice-view');
+    await a.evaluate(() => (window as any).ctx.setVideoEncoderConfig({ maxSolution: { width: 320, height: 180, frameRate: 10 } }));
+    await until(async () => (await view(b, 'alice-view')).width === 320, 'remote video at 320 px wide');
+    assert.equal(await errorOf(a, `ctx.switchCamera({ camera: 'back' })`), 'ok');
+    assert.equal(await errorOf(a, `ctx.switchCamera({ camera: 'front' })`), 'ok');
+    await waitPlaying(b, 'alice-view');
+    assert.deepEqual(await errorOf(a, `ctx.switchCamera({ camera: 'side' })`), {
+      errNo: 20000,
+      errorCode: 172299,
+      errMsg: 'switchCamera:fail expect params.camera to be one of "back", "front", but got "side"',
+    });
+    assert.equal(await errorOf(b, `ctx.setAudioPlaybackDevice({ device: 'earpiece' })`), 'ok');
+    assert.equal(await b.evaluate(() => (window as any).ctx.audioPlaybackDevice), 'earpiece');
+    assert.deepEqual(await errorOf(b, `ctx.setAudioPlaybackDevice({ device: 'loud' })`), {
+      errNo: 20000,
+      errorCode: undefined,
+      errMsg: 'setAudioPlaybackDevice:fail expect params.device to be one of "speakerphone", "earpiece", but got "loud"',
+    });
+    const viewError = await b.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const el = document.createElement('rtc-room');
+          el.addEventListener('error', (e) => resolve((e as CustomEvent).detail));
+          el.setAttribute('mode', 'selfie');
+          document.body.append(el);
+        }),
+    );
+    assert.deepEqual(viewError, { errNo: 20000, errMsg: 'rtc-room: mode should be one of "camera", "video", "screen", but got "selfie"' });
+    await a.context().close();
+    await b.context().close();
+  });
+
   test('a subscribe-only token can watch but not publish', async () => {
     const a = await openSdkPage(f.tb, f.server.url, APP.appId);
     const viewer = await openSdkPage(f.tb, f.server.url, APP.appId);
@@ -269,9 +315,40 @@ describe('media in Chromium', () => {
     }
   });
 
+  test('lost packets on the subscriber leg are repaired with RTX', async () => {
+    const lossy = await startTestServer({ demoDir: PAGES_DIR, media: { iceAddress: '127.0.0.1', announcedAddress: undefined, portRange: undefined, testSubscriberLossPercent: 3 } });
+    try {
+      const a = await openSdkPage(f.tb, lossy.url, APP.appId);
+      const b = await openSdkPage(f.tb, lossy.url, APP.appId);
+      await join(a, 'lossy', 'alice', { audio: false });
+      await join(b, 'lossy', 'bob', { audio: false, video: false });
+      const repaired = await until(
+        () =>
+          b.evaluate(async () => {
+            const s = await (window as any).ctx.getStats();
+            type Inbound = { type: string; kind: string; nackCount?: number; retransmittedPacketsReceived?: number; framesDecoded?: number };
+            let r: Inbound | undefined;
+            s.subscriber?.forEach((x: Inbound) => {
+              if (x.type === 'inbound-rtp' && x.kind === 'video') r = x;
+            });
+            return r && (r.retransmittedPacketsReceived ?? 0) > 0 && (r.nackCount ?? 0) > 0 ? r : undefined;
+          }),
+        'retransmitted packets at the subscriber',
+        20_000,
+      );
+      assert.ok((repaired.framesDecoded ?? 0) > 0);
+      await addView(b, 'alice-view', 'alice', 'video');
+      await waitPlaying(b, 'alice-view');
+      await a.context().close();
+      await b.context().close();
+    } finally {
+      await lossy.close();
+    }
+  });
+
   test('closing tabs frees every media resource on the server', async () => {
     await until(async () => f.server.rooms.roomCount === 0 && mediaCounts.peers === 0, 'rooms and peers to be freed', 15_000);
-    assert.deepEqual({ ...mediaCounts }, { peers: 0, producers: 0, consumers: 0 });
+    assert.deepEqual({ peers: mediaCounts.peers, producers: mediaCounts.producers, consumers: mediaCounts.consumers }, { peers: 0, producers: 0, consumers: 0 });
   });
 });
 

@@ -69,8 +69,9 @@ export class RtcRoomElement extends HTMLElement {
   }
 
   attributeChangedCallback(name: string): void {
+    if (!this.isConnected) return; // checked when connected
     if (name === 'mode') this.#checkMode();
-    if (this.isConnected) this.#update();
+    this.#update();
   }
 
   #checkMode(): void {

@@ -3,6 +3,7 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
 import { ID_PATTERN, ID_RULE_TEXT } from '@rtcroom/protocol';
 import { AccessToken, Privileges } from '@rtcroom/token';
@@ -38,6 +39,9 @@ Options:
   --host ADDR       interface to listen on (default 127.0.0.1)
   --apps FILE       JSON file with the apps
   --log-level L     debug | info | warn | error | silent (default info)
+  --rtc-ip ADDR     IPv4 address for media (UDP) sockets, e.g. 127.0.0.1 (default: all interfaces)
+  --announced-ip A  public IPv4 to announce in ICE candidates (behind NAT)
+  --rtc-ports A-B   UDP port range for media sockets
   -h, --help        this help`,
   token: `Usage: rtcroom token --app-id ID --app-key KEY --room ROOM --user USER
                      [--expire SECONDS] [--no-publish] [--no-subscribe]
@@ -80,9 +84,23 @@ async function serve(args: string[]): Promise<void> {
     host: { type: 'string' },
     apps: { type: 'string' },
     'log-level': { type: 'string' },
+    'rtc-ip': { type: 'string' },
+    'announced-ip': { type: 'string' },
+    'rtc-ports': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(HELP.serve);
+  for (const f of ['rtc-ip', 'announced-ip'] as const) {
+    if (values[f] !== undefined && !isIPv4(values[f])) throw new UsageError(`--${f} must be an IPv4 address, got "${values[f]}"`);
+  }
+  let portRange: [number, number] | undefined;
+  if (values['rtc-ports'] !== undefined) {
+    const m = /^(\d+)-(\d+)$/.exec(values['rtc-ports']);
+    const lo = Number(m?.[1]);
+    const hi = Number(m?.[2]);
+    if (!m || lo < 1024 || hi > 65535 || lo > hi) throw new UsageError(`--rtc-ports must be MIN-MAX within 1024-65535, got "${values['rtc-ports']}"`);
+    portRange = [lo, hi];
+  }
   const logLevel = values['log-level'] ?? process.env.RTCROOM_LOG_LEVEL ?? 'info';
   if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be one of debug, info, warn, error, silent; got "${logLevel}"`);
   const port = intFlag('port', values.port, 0, 65535);
@@ -96,6 +114,7 @@ async function serve(args: string[]): Promise<void> {
     apps = new AppRegistry([dev.app]);
   }
   const config = { ...defaultConfig(apps, devApp), logLevel };
+  config.media = { iceAddress: values['rtc-ip'], announcedAddress: values['announced-ip'], portRange };
   if (port !== undefined) config.port = port;
   if (values.host) config.host = values.host;
   const server = await startServer(config, createLogger(logLevel));

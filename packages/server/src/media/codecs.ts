@@ -21,20 +21,42 @@ import {
 
 /** Where media sockets live. */
 export interface MediaNetwork {
-  /** IPv4 address to gather ICE candidates on (default: the server's host when it is an IP, else 127.0.0.1). */
+  /** IPv4 address to bind media sockets to and announce, e.g. 127.0.0.1 (default: every interface). */
   iceAddress: string | undefined;
   /** Extra address to announce (the public IP behind NAT). */
   announcedAddress: string | undefined;
   /** UDP port range for media sockets. */
   portRange: [number, number] | undefined;
+  /** Fault injection for tests: drop this percentage of packets sent on subscriber legs. */
+  testSubscriberLossPercent?: number;
 }
 
 function network(net: MediaNetwork): RTCPeerConnectionConfig {
   const config: RTCPeerConnectionConfig = { iceServers: [], iceUseIpv6: false, bundlePolicy: 'max-bundle' };
-  if (net.iceAddress && net.iceAddress !== '0.0.0.0') config.iceInterfaceAddresses = { udp4: net.iceAddress };
-  if (net.announcedAddress) config.iceAdditionalHostAddresses = [net.announcedAddress];
+  const hosts: string[] = [];
+  if (net.iceAddress && net.iceAddress !== '0.0.0.0') {
+    // werift binds to this address but lists the machine's other addresses too (and never a
+    // loopback one): add it, and `ownCandidates` drops the others from our SDP
+    config.iceInterfaceAddresses = { udp4: net.iceAddress };
+    hosts.push(net.iceAddress);
+  }
+  if (net.announcedAddress) hosts.push(net.announcedAddress);
+  if (hosts.length) config.iceAdditionalHostAddresses = hosts;
   if (net.portRange) config.icePortRange = net.portRange;
   return config;
+}
+
+/**
+ * Keeps only the ICE candidates on addresses we really bind or announce (see `network`).
+ * Without an ICE address, every candidate stays.
+ */
+export function ownCandidates(sdp: string, net: MediaNetwork): string {
+  if (!net.iceAddress || net.iceAddress === '0.0.0.0') return sdp;
+  const keep = new Set([net.iceAddress, net.announcedAddress]);
+  return sdp
+    .split('\r\n')
+    .filter((line) => !line.startsWith('a=candidate:') || keep.has(line.split(' ')[4]))
+    .join('\r\n');
 }
 
 /** Payload types the server uses when it offers. */
@@ -60,8 +82,11 @@ export function publisherConfig(net: MediaNetwork): RTCPeerConnectionConfig {
 
 /** Config of a subscriber connection (we offer, the browser answers). */
 export function subscriberConfig(net: MediaNetwork): RTCPeerConnectionConfig {
+  // werift's outboundPacketLoss keeps a packet when random < value/100, so 100 - loss
+  const loss = net.testSubscriberLossPercent;
   return {
     ...network(net),
+    ...(loss ? { debug: { outboundPacketLoss: 100 - loss } } : {}),
     codecs: {
       audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: PT.opus, parameters: 'minptime=10;useinbandfec=1' })],
       video: [

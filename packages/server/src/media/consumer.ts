@@ -72,6 +72,7 @@ export class Consumer {
     try {
       this.slot.transceiver.sender.sendRtp(packet).catch(noop);
       this.forwarded++;
+      mediaCounts.forwarded++;
     } catch {
       // one subscriber's failure never reaches the publisher or other subscribers
     } finally {

@@ -11,4 +11,8 @@ export const mediaCounts = {
   producers: 0,
   /** Consumers not yet closed. */
   consumers: 0,
+  /** RTP packets forwarded to subscribers since start. */
+  forwarded: 0,
+  /** RTP packets received from publishers (while forwarding) since start. */
+  received: 0,
 };

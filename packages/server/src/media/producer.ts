@@ -66,6 +66,7 @@ export class Producer {
   #onRtp(packet: RtpPacket): void {
     if (!this.active) return;
     this.packets++;
+    mediaCounts.received++;
     this.ssrc = packet.header.ssrc;
     // the publisher's extension ids mean nothing on the subscriber legs
     packet.header.extensions = [];

@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { RTCPeerConnection, type MediaStreamTrack, type RTCRtpReceiver } from 'werift';
 import type { TrackSource } from '@rtcroom/protocol';
 import type { Logger } from '../log.ts';
-import { publisherConfig, type MediaNetwork } from './codecs.ts';
+import { ownCandidates, publisherConfig, type MediaNetwork } from './codecs.ts';
 import { TwccFeedbackGenerator } from './interceptors/twcc-feedback.ts';
 import { mediaCounts } from './metrics.ts';
 
@@ -33,12 +33,14 @@ export class PublisherPeer {
   readonly #patched = new WeakSet<RTCRtpReceiver>();
   readonly #events: PublisherEvents;
   readonly #log: Logger;
+  readonly #net: MediaNetwork;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   constructor(net: MediaNetwork, events: PublisherEvents, log: Logger) {
     this.#events = events;
     this.#log = log;
+    this.#net = net;
     this.pc = new RTCPeerConnection(publisherConfig(net));
     mediaCounts.peers++;
     this.twcc = new TwccFeedbackGenerator({
@@ -68,7 +70,7 @@ export class PublisherPeer {
       const answer = await this.pc.createAnswer();
       // answer as DTLS server: the browser (client) proposes AES-GCM and we pick it
       await this.pc.setLocalDescription({ type: 'answer', sdp: answer.sdp.replace(/a=setup:active/g, 'a=setup:passive') });
-      return this.pc.localDescription?.sdp ?? '';
+      return ownCandidates(this.pc.localDescription?.sdp ?? '', this.#net);
     };
     const next = this.#queue.then(run, run);
     this.#queue = next.catch(() => undefined);

@@ -7,7 +7,7 @@
 import { RTCPeerConnection } from 'werift';
 import { RtcError, type SubscribedTrack } from '@rtcroom/protocol';
 import type { Logger } from '../log.ts';
-import { subscriberConfig, type MediaNetwork } from './codecs.ts';
+import { ownCandidates, subscriberConfig, type MediaNetwork } from './codecs.ts';
 import { Consumer, SendSlot } from './consumer.ts';
 import type { Producer } from './producer.ts';
 import { mediaCounts } from './metrics.ts';
@@ -34,6 +34,7 @@ export class SubscriberPeer {
   readonly #events: SubscriberEvents;
   readonly #log: Logger;
   readonly #answerTimeoutMs: number;
+  readonly #net: MediaNetwork;
   #offerId = 0;
   #busy = false;
   #dirty = false;
@@ -46,6 +47,7 @@ export class SubscriberPeer {
     this.#events = events;
     this.#log = log;
     this.#answerTimeoutMs = answerTimeoutMs;
+    this.#net = net;
     this.pc = new RTCPeerConnection(subscriberConfig(net));
     mediaCounts.peers++;
     this.pc.connectionStateChange.subscribe((state) => {
@@ -127,9 +129,10 @@ export class SubscriberPeer {
         const fresh = [...this.#fresh];
         this.#fresh.clear();
         const answered = this.#waitAnswer(offerId);
-        this.#events.sendOffer({ offerId, sdp: this.pc.localDescription?.sdp ?? '', tracks });
+        this.#events.sendOffer({ offerId, sdp: ownCandidates(this.pc.localDescription?.sdp ?? '', this.#net), tracks });
         await answered;
-        this.#requestKeyframes(fresh.filter((c) => !c.closed));
+        // before the transport is up a keyframe would be lost: 'connected' asks for all of them
+        if (this.pc.connectionState === 'connected') this.#requestKeyframes(fresh.filter((c) => !c.closed));
       } while (this.#dirty);
     } catch (e) {
       if (!this.#closed) this.#log.warn('subscriber negotiation failed', { err: e });

@@ -12,7 +12,6 @@ import type { Member } from '../room/member.ts';
 import type { Room } from '../room/room.ts';
 import { Router } from '../media/router.ts';
 import type { MediaNetwork } from '../media/codecs.ts';
-import { isIPv4 } from 'node:net';
 import type { Session } from './session.ts';
 
 type HandlerTable = {
@@ -33,9 +32,7 @@ export class Handlers {
     this.#rooms = rooms;
     this.#config = config;
     this.#log = log;
-    // media sockets follow the HTTP interface unless told otherwise (loopback stays loopback)
-    const host = config.host;
-    this.#media = { ...config.media, iceAddress: config.media.iceAddress ?? (isIPv4(host) && host !== '0.0.0.0' ? host : undefined) };
+    this.#media = config.media;
     this.#table = {
       ping: () => ({ serverTime: Date.now() }),
       joinRtcRoom: (s, p) => this.#join(s, p),

@@ -8,9 +8,10 @@ export class TokenBucket {
   readonly capacity: number;
   readonly perSecond: number;
   #tokens: number;
-  #last = performance.now();
+  #last: number;
 
-  constructor(capacity: number, perSecond: number) {
+  constructor(capacity: number, perSecond: number, now = performance.now()) {
+    this.#last = now;
     this.capacity = capacity;
     this.perSecond = perSecond;
     this.#tokens = capacity;

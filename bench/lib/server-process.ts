@@ -1,0 +1,71 @@
+// Starts the rtcroom server as its own process for benchmarks, pinned to core 0 when taskset exists
+// (this process moves itself to core 1), and reads its CPU time from /proc.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AccessToken, Privileges } from '@rtcroom/token';
+
+/** The benchmark app. */
+export const BENCH_APP = { appId: 'bench0000000000000000000', appKey: 'bench-key' };
+
+/** A token for the benchmark app. */
+export function benchToken(roomId: string, userId: string): string {
+  const t = new AccessToken(BENCH_APP.appId, BENCH_APP.appKey, roomId, userId);
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  return t.expireTime(exp).addPrivilege(Privileges.PublishStream, exp).addPrivilege(Privileges.SubscribeStream, exp).serialize();
+}
+
+const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** A running server process. */
+export interface ServerProcess {
+  url: string;
+  wsUrl: string;
+  pid: number;
+  pinned: string;
+  /** User+system CPU seconds the server has used so far. */
+  cpuSeconds(): number;
+  /** Resident set size in bytes. */
+  rssBytes(): number;
+  /** GET /healthz. */
+  health(): Promise<{ media: { forwarded: number; received: number; peers: number; consumers: number } }>;
+  stop(): void;
+}
+
+/** Starts `rtcroom serve` with the benchmark app on a free loopback port. */
+export async function startServerProcess(extraArgs: string[] = [], nodeArgs: string[] = []): Promise<ServerProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'rtcroom-bench-'));
+  writeFileSync(join(dir, 'apps.json'), JSON.stringify([BENCH_APP]));
+  const bin = fileURLToPath(new URL('../../packages/server/bin/rtcroom.js', import.meta.url));
+  const args = [...nodeArgs, bin, 'serve', '--port', '0', '--apps', join(dir, 'apps.json'), '--log-level', 'warn', '--rtc-ip', '127.0.0.1', ...extraArgs];
+  const child: ChildProcess = hasTaskset ? spawn('taskset', ['-c', '0', process.execPath, ...args], { cwd: dir }) : spawn(process.execPath, args, { cwd: dir });
+  if (hasTaskset) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)]);
+  let out = '';
+  child.stderr!.on('data', (d) => process.stderr.write(d));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /running at (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
+  });
+  const pid = child.pid!;
+  const stat = () => readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+  return {
+    url,
+    wsUrl: `${url.replace('http', 'ws')}/rtc`,
+    pid,
+    pinned: hasTaskset ? 'server on core 0, clients on core 1 (taskset)' : 'not pinned (no taskset)',
+    cpuSeconds: () => {
+      const f = stat();
+      return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+    },
+    rssBytes: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
+    health: async () => (await (await fetch(`${url}/healthz`)).json()) as Awaited<ReturnType<ServerProcess['health']>>,
+    stop: () => child.kill('SIGTERM'),
+  };
+}
