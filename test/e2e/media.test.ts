@@ -239,7 +239,7 @@ describe('media in Chromium', () => {
       () =>
         new Promise((resolve) => {
           const el = document.createElement('rtc-room');
-          el.addEventListener('error', (e) => resolve((e as CustomEvent).detail));
+          el.addEventListener('error', (e) => resolve((e as unknown as CustomEvent).detail));
           el.setAttribute('mode', 'selfie');
           document.body.append(el);
         }),
