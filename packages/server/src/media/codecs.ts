@@ -1,13 +1,13 @@
 /**
  * What rtcroom negotiates on each leg. Publisher leg (browser offers): Opus and VP8 with
  * transport-wide congestion control, NACK, PLI/FIR, and the audio-level extension the speaker
- * detector reads. Subscriber leg (server offers): Opus and VP8 with NACK+RTX, PLI and REMB
- * (Chromium estimates the downlink itself and reports it with REMB).
+ * detector reads. Subscriber leg (server offers): Opus and VP8 with NACK+RTX and PLI;
+ * packets go out through `FastRtpSender` with a plain 12-byte header (the SDP's SSRCs let the
+ * browser demultiplex).
  * @module
  */
 import {
   RTCRtpCodecParameters,
-  useAbsSendTime,
   useAudioLevelIndication,
   useFIR,
   useNACK,
@@ -82,11 +82,8 @@ export function publisherConfig(net: MediaNetwork): RTCPeerConnectionConfig {
 
 /** Config of a subscriber connection (we offer, the browser answers). */
 export function subscriberConfig(net: MediaNetwork): RTCPeerConnectionConfig {
-  // werift's outboundPacketLoss keeps a packet when random < value/100, so 100 - loss
-  const loss = net.testSubscriberLossPercent;
   return {
     ...network(net),
-    ...(loss ? { debug: { outboundPacketLoss: 100 - loss } } : {}),
     codecs: {
       audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: PT.opus, parameters: 'minptime=10;useinbandfec=1' })],
       video: [
@@ -96,7 +93,7 @@ export function subscriberConfig(net: MediaNetwork): RTCPeerConnectionConfig {
     },
     headerExtensions: {
       audio: [useSdesMid()],
-      video: [useSdesMid(), useAbsSendTime()],
+      video: [useSdesMid()],
     },
   };
 }

@@ -7,6 +7,7 @@ import type { RTCRtpTransceiver, RtpPacket } from 'werift';
 import type { TrackSource } from '@rtcroom/protocol';
 import type { Producer } from './producer.ts';
 import { SeqTsRewriter } from './rewriter.ts';
+import { FastRtpSender } from './fast-sender.ts';
 import { mediaCounts } from './metrics.ts';
 
 const noop = (): void => undefined;
@@ -21,10 +22,23 @@ export class SendSlot {
   consumer: Consumer | undefined;
   /** `userId/source` that used it last, to give it back to the same stream. */
   lastKey: string | undefined;
+  /** Our own send path for this transceiver's SSRC. */
+  readonly fast: FastRtpSender;
 
-  constructor(transceiver: RTCRtpTransceiver, kind: 'audio' | 'video') {
+  /** @param testLossPercent fault injection for tests (see {@link FastRtpSender}) */
+  constructor(transceiver: RTCRtpTransceiver, kind: 'audio' | 'video', testLossPercent = 0) {
     this.transceiver = transceiver;
     this.kind = kind;
+    this.fast = new FastRtpSender(transceiver.sender, testLossPercent);
+    // werift parses the subscriber's NACKs; its own cache is empty (we bypass it), ours answers
+    transceiver.sender.onGenericNack.subscribe((nack) => this.fast.retransmit(nack.lost));
+  }
+
+  /** Sends a sender report for what the slot carries. */
+  report(): void {
+    const c = this.consumer;
+    if (!c) return;
+    this.fast.sendReport({ sr: c.producer.lastSr, clockRate: c.producer.clockRate, tsOffset: this.rewriter.tsOffset });
   }
 
   /** The negotiated m-line id, once there is one. */
@@ -57,8 +71,9 @@ export class Consumer {
   }
 
   /**
-   * Sends one packet. The packet object is shared by every consumer of the producer: its
-   * header is rewritten, handed to the sender (which copies it synchronously), then restored.
+   * Sends one packet. The packet object is shared by every consumer of the producer and is
+   * never changed on the fast path; on werift's path its header is rewritten, handed to the
+   * sender (which copies it synchronously), then restored.
    */
   forward(packet: RtpPacket): void {
     if (this.#closed) return;
@@ -67,6 +82,15 @@ export class Consumer {
     const ts = h.timestamp;
     const rw = this.slot.rewriter;
     rw.rewrite(h.ssrc, seq, ts, performance.now(), this.producer.clockRate);
+    const fast = this.slot.fast;
+    if (fast.supported) {
+      if (fast.send(rw.seq, rw.timestamp, h.marker, packet.payload, this.slot.kind === 'video')) {
+        this.forwarded++;
+        mediaCounts.forwarded++;
+      }
+      return;
+    }
+    // werift's path (a profile other than AES-GCM was negotiated)
     h.sequenceNumber = rw.seq;
     h.timestamp = rw.timestamp;
     try {

@@ -9,6 +9,8 @@ import { KeyframeThrottle } from './interceptors/keyframe-throttle.ts';
 import type { Consumer } from './consumer.ts';
 import { mediaCounts } from './metrics.ts';
 
+const NO_EXTENSIONS: RtpPacket['header']['extensions'] = [];
+
 /** One incoming track. */
 export class Producer {
   /** Owner. */
@@ -29,6 +31,8 @@ export class Producer {
   packets = 0;
   /** Consumers of this producer. */
   readonly consumers = new Set<Consumer>();
+  /** The publisher's last sender report (for lip-sync across forwarding). */
+  lastSr: { ntpMs: number; rtp: number; atMs: number } | undefined;
   /** Keyframe requests towards the publisher, throttled. */
   readonly keyframes: KeyframeThrottle;
   #receiver: RTCRtpReceiver | undefined;
@@ -49,8 +53,17 @@ export class Producer {
     this.#unsubscribe?.();
     this.#receiver = receiver;
     this.ssrc = track.ssrc;
-    const { unSubscribe } = track.onReceiveRtp.subscribe((packet) => this.#onRtp(packet));
-    this.#unsubscribe = unSubscribe;
+    const rtp = track.onReceiveRtp.subscribe((packet) => this.#onRtp(packet));
+    const rtcp = track.onReceiveRtcp.subscribe((p) => {
+      if (p.type !== 200) return;
+      const ntp = (p as { senderInfo: { ntpTimestamp: bigint; rtpTimestamp: number } }).senderInfo;
+      const secs = Number(ntp.ntpTimestamp >> 32n) - 2208988800 + Number(ntp.ntpTimestamp & 0xffffffffn) / 0x100000000;
+      this.lastSr = { ntpMs: secs * 1000, rtp: ntp.rtpTimestamp, atMs: performance.now() };
+    });
+    this.#unsubscribe = () => {
+      rtp.unSubscribe();
+      rtcp.unSubscribe();
+    };
     if (this.active && this.consumers.size > 0) this.requestKeyframe();
   }
 
@@ -69,7 +82,7 @@ export class Producer {
     mediaCounts.received++;
     this.ssrc = packet.header.ssrc;
     // the publisher's extension ids mean nothing on the subscriber legs
-    packet.header.extensions = [];
+    packet.header.extensions = NO_EXTENSIONS;
     for (const c of this.consumers) c.forward(packet);
   }
 

@@ -29,6 +29,11 @@ export class SeqTsRewriter {
   /** Timestamp of the last packet written. */
   timestamp = 0;
 
+  /** Output timestamp = input timestamp + this (mod 2^32), for the current source. */
+  get tsOffset(): number {
+    return this.#tsOffset;
+  }
+
   /** The next packet starts a new upstream source (new producer, re-publish). */
   switchSource(): void {
     this.#switchPending = true;

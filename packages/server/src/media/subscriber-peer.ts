@@ -42,6 +42,7 @@ export class SubscriberPeer {
   #waiter: AnswerWaiter | undefined;
   #closed = false;
   #fresh = new Set<Consumer>();
+  readonly #reports: NodeJS.Timeout;
 
   constructor(net: MediaNetwork, events: SubscriberEvents, log: Logger, answerTimeoutMs = 10_000) {
     this.#events = events;
@@ -50,6 +51,11 @@ export class SubscriberPeer {
     this.#net = net;
     this.pc = new RTCPeerConnection(subscriberConfig(net));
     mediaCounts.peers++;
+    // sender reports every ~1 s (RFC 3550 leaves the interval to us; Chromium needs them for lip-sync)
+    this.#reports = setInterval(() => {
+      for (const s of this.slots) s.report();
+    }, 1000);
+    this.#reports.unref();
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') this.#requestKeyframes(this.consumers());
       if ((state === 'failed' || state === 'closed') && !this.#closed) this.#events.onFailed(`subscriber connection ${state}`);
@@ -68,7 +74,7 @@ export class SubscriberPeer {
     let slot = free.find((s) => s.lastKey === key) ?? free[0];
     if (!slot) {
       const t = this.pc.addTransceiver(producer.kind, { direction: 'sendonly' });
-      const created = new SendSlot(t, producer.kind);
+      const created = new SendSlot(t, producer.kind, this.#net.testSubscriberLossPercent);
       // the subscriber's PLIs go to whichever producer the slot carries, through its throttle
       t.sender.onPictureLossIndication.subscribe(() => created.consumer?.producer.requestKeyframe());
       slot = created;
@@ -175,6 +181,7 @@ export class SubscriberPeer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#reports);
     mediaCounts.peers--;
     for (const c of this.consumers()) c.close();
     this.#waiter?.reject(new Error('closed'));
