@@ -1,5 +1,5 @@
 // Real calls through the werift SFU: Chromium pages with fake devices, the real server.
-import { describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { mediaCounts } from '@rtcroom/server';
@@ -82,10 +82,20 @@ async function errorOf(page: Page, script: string): Promise<{ errNo?: number; er
 
 describe('media in Chromium', () => {
   const f = serverAndBrowser();
+  // every page a test opens is closed after it, pass or fail, so one failure cannot load the next test
+  const opened: Page[] = [];
+  const open = async (tb = f.tb, url = f.server.url): Promise<Page> => {
+    const p = await openSdkPage(tb, url, APP.appId);
+    opened.push(p);
+    return p;
+  };
+  afterEach(async () => {
+    for (const p of opened.splice(0)) await p.context().close().catch(() => undefined);
+  });
 
   test('two pages see and hear each other; the publisher gets the bandwidth it asks for', async () => {
-    const a = await openSdkPage(f.tb, f.server.url, APP.appId);
-    const b = await openSdkPage(f.tb, f.server.url, APP.appId);
+    const a = await open();
+    const b = await open();
     await addView(a, 'bob-view', 'bob', 'video'); // created before the stream exists
     await join(a, 'call', 'alice');
     await addView(a, 'self', 'alice', 'camera');
@@ -135,13 +145,11 @@ describe('media in Chromium', () => {
       return kinds.sort();
     });
     assert.deepEqual(reports, ['audio', 'video']);
-    await a.context().close();
-    await b.context().close();
   });
 
   test('unpublish and re-publish video: snapshots follow, the same element plays again', async () => {
-    const a = await openSdkPage(f.tb, f.server.url, APP.appId);
-    const b = await openSdkPage(f.tb, f.server.url, APP.appId);
+    const a = await open();
+    const b = await open();
     await join(a, 'pub', 'alice');
     await join(b, 'pub', 'bob');
     await addView(a, 'bob-view', 'bob', 'video');
@@ -155,13 +163,11 @@ describe('media in Chromium', () => {
     // stopping capture unpublishes too
     await b.evaluate(() => (window as any).ctx.changeVideoCapture({ state: 0 }));
     await waitList(a, 'onRtcVideoMembersChanged', ['alice']);
-    await a.context().close();
-    await b.context().close();
   });
 
   test('screen share from the web: screen members, mode="screen", unsubscribe stops it', async () => {
-    const a = await openSdkPage(f.tb, f.server.url, APP.appId);
-    const b = await openSdkPage(f.tb, f.server.url, APP.appId);
+    const a = await open();
+    const b = await open();
     await join(a, 'screen', 'alice', { video: false });
     await join(b, 'screen', 'bob', { video: false });
     await addView(b, 'alice-screen', 'alice', 'screen');
@@ -184,13 +190,11 @@ describe('media in Chromium', () => {
       errorCode: 115999,
       errMsg: 'changeScreenSubscribeState:fail expect params.streamType to be one of "audio", "video", "both", but got "xxx"',
     });
-    await a.context().close();
-    await b.context().close();
   });
 
   test('autoSubscribe:false waits for changeStreamSubscribeState; autoPublish:false waits for changeStreamPublishState', async () => {
-    const a = await openSdkPage(f.tb, f.server.url, APP.appId);
-    const b = await openSdkPage(f.tb, f.server.url, APP.appId);
+    const a = await open();
+    const b = await open();
     await join(a, 'manual', 'alice', { roomConfig: { autoPublish: false } });
     await join(b, 'manual', 'bob', { roomConfig: { autoSubscribe: false } });
     await addView(b, 'alice-view', 'alice', 'video');
@@ -207,13 +211,11 @@ describe('media in Chromium', () => {
     await until(async () => (await inbound(b, 'audio')).packets > audio0.packets + 10, 'alice audio at bob', 10_000);
     await b.evaluate(() => (window as any).ctx.changeStreamSubscribeState({ state: 0, userId: 'alice', streamType: 'video' }));
     await until(async () => !(await view(b, 'alice-view')).attached, 'alice view to go black');
-    await a.context().close();
-    await b.context().close();
   });
 
   test('encoder profile, camera switch, playback route and <rtc-room> errors', async () => {
-    const a = await openSdkPage(f.tb, f.server.url, APP.appId);
-    const b = await openSdkPage(f.tb, f.server.url, APP.appId);
+    const a = await open();
+    const b = await open();
     await join(a, 'devices', 'alice', { audio: false });
     await join(b, 'devices', 'bob', { audio: false, video: false });
     await addView(b, 'alice-view', 'alice', 'video');
@@ -245,13 +247,11 @@ describe('media in Chromium', () => {
         }),
     );
     assert.deepEqual(viewError, { errNo: 20000, errMsg: 'rtc-room: mode should be one of "camera", "video", "screen", but got "selfie"' });
-    await a.context().close();
-    await b.context().close();
   });
 
   test('a subscribe-only token can watch but not publish', async () => {
-    const a = await openSdkPage(f.tb, f.server.url, APP.appId);
-    const viewer = await openSdkPage(f.tb, f.server.url, APP.appId);
+    const a = await open();
+    const viewer = await open();
     await join(a, 'watch', 'alice');
     await join(viewer, 'watch', 'viewer', { token: { publish: false } });
     await addView(viewer, 'alice-view', 'alice', 'video');
@@ -262,14 +262,12 @@ describe('media in Chromium', () => {
       errMsg: 'changeStreamPublishState:fail no publish permission: the token has no publish privilege',
     });
     await waitList(a, 'onRtcVideoMembersChanged', ['alice']);
-    await a.context().close();
-    await viewer.context().close();
   });
 
   test("a subscriber's broken transport does not stall the publisher or other subscribers", async () => {
-    const a = await openSdkPage(f.tb, f.server.url, APP.appId);
-    const b = await openSdkPage(f.tb, f.server.url, APP.appId);
-    const broken = await openSdkPage(f.tb, f.server.url, APP.appId);
+    const a = await open();
+    const b = await open();
+    const broken = await open();
     // record the page's peer connections so the test can break them
     await broken.evaluate(() => {
       const Native = RTCPeerConnection;
@@ -294,14 +292,13 @@ describe('media in Chromium', () => {
     await new Promise((r) => setTimeout(r, 2000));
     await waitPlaying(b, 'alice-view');
     await waitList(b, 'onRtcChatMembersChanged', ['alice', 'bob', 'carol']);
-    for (const p of [a, b, broken]) await p.context().close();
   });
 
   test('a killed browser leaves the room and frees its media', async () => {
     const other = await launchBrowser();
-    const a = await openSdkPage(f.tb, f.server.url, APP.appId);
+    const a = await open();
     try {
-      const victim = await openSdkPage(other, f.server.url, APP.appId);
+      const victim = await open(other);
       await join(a, 'killed', 'alice');
       await join(victim, 'killed', 'victim');
       await waitList(a, 'onRtcVideoMembersChanged', ['alice', 'victim']);
@@ -311,15 +308,14 @@ describe('media in Chromium', () => {
       await waitList(a, 'onRtcVideoMembersChanged', ['alice']);
     } finally {
       await other.close().catch(() => undefined);
-      await a.context().close();
     }
   });
 
   test('lost packets on the subscriber leg are repaired with RTX', async () => {
     const lossy = await startTestServer({ demoDir: PAGES_DIR, media: { iceAddress: '127.0.0.1', announcedAddress: undefined, portRange: undefined, testSubscriberLossPercent: 3 } });
     try {
-      const a = await openSdkPage(f.tb, lossy.url, APP.appId);
-      const b = await openSdkPage(f.tb, lossy.url, APP.appId);
+      const a = await open(f.tb, lossy.url);
+      const b = await open(f.tb, lossy.url);
       await join(a, 'lossy', 'alice', { audio: false });
       await join(b, 'lossy', 'bob', { audio: false, video: false });
       const repaired = await until(
@@ -339,8 +335,6 @@ describe('media in Chromium', () => {
       assert.ok((repaired.framesDecoded ?? 0) > 0);
       await addView(b, 'alice-view', 'alice', 'video');
       await waitPlaying(b, 'alice-view');
-      await a.context().close();
-      await b.context().close();
     } finally {
       await lossy.close();
     }

@@ -97,6 +97,13 @@ export class PublisherPeer {
       return;
     }
     if (track.ssrc !== undefined && this.twcc.mediaSsrc === 0) this.twcc.mediaSsrc = track.ssrc;
+    if (this.twcc.mediaSsrc === 0) {
+      // no SSRC in the SDP (RID-based): take it from the first packet
+      const first = track.onReceiveRtp.subscribe((p) => {
+        if (this.twcc.mediaSsrc === 0) this.twcc.mediaSsrc = p.header.ssrc;
+        first.unSubscribe();
+      });
+    }
     this.#events.onTrack(source, track, t.receiver);
   }
 
