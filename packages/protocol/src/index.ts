@@ -7,3 +7,4 @@ export * from './errors.ts';
 export * from './messages.ts';
 export * from './validate.ts';
 export * from './emitter.ts';
+export * from './speakers.ts';

@@ -104,6 +104,8 @@ export interface JoinResult {
   videoMembers: string[];
   /** Users publishing a screen share right after the join. */
   screenMembers: string[];
+  /** Users speaking right after the join. */
+  speakers: string[];
   /** Whether the token allows publishing / subscribing. */
   canPublish: boolean;
   /** Whether the token allows subscribing. */
@@ -145,6 +147,8 @@ export interface ServerEvents {
   rtcVideoMembersChanged: Snapshot;
   /** Users publishing a screen share changed. */
   rtcPublishScreenMembersChanged: Snapshot;
+  /** Users speaking changed. */
+  rtcChatSpeakersChanged: Snapshot;
   /** The server (re)negotiates the subscriber connection; answer with `subscriberAnswer`. */
   subscriberOffer: { pcId: number; offerId: number; sdp: string; tracks: SubscribedTrack[] };
 }

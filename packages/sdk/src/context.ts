@@ -289,9 +289,10 @@ export class RtcRoomContext extends ContextEvents {
       // the first snapshots follow the join result, as on the mini-program
       setTimeout(() => {
         if (this.#session !== joined) return;
+        // (speakers are emitted by the session, which merges our own local state)
         this.emitSnapshot('onRtcChatMembersChanged', join.members);
         this.emitSnapshot('onRtcVideoMembersChanged', join.videoMembers);
-        this.emitSnapshot('onRtcChatSpeakersChanged', []);
+        joined.emitSpeakers(join.speakers);
         this.emitSnapshot('onRtcPublishScreenMembersChanged', join.screenMembers);
       }, 0);
       if (this.#playbackDevice !== 'speakerphone') void this.#applySink();

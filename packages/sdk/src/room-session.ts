@@ -9,6 +9,7 @@ import { Publisher, type PublishPlan } from './media/publisher.ts';
 import { Subscriber } from './media/subscriber.ts';
 import type { SnapshotEvent } from './events.ts';
 import type { SignalClient } from './signal-client.ts';
+import { LocalSpeaker } from './media/local-speaker.ts';
 
 /** How a session reports to its context. */
 export interface SessionHooks {
@@ -17,6 +18,7 @@ export interface SessionHooks {
 
 const SNAPSHOT_EVENTS: Record<string, SnapshotEvent> = {
   rtcChatMembersChanged: 'onRtcChatMembersChanged',
+  rtcChatSpeakersChanged: 'onRtcChatSpeakersChanged',
   rtcVideoMembersChanged: 'onRtcVideoMembersChanged',
   rtcPublishScreenMembersChanged: 'onRtcPublishScreenMembersChanged',
 };
@@ -37,6 +39,10 @@ export class RoomSession {
   readonly #capture: LocalCapture;
   readonly #hooks: SessionHooks;
   #closed = false;
+  /** The server's latest speaker list. */
+  #serverSpeakers: string[] = [];
+  #lastSpeakers = '';
+  readonly #local = new LocalSpeaker(() => this.emitSpeakers());
 
   constructor(roomId: string, userId: string, signal: SignalClient, capture: LocalCapture, hooks: SessionHooks, autoPublish: boolean) {
     this.roomId = roomId;
@@ -70,8 +76,44 @@ export class RoomSession {
   }
 
   /** Brings publishing in line with capture and intent. */
-  sync(api: string): Promise<void> {
-    return this.publisher.sync(this.plan(), api);
+  async sync(api: string): Promise<void> {
+    try {
+      await this.publisher.sync(this.plan(), api);
+    } finally {
+      this.#watchOwnLevel();
+    }
+  }
+
+  /** Measures our own level while our microphone is published; stops (and drops us) at once otherwise. */
+  #watchOwnLevel(): void {
+    if (this.#closed || !this.publisher.published.has('audio')) return this.#local.stop();
+    this.#local.start(async () => {
+      const stats = await this.publisher.pc?.getStats();
+      let level: number | undefined;
+      stats?.forEach((r: { type: string; kind?: string; audioLevel?: number }) => {
+        if (r.type === 'media-source' && r.kind === 'audio' && r.audioLevel !== undefined) level = r.audioLevel;
+      });
+      return level;
+    });
+  }
+
+  /**
+   * The speaker list: the server's, with our own entry decided locally (no round trip), so the
+   * list stays one snapshot. Emitted only when it changes.
+   */
+  emitSpeakers(server?: readonly string[]): void {
+    if (server) this.#serverSpeakers = [...server];
+    if (!this.join || this.#closed) return;
+    const me = this.userId;
+    const list = this.#serverSpeakers.filter((u) => u !== me);
+    if (this.#local.speaking && this.publisher.published.has('audio')) {
+      const at = this.#serverSpeakers.indexOf(me);
+      list.splice(at < 0 ? list.length : at, 0, me);
+    }
+    const text = JSON.stringify(list);
+    if (text === this.#lastSpeakers) return;
+    this.#lastSpeakers = text;
+    this.#hooks.emitSnapshot('onRtcChatSpeakersChanged', list);
   }
 
   /** Sources the server forwards for us. */
@@ -83,6 +125,7 @@ export class RoomSession {
   onEvent(f: EventFrame): void {
     if (this.#closed) return;
     if (f.event === 'subscriberOffer') return this.subscriber.onOffer(f.data);
+    if (f.event === 'rtcChatSpeakersChanged') return this.emitSpeakers(f.data.userIdList);
     const ev = SNAPSHOT_EVENTS[f.event];
     if (ev && this.join) this.#hooks.emitSnapshot(ev, f.data.userIdList);
   }
@@ -90,6 +133,7 @@ export class RoomSession {
   /** Ends the session's connections (capture keeps running). */
   close(): void {
     this.#closed = true;
+    this.#local.stop();
     this.publisher.close();
     this.subscriber.close();
     this.signal.close();

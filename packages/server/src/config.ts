@@ -7,6 +7,7 @@ import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, MAX_FRAME_BYTES } from '@r
 import type { App, AppRegistry } from './apps/registry.ts';
 import type { LogLevel } from './log.ts';
 import type { MediaNetwork } from './media/codecs.ts';
+import { DEFAULT_SPEAKER_OPTIONS, type SpeakerOptions } from '@rtcroom/protocol';
 
 /** Everything the server needs to run. */
 export interface ServerConfig {
@@ -40,6 +41,8 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Where media (ICE/UDP) sockets live. */
   media: MediaNetwork;
+  /** Speaker detection tuning. */
+  speakers: SpeakerOptions;
 }
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -62,5 +65,6 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     demoDir: here('../../demo/public/'),
     logLevel: 'info',
     media: { iceAddress: undefined, announcedAddress: undefined, portRange: undefined },
+    speakers: { ...DEFAULT_SPEAKER_OPTIONS },
   };
 }

@@ -10,6 +10,7 @@ import type { Consumer } from './consumer.ts';
 import { mediaCounts } from './metrics.ts';
 
 const NO_EXTENSIONS: RtpPacket['header']['extensions'] = [];
+const AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 
 /** One incoming track. */
 export class Producer {
@@ -33,6 +34,8 @@ export class Producer {
   readonly consumers = new Set<Consumer>();
   /** The publisher's last sender report (for lip-sync across forwarding). */
   lastSr: { ntpMs: number; rtp: number; atMs: number } | undefined;
+  /** Receives the RFC 6464 level of each audio packet while active (-dBov, arrival ms). */
+  onLevel: ((level: number, atMs: number) => void) | undefined;
   /** Keyframe requests towards the publisher, throttled. */
   readonly keyframes: KeyframeThrottle;
   #receiver: RTCRtpReceiver | undefined;
@@ -53,7 +56,13 @@ export class Producer {
     this.#unsubscribe?.();
     this.#receiver = receiver;
     this.ssrc = track.ssrc;
-    const rtp = track.onReceiveRtp.subscribe((packet) => this.#onRtp(packet));
+    const rtp = track.onReceiveRtp.subscribe((packet, ext) => {
+      this.#onRtp(packet);
+      if (this.active && this.onLevel && ext) {
+        const al = ext[AUDIO_LEVEL] as { level?: number } | undefined;
+        if (al?.level !== undefined) this.onLevel(al.level, performance.now());
+      }
+    });
     const rtcp = track.onReceiveRtcp.subscribe((p) => {
       if (p.type !== 200) return;
       const ntp = (p as { senderInfo: { ntpTimestamp: bigint; rtpTimestamp: number } }).senderInfo;

@@ -3,7 +3,7 @@
  * (consumers), and the subscriptions that decide it.
  * @module
  */
-import { RtcError, type ServerFrame, type TrackSource } from '@rtcroom/protocol';
+import { RtcError, SpeakerDetector, type ServerFrame, type SpeakerOptions, type TrackSource } from '@rtcroom/protocol';
 import type { Logger } from '../log.ts';
 import type { Member } from '../room/member.ts';
 import type { Room, RoomMedia } from '../room/room.ts';
@@ -42,12 +42,49 @@ export class Router implements RoomMedia {
   readonly #media = new Map<Member, MemberMedia>();
   #closed = false;
   #pcIds = 0;
+  readonly #speakerOptions: SpeakerOptions;
+  readonly #detectors = new Map<Producer, SpeakerDetector>();
+  readonly #speakerTick: NodeJS.Timeout;
 
-  constructor(room: Room, net: MediaNetwork, log: Logger) {
+  constructor(room: Room, net: MediaNetwork, speakers: SpeakerOptions, log: Logger) {
     this.#room = room;
     this.#net = net;
+    this.#speakerOptions = speakers;
     this.#log = log.child({ room: room.roomId });
     room.on('memberLeft', (m) => this.removeMember(m));
+    // ends speech whose packets stopped (DTX, a dead connection) after the hang time
+    this.#speakerTick = setInterval(() => {
+      const now = performance.now();
+      let changed = false;
+      for (const d of this.#detectors.values()) changed = d.tick(now) || changed;
+      if (changed) this.#room.speakersChannel.changed();
+    }, 100);
+    this.#speakerTick.unref();
+  }
+
+  /** Users speaking now, in publish order. */
+  speakers(): string[] {
+    const out: string[] = [];
+    for (const [p, d] of this.#detectors) if (d.speaking && p.active) out.push(p.userId);
+    return out;
+  }
+
+  #watchLevels(p: Producer): void {
+    if (p.source !== 'audio' || this.#detectors.has(p)) return;
+    const d = new SpeakerDetector(this.#speakerOptions);
+    this.#detectors.set(p, d);
+    p.onLevel = (level, t) => {
+      if (d.push(level, t)) this.#room.speakersChannel.changed();
+    };
+  }
+
+  #stopLevels(p: Producer): void {
+    const d = this.#detectors.get(p);
+    if (!d) return;
+    this.#detectors.delete(p);
+    p.onLevel = undefined;
+    // a muted or departed speaker leaves the list at once
+    if (d.reset()) this.#room.speakersChannel.changed();
   }
 
   #of(m: Member): MemberMedia {
@@ -102,6 +139,8 @@ export class Router implements RoomMedia {
       if (!p || p.active === publish) continue;
       p.active = publish;
       if (publish) p.activeSince = performance.now();
+      if (publish) this.#watchLevels(p);
+      else this.#stopLevels(p);
       changed = true;
       if (source === 'video') this.#room.videoChannel.changed();
       if (source === 'screen') this.#room.screenChannel.changed();
@@ -187,7 +226,10 @@ export class Router implements RoomMedia {
 
   #dropPublisher(mm: MemberMedia): void {
     const had = { video: mm.producers.get('video')?.active, screen: mm.producers.get('screen')?.active };
-    for (const p of mm.producers.values()) p.close();
+    for (const p of mm.producers.values()) {
+      this.#stopLevels(p);
+      p.close();
+    }
     mm.producers.clear();
     mm.publisher?.close();
     mm.publisher = undefined;
@@ -226,6 +268,7 @@ export class Router implements RoomMedia {
   /** Closes every connection of the room. */
   close(): void {
     this.#closed = true;
+    clearInterval(this.#speakerTick);
     for (const m of [...this.#media.keys()]) this.removeMember(m);
   }
 }

@@ -20,6 +20,8 @@ export type RoomEvents = {
 export interface RoomMedia {
   /** Users publishing this source, in publish order. */
   publishers(source: 'video' | 'screen'): string[];
+  /** Users speaking now. */
+  speakers(): string[];
   /** Frees everything (the room closed). */
   close(): void;
 }
@@ -42,6 +44,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly videoChannel: SnapshotChannel;
   /** Screen-share publisher list events. */
   readonly screenChannel: SnapshotChannel;
+  /** Speaker list events. */
+  readonly speakersChannel: SnapshotChannel;
 
   /** @param snapshotIntervalMs at most one snapshot per kind is sent per interval */
   constructor(appId: string, roomId: string, snapshotIntervalMs: number) {
@@ -52,6 +56,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.membersChannel = new SnapshotChannel('rtcChatMembersChanged', roomId, () => this.userIdList(), everyone, snapshotIntervalMs);
     this.videoChannel = new SnapshotChannel('rtcVideoMembersChanged', roomId, () => this.media?.publishers('video') ?? [], everyone, snapshotIntervalMs);
     this.screenChannel = new SnapshotChannel('rtcPublishScreenMembersChanged', roomId, () => this.media?.publishers('screen') ?? [], everyone, snapshotIntervalMs);
+    this.speakersChannel = new SnapshotChannel('rtcChatSpeakersChanged', roomId, () => this.media?.speakers() ?? [], everyone, snapshotIntervalMs);
   }
 
   /** Current member list (join order). */
@@ -60,7 +65,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   #channels(): SnapshotChannel[] {
-    return [this.membersChannel, this.videoChannel, this.screenChannel];
+    return [this.membersChannel, this.videoChannel, this.screenChannel, this.speakersChannel];
   }
 
   /** Adds `m`; it has seen the current lists (they come in its join reply). */

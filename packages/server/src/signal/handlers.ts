@@ -79,7 +79,7 @@ export class Handlers {
   }
 
   #router(room: Room): Router {
-    if (!room.media) room.media = new Router(room, this.#media, this.#log);
+    if (!room.media) room.media = new Router(room, this.#media, this.#config.speakers, this.#log);
     return room.media as Router;
   }
 
@@ -122,6 +122,7 @@ export class Handlers {
       members: room.userIdList(),
       videoMembers: room.videoChannel.current(),
       screenMembers: room.screenChannel.current(),
+      speakers: room.speakersChannel.current(),
       canPublish: member.publishDenied() === undefined,
       canSubscribe: member.subscribeDenied() === undefined,
       heartbeatIntervalMs: this.#config.heartbeatIntervalMs,
