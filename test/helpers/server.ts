@@ -23,6 +23,8 @@ export interface MintOptions {
   expire?: number;
   publish?: boolean;
   subscribe?: boolean;
+  /** Lifetime of the publish privilege alone, in seconds from now (default: the token's). */
+  publishExpire?: number;
 }
 
 /** Mints a token like an app backend would. */
@@ -33,7 +35,7 @@ export function mintToken(roomId: string, userId: string, o: MintOptions = {}): 
   const t = new AccessToken(app.appId, app.appKey, roomId, userId);
   if (o.expire !== undefined && o.expire < 0) t.issuedAt = now - 7200;
   t.expireTime(expireAt);
-  if (o.publish !== false) t.addPrivilege(Privileges.PublishStream, expireAt);
+  if (o.publish !== false) t.addPrivilege(Privileges.PublishStream, o.publishExpire !== undefined ? now + o.publishExpire : expireAt);
   if (o.subscribe !== false) t.addPrivilege(Privileges.SubscribeStream, expireAt);
   return t.serialize();
 }

@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 export type Frame = {
   id?: number | null;
   result?: Record<string, unknown>;
-  error?: { errNo?: number; errMsg: string; errorCode?: number };
+  error?: { errNo?: number; errMsg: string; errorCode?: number; errorType?: string };
   event?: string;
   data?: { roomId: string; userIdList: string[] };
 };
@@ -81,9 +81,9 @@ export class TestClient {
   }
 
   /** Sends a request and waits for its reply. */
-  async request(method: string, params?: unknown): Promise<Frame> {
+  async request(method: string, params?: unknown, api?: string): Promise<Frame> {
     const id = this.#nextId++;
-    this.ws.send(JSON.stringify({ id, method, params }));
+    this.ws.send(JSON.stringify({ id, method, params, ...(api ? { api } : {}) }));
     return this.waitFor((f) => f.id === id, `reply to ${method}#${id}`);
   }
 

@@ -75,6 +75,12 @@ export const ERRORS = {
     detail: 'invalid token',
     description: 'updateToken got an invalid token',
   },
+  /** errNo 21105: camera permission lost or the camera track ended during the call. */
+  cameraLost: { errNo: 21105, errorType: 'U', detail: 'camera is not available: %s', description: 'camera permission lost / track ended' },
+  /** errNo 21106: microphone permission lost or the microphone track ended during the call. */
+  microphoneLost: { errNo: 21106, errorType: 'U', detail: 'microphone is not available: %s', description: 'microphone permission lost / track ended' },
+  /** errNo 21108: the token expired; the member was removed from the room. */
+  tokenExpired: { errNo: 21108, errorType: 'D', detail: 'token expired', description: 'token expired (call updateToken after onRoomTokenWillExpire)' },
   /** errorCode 115910: the context was destroyed. */
   destroyed: {
     errorCode: 115910,
@@ -100,6 +106,18 @@ export const ERRORS = {
   },
   /** rtcroom: media negotiation or transport setup failed. */
   mediaFailed: { errNo: 21908, errorType: 'F', detail: 'media failed: %s', description: 'rtcroom: media negotiation or transport failed' },
+  /** rtcroom: the publish privilege of the token expired; publishing stopped, the member stays. */
+  publishExpired: { errNo: 21910, errorType: 'D', detail: 'publish privilege expired', description: 'rtcroom: publish privilege expired' },
+  /** rtcroom state: a media connection is being set up. */
+  transportConnecting: { errNo: 21951, errorType: 'I', detail: '%s connection connecting', description: 'rtcroom: media connection connecting' },
+  /** rtcroom state: a media connection is up. */
+  transportConnected: { errNo: 21952, errorType: 'I', detail: '%s connection connected', description: 'rtcroom: media connection connected' },
+  /** rtcroom state: a media connection lost its path and tries to recover. */
+  transportReconnecting: { errNo: 21953, errorType: 'I', detail: '%s connection reconnecting', description: 'rtcroom: media connection reconnecting' },
+  /** rtcroom state: a media connection failed for good (the call is interrupted). */
+  transportFailed: { errNo: 21954, errorType: 'F', detail: '%s connection failed', description: 'rtcroom: media connection failed' },
+  /** rtcroom: the server is shutting down (the call is interrupted). */
+  serverShutdown: { errNo: 21955, errorType: 'F', detail: 'server shutting down', description: 'rtcroom: server shutting down' },
   /** rtcroom: a device could not be opened (missing, busy, or the constraints cannot be met). */
   captureFailed: { errNo: 21909, errorType: 'F', detail: 'capture failed: %s', description: 'rtcroom: capture device unavailable' },
   /** rtcroom: the signaling connection could not be opened or was lost while a call was pending. */

@@ -37,12 +37,17 @@ export const trackSourceSchema = z.enum(TRACK_SOURCES);
 /** A Douyin stream type. */
 export const streamTypeSchema = z.enum(STREAM_TYPES);
 /** A 0/1 switch as the Douyin API takes it. */
-export const stateSchema = z.union([z.literal(0), z.literal(1)]);
+export const stateSchema = z.literal([0, 1]);
 
 /** Options of `changeStreamPublishState`. */
 export const publishStateOptionsSchema = z.object({ state: stateSchema, streamType: streamTypeSchema });
 /** Options of `changeStreamSubscribeState` and `changeScreenSubscribeState`. */
 export const subscribeStateOptionsSchema = z.object({ state: stateSchema, userId: idSchema, streamType: streamTypeSchema });
+/** Options of `updateToken`. */
+export const updateTokenOptionsSchema = z.object({ token: z.string().check(z.minLength(1), z.maxLength(4096)) });
+/** Options of `changeUserVisibility`. */
+export const visibilityOptionsSchema = z.object({ visible: z.boolean() });
+
 /** Options of `changeAudioCapture` / `changeVideoCapture`. */
 export const captureOptionsSchema = z.object({ state: stateSchema });
 
@@ -51,7 +56,11 @@ export const REQUEST_PARAMS = {
   /** Heartbeat; any message counts, this one exists for idle clients. */
   ping: z.optional(z.object({})),
   /** Join a room. `appId` is the context's. */
-  joinRtcRoom: z.extend(joinOptionsSchema, { appId: z.string().check(z.minLength(1), z.maxLength(128)) }),
+  joinRtcRoom: z.extend(joinOptionsSchema, { appId: z.string().check(z.minLength(1), z.maxLength(128)), visible: z.optional(z.boolean()) }),
+  /** Replace the token of the current session. */
+  updateToken: updateTokenOptionsSchema,
+  /** Become visible or invisible to the others. */
+  setVisibility: visibilityOptionsSchema,
   /** Leave the room. */
   exitRtcRoom: exitOptionsSchema,
   /** The publisher connection's offer (client offers); `sources` names what each m-line carries. */
@@ -106,7 +115,7 @@ export interface JoinResult {
   screenMembers: string[];
   /** Users speaking right after the join. */
   speakers: string[];
-  /** Whether the token allows publishing / subscribing. */
+  /** Whether the token allows publishing (visibility aside). */
   canPublish: boolean;
   /** Whether the token allows subscribing. */
   canSubscribe: boolean;
@@ -127,6 +136,8 @@ export interface RequestResults {
   setPublish: Record<string, never>;
   subscriberAnswer: Record<string, never>;
   setSubscribe: Record<string, never>;
+  updateToken: { tokenExpireAt: number };
+  setVisibility: Record<string, never>;
 }
 
 /** What one m-line of the subscriber connection carries. */
@@ -149,6 +160,12 @@ export interface ServerEvents {
   rtcPublishScreenMembersChanged: Snapshot;
   /** Users speaking changed. */
   rtcChatSpeakersChanged: Snapshot;
+  /** The token (or one of its privileges) expires in `inSeconds`: call `updateToken`. */
+  tokenWillExpire: { expireAt: number; inSeconds: number };
+  /** The call was cut by the server (token expired, shutdown, …); the session is over. */
+  interrupted: RtcErrorPayload;
+  /** Something changed during the call (`publishExpired`, …). */
+  stateChanged: { errNo: number; errMsg: string; data: Record<string, unknown> };
   /** The server (re)negotiates the subscriber connection; answer with `subscriberAnswer`. */
   subscriberOffer: { pcId: number; offerId: number; sdp: string; tracks: SubscribedTrack[] };
 }

@@ -10,8 +10,11 @@ import {
   exitOptionsSchema,
   joinOptionsSchema,
   publishStateOptionsSchema,
+  stateSchema,
   subscribeStateOptionsSchema,
+  updateTokenOptionsSchema,
   validate,
+  visibilityOptionsSchema,
 } from '@rtcroom/protocol';
 import * as z from 'zod/mini';
 import { settle, type Callbacks, type OkResult, type WithCallback } from './callbacks.ts';
@@ -20,7 +23,28 @@ import { bitrateFor, LocalCapture, type VideoProfile } from './media/capture.ts'
 import { streams } from './media/streams.ts';
 import { RoomSession } from './room-session.ts';
 import { SignalClient } from './signal-client.ts';
-import type { CreateRtcRoomContextOptions, ExitRtcRoomOptions, JoinRtcRoomOptions, MediaStats, PublishScreenOptions, CaptureOptions, PublishStateOptions, SubscribeStateOptions, SwitchCameraOptions, VideoEncoderConfigOptions, AudioPlaybackDeviceOptions } from './options.ts';
+import type {
+  AudioPlaybackDeviceOptions,
+  CaptureOptions,
+  CreateRtcRoomContextOptions,
+  ExitRtcRoomOptions,
+  JoinRtcRoomOptions,
+  MediaStats,
+  PublishScreenOptions,
+  PublishStateOptions,
+  SubscribeStateOptions,
+  SwitchCameraOptions,
+  UpdateTokenOptions,
+  UserVisibilityOptions,
+  VideoEncoderConfigOptions,
+} from './options.ts';
+import type { RtcErrorPayload } from '@rtcroom/protocol/errors';
+
+/**
+ * The page's engine: like the mini-program, one page is in one room at a time, whichever
+ * context joined it (a second `createRtcRoomContext` cannot put the user in a second room).
+ */
+const engine: { busy: { userId: string; roomId: string } | undefined } = { busy: undefined };
 
 const switchCameraSchema = z.object({ camera: z.enum(['back', 'front']) });
 const encoderSchema = z.object({
@@ -31,7 +55,7 @@ const encoderSchema = z.object({
   }),
 });
 const playbackSchema = z.object({ device: z.enum(['speakerphone', 'earpiece']) });
-const screenSchema = z.object({ state: z.union([z.literal(0), z.literal(1)]), audio: z.optional(z.boolean()) });
+const screenSchema = z.object({ state: stateSchema, audio: z.optional(z.boolean()) });
 
 function wsUrl(server: string): string {
   const u = new URL(server);
@@ -64,6 +88,7 @@ export class RtcRoomContext extends ContextEvents {
   #joining = false;
   #destroyed = false;
   #playbackDevice: 'speakerphone' | 'earpiece' = 'speakerphone';
+  #visible = true;
 
   /** @internal use `createRtcRoomContext` */
   constructor(options: CreateRtcRoomContextOptions) {
@@ -71,6 +96,14 @@ export class RtcRoomContext extends ContextEvents {
     this.appId = options.appId;
     this.server = options.server ?? globalThis.location?.origin ?? '';
     streams.setLocal(this.capture);
+    this.capture.addEventListener('trackended', (ev) => {
+      const { kind, label } = (ev as CustomEvent<{ kind: 'audio' | 'video'; label: string }>).detail;
+      const s = this.#session;
+      if (!s?.join) return;
+      const p = new RtcError(kind === 'video' ? 'cameraLost' : 'microphoneLost', 'onRtcStateChanged', label || 'track ended').toPayload();
+      this.emitEvent('onRtcStateChanged', { errNo: p.errNo ?? 0, errMsg: p.errMsg, data: { kind } });
+      void s.sync(kind === 'video' ? 'changeVideoCapture' : 'changeAudioCapture').catch(() => undefined);
+    });
   }
 
   /** The room currently joined, if any (web extension). */
@@ -132,7 +165,8 @@ export class RtcRoomContext extends ContextEvents {
     return settle(options, this.#run(api, async () => {
       const { state, streamType } = check(publishStateOptionsSchema, options, api);
       const s = this.#joined(api);
-      if (state === 1 && !s.canPublish) throw new RtcError('noPublishPermission', api, 'the token has no publish privilege');
+      const denied = state === 1 ? s.publishDenied() : undefined;
+      if (denied) throw new RtcError('noPublishPermission', api, denied);
       for (const source of sourcesOf(streamType, false)) s.intent[source as 'audio' | 'video'] = state === 1;
       await s.sync(api);
     }));
@@ -222,10 +256,47 @@ export class RtcRoomContext extends ContextEvents {
     return settle(options, this.#run(api, async () => {
       const { state, audio } = check(screenSchema, options, api);
       const s = this.#joined(api);
-      if (state === 1 && !s.canPublish) throw new RtcError('noPublishPermission', api, 'the token has no publish privilege');
+      const denied = state === 1 ? s.publishDenied() : undefined;
+      if (denied) throw new RtcError('noPublishPermission', api, denied);
       await this.capture.setScreen(state === 1, { audio: audio ?? false, ...(options.track ? { track: options.track } : {}) });
       s.screen = state === 1;
       await s.sync(api);
+    }));
+  }
+
+  /** Replaces the token of the current room (after `onRoomTokenWillExpire`). Wrong token → 21101 / 115902. */
+  updateToken(options: UpdateTokenOptions & WithCallback): void;
+  updateToken(options: UpdateTokenOptions): Promise<OkResult>;
+  updateToken(options: UpdateTokenOptions): Promise<OkResult> | undefined {
+    const api = 'updateToken';
+    return settle(options, this.#run(api, async () => {
+      const { token } = check(updateTokenOptionsSchema, options, api);
+      const s = this.#joined(api);
+      await s.signal.request('updateToken', { token }, api);
+      if (s.publishRevoked) {
+        s.publishRevoked = false;
+        await s.sync(api);
+      }
+    }));
+  }
+
+  /**
+   * Becomes invisible (`visible: false`: absent from everyone else's lists, cannot publish, still
+   * receives) or visible again. Callable before and after joining.
+   */
+  changeUserVisibility(options: UserVisibilityOptions & WithCallback): void;
+  changeUserVisibility(options: UserVisibilityOptions): Promise<OkResult>;
+  changeUserVisibility(options: UserVisibilityOptions): Promise<OkResult> | undefined {
+    const api = 'changeUserVisibility';
+    return settle(options, this.#run(api, async () => {
+      const { visible } = check(visibilityOptionsSchema, options, api);
+      this.#visible = visible;
+      const s = this.#session;
+      if (!s?.join) return;
+      s.visible = visible;
+      if (!visible) await s.sync(api); // stop sending first
+      await s.signal.request('setVisibility', { visible }, api);
+      if (visible) await s.sync(api);
     }));
   }
 
@@ -245,6 +316,7 @@ export class RtcRoomContext extends ContextEvents {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    if (this.#session) this.#release(this.#session);
     this.#session?.close();
     this.#session = undefined;
     this.capture.stopAll();
@@ -265,20 +337,43 @@ export class RtcRoomContext extends ContextEvents {
 
   async #join(options: JoinRtcRoomOptions): Promise<void> {
     const v = check(joinOptionsSchema, options, 'joinRtcRoom');
-    const current = this.#session;
-    if (current || this.#joining) {
-      throw new RtcError('alreadyInRoom', 'joinRtcRoom', current?.userId ?? v.userId, current?.roomId ?? v.roomId);
+    const busy = engine.busy;
+    if (busy || this.#session || this.#joining) {
+      throw new RtcError('alreadyInRoom', 'joinRtcRoom', busy?.userId ?? v.userId, busy?.roomId ?? v.roomId);
     }
     this.#joining = true;
+    const claim = { userId: v.userId, roomId: v.roomId };
+    engine.busy = claim;
     let session: RoomSession | undefined;
     try {
       const signal = await SignalClient.connect(
         wsUrl(this.server),
-        { onEvent: (f) => session?.onEvent(f), onLost: (r) => this.#onLost(session, r) },
+        { onEvent: (f) => session?.onEvent(f), onLost: (r, code) => this.#onLost(session, r, code) },
         'joinRtcRoom',
       );
-      session = new RoomSession(v.roomId, v.userId, signal, this.capture, { emitSnapshot: (e, l) => this.#session === session && this.emitSnapshot(e, l) }, v.roomConfig?.autoPublish ?? true);
-      const params = { appId: this.appId, roomId: v.roomId, userId: v.userId, token: v.token, ...(v.roomConfig ? { roomConfig: v.roomConfig } : {}) };
+      const mine = () => session !== undefined && this.#session === session;
+      session = new RoomSession(
+        v.roomId,
+        v.userId,
+        signal,
+        this.capture,
+        {
+          emitSnapshot: (e, l) => mine() && this.emitSnapshot(e, l),
+          emitState: (errNo, errMsg, data) => mine() && this.emitEvent('onRtcStateChanged', { errNo, errMsg, data }),
+          tokenWillExpire: () => mine() && this.emitEvent('onRoomTokenWillExpire'),
+          interrupted: (p) => this.#interrupt(session, p),
+        },
+        v.roomConfig?.autoPublish ?? true,
+      );
+      session.visible = this.#visible;
+      const params = {
+        appId: this.appId,
+        roomId: v.roomId,
+        userId: v.userId,
+        token: v.token,
+        visible: this.#visible,
+        ...(v.roomConfig ? { roomConfig: v.roomConfig } : {}),
+      };
       const join = await signal.request('joinRtcRoom', params);
       if (this.#destroyed) throw new RtcError('destroyed', 'joinRtcRoom');
       session.join = join;
@@ -301,10 +396,25 @@ export class RtcRoomContext extends ContextEvents {
     } catch (e) {
       if (this.#session === session) this.#session = undefined;
       session?.close();
+      if (engine.busy === claim && !this.#session) engine.busy = undefined;
       throw e;
     } finally {
       this.#joining = false;
     }
+  }
+
+  /** Frees the page's engine if this session holds it. */
+  #release(s: RoomSession): void {
+    if (engine.busy?.userId === s.userId && engine.busy.roomId === s.roomId) engine.busy = undefined;
+  }
+
+  /** Ends the session after a cut the app did not ask for; the context can join again. */
+  #interrupt(session: RoomSession | undefined, payload: RtcErrorPayload): void {
+    if (!session || this.#session !== session) return;
+    this.#session = undefined;
+    this.#release(session);
+    session.close();
+    this.emitEvent('onRtcChatInterrupted', payload);
   }
 
   #reportMediaError(e: unknown): void {
@@ -317,6 +427,7 @@ export class RtcRoomContext extends ContextEvents {
     const s = this.#session;
     if (!s?.join || s.roomId !== roomId) throw new RtcError('notInRoom', 'exitRtcRoom', roomId);
     this.#session = undefined;
+    this.#release(s);
     try {
       await s.signal.request('exitRtcRoom', { roomId });
     } catch (e) {
@@ -327,11 +438,9 @@ export class RtcRoomContext extends ContextEvents {
     }
   }
 
-  #onLost(session: RoomSession | undefined, reason: string): void {
-    if (!session || this.#session !== session) return;
-    this.#session = undefined;
-    session.close();
-    this.emitEvent('onRtcChatInterrupted', new RtcError('connectionFailed', 'onRtcChatInterrupted', reason).toPayload());
+  #onLost(session: RoomSession | undefined, reason: string, code: number | undefined): void {
+    const p = code === 1001 ? new RtcError('serverShutdown', 'onRtcChatInterrupted') : new RtcError('connectionFailed', 'onRtcChatInterrupted', reason);
+    this.#interrupt(session, p.toPayload());
   }
 }
 

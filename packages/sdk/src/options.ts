@@ -92,3 +92,15 @@ export interface MediaStats {
   publisher: RTCStatsReport | undefined;
   subscriber: RTCStatsReport | undefined;
 }
+
+/** Options of `updateToken`. */
+export interface UpdateTokenOptions extends Callbacks {
+  /** A fresh token for the same app, room and user. */
+  token: string;
+}
+
+/** Options of `changeUserVisibility`. */
+export interface UserVisibilityOptions extends Callbacks {
+  /** false: invisible (absent from others' lists, cannot publish). */
+  visible: boolean;
+}

@@ -4,6 +4,7 @@
  * @module
  */
 import type { EventFrame, JoinResult, TrackSource } from '@rtcroom/protocol';
+import { RtcError, type ErrorName, type RtcErrorPayload } from '@rtcroom/protocol/errors';
 import type { LocalCapture } from './media/capture.ts';
 import { Publisher, type PublishPlan } from './media/publisher.ts';
 import { Subscriber } from './media/subscriber.ts';
@@ -14,6 +15,12 @@ import { LocalSpeaker } from './media/local-speaker.ts';
 /** How a session reports to its context. */
 export interface SessionHooks {
   emitSnapshot(event: SnapshotEvent, list: readonly string[]): void;
+  /** `onRtcStateChanged`. */
+  emitState(errNo: number, errMsg: string, data: Record<string, unknown>): void;
+  /** `onRoomTokenWillExpire`. */
+  tokenWillExpire(): void;
+  /** The server cut the call (token expired, shutdown) or a media connection failed for good. */
+  interrupted(payload: RtcErrorPayload): void;
 }
 
 const SNAPSHOT_EVENTS: Record<string, SnapshotEvent> = {
@@ -36,6 +43,10 @@ export class RoomSession {
   readonly intent: Record<'audio' | 'video', boolean>;
   /** Whether the app shares its screen (web extension). */
   screen = false;
+  /** Whether others see this member (`changeUserVisibility`). */
+  visible = true;
+  /** Set when the server revoked publishing (privilege expired) until `updateToken`. */
+  publishRevoked = false;
   readonly #capture: LocalCapture;
   readonly #hooks: SessionHooks;
   #closed = false;
@@ -51,13 +62,37 @@ export class RoomSession {
     this.#capture = capture;
     this.#hooks = hooks;
     this.intent = { audio: autoPublish, video: autoPublish };
-    this.publisher = new Publisher(signal);
-    this.subscriber = new Subscriber(signal);
+    this.publisher = new Publisher(signal, (pc) => this.#watchTransport('publisher', pc));
+    this.subscriber = new Subscriber(signal, (pc) => this.#watchTransport('subscriber', pc));
   }
 
-  /** Whether the token lets this member publish. */
+  /** Reports a media connection's states; a failure for good interrupts the call. */
+  #watchTransport(name: 'publisher' | 'subscriber', pc: RTCPeerConnection): void {
+    const rows: Partial<Record<RTCPeerConnectionState, ErrorName>> = {
+      connecting: 'transportConnecting',
+      connected: 'transportConnected',
+      disconnected: 'transportReconnecting',
+      failed: 'transportFailed',
+    };
+    pc.addEventListener('connectionstatechange', () => {
+      const row = rows[pc.connectionState];
+      if (!row || this.#closed) return;
+      const p = new RtcError(row, 'onRtcStateChanged', name).toPayload();
+      this.#hooks.emitState(p.errNo ?? 0, p.errMsg, { connection: name, state: pc.connectionState });
+      if (pc.connectionState === 'failed') this.#hooks.interrupted(new RtcError('transportFailed', 'onRtcChatInterrupted', name).toPayload());
+    });
+  }
+
+  /** Whether this member may publish now (token, visibility, privilege). */
   get canPublish(): boolean {
-    return this.join?.canPublish ?? false;
+    return (this.join?.canPublish ?? false) && this.visible && !this.publishRevoked;
+  }
+
+  /** Why publishing is refused, or undefined. */
+  publishDenied(): string | undefined {
+    if (!this.visible) return 'the user is invisible (changeUserVisibility)';
+    if (this.publishRevoked) return 'the publish privilege has expired';
+    return this.join?.canPublish ? undefined : 'the token has no publish privilege';
   }
 
   /** What should be on the wire now. */
@@ -126,6 +161,18 @@ export class RoomSession {
     if (this.#closed) return;
     if (f.event === 'subscriberOffer') return this.subscriber.onOffer(f.data);
     if (f.event === 'rtcChatSpeakersChanged') return this.emitSpeakers(f.data.userIdList);
+    if (f.event === 'tokenWillExpire') return this.#hooks.tokenWillExpire();
+    if (f.event === 'interrupted') {
+      if (f.data.errNo === 21108) this.#hooks.emitState(21108, f.data.errMsg.replace('onRtcChatInterrupted', 'onRtcStateChanged'), {});
+      return this.#hooks.interrupted(f.data);
+    }
+    if (f.event === 'stateChanged') {
+      if (f.data.data.reason === 'publishExpired') {
+        this.publishRevoked = true;
+        void this.sync('changeStreamPublishState').catch(() => undefined);
+      }
+      return this.#hooks.emitState(f.data.errNo, f.data.errMsg, f.data.data);
+    }
     const ev = SNAPSHOT_EVENTS[f.event];
     if (ev && this.join) this.#hooks.emitSnapshot(ev, f.data.userIdList);
   }

@@ -16,8 +16,8 @@ interface Pending {
 export interface SignalHandlers {
   /** A pushed event arrived. */
   onEvent(frame: EventFrame): void;
-  /** The connection ended without {@link SignalClient.close} being called. */
-  onLost(reason: string): void;
+  /** The connection ended without {@link SignalClient.close} being called (`code`: the WebSocket close code). */
+  onLost(reason: string, code: number | undefined): void;
 }
 
 /** One WebSocket to the server. */
@@ -33,7 +33,7 @@ export class SignalClient {
     this.#ws = ws;
     this.#handlers = handlers;
     ws.onmessage = (ev) => this.#onMessage(ev.data);
-    ws.onclose = (ev) => this.#end(`connection closed (${ev.code}${ev.reason ? ` ${ev.reason}` : ''})`);
+    ws.onclose = (ev) => this.#end(`connection closed (${ev.code}${ev.reason ? ` ${ev.reason}` : ''})`, ev.code);
   }
 
   /**
@@ -99,11 +99,11 @@ export class SignalClient {
     this.#cleanup('connection closed');
   }
 
-  #end(reason: string): void {
+  #end(reason: string, code?: number): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#cleanup(reason);
-    this.#handlers.onLost(reason);
+    this.#handlers.onLost(reason, code);
   }
 
   #cleanup(reason: string): void {

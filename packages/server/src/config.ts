@@ -43,6 +43,8 @@ export interface ServerConfig {
   media: MediaNetwork;
   /** Speaker detection tuning. */
   speakers: SpeakerOptions;
+  /** `onRoomTokenWillExpire` fires this long before the token (or a privilege) expires. */
+  tokenWillExpireLeadMs: number;
 }
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -66,5 +68,6 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     logLevel: 'info',
     media: { iceAddress: undefined, announcedAddress: undefined, portRange: undefined },
     speakers: { ...DEFAULT_SPEAKER_OPTIONS },
+    tokenWillExpireLeadMs: 30_000,
   };
 }

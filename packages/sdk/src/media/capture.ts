@@ -46,6 +46,17 @@ export class LocalCapture extends EventTarget {
     this.dispatchEvent(new Event('change'));
   }
 
+  /** Watches a capture track: if it ends by itself (device gone, permission revoked), it is dropped and `trackended` fires. */
+  #watch(t: MediaStreamTrack | undefined, kind: 'audio' | 'video'): MediaStreamTrack | undefined {
+    t?.addEventListener('ended', () => {
+      if (this[kind] !== t) return;
+      this[kind] = undefined;
+      this.dispatchEvent(new CustomEvent('trackended', { detail: { kind, label: t.label } }));
+      this.#changed();
+    });
+    return t;
+  }
+
   #media(): MediaDevices {
     const md = globalThis.navigator?.mediaDevices;
     if (!md) throw new RtcError('captureFailed', 'changeVideoCapture', 'no mediaDevices (the page must be https or localhost)');
@@ -71,7 +82,7 @@ export class LocalCapture extends EventTarget {
     if (this.audio && this.audio.readyState === 'live') return;
     try {
       const s = await this.#media().getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } });
-      this.audio = s.getAudioTracks()[0];
+      this.audio = this.#watch(s.getAudioTracks()[0], 'audio');
     } catch (e) {
       throw captureError('changeAudioCapture', e, true);
     }
@@ -86,7 +97,7 @@ export class LocalCapture extends EventTarget {
       return this.#changed();
     }
     if (this.video && this.video.readyState === 'live') return;
-    this.video = await this.#openCamera('changeVideoCapture');
+    this.video = this.#watch(await this.#openCamera('changeVideoCapture'), 'video');
     this.#changed();
   }
 
@@ -107,8 +118,9 @@ export class LocalCapture extends EventTarget {
     this.facing = facing;
     if (!this.video) return;
     const next = await this.#openCamera('switchCamera');
-    this.video.stop();
-    this.video = next;
+    const old = this.video;
+    this.video = this.#watch(next, 'video');
+    old.stop();
     this.#changed();
   }
 

@@ -26,8 +26,12 @@ export class Publisher {
   /** Bitrate caps per video source (bps). */
   readonly maxBitrate: Partial<Record<TrackSource, number>> = {};
 
-  constructor(signal: SignalClient) {
+  readonly #onPc: (pc: RTCPeerConnection) => void;
+
+  /** @param onPc called with the connection once it exists (state reporting) */
+  constructor(signal: SignalClient, onPc: (pc: RTCPeerConnection) => void) {
     this.#signal = signal;
+    this.#onPc = onPc;
   }
 
   /** The connection, once publishing started. */
@@ -55,7 +59,10 @@ export class Publisher {
       const track = plan[source];
       const t = this.#tx.get(source);
       if (!t && track) {
-        this.#pc ??= new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: [] });
+        if (!this.#pc) {
+          this.#pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: [] });
+          this.#onPc(this.#pc);
+        }
         const stream = source === 'screen' || source === 'screenAudio' ? this.#streams.screen : this.#streams.camera;
         const encodings = track.kind === 'video' && this.maxBitrate[source] ? [{ maxBitrate: this.maxBitrate[source] }] : undefined;
         this.#tx.set(source, this.#pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], ...(encodings ? { sendEncodings: encodings } : {}) }));

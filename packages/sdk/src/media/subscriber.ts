@@ -32,8 +32,12 @@ export class Subscriber {
   /** The current remote tracks. */
   tracks: RemoteTrack[] = [];
 
-  constructor(signal: SignalClient) {
+  readonly #onPc: (pc: RTCPeerConnection) => void;
+
+  /** @param onPc called with each new connection (state reporting) */
+  constructor(signal: SignalClient, onPc: (pc: RTCPeerConnection) => void) {
     this.#signal = signal;
+    this.#onPc = onPc;
   }
 
   /** The connection, once the server offered one. */
@@ -67,6 +71,7 @@ export class Subscriber {
     });
     this.#pc = pc;
     this.#pcId = pcId;
+    this.#onPc(pc);
     return pc;
   }
 

@@ -65,7 +65,7 @@ export class Router implements RoomMedia {
   /** Users speaking now, in publish order. */
   speakers(): string[] {
     const out: string[] = [];
-    for (const [p, d] of this.#detectors) if (d.speaking && p.active) out.push(p.userId);
+    for (const [p, d] of this.#detectors) if (d.speaking && p.active && this.#room.members.get(p.userId)?.visible) out.push(p.userId);
     return out;
   }
 
@@ -98,7 +98,7 @@ export class Router implements RoomMedia {
     const list: Producer[] = [];
     for (const mm of this.#media.values()) {
       const p = mm.producers.get(source);
-      if (p?.active) list.push(p);
+      if (p?.active && mm.member.visible) list.push(p);
     }
     return list.sort((a, b) => a.activeSince - b.activeSince).map((p) => p.userId);
   }
@@ -146,6 +146,17 @@ export class Router implements RoomMedia {
       if (source === 'screen') this.#room.screenChannel.changed();
     }
     if (changed) this.#refreshAllBut(m);
+  }
+
+  /** Stops forwarding everything `m` publishes (invisible, privilege expired). */
+  unpublishAll(m: Member): void {
+    const mm = this.#media.get(m);
+    if (mm) this.setPublish(m, [...mm.producers.keys()], false);
+  }
+
+  /** Re-applies `m`'s subscriptions (its subscribe privilege changed). */
+  refreshMember(m: Member): void {
+    this.#refresh(this.#of(m));
   }
 
   /** Records a subscription choice of `m` and applies it. */

@@ -35,6 +35,10 @@ export class Member {
   readonly joinedAt = Date.now();
   /** `roomConfig.autoSubscribe` of the join (default true). */
   autoSubscribe = true;
+  /** Visible members appear in everyone's lists; invisible ones only in their own, and cannot publish. */
+  visible = true;
+  /** Token expiry timers, once joined. */
+  watch: { stop(): void; renewed(): void } | undefined;
 
   constructor(appId: string, roomId: string, userId: string, sink: MemberSink, grants: MemberGrants) {
     this.appId = appId;
@@ -52,6 +56,12 @@ export class Member {
 
   /** Why the member may not publish now, or undefined when it may. */
   publishDenied(nowSec = Math.floor(Date.now() / 1000)): string | undefined {
+    if (!this.visible) return 'the user is invisible (changeUserVisibility)';
+    return this.publishPrivilegeDenied(nowSec);
+  }
+
+  /** Why the token does not let the member publish now (visibility aside), or undefined. */
+  publishPrivilegeDenied(nowSec = Math.floor(Date.now() / 1000)): string | undefined {
     if (this.grants.publishExpireAt === undefined) return 'the token has no publish privilege';
     return this.#valid(this.grants.publishExpireAt, nowSec) ? undefined : 'the publish privilege has expired';
   }

@@ -16,6 +16,8 @@ export type RoomManagerEvents = {
 
 /** What a join needs once the token has been verified. */
 export interface JoinRequest {
+  /** Whether the member starts visible (default true). */
+  visible?: boolean;
   appId: string;
   roomId: string;
   userId: string;
@@ -86,6 +88,7 @@ export class RoomManager extends TypedEmitter<RoomManagerEvents> {
       this.emit('roomCreated', room);
     }
     const member = new Member(req.appId, req.roomId, req.userId, req.sink, req.grants);
+    member.visible = req.visible ?? true;
     this.#users.set(key(req.appId, req.userId), member);
     room.add(member);
     return { room, member };
@@ -96,6 +99,7 @@ export class RoomManager extends TypedEmitter<RoomManagerEvents> {
     const k = key(member.appId, member.userId);
     if (this.#users.get(k) !== member) return false;
     this.#users.delete(k);
+    member.watch?.stop();
     this.#rooms.get(key(member.appId, member.roomId))?.remove(member, reason);
     return true;
   }

@@ -53,15 +53,19 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.appId = appId;
     this.roomId = roomId;
     const everyone = () => this.members.values();
-    this.membersChannel = new SnapshotChannel('rtcChatMembersChanged', roomId, () => this.userIdList(), everyone, snapshotIntervalMs);
+    // an invisible member is in nobody's list but its own
+    const withSelf = (m: Member): string[] | undefined => (m.visible ? undefined : this.userIdList(m));
+    this.membersChannel = new SnapshotChannel('rtcChatMembersChanged', roomId, () => this.userIdList(), everyone, snapshotIntervalMs, withSelf);
     this.videoChannel = new SnapshotChannel('rtcVideoMembersChanged', roomId, () => this.media?.publishers('video') ?? [], everyone, snapshotIntervalMs);
     this.screenChannel = new SnapshotChannel('rtcPublishScreenMembersChanged', roomId, () => this.media?.publishers('screen') ?? [], everyone, snapshotIntervalMs);
     this.speakersChannel = new SnapshotChannel('rtcChatSpeakersChanged', roomId, () => this.media?.speakers() ?? [], everyone, snapshotIntervalMs);
   }
 
-  /** Current member list (join order). */
-  userIdList(): string[] {
-    return [...this.members.keys()];
+  /** Visible members in join order; with `viewer`, as that member sees them (itself included). */
+  userIdList(viewer?: Member): string[] {
+    const out: string[] = [];
+    for (const m of this.members.values()) if (m.visible || m === viewer) out.push(m.userId);
+    return out;
   }
 
   #channels(): SnapshotChannel[] {
@@ -71,7 +75,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** Adds `m`; it has seen the current lists (they come in its join reply). */
   add(m: Member): void {
     this.members.set(m.userId, m);
-    this.membersChannel.changed();
+    if (m.visible) this.membersChannel.changed();
     for (const c of this.#channels()) c.markSeen(m);
     this.emit('memberJoined', m);
   }
@@ -86,7 +90,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       this.media?.close();
       this.media = undefined;
       this.emit('closed');
-    } else {
+    } else if (m.visible) {
       this.membersChannel.changed();
     }
     return true;

@@ -17,26 +17,41 @@ export class SnapshotChannel {
   readonly #roomId: string;
   readonly #list: () => string[];
   readonly #recipients: () => Iterable<Member>;
+  readonly #personal: ((m: Member, shared: string[]) => string[] | undefined) | undefined;
   readonly #flush: Coalescer;
   readonly #seen = new WeakMap<Member, number>();
+  readonly #lastSent = new WeakMap<Member, string>();
   #version = 0;
-  #lastText = '';
 
   /**
    * @param list computes the current list
    * @param recipients who receives it
+   * @param personal a list of its own for some recipients (an invisible member sees itself)
    */
-  constructor(event: SnapshotEventName, roomId: string, list: () => string[], recipients: () => Iterable<Member>, intervalMs: number) {
+  constructor(
+    event: SnapshotEventName,
+    roomId: string,
+    list: () => string[],
+    recipients: () => Iterable<Member>,
+    intervalMs: number,
+    personal?: (m: Member, shared: string[]) => string[] | undefined,
+  ) {
     this.event = event;
     this.#roomId = roomId;
     this.#list = list;
     this.#recipients = recipients;
+    this.#personal = personal;
     this.#flush = new Coalescer(() => this.flush(), intervalMs);
   }
 
-  /** The current list. */
-  current(): string[] {
-    return this.#list();
+  /** The current list as `m` sees it (the shared one when `m` is not given). */
+  current(m?: Member): string[] {
+    const shared = this.#list();
+    return (m && this.#personal?.(m, shared)) ?? shared;
+  }
+
+  #text(list: string[]): string {
+    return JSON.stringify({ event: this.event, data: { roomId: this.#roomId, userIdList: list } });
   }
 
   /** Notes a change; a flush follows within the interval. */
@@ -48,18 +63,22 @@ export class SnapshotChannel {
   /** `m` already has the current list (it came in its join reply). */
   markSeen(m: Member): void {
     this.#seen.set(m, this.#version);
+    this.#lastSent.set(m, this.#text(this.current(m)));
   }
 
-  /** Sends the list to everyone who has not seen the newest version. */
+  /** Sends the list to everyone who has not seen the newest version (serialised once for all but personal lists). */
   flush(): void {
     const version = this.#version;
-    const text = JSON.stringify({ event: this.event, data: { roomId: this.#roomId, userIdList: this.#list() } });
-    const unchanged = text === this.#lastText;
-    this.#lastText = text;
+    const shared = this.#list();
+    const text = this.#text(shared);
     for (const m of this.#recipients()) {
       if ((this.#seen.get(m) ?? -1) >= version) continue;
       this.#seen.set(m, version);
-      if (!unchanged) m.sink.sendRaw(text);
+      const own = this.#personal?.(m, shared);
+      const t = own ? this.#text(own) : text;
+      if (this.#lastSent.get(m) === t) continue;
+      this.#lastSent.set(m, t);
+      m.sink.sendRaw(t);
     }
   }
 

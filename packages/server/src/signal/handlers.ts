@@ -8,7 +8,8 @@ import type { AppRegistry } from '../apps/registry.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { RoomManager } from '../room/room-manager.ts';
-import type { Member } from '../room/member.ts';
+import type { Member, MemberGrants } from '../room/member.ts';
+import { TokenWatch, expiryMs } from '../room/token-watch.ts';
 import type { Room } from '../room/room.ts';
 import { Router } from '../media/router.ts';
 import type { MediaNetwork } from '../media/codecs.ts';
@@ -55,6 +56,8 @@ export class Handlers {
         await this.#router(room).subscriberAnswer(member, p.offerId, p.sdp);
         return {};
       },
+      updateToken: (s, p, api) => this.#updateToken(s, p.token, api),
+      setVisibility: (s, p) => this.#setVisibility(s, p.visible),
       setSubscribe: (s, p, api) => {
         const { member, room } = this.#joined(s, api);
         const denied = p.subscribe ? member.subscribeDenied() : undefined;
@@ -90,45 +93,79 @@ export class Handlers {
       this.#log.info('join refused: unknown appId', { appId: p.appId });
       throw new RtcError('invalidToken', 'joinRtcRoom');
     }
-    const v = verifyToken(p.token, {
-      appKey: app.appKey,
-      appId: p.appId,
-      roomId: p.roomId,
-      userId: p.userId,
-      now: Math.floor(Date.now() / 1000),
-    });
-    if (!v.ok) {
-      this.#log.info('join refused: token', { appId: p.appId, roomId: p.roomId, userId: p.userId, reason: v.reason, detail: v.message });
-      throw new RtcError('invalidToken', 'joinRtcRoom');
-    }
-    const { member, room } = this.#rooms.join({
-      appId: p.appId,
-      roomId: p.roomId,
-      userId: p.userId,
-      sink: s,
-      grants: {
-        tokenExpireAt: v.token.expireAt,
-        publishExpireAt: privilegeExpiry(v.token, Privileges.PublishStream),
-        subscribeExpireAt: privilegeExpiry(v.token, Privileges.SubscribeStream),
-      },
-    });
+    const grants = this.#verify(p.token, app.appKey, p.appId, p.roomId, p.userId);
+    if (!grants) throw new RtcError('invalidToken', 'joinRtcRoom');
+    const { member, room } = this.#rooms.join({ appId: p.appId, roomId: p.roomId, userId: p.userId, sink: s, grants, visible: p.visible ?? true });
     s.member = member;
     member.autoSubscribe = p.roomConfig?.autoSubscribe ?? true;
+    member.watch = new TokenWatch(() => member.grants, this.#config.tokenWillExpireLeadMs, {
+      willExpire: (expireAt) => s.sendEvent('tokenWillExpire', { expireAt, inSeconds: Math.max(0, Math.round((expiryMs(expireAt) - Date.now()) / 1000)) }),
+      expired: () => {
+        this.#log.info('token expired', { appId: member.appId, roomId: member.roomId, userId: member.userId });
+        s.sendEvent('interrupted', new RtcError('tokenExpired', 'onRtcChatInterrupted').toPayload());
+        this.#rooms.leave(member, 'token expired');
+        if (s.member === member) s.member = undefined;
+      },
+      publishExpired: () => {
+        (room.media as Router | undefined)?.unpublishAll(member);
+        s.sendEvent('stateChanged', { ...new RtcError('publishExpired', 'onRtcStateChanged').toPayload(), errNo: 21910, data: { reason: 'publishExpired' } });
+      },
+      subscribeExpired: () => (room.media as Router | undefined)?.refreshMember(member),
+    });
     if (room.media) (room.media as Router).memberJoined(member);
     this.#log.debug('joined', { appId: p.appId, roomId: p.roomId, userId: p.userId });
     return {
       roomId: room.roomId,
       userId: member.userId,
-      members: room.userIdList(),
+      members: room.userIdList(member),
       videoMembers: room.videoChannel.current(),
       screenMembers: room.screenChannel.current(),
       speakers: room.speakersChannel.current(),
-      canPublish: member.publishDenied() === undefined,
+      canPublish: member.publishPrivilegeDenied() === undefined,
       canSubscribe: member.subscribeDenied() === undefined,
       heartbeatIntervalMs: this.#config.heartbeatIntervalMs,
       heartbeatTimeoutMs: this.#config.heartbeatTimeoutMs,
-      tokenExpireAt: v.token.expireAt,
+      tokenExpireAt: grants.tokenExpireAt,
     };
+  }
+
+  /** Verifies a token for this app/room/user; the grants it carries, or undefined. */
+  #verify(token: string, appKey: string, appId: string, roomId: string, userId: string): MemberGrants | undefined {
+    const v = verifyToken(token, { appKey, appId, roomId, userId, now: Math.floor(Date.now() / 1000) });
+    if (!v.ok) {
+      this.#log.info('token refused', { appId, roomId, userId, reason: v.reason, detail: v.message });
+      return undefined;
+    }
+    return {
+      tokenExpireAt: v.token.expireAt,
+      publishExpireAt: privilegeExpiry(v.token, Privileges.PublishStream),
+      subscribeExpireAt: privilegeExpiry(v.token, Privileges.SubscribeStream),
+    };
+  }
+
+  #updateToken(s: Session, token: string, api: string): RequestResults['updateToken'] {
+    const { member, room } = this.#joined(s, api);
+    const app = this.#apps.get(member.appId);
+    const grants = app && this.#verify(token, app.appKey, member.appId, member.roomId, member.userId);
+    if (!grants) throw new RtcError('updateTokenInvalid', api);
+    member.grants = grants;
+    member.watch?.renewed();
+    // a renewed subscribe privilege brings the streams back
+    (room.media as Router | undefined)?.refreshMember(member);
+    return { tokenExpireAt: grants.tokenExpireAt };
+  }
+
+  #setVisibility(s: Session, visible: boolean): RequestResults['setVisibility'] {
+    const { member, room } = this.#joined(s, 'changeUserVisibility');
+    if (member.visible === visible) return {};
+    const router = room.media as Router | undefined;
+    if (!visible) router?.unpublishAll(member);
+    member.visible = visible;
+    room.membersChannel.changed();
+    room.videoChannel.changed();
+    room.screenChannel.changed();
+    room.speakersChannel.changed();
+    return {};
   }
 
   #exit(s: Session, p: RequestParams<'exitRtcRoom'>): RequestResults['exitRtcRoom'] {

@@ -12,6 +12,7 @@ import {
   requestEnvelopeSchema,
   validate,
   type ReplyFrame,
+  type ServerEvents,
   type RequestMethod,
 } from '@rtcroom/protocol';
 import type { Member, MemberSink } from '../room/member.ts';
@@ -81,6 +82,11 @@ export class Session implements MemberSink {
     if (this.#closed) return;
     this.#closed = true;
     this.#onClosed(this, reason);
+  }
+
+  /** Pushes an event to the client. */
+  sendEvent<E extends keyof ServerEvents>(event: E, data: ServerEvents[E]): void {
+    this.sendRaw(JSON.stringify({ event, data }));
   }
 
   #reply(frame: ReplyFrame): void {

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { CLOSE_CODES } from '@rtcroom/protocol';
+import { CLOSE_CODES, RtcError } from '@rtcroom/protocol';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { RoomManager } from '../room/room-manager.ts';
@@ -64,7 +64,10 @@ export class SignalServer {
   /** Closes every session (server shutdown). */
   close(): void {
     clearInterval(this.#sweep);
-    for (const s of [...this.#sessions]) s.close(CLOSE_CODES.serverShutdown, 'server shutting down');
+    for (const s of [...this.#sessions]) {
+      if (s.member) s.sendEvent('interrupted', new RtcError('serverShutdown', 'onRtcChatInterrupted').toPayload());
+      s.close(CLOSE_CODES.serverShutdown, 'server shutting down');
+    }
     this.#wss.close();
   }
 }
