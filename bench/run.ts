@@ -3,6 +3,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   join: () => import('./join-latency.ts'),
   forward: () => import('./forward.ts'),
   'first-frame': () => import('./first-frame.ts'),
+  speakers: () => import('./speakers.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

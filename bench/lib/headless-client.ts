@@ -172,6 +172,10 @@ export class HeadlessPublisher {
   sent = { audio: 0, video: 0 };
   /** Called to stamp each outgoing packet (for delay probes). */
   stamp: ((p: RtpPacket) => void) | undefined;
+  /** RFC 6464 level (-dBov) for each audio packet; undefined sends none. */
+  audioLevel: (() => number) | undefined;
+  /** The negotiated id of the audio-level extension. */
+  #levelId = 0;
 
   private constructor(signal: Signal) {
     this.signal = signal;
@@ -196,6 +200,7 @@ export class HeadlessPublisher {
     const sources = { [ta.mid!]: 'audio', [tv.mid!]: 'video' };
     const { sdp } = await signal.request('publisherOffer', { sdp: loopbackOnly(p.pc.localDescription!.sdp), sources });
     await p.pc.setRemoteDescription({ type: 'answer', sdp });
+    p.#levelId = Number(/a=extmap:(\d+) urn:ietf:params:rtp-hdrext:ssrc-audio-level/.exec(sdp)?.[1] ?? 0);
     await new Promise<void>((resolve) => {
       if (p.pc.connectionState === 'connected') return resolve();
       p.pc.connectionStateChange.subscribe((s) => s === 'connected' && resolve());
@@ -214,7 +219,12 @@ export class HeadlessPublisher {
     const vp8 = randomBytes(1100);
     this.#timers.push(
       setInterval(() => {
-        const p = new RtpPacket(new RtpHeader({ payloadType: 111, sequenceNumber: aSeq++ & 0xffff, timestamp: (aTs += 960) >>> 0, marker: true }), opus);
+        const header = new RtpHeader({ payloadType: 111, sequenceNumber: aSeq++ & 0xffff, timestamp: (aTs += 960) >>> 0, marker: true });
+        if (this.audioLevel && this.#levelId) {
+          header.extension = true;
+          header.extensions = [{ id: this.#levelId, payload: Buffer.from([0x80 | Math.max(0, Math.min(127, Math.round(this.audioLevel())))]) }];
+        }
+        const p = new RtpPacket(header, opus);
         this.stamp?.(p);
         this.#audio.writeRtp(p);
         this.sent.audio++;

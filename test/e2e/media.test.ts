@@ -137,6 +137,9 @@ describe('media in Chromium', () => {
       return reason;
     });
     assert.notEqual(limited, 'bandwidth');
+    // the media connections' states were reported
+    const states = await a.evaluate(() => (window as any).log.filter((e: { ev: string }) => e.ev === 'onRtcStateChanged').map((e: { p: { errNo: number; data: { connection: string } } }) => `${e.p.errNo} ${e.p.data.connection}`));
+    assert.ok(states.includes('21952 publisher') && states.includes('21952 subscriber'), JSON.stringify(states));
     // sender reports reach the subscriber for both kinds (what lip-sync needs)
     const reports = await b.evaluate(async () => {
       const s = await (window as any).ctx.getStats();

@@ -88,4 +88,14 @@ describe('token lifecycle and visibility', () => {
     assert.deepEqual((await ghost.request('setVisibility', { visible: false })).result, {});
     await a.waitMembers(['va', 'vc']);
   });
+
+  test('a server shutdown interrupts every member with 21955 and closes with 1001', async () => {
+    const own = await startTestServer();
+    const a = await TestClient.connect(own.wsUrl);
+    await a.request('joinRtcRoom', { appId: APP.appId, roomId: 'bye', userId: 'a', token: mintToken('bye', 'a') });
+    await own.close();
+    const cut = await a.waitFor((f) => f.event === 'interrupted', 'interrupted');
+    assert.deepEqual(cut.data, { errNo: 21955, errorType: 'F', errMsg: 'onRtcChatInterrupted:fail server shutting down' } as unknown);
+    assert.equal((await a.waitClosed()).code, 1001);
+  });
 });

@@ -42,6 +42,9 @@ Options:
   --rtc-ip ADDR     IPv4 address for media (UDP) sockets, e.g. 127.0.0.1 (default: all interfaces)
   --announced-ip A  public IPv4 to announce in ICE candidates (behind NAT)
   --rtc-ports A-B   UDP port range for media sockets
+  --speaker-threshold DBOV   audio level (0 loud … 127 silent) that may be speech (default 50)
+  --speaker-onset-ms MS      window in which 3 loud packets start speech (default 100)
+  --speaker-hang-ms MS       silence that ends speech (default 500)
   -h, --help        this help`,
   token: `Usage: rtcroom token --app-id ID --app-key KEY --room ROOM --user USER
                      [--expire SECONDS] [--no-publish] [--no-subscribe]
@@ -87,6 +90,9 @@ async function serve(args: string[]): Promise<void> {
     'rtc-ip': { type: 'string' },
     'announced-ip': { type: 'string' },
     'rtc-ports': { type: 'string' },
+    'speaker-threshold': { type: 'string' },
+    'speaker-onset-ms': { type: 'string' },
+    'speaker-hang-ms': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(HELP.serve);
@@ -115,6 +121,12 @@ async function serve(args: string[]): Promise<void> {
   }
   const config = { ...defaultConfig(apps, devApp), logLevel };
   config.media = { iceAddress: values['rtc-ip'], announcedAddress: values['announced-ip'], portRange };
+  const threshold = intFlag('speaker-threshold', values['speaker-threshold'], 0, 127);
+  const onset = intFlag('speaker-onset-ms', values['speaker-onset-ms'], 20, 2000);
+  const hang = intFlag('speaker-hang-ms', values['speaker-hang-ms'], 0, 10_000);
+  if (threshold !== undefined) config.speakers.thresholdDbov = threshold;
+  if (onset !== undefined) config.speakers.onsetWindowMs = onset;
+  if (hang !== undefined) config.speakers.hangMs = hang;
   if (port !== undefined) config.port = port;
   if (values.host) config.host = values.host;
   const server = await startServer(config, createLogger(logLevel));
