@@ -106,6 +106,34 @@ describe('SDK lifecycle in Chromium', () => {
     await waitList(a, 'onRtcVideoMembersChanged', []);
   });
 
+  test('a camera or microphone that ends during the call is reported (21105 / 21106) and unpublished', async () => {
+    const a = await open();
+    const b = await open();
+    await a.evaluate(async (token) => {
+      const ctx = (window as any).ctx;
+      await ctx.changeAudioCapture({ state: 1 });
+      await ctx.changeVideoCapture({ state: 1 });
+      await ctx.joinRtcRoom({ roomId: 'lost', userId: 'alice', token });
+    }, mintToken('lost', 'alice'));
+    await b.evaluate((token) => (window as any).ctx.joinRtcRoom({ roomId: 'lost', userId: 'bob', token }), mintToken('lost', 'bob'));
+    await waitList(b, 'onRtcVideoMembersChanged', ['alice']);
+    // what the browser does when the device is unplugged or the permission revoked: the track ends
+    await a.evaluate(() => {
+      const c = (window as any).ctx.capture;
+      for (const t of [c.video, c.audio]) {
+        t.stop();
+        t.dispatchEvent(new Event('ended'));
+      }
+    });
+    const states = (await until(async () => {
+      const s = (await events(a, 'onRtcStateChanged')) as { errNo: number; errMsg: string }[];
+      return s.some((x) => x.errNo === 21105) && s.some((x) => x.errNo === 21106) ? s : undefined;
+    }, 'device-lost states')) as { errNo: number; errMsg: string }[];
+    assert.match(states.find((x) => x.errNo === 21105)!.errMsg, /^onRtcStateChanged:fail camera is not available: /);
+    assert.match(states.find((x) => x.errNo === 21106)!.errMsg, /^onRtcStateChanged:fail microphone is not available: /);
+    await waitList(b, 'onRtcVideoMembersChanged', []);
+  });
+
   test('one page is in one room at a time; a destroyed context fails everything with 115910; params are checked', async () => {
     const p = await open();
     await p.evaluate((token) => (window as any).ctx.joinRtcRoom({ roomId: 'one', userId: 'solo', token }), mintToken('one', 'solo'));
