@@ -1,30 +1,17 @@
 // Token lifecycle and visibility over real WebSockets: will-expire, updateToken, expiry, privilege
 // expiry, invisible members.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { APP, mintToken, startTestServer } from '../helpers/server.ts';
 import { TestClient } from '../helpers/ws-client.ts';
+import { serverWithClients } from '../helpers/clients.ts';
 
-type Server = Awaited<ReturnType<typeof startTestServer>>;
 
 describe('token lifecycle and visibility', () => {
-  let server: Server;
-  const clients: TestClient[] = [];
-  const connect = async (): Promise<TestClient> => {
-    const c = await TestClient.connect(server.wsUrl);
-    clients.push(c);
-    return c;
-  };
+  const f = serverWithClients({ tokenWillExpireLeadMs: 1500 });
+  const connect = f.connect;
   const join = (c: TestClient, roomId: string, userId: string, token = mintToken(roomId, userId), extra: object = {}) =>
     c.request('joinRtcRoom', { appId: APP.appId, roomId, userId, token, ...extra });
-
-  before(async () => {
-    server = await startTestServer({ tokenWillExpireLeadMs: 1500 });
-  });
-  after(async () => {
-    for (const c of clients) c.ws.terminate();
-    await server.close();
-  });
 
   test('will-expire fires, updateToken extends, an un-renewed token ends the membership with 21108', async () => {
     const a = await connect();
@@ -45,7 +32,7 @@ describe('token lifecycle and visibility', () => {
     assert.deepEqual(cut.data, { errNo: 21108, errorType: 'D', errMsg: 'onRtcChatInterrupted:fail token expired' } as unknown);
     assert.ok(a.frames.filter((f) => f.event === 'tokenWillExpire').length >= 2, 'warned again for the renewed token');
     await b.waitMembers(['b']);
-    assert.equal(server.rooms.memberOf(APP.appId, 'a'), undefined);
+    assert.equal(f.server.rooms.memberOf(APP.appId, 'a'), undefined);
     // the connection stays usable: join again with a fresh token
     const again = await join(a, 'exp', 'a');
     assert.deepEqual(again.result?.members, ['b', 'a']);
@@ -58,7 +45,7 @@ describe('token lifecycle and visibility', () => {
     assert.equal((revoked.data as unknown as { errNo: number }).errNo, 21910);
     const r = await a.request('setPublish', { sources: ['audio'], publish: true }, 'changeStreamPublishState');
     assert.deepEqual(r.error, { errNo: 21901, errorType: 'D', errMsg: 'changeStreamPublishState:fail no publish permission: the publish privilege has expired' });
-    assert.ok(server.rooms.memberOf(APP.appId, 'pa'));
+    assert.ok(f.server.rooms.memberOf(APP.appId, 'pa'));
     // a renewed token restores it
     await a.request('updateToken', { token: mintToken('pubexp', 'pa', { expire: 60 }) }, 'updateToken');
     assert.equal((await a.request('setPublish', { sources: ['audio'], publish: false })).error, undefined);

@@ -1,31 +1,17 @@
 // The room server over real WebSockets on loopback: membership, errors, heartbeat, limits.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { APP, APP2, mintToken, startTestServer } from '../helpers/server.ts';
-import { TestClient } from '../helpers/ws-client.ts';
+import { APP, APP2, mintToken } from '../helpers/server.ts';
+import { serverWithClients } from '../helpers/clients.ts';
 
-type Server = Awaited<ReturnType<typeof startTestServer>>;
 
 function joinParams(roomId: string, userId: string, extra: Record<string, unknown> = {}) {
   return { appId: APP.appId, roomId, userId, token: mintToken(roomId, userId), ...extra };
 }
 
 describe('signaling', () => {
-  let server: Server;
-  const clients: TestClient[] = [];
-  const connect = async (): Promise<TestClient> => {
-    const c = await TestClient.connect(server.wsUrl);
-    clients.push(c);
-    return c;
-  };
-
-  before(async () => {
-    server = await startTestServer({ heartbeatTimeoutMs: 1500 });
-  });
-  after(async () => {
-    for (const c of clients) c.ws.terminate();
-    await server.close();
-  });
+  const f = serverWithClients({ heartbeatTimeoutMs: 1500 });
+  const connect = f.connect;
 
   test('two users join, see [a, b]; one exits, the other sees [b]', async () => {
     const a = await connect();
@@ -55,7 +41,7 @@ describe('signaling', () => {
     await a.waitMembers(['da', 'db']);
     b.ws.terminate(); // no close frame: like a killed browser
     await a.waitMembers(['da']);
-    assert.equal(server.rooms.memberOf(APP.appId, 'db'), undefined);
+    assert.equal(f.server.rooms.memberOf(APP.appId, 'db'), undefined);
   });
 
   test('a silent socket is closed after the heartbeat window and leaves the room', async () => {
@@ -92,7 +78,7 @@ describe('signaling', () => {
       const r = await c.request('joinRtcRoom', joinParams('r2', 'u', extra));
       assert.deepEqual(r.error, invalid, name);
     }
-    assert.equal(server.rooms.room(APP.appId, 'r2'), undefined);
+    assert.equal(f.server.rooms.room(APP.appId, 'r2'), undefined);
     // a wildcard token joins any room; a never-expiring one is fine
     const ok = await c.request('joinRtcRoom', joinParams('r2', 'u', { token: mintToken('*', 'u', { expire: 0 }) }));
     assert.deepEqual(ok.result?.members, ['u']);
@@ -110,7 +96,7 @@ describe('signaling', () => {
     assert.equal(again.error?.errMsg, 'joinRtcRoom:fail user dup is already in the room r3');
     assert.equal((await first.request('ping')).error, undefined);
     assert.equal(first.closed, undefined);
-    assert.deepEqual(server.rooms.room(APP.appId, 'r3')?.userIdList(), ['dup']);
+    assert.deepEqual(f.server.rooms.room(APP.appId, 'r3')?.userIdList(), ['dup']);
   });
 
   test('apps are isolated: the same roomId under two appIds is two rooms', async () => {
@@ -119,7 +105,7 @@ describe('signaling', () => {
     await a.request('joinRtcRoom', joinParams('shared', 'x'));
     const jb = await b.request('joinRtcRoom', { appId: APP2.appId, roomId: 'shared', userId: 'x', token: mintToken('shared', 'x', { app: APP2 }) });
     assert.deepEqual(jb.result?.members, ['x']);
-    assert.notEqual(server.rooms.room(APP.appId, 'shared'), server.rooms.room(APP2.appId, 'shared'));
+    assert.notEqual(f.server.rooms.room(APP.appId, 'shared'), f.server.rooms.room(APP2.appId, 'shared'));
   });
 
   test('bad ids and params → 20000 naming the field', async () => {
@@ -176,15 +162,15 @@ describe('signaling', () => {
     // the server stopped reading the flood: it answered at most the burst allowance
     const replies = flooder.frames.filter((f) => f.id === 1).length;
     assert.ok(replies <= 210, `flooder got ${replies} replies`);
-    assert.equal(server.rooms.memberOf(APP.appId, 'f'), undefined);
+    assert.equal(f.server.rooms.memberOf(APP.appId, 'f'), undefined);
     assert.equal((await other.request('ping')).error, undefined);
   });
 
   test('healthz reports live counts', async () => {
-    const res = await fetch(`${server.url}/healthz`);
+    const res = await fetch(`${f.server.url}/healthz`);
     assert.equal(res.status, 200);
     const body = (await res.json()) as { status: string; rooms: number };
     assert.equal(body.status, 'ok');
-    assert.equal(body.rooms, server.rooms.roomCount);
+    assert.equal(body.rooms, f.server.rooms.roomCount);
   });
 });
