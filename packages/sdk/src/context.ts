@@ -89,6 +89,8 @@ export class RtcRoomContext extends ContextEvents {
   #destroyed = false;
   #playbackDevice: 'speakerphone' | 'earpiece' = 'speakerphone';
   #visible = true;
+  /** `changeStreamPublishState` called before joining: applies to the next join (then autoPublish decides the rest). */
+  #preJoinIntent: Partial<Record<'audio' | 'video', boolean>> = {};
 
   /** @internal use `createRtcRoomContext` */
   constructor(options: CreateRtcRoomContextOptions) {
@@ -164,7 +166,12 @@ export class RtcRoomContext extends ContextEvents {
     const api = 'changeStreamPublishState';
     return settle(options, this.#run(api, async () => {
       const { state, streamType } = check(publishStateOptionsSchema, options, api);
-      const s = this.#joined(api);
+      const s = this.#session?.join ? this.#session : undefined;
+      if (!s) {
+        // before joining (as call code often does): remembered for the join
+        for (const source of sourcesOf(streamType, false)) this.#preJoinIntent[source as 'audio' | 'video'] = state === 1;
+        return;
+      }
       const denied = state === 1 ? s.publishDenied() : undefined;
       if (denied) throw new RtcError('noPublishPermission', api, denied);
       for (const source of sourcesOf(streamType, false)) s.intent[source as 'audio' | 'video'] = state === 1;
@@ -366,6 +373,8 @@ export class RtcRoomContext extends ContextEvents {
         v.roomConfig?.autoPublish ?? true,
       );
       session.visible = this.#visible;
+      Object.assign(session.intent, this.#preJoinIntent);
+      this.#preJoinIntent = {};
       const params = {
         appId: this.appId,
         roomId: v.roomId,

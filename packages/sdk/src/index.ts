@@ -11,29 +11,16 @@
  */
 import { RtcError } from '@rtcroom/protocol/errors';
 import { RtcRoomContext } from './context.ts';
-import type { CreateRtcRoomContextOptions } from './options.ts';
 import { defineRtcRoomElement, RtcRoomElement } from './rtc-room-element.ts';
 
 defineRtcRoomElement();
 
-/**
- * Creates a room context (synchronous), like `tt.createRtcRoomContext`.
- * Accepts `{appId, server?}` or, as some older typings do, the bare appId string.
- * @throws RtcError 20000 when appId is not a non-empty string
- */
-export function createRtcRoomContext(options: CreateRtcRoomContextOptions | string): RtcRoomContext {
-  const o = typeof options === 'string' ? { appId: options } : options;
-  if (typeof o !== 'object' || o === null || typeof o.appId !== 'string' || o.appId.length === 0) {
-    const got = typeof o === 'object' && o !== null ? typeof o.appId : typeof o;
-    throw new RtcError('paramError', 'createRtcRoomContext', `params.appId should be a non-empty string, but got ${got}`);
-  }
-  if (o.server !== undefined && typeof o.server !== 'string') {
-    throw new RtcError('paramError', 'createRtcRoomContext', `params.server should be string, but got ${typeof o.server}`);
-  }
-  return new RtcRoomContext(o);
-}
+import { createRtcRoomContext } from './create.ts';
 
-export { RtcRoomContext };
+export { createRtcRoomContext, RtcRoomContext };
+export { tt } from './tt/index.ts';
+export { App, Page, getApp, getCurrentPages } from './tt/miniapp.ts';
+export type { SystemInfo, Scope, SettingResult, ShowToastOptions } from './tt/index.ts';
 export { RtcError };
 export { RtcRoomElement, defineRtcRoomElement };
 export type * from './options.ts';
