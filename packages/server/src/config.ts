@@ -64,7 +64,7 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     maxFrameBytes: MAX_FRAME_BYTES,
     maxBufferedBytes: 8 * 1024 * 1024,
     sdkDir: here('../../sdk/dist/'),
-    demoDir: here('../../demo/public/'),
+    demoDir: here('../../demo/dist/'),
     logLevel: 'info',
     media: { iceAddress: undefined, announcedAddress: undefined, portRange: undefined },
     speakers: { ...DEFAULT_SPEAKER_OPTIONS },
