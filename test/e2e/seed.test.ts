@@ -88,6 +88,21 @@ describe('the seed flow on the tt shim', () => {
       await until(async () => (await audio()) > 20, 'nocam audio at host', 15_000);
       assert.equal(await videoOf(a, 'nocam'), -1);
       assert.deepEqual(await b.evaluate(() => (window as any).rtcroom.getCurrentPages()[0].data.videoMembers), ['host']);
+      // tt.authorize / tt.getSetting follow the browser's permissions
+      const tt = await b.evaluate(async () => {
+        const t = (window as any).rtcroom.tt;
+        const cam = await t.authorize({ scope: 'scope.camera' }).catch((e: { errNo: number; errMsg: string }) => [e.errNo, e.errMsg]);
+        const mic = await t.authorize({ scope: 'scope.record' });
+        const setting = await t.getSetting();
+        const info = t.getSystemInfoSync();
+        return { cam, mic, record: setting.authSetting['scope.record'], info };
+      });
+      assert.deepEqual(tt.cam, [10200, 'authorize:fail auth deny']);
+      assert.deepEqual(tt.mic, { errMsg: 'authorize:ok' });
+      assert.equal(tt.record, true);
+      for (const k of ['screenWidth', 'screenHeight', 'windowWidth', 'windowHeight', 'pixelRatio']) assert.equal(typeof tt.info[k], 'number', k);
+      assert.ok(tt.info.windowWidth > 0 && tt.info.pixelRatio > 0);
+      assert.equal(typeof tt.info.platform, 'string');
     } finally {
       await ctx.close();
       await noCam.close();
