@@ -4,6 +4,11 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   forward: () => import('./forward.ts'),
   'first-frame': () => import('./first-frame.ts'),
   speakers: () => import('./speakers.ts'),
+  fanout: async () => (await import('./sfu.ts')).scenario('fanout'),
+  meeting: async () => (await import('./sfu.ts')).scenario('meeting'),
+  'audio-room': async () => (await import('./sfu.ts')).scenario('audio-room'),
+  'join-storm': async () => (await import('./sfu.ts')).scenario('join-storm'),
+  floor: () => import('./floor.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -16,6 +16,7 @@ import {
   useTransportWideCC,
   useTWCC,
 } from 'werift';
+import { readStamp, stampPayload, type PublisherClient, type SubscriberClient } from './target.ts';
 
 const LOOPBACK = {
   iceServers: [],
@@ -105,12 +106,15 @@ export interface JoinSpec {
 }
 
 /** A headless subscriber: answers the server's offers and counts packets per kind. */
-export class HeadlessSubscriber {
+export class HeadlessSubscriber implements SubscriberClient {
   readonly signal: Signal;
   pc: RTCPeerConnection | undefined;
   #pcId: number | undefined;
   packets = { audio: 0, video: 0 };
   bytes = 0;
+  /** Forwarding delays (ms) of every 10th packet. */
+  delays: number[] = [];
+  #n = 0;
   /** Called per received RTP packet (for delay probes). */
   onRtp: ((kind: 'audio' | 'video', packet: RtpPacket) => void) | undefined;
 
@@ -145,6 +149,10 @@ export class HeadlessSubscriber {
         track.onReceiveRtp.subscribe((p) => {
           this.packets[kind]++;
           this.bytes += p.payload.length;
+          if (++this.#n % 10 === 0 && this.delays.length < 200_000) {
+            const sent = readStamp(p);
+            if (sent > 0) this.delays.push(performance.now() - sent);
+          }
           this.onRtp?.(kind, p);
         });
       });
@@ -163,13 +171,16 @@ export class HeadlessSubscriber {
 }
 
 /** A headless publisher sending synthetic Opus (20 ms) and VP8 (frame rate × packets per frame). */
-export class HeadlessPublisher {
+export class HeadlessPublisher implements PublisherClient {
   readonly signal: Signal;
   readonly pc: RTCPeerConnection;
   readonly #audio = new MediaStreamTrack({ kind: 'audio' });
   readonly #video = new MediaStreamTrack({ kind: 'video' });
   #timers: NodeJS.Timeout[] = [];
   sent = { audio: 0, video: 0 };
+  keyframes = 0;
+  #keyframeDue = true;
+  #withVideo = true;
   /** Called to stamp each outgoing packet (for delay probes). */
   stamp: ((p: RtpPacket) => void) | undefined;
   /** RFC 6464 level (-dBov) for each audio packet; undefined sends none. */
@@ -189,15 +200,17 @@ export class HeadlessPublisher {
     });
   }
 
-  static async join(spec: JoinSpec): Promise<HeadlessPublisher> {
+  static async join(spec: JoinSpec, opts: { video?: boolean } = {}): Promise<HeadlessPublisher> {
     const signal = await Signal.connect(spec.wsUrl);
     const p = new HeadlessPublisher(signal);
+    p.#withVideo = opts.video !== false;
     await signal.request('joinRtcRoom', { appId: spec.appId, roomId: spec.roomId, userId: spec.userId, token: spec.token, roomConfig: { autoSubscribe: false } });
     const ta = p.pc.addTransceiver(p.#audio, { direction: 'sendonly' });
-    const tv = p.pc.addTransceiver(p.#video, { direction: 'sendonly' });
+    const tv = p.#withVideo ? p.pc.addTransceiver(p.#video, { direction: 'sendonly' }) : undefined;
     await p.pc.setLocalDescription(await p.pc.createOffer());
     await gathered(p.pc);
-    const sources = { [ta.mid!]: 'audio', [tv.mid!]: 'video' };
+    const sources: Record<string, string> = { [ta.mid!]: 'audio' };
+    if (tv) sources[tv.mid!] = 'video';
     const { sdp } = await signal.request('publisherOffer', { sdp: loopbackOnly(p.pc.localDescription!.sdp), sources });
     await p.pc.setRemoteDescription({ type: 'answer', sdp });
     p.#levelId = Number(/a=extmap:(\d+) urn:ietf:params:rtp-hdrext:ssrc-audio-level/.exec(sdp)?.[1] ?? 0);
@@ -205,7 +218,10 @@ export class HeadlessPublisher {
       if (p.pc.connectionState === 'connected') return resolve();
       p.pc.connectionStateChange.subscribe((s) => s === 'connected' && resolve());
     });
-    await signal.request('setPublish', { sources: ['audio', 'video'], publish: true });
+    tv?.sender.onPictureLossIndication.subscribe(() => {
+      p.#keyframeDue = true;
+    });
+    await signal.request('setPublish', { sources: tv ? ['audio', 'video'] : ['audio'], publish: true });
     return p;
   }
 
@@ -217,6 +233,12 @@ export class HeadlessPublisher {
     let vTs = 0;
     const opus = randomBytes(100);
     const vp8 = randomBytes(1100);
+    // each packet carries its send time in its first 8 bytes (for forwarding delay)
+    const stamped = (src: Buffer): Buffer => {
+      const b = Buffer.from(src);
+      stampPayload(b);
+      return b;
+    };
     this.#timers.push(
       setInterval(() => {
         const header = new RtpHeader({ payloadType: 111, sequenceNumber: aSeq++ & 0xffff, timestamp: (aTs += 960) >>> 0, marker: true });
@@ -224,15 +246,20 @@ export class HeadlessPublisher {
           header.extension = true;
           header.extensions = [{ id: this.#levelId, payload: Buffer.from([0x80 | Math.max(0, Math.min(127, Math.round(this.audioLevel())))]) }];
         }
-        const p = new RtpPacket(header, opus);
+        const p = new RtpPacket(header, stamped(opus));
         this.stamp?.(p);
         this.#audio.writeRtp(p);
         this.sent.audio++;
       }, 20),
       setInterval(() => {
+        if (!this.#withVideo) return;
         vTs = (vTs + 90000 / fps) >>> 0;
-        for (let i = 0; i < packetsPerFrame; i++) {
-          const p = new RtpPacket(new RtpHeader({ payloadType: 96, sequenceNumber: vSeq++ & 0xffff, timestamp: vTs, marker: i === packetsPerFrame - 1 }), vp8);
+        // a keyframe (on start and on PLI) is about three times a delta frame
+        const n = this.#keyframeDue ? packetsPerFrame * 3 : packetsPerFrame;
+        if (this.#keyframeDue) this.keyframes++;
+        this.#keyframeDue = false;
+        for (let i = 0; i < n; i++) {
+          const p = new RtpPacket(new RtpHeader({ payloadType: 96, sequenceNumber: vSeq++ & 0xffff, timestamp: vTs, marker: i === n - 1 }), stamped(vp8));
           this.stamp?.(p);
           this.#video.writeRtp(p);
           this.sent.video++;

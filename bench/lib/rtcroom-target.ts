@@ -1,0 +1,26 @@
+// rtcroom as a benchmark target: its own server process, headless werift clients.
+import { HeadlessPublisher, HeadlessSubscriber } from './headless-client.ts';
+import { BENCH_APP, benchToken, startServerProcess, type ServerProcess } from './server-process.ts';
+import type { PublisherClient, SubscriberClient, Target } from './target.ts';
+
+/** Starts an rtcroom server process and returns it as a {@link Target}. */
+export async function rtcroomTarget(nodeArgs: string[] = []): Promise<Target & { server: ServerProcess; audioPublisher(room: string, user: string): Promise<PublisherClient> }> {
+  const server = await startServerProcess([], nodeArgs);
+  const spec = (room: string, user: string) => ({ wsUrl: server.wsUrl, appId: BENCH_APP.appId, roomId: room, userId: user, token: benchToken(room, user) });
+  return {
+    name: 'rtcroom',
+    server,
+    pid: server.pid,
+    pinned: server.pinned,
+    cpuSeconds: server.cpuSeconds,
+    rssBytes: server.rssBytes,
+    publisher: (room, user): Promise<PublisherClient> => HeadlessPublisher.join(spec(room, user)),
+    subscriber: async (room, user, publishers): Promise<SubscriberClient> => {
+      const sub = await HeadlessSubscriber.join({ ...spec(room, user), autoSubscribe: false });
+      for (const p of publishers) await sub.signal.request('setSubscribe', { userId: p, sources: ['audio', 'video'], subscribe: true });
+      return sub;
+    },
+    audioPublisher: (room: string, user: string): Promise<PublisherClient> => HeadlessPublisher.join(spec(room, user), { video: false }),
+    stop: async () => server.stop(),
+  };
+}

@@ -1,0 +1,50 @@
+// What a benchmark drives: an SFU process (rtcroom or Janus) and its headless clients.
+import type { RtpPacket } from 'werift';
+
+/** A publisher client: sends Opus-sized audio and VP8-sized video at a set rate. */
+export interface PublisherClient {
+  /** Starts sending: Opus every 20 ms; VP8 `fps` frames of `packetsPerFrame` packets (larger on keyframes). */
+  start(fps?: number, packetsPerFrame?: number): void;
+  /** Packets sent so far. */
+  sent: { audio: number; video: number };
+  /** Keyframes sent on request (PLI) so far. */
+  keyframes: number;
+  close(): Promise<void>;
+}
+
+/** A subscriber client: counts what arrives. */
+export interface SubscriberClient {
+  packets: { audio: number; video: number };
+  /** Forwarding delays measured (ms), from the send time the publisher wrote into each payload. */
+  delays: number[];
+  close(): Promise<void>;
+}
+
+/** An SFU under test. */
+export interface Target {
+  /** Label in tables (`rtcroom`, `janus`, `janus-1loop`). */
+  readonly name: string;
+  /** Where the server process runs. */
+  readonly pid: number;
+  /** How the server is pinned. */
+  readonly pinned: string;
+  /** User+system CPU seconds the server used so far. */
+  cpuSeconds(): number;
+  /** Resident set size in bytes. */
+  rssBytes(): number;
+  /** A publisher in `room` (audio + video). */
+  publisher(room: string, user: string): Promise<PublisherClient>;
+  /** A subscriber in `room` receiving every publisher of it. */
+  subscriber(room: string, user: string, publishers: readonly string[]): Promise<SubscriberClient>;
+  stop(): Promise<void>;
+}
+
+/** Writes the send time (performance.now(), ms, float64) into the first 8 payload bytes. */
+export function stampPayload(payload: Buffer, now = performance.now()): void {
+  payload.writeDoubleBE(now, 0);
+}
+
+/** Reads the send time written by {@link stampPayload}. */
+export function readStamp(p: RtpPacket): number {
+  return p.payload.length >= 8 ? p.payload.readDoubleBE(0) : NaN;
+}

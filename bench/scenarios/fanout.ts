@@ -1,0 +1,19 @@
+// fanout: 1 publisher → N subscribers.
+import type { Target } from '../lib/target.ts';
+import { measureWindow, type WindowResult } from '../lib/measure.ts';
+
+/** Runs one fanout level on `target`; clients are closed afterwards. */
+export async function fanout(target: Target, n: number, seconds: number): Promise<WindowResult> {
+  const room = `fanout_${n}_${Date.now() % 100000}`;
+  const pub = await target.publisher(room, 'pub');
+  const subs = [];
+  try {
+    for (let i = 0; i < n; i++) subs.push(await target.subscriber(room, `sub${i}`, ['pub']));
+    pub.start();
+    return await measureWindow(target, [pub], subs, seconds, () => n);
+  } finally {
+    await pub.close();
+    await Promise.all(subs.map((s) => s.close()));
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}

@@ -1,0 +1,127 @@
+// The SFU scenarios, rtcroom side by side with Janus:
+//   npm run bench -- fanout [--n 1,10,50,100,200] [--targets rtcroom,janus,janus-1loop] [--seconds 10]
+//   npm run bench -- meeting [--n 2,4,8,16] [--targets …]
+//   npm run bench -- audio-room [--listeners 10,50,100,200] [--talkers 10]     (rtcroom)
+//   npm run bench -- join-storm [--m 100,300,1000]                               (rtcroom)
+// Janus targets need `bash bench/janus/setup.sh` once (Debian's janus package).
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Target } from './lib/target.ts';
+import { row, type WindowResult } from './lib/measure.ts';
+import { rtcroomTarget } from './lib/rtcroom-target.ts';
+import { startServerProcess } from './lib/server-process.ts';
+import { lineChart } from './lib/plot.ts';
+import { printTable, writeResult } from './report.ts';
+import { fanout } from './scenarios/fanout.ts';
+import { meeting } from './scenarios/meeting.ts';
+import { audioRoom } from './scenarios/audio-room.ts';
+import { joinStorm } from './scenarios/join-storm.ts';
+
+const list = (s: string, max: number): number[] => s.split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 1 && n <= max);
+
+async function startTarget(name: string): Promise<Target> {
+  if (name === 'rtcroom') return rtcroomTarget();
+  const path = './lib/janus-target.ts';
+  const { janusTarget } = (await import(path)) as { janusTarget(o: { eventLoops?: number }): Promise<Target> };
+  if (name === 'janus') return janusTarget({});
+  if (name === 'janus-1loop') return janusTarget({ eventLoops: 1 });
+  throw new Error(`unknown target ${name} (rtcroom, janus, janus-1loop)`);
+}
+
+/** fanout and meeting: every level on every target, ratios against the better Janus, a plot. */
+async function forwarding(scenario: 'fanout' | 'meeting', argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      n: { type: 'string', default: scenario === 'fanout' ? '1,10,50,100,200' : '2,4,8,16' },
+      targets: { type: 'string', default: 'rtcroom,janus,janus-1loop' },
+      seconds: { type: 'string', default: '10' },
+    },
+  });
+  const levels = list(values.n, scenario === 'fanout' ? 300 : 32);
+  const seconds = Math.min(60, Math.max(2, Number(values.seconds)));
+  const results = new Map<string, Map<number, WindowResult>>();
+  const rows: Record<string, string | number>[] = [];
+  let pinned = '';
+  for (const name of values.targets.split(',')) {
+    const target = await startTarget(name);
+    pinned = target.pinned;
+    const byN = new Map<number, WindowResult>();
+    results.set(name, byN);
+    try {
+      for (const n of levels) {
+        const w = scenario === 'fanout' ? await fanout(target, n, seconds) : await meeting(target, n, seconds);
+        byN.set(n, w);
+        rows.push(row(name, n, w));
+        console.error(`${scenario} ${name} N=${n}: ${w.cpuUsPerPacket.toFixed(1)} µs/pkt, loss ${w.lossPercent.toFixed(2)}%`);
+      }
+    } finally {
+      await target.stop();
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+  }
+  console.log(`${scenario}, ${seconds} s steady windows; ${pinned}`);
+  printTable(rows);
+  const ours = results.get('rtcroom');
+  const janus = [...results.entries()].filter(([k]) => k.startsWith('janus'));
+  const ratios: Record<string, string | number>[] = [];
+  if (ours && janus.length) {
+    for (const n of levels) {
+      const best = janus.map(([k, m]) => [k, m.get(n)] as const).filter(([, w]) => w && Number.isFinite(w.cpuUsPerPacket)).sort((a, b) => a[1]!.cpuUsPerPacket - b[1]!.cpuUsPerPacket)[0];
+      const o = ours.get(n);
+      if (!best || !o) continue;
+      ratios.push({ N: n, 'rtcroom µs/pkt': o.cpuUsPerPacket, 'best Janus': best[0], 'Janus µs/pkt': best[1]!.cpuUsPerPacket, 'rtcroom / Janus': o.cpuUsPerPacket / best[1]!.cpuUsPerPacket });
+    }
+    console.log('\nCPU per forwarded packet, rtcroom ÷ the better Janus configuration');
+    printTable(ratios);
+  }
+  const xs = levels.map(String);
+  const series = (pick: (w: WindowResult) => number) => [...results].map(([name, m]) => ({ name, points: new Map([...m].map(([n, w]) => [String(n), pick(w)])) }));
+  const plots = fileURLToPath(new URL('./results/', import.meta.url));
+  writeFileSync(`${plots}${scenario}-cpu.svg`, lineChart(`${scenario}: server CPU per forwarded packet`, 'N', 'µs per packet', xs, series((w) => w.cpuUsPerPacket)));
+  writeFileSync(`${plots}${scenario}-loss.svg`, lineChart(`${scenario}: loss`, 'N', 'loss %', xs, series((w) => w.lossPercent)));
+  console.log(`wrote ${writeResult(scenario, { pinned, seconds, rows, ratios })} and ${scenario}-cpu.svg, ${scenario}-loss.svg`);
+}
+
+async function audio(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { listeners: { type: 'string', default: '10,50,100,200' }, talkers: { type: 'string', default: '10' }, seconds: { type: 'string', default: '10' } } });
+  const target = await rtcroomTarget();
+  const rows: Record<string, string | number>[] = [];
+  try {
+    for (const l of list(values.listeners, 1000)) {
+      const w = await audioRoom(target, Number(values.talkers), l, Number(values.seconds));
+      rows.push(row('rtcroom', l, w, { talkers: Number(values.talkers) }));
+      console.error(`audio-room L=${l}: ${w.cpuUsPerPacket.toFixed(1)} µs/pkt, loss ${w.lossPercent.toFixed(2)}%`);
+    }
+  } finally {
+    await target.stop();
+  }
+  console.log(`audio-room (N = listeners); ${target.pinned}`);
+  printTable(rows);
+  console.log(`wrote ${writeResult('audio-room', { pinned: target.pinned, rows })}`);
+}
+
+async function storm(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { m: { type: 'string', default: '100,300,1000' } } });
+  const server = await startServerProcess();
+  const rows: Record<string, string | number>[] = [];
+  try {
+    for (const m of list(values.m, 2000)) {
+      const r = await joinStorm(server, m);
+      rows.push({ members: m, 'join p50 ms': r.joinP50, 'join p99 ms': r.joinP99, 'all see all ms': r.fullSnapshotMs, 'snapshots / member': r.snapshotsPerMember, 'RSS KB / member': r.rssPerMemberKb });
+    }
+  } finally {
+    server.stop();
+  }
+  console.log(`join-storm: M signaling clients join one room at once; ${server.pinned}`);
+  printTable(rows);
+  console.log(`wrote ${writeResult('join-storm', { pinned: server.pinned, rows })}`);
+}
+
+/** Entry used by bench/run.ts. */
+export function scenario(name: 'fanout' | 'meeting' | 'audio-room' | 'join-storm'): { main(argv: string[]): Promise<void> } {
+  return {
+    main: (argv) => (name === 'audio-room' ? audio(argv) : name === 'join-storm' ? storm(argv) : forwarding(name, argv)),
+  };
+}
