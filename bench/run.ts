@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   'audio-room': async () => (await import('./sfu.ts')).scenario('audio-room'),
   'join-storm': async () => (await import('./sfu.ts')).scenario('join-storm'),
   floor: () => import('./floor.ts'),
+  profile: () => import('./profile.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,0 +1,50 @@
+// One CPU profile of the fanout N=50 steady state: the server runs with --cpu-prof for a bounded
+// window; the top functions by self time (share of busy time) are printed.
+//   npm run bench -- profile [--n 50] [--seconds 10]
+import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { rtcroomTarget } from './lib/rtcroom-target.ts';
+import { fanout } from './scenarios/fanout.ts';
+import { printTable, writeResult } from './report.ts';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { n: { type: 'string', default: '50' }, seconds: { type: 'string', default: '10' } } });
+  const dir = mkdtempSync(join(tmpdir(), 'rtcroom-prof-'));
+  const target = await rtcroomTarget(['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=500']);
+  let w;
+  try {
+    w = await fanout(target, Number(values.n), Number(values.seconds));
+  } finally {
+    await target.stop();
+  }
+  await new Promise((r) => setTimeout(r, 3000)); // the profile is written on exit
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error('no profile written');
+  const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  const self = new Map<number, number>();
+  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  const byFn = new Map<string, number>();
+  for (const n of p.nodes) {
+    const cf = n.callFrame;
+    const where = cf.url ? `${cf.url.replace(/^.*\/(node_modules|packages)\//, '$1/')}:${cf.lineNumber + 1}` : '';
+    const key = `${cf.functionName || '(anonymous)'} ${where}`.trim();
+    byFn.set(key, (byFn.get(key) ?? 0) + (self.get(n.id) ?? 0));
+  }
+  const idle = byFn.get('(idle)') ?? 0;
+  const busy = [...byFn.values()].reduce((a, b) => a + b, 0) - idle;
+  const rows = [...byFn]
+    .filter(([k]) => k !== '(idle)')
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 20)
+    .map(([k, v]) => ({ function: k, 'self ms': v / 1000, '% of busy': (v / busy) * 100 }));
+  console.log(`CPU profile of the whole server run (join, warm-up and a ${values.seconds} s fanout N=${values.n} window: ${w.cpuUsPerPacket.toFixed(1)} µs/pkt); busy ${(busy / 1e6).toFixed(2)} s`);
+  printTable(rows);
+  console.log(`wrote ${writeResult('profile', { n: Number(values.n), window: w, rows })}`);
+}
