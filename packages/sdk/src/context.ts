@@ -3,21 +3,19 @@
  * cores; the callback style is the thin adapter in `callbacks.ts`.
  * @module
  */
-import { RtcError, okMessage, type ErrorName } from '@rtcroom/protocol/errors';
-import { SIGNAL_PATH, sourcesOf } from '@rtcroom/protocol/constants';
+import { RtcError, okMessage, type RtcErrorPayload } from '@rtcroom/protocol/errors';
+import { sourcesOf } from '@rtcroom/protocol/constants';
 import {
   captureOptionsSchema,
   exitOptionsSchema,
   joinOptionsSchema,
   publishStateOptionsSchema,
-  stateSchema,
   subscribeStateOptionsSchema,
   updateTokenOptionsSchema,
-  validate,
   visibilityOptionsSchema,
 } from '@rtcroom/protocol';
-import * as z from 'zod/mini';
 import { settle, type Callbacks, type OkResult, type WithCallback } from './callbacks.ts';
+import { check, encoderSchema, engine, playbackSchema, screenSchema, switchCameraSchema, wsUrl } from './context-helpers.ts';
 import { ContextEvents } from './events.ts';
 import { bitrateFor, LocalCapture, type VideoProfile } from './media/capture.ts';
 import { streams } from './media/streams.ts';
@@ -38,40 +36,8 @@ import type {
   UserVisibilityOptions,
   VideoEncoderConfigOptions,
 } from './options.ts';
-import type { RtcErrorPayload } from '@rtcroom/protocol/errors';
 
-/**
- * The page's engine: like the mini-program, one page is in one room at a time, whichever
- * context joined it (a second `createRtcRoomContext` cannot put the user in a second room).
- */
-const engine: { busy: { userId: string; roomId: string } | undefined } = { busy: undefined };
 
-const switchCameraSchema = z.object({ camera: z.enum(['back', 'front']) });
-const encoderSchema = z.object({
-  maxSolution: z.object({
-    width: z.number().check(z.int(), z.minimum(16), z.maximum(3840)),
-    height: z.number().check(z.int(), z.minimum(16), z.maximum(2160)),
-    frameRate: z.number().check(z.minimum(1), z.maximum(60)),
-  }),
-});
-const playbackSchema = z.object({ device: z.enum(['speakerphone', 'earpiece']) });
-const screenSchema = z.object({ state: stateSchema, audio: z.optional(z.boolean()) });
-
-function wsUrl(server: string): string {
-  const u = new URL(server);
-  u.protocol = u.protocol === 'https:' || u.protocol === 'wss:' ? 'wss:' : 'ws:';
-  u.pathname = `${u.pathname.replace(/\/+$/, '')}${SIGNAL_PATH}`;
-  u.search = '';
-  u.hash = '';
-  return u.toString();
-}
-
-/** Validates `options` or throws the method's parameter error. */
-function check<S extends z.ZodMiniType>(schema: S, options: unknown, method: string, row: ErrorName = 'paramError'): z.output<S> {
-  const v = validate(schema, options);
-  if (!v.ok) throw new RtcError(row, method, v.detail);
-  return v.value;
-}
 
 /**
  * A room context. Create it with `createRtcRoomContext`; it survives many join/exit cycles.

@@ -11,11 +11,10 @@
  */
 import { RtcError } from '@rtcroom/protocol/errors';
 import { RtcRoomContext } from './context.ts';
+import { createRtcRoomContext } from './create.ts';
 import { defineRtcRoomElement, RtcRoomElement } from './rtc-room-element.ts';
 
 defineRtcRoomElement();
-
-import { createRtcRoomContext } from './create.ts';
 
 export { createRtcRoomContext, RtcRoomContext };
 export { tt } from './tt/index.ts';
