@@ -22,8 +22,7 @@ const list = (s: string, max: number): number[] => s.split(',').map(Number).filt
 
 async function startTarget(name: string): Promise<Target> {
   if (name === 'rtcroom') return rtcroomTarget();
-  const path = './lib/janus-target.ts';
-  const { janusTarget } = (await import(path)) as { janusTarget(o: { eventLoops?: number }): Promise<Target> };
+  const { janusTarget } = await import('./lib/janus-target.ts');
   if (name === 'janus') return janusTarget({});
   if (name === 'janus-1loop') return janusTarget({ eventLoops: 1 });
   throw new Error(`unknown target ${name} (rtcroom, janus, janus-1loop)`);

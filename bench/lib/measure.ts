@@ -77,6 +77,7 @@ export function row(target: string, n: number, w: WindowResult, extra: Record<st
     target,
     N: n,
     ...extra,
+    'pub pkt/s': w.publishedPps,
     'fwd pkt/s': w.forwardedPps,
     'CPU %': w.cpuPercent,
     'CPU µs/pkt': w.cpuUsPerPacket,
