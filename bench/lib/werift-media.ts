@@ -180,6 +180,9 @@ export class RtpCounter {
   watch(pc: RTCPeerConnection): void {
     pc.onTrack.subscribe((track) => {
       const kind = track.kind as 'audio' | 'video';
+      // the counter decrypts one packet in ten: werift must not NACK the other nine
+      const receiver = pc.getTransceivers().find((t) => t.receiver.tracks.includes(track))?.receiver as unknown as { nack?: { addPacket(p: unknown): void } } | undefined;
+      if (receiver?.nack) receiver.nack.addPacket = () => undefined;
       track.onReceiveRtp.subscribe((p) => {
         if (!this.#fromHeaders) {
           this.packets[kind]++;
@@ -206,7 +209,16 @@ export class RtpCounter {
     for (const m of sdp.matchAll(/^m=(audio|video) \d+ \S+ ([\d ]+)/gm)) for (const pt of m[2]!.trim().split(' ')) kinds.set(Number(pt), m[1] as 'audio' | 'video');
     const decrypt = srtp.decrypt.bind(srtp);
     let n = 0;
+    const seen = new Map<number, Int32Array>();
     srtp.decrypt = (b: Buffer): Buffer => {
+      // werift can hand one packet to its SRTP layer more than once (its replay check drops the
+      // copies): count each (SSRC, sequence number) once
+      const ssrc = b.readUInt32BE(8);
+      const seq = b.readUInt16BE(2);
+      let ring = seen.get(ssrc);
+      if (!ring) seen.set(ssrc, (ring = new Int32Array(1024).fill(-1)));
+      if (ring[seq & 1023] === seq) return IGNORED_RTP;
+      ring[seq & 1023] = seq;
       const kind = kinds.get(b[1]! & 0x7f);
       if (kind) this.packets[kind]++;
       this.bytes += b.length - 12;
