@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { APP, startTestServer } from '../helpers/server.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import type { TestServer } from '../helpers/fixture.ts';
-import { until } from '../helpers/sdk-page.ts';
+import { recordToasts, toastsOf, until } from '../helpers/sdk-page.ts';
 import { writeWav } from '../helpers/wav.ts';
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
@@ -16,13 +16,7 @@ async function openDemo(tb: TestBrowser, url: string, width: number): Promise<{ 
   const context = await tb.browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width, height: width < 500 ? 740 : 800 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
-  await page.addInitScript(() => {
-    const toasts: string[] = [];
-    (window as any).toasts = toasts;
-    new MutationObserver((records) => {
-      for (const r of records) for (const n of r.addedNodes) if (n instanceof HTMLElement && n.classList.contains('rtcroom-toast')) toasts.push(n.querySelector('.title')?.textContent ?? '');
-    }).observe(document, { childList: true, subtree: true });
-  });
+  await recordToasts(page);
   await page.goto(`${url}/`);
   await page.waitForSelector('#joinBtn:not(:empty)');
   return { context, page };
@@ -85,7 +79,7 @@ describe('the demo call app', () => {
       await join(ann.page, '555', 'ann', true);
       await join(ben.page, '555', 'ben', false);
       await join(cai.page, '555', 'cai', false);
-      await until(async () => ((await ann.page.evaluate(() => (window as any).toasts)) as string[]).includes('进房成功'), '进房成功 toast');
+      await until(async () => (await toastsOf(ann.page)).includes('进房成功'), '进房成功 toast');
       assert.ok(server.rooms.room(APP.appId, 'call_555'), 'the room is call_<id>');
       await until(async () => JSON.stringify((await tiles(ann.page)).sort()) === '["cam:ann","cam:ben","cam:cai"]', 'three tiles at ann');
       await until(() => playing(ben.page, '[data-key="cam:ann"] rtc-room'), "ann's video at ben", 15_000);

@@ -1,30 +1,24 @@
 // The seed's call flow (Volcengine's Douyin mini-program guide) running on the tt shim in Chromium:
 // a page of our own that follows the seed call for call (test/fixtures/pages/seed.html).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
-import { APP, mintToken, startTestServer } from '../helpers/server.ts';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { PAGES_DIR, type TestServer } from '../helpers/fixture.ts';
-import { until } from '../helpers/sdk-page.ts';
+import { APP, mintToken } from '../helpers/server.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+import { serverAndBrowser } from '../helpers/fixture.ts';
+import { recordToasts, toastsOf, until } from '../helpers/sdk-page.ts';
 
 /** Opens the seed page for `userId` in room `call_<roomId>`, recording every toast it shows. */
 async function seedPage(context: BrowserContext, url: string, roomId: string, userId: string): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
-  await page.addInitScript(() => {
-    const toasts: string[] = [];
-    (window as any).toasts = toasts;
-    new MutationObserver((records) => {
-      for (const r of records) for (const n of r.addedNodes) if (n instanceof HTMLElement && n.classList.contains('rtcroom-toast')) toasts.push(n.querySelector('.title')?.textContent ?? '');
-    }).observe(document, { childList: true, subtree: true });
-  });
+  await recordToasts(page);
   const q = new URLSearchParams({ appId: APP.appId, roomId, userId, token: mintToken(`call_${roomId}`, userId) });
   await page.goto(`${url}/seed.html?${q}`);
   return page;
 }
 
-const toasts = (p: Page): Promise<string[]> => p.evaluate(() => (window as any).toasts);
+const toasts = toastsOf;
 const members = (p: Page): Promise<string[]> => p.evaluate(() => [...document.querySelectorAll('#members li')].map((li) => li.textContent ?? ''));
 const videoOf = (p: Page, userId: string) =>
   p.evaluate((id) => {
@@ -33,29 +27,20 @@ const videoOf = (p: Page, userId: string) =>
   }, userId);
 
 describe('the seed flow on the tt shim', () => {
-  let server: TestServer;
-  let tb: TestBrowser;
-  before(async () => {
-    server = await startTestServer({ demoDir: PAGES_DIR });
-    tb = await launchBrowser();
-  });
-  after(async () => {
-    await tb?.close();
-    await server?.close();
-  });
+  const f = serverAndBrowser();
 
   test('two users get 进房成功, see each other, and member lists follow an exit', async () => {
-    const ctx = await tb.browser.newContext({ permissions: ['camera', 'microphone'] });
+    const ctx = await f.tb.browser.newContext({ permissions: ['camera', 'microphone'] });
     try {
-      const a = await seedPage(ctx, server.url, '42', 'u1');
-      const b = await seedPage(ctx, server.url, '42', 'u2');
+      const a = await seedPage(ctx, f.server.url, '42', 'u1');
+      const b = await seedPage(ctx, f.server.url, '42', 'u2');
       for (const p of [a, b]) await until(async () => (await toasts(p)).includes('进房成功'), '进房成功 toast');
       // the two pages join concurrently: either order
       await until(async () => JSON.stringify((await members(a)).sort()) === '["u1","u2"]', 'members at u1');
       await until(async () => (await videoOf(a, 'u2')) > 0, 'u2 video at u1', 15_000);
       await until(async () => (await videoOf(b, 'u1')) > 0, 'u1 video at u2', 15_000);
       assert.ok((await videoOf(a, 'u1')) > 0, 'own camera preview');
-      assert.equal(server.rooms.room(APP.appId, 'call_42')?.members.size, 2);
+      assert.equal(f.server.rooms.room(APP.appId, 'call_42')?.members.size, 2);
       await b.evaluate(() => (window as any).rtcroom.getCurrentPages()[0].leave());
       await until(async () => JSON.stringify(await members(a)) === '["u1"]', 'u2 gone at u1');
       assert.equal(await videoOf(a, 'u2'), -1);
@@ -67,11 +52,11 @@ describe('the seed flow on the tt shim', () => {
 
   test('a refused camera shows the seed toast and the call goes on audio-only', async () => {
     const refusing = await launchBrowser([], { fakeUi: false });
-    const ctx = await tb.browser.newContext({ permissions: ['camera', 'microphone'] });
+    const ctx = await f.tb.browser.newContext({ permissions: ['camera', 'microphone'] });
     const noCam = await refusing.browser.newContext({ permissions: ['microphone'] });
     try {
-      const a = await seedPage(ctx, server.url, '7', 'host');
-      const b = await seedPage(noCam, server.url, '7', 'nocam');
+      const a = await seedPage(ctx, f.server.url, '7', 'host');
+      const b = await seedPage(noCam, f.server.url, '7', 'nocam');
       await until(async () => (await toasts(b)).includes('请打开相机权限!'), 'camera toast');
       await until(async () => (await toasts(b)).includes('进房成功'), '进房成功 despite the camera');
       await until(async () => JSON.stringify((await members(a)).sort()) === '["host","nocam"]', 'nocam in the room');

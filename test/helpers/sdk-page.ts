@@ -2,6 +2,22 @@
 import type { Page } from 'playwright-core';
 import type { TestBrowser } from './browser.ts';
 
+/** Makes `page` record the title of every `tt.showToast` it shows, in `window.toasts`. */
+export async function recordToasts(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const toasts: string[] = [];
+    (window as unknown as { toasts: string[] }).toasts = toasts;
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) if (n instanceof HTMLElement && n.classList.contains('rtcroom-toast')) toasts.push(n.querySelector('.title')?.textContent ?? '');
+    }).observe(document, { childList: true, subtree: true });
+  });
+}
+
+/** The toasts `page` showed so far (see {@link recordToasts}). */
+export function toastsOf(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { toasts: string[] }).toasts);
+}
+
 /** Events a test page records. */
 export const EVENTS = [
   'onRtcChatMembersChanged',
