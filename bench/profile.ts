@@ -1,5 +1,5 @@
-// One CPU profile of the fanout N=50 steady state: the server runs with --cpu-prof for a bounded
-// window; the top functions by self time (share of busy time) are printed.
+// One CPU profile of the fanout N=50 steady state (the server's --profile-dir, toggled by SIGUSR2
+// around the measured window); the top functions by self time (share of busy time) are printed.
 //   npm run bench -- profile [--n 50] [--seconds 10]
 import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,14 +17,19 @@ interface ProfileNode {
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { n: { type: 'string', default: '50' }, seconds: { type: 'string', default: '10' } } });
   const dir = mkdtempSync(join(tmpdir(), 'rtcroom-prof-'));
-  const target = await rtcroomTarget(['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=500']);
+  // the server profiles exactly the steady window: SIGUSR2 starts, the next SIGUSR2 writes
+  const target = await rtcroomTarget([], ['--profile-dir', dir]);
   let w;
   try {
-    w = await fanout(target, Number(values.n), Number(values.seconds));
+    w = await fanout(target, Number(values.n), Number(values.seconds), {
+      onStart: () => target.server.signal('SIGUSR2'),
+      onEnd: () => target.server.signal('SIGUSR2'),
+    });
+    const deadline = Date.now() + 10_000;
+    while (!readdirSync(dir).some((f) => f.endsWith('.cpuprofile')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   } finally {
     await target.stop();
   }
-  await new Promise((r) => setTimeout(r, 3000)); // the profile is written on exit
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('no profile written');
   const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
@@ -44,7 +49,7 @@ export async function main(argv: string[]): Promise<void> {
     .sort((a, b) => b[1] - a[1])
     .slice(0, 20)
     .map(([k, v]) => ({ function: k, 'self ms': v / 1000, '% of busy': (v / busy) * 100 }));
-  console.log(`CPU profile of the whole server run (join, warm-up and a ${values.seconds} s fanout N=${values.n} window: ${w.cpuUsPerPacket.toFixed(1)} µs/pkt); busy ${(busy / 1e6).toFixed(2)} s`);
+  console.log(`CPU profile of the server in the ${values.seconds} s steady window of fanout N=${values.n} (${w.cpuUsPerPacket.toFixed(1)} µs/pkt); busy ${(busy / 1e6).toFixed(2)} s`);
   printTable(rows);
   console.log(`wrote ${writeResult('profile', { n: Number(values.n), window: w, rows })}`);
 }

@@ -34,6 +34,7 @@ export async function measureWindow(
   seconds: number,
   expectedPerPacket: (p: PublisherClient) => number,
   warmupMs = 20_000,
+  hooks: { onStart?(): void; onEnd?(): void } = {},
 ): Promise<WindowResult> {
   const deadline = Date.now() + warmupMs;
   while (subs.some((s) => s.packets.video === 0 && s.packets.audio === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
@@ -46,6 +47,7 @@ export async function measureWindow(
   const lag = () => new Promise((r) => setTimeout(r, 150));
   const s0 = sent();
   await lag();
+  hooks.onStart?.();
   const cpu0 = target.cpuSeconds();
   const r0 = recv();
   const t0 = performance.now();
@@ -54,6 +56,7 @@ export async function measureWindow(
   await lag();
   const dt = (performance.now() - t0) / 1000;
   const cpu = target.cpuSeconds() - cpu0;
+  hooks.onEnd?.();
   const received = recv() - r0;
   const published = sum(s1.map((v, i) => v - s0[i]!));
   const expected = sum(pubs.map((p, i) => (s1[i]! - s0[i]!) * expectedPerPacket(p)));

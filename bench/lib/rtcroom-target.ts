@@ -4,8 +4,8 @@ import { BENCH_APP, benchToken, startServerProcess, type ServerProcess } from '.
 import type { PublisherClient, SubscriberClient, Target } from './target.ts';
 
 /** Starts an rtcroom server process and returns it as a {@link Target}. */
-export async function rtcroomTarget(nodeArgs: string[] = []): Promise<Target & { server: ServerProcess; audioPublisher(room: string, user: string): Promise<PublisherClient> }> {
-  const server = await startServerProcess([], nodeArgs);
+export async function rtcroomTarget(nodeArgs: string[] = [], serverArgs: string[] = []): Promise<Target & { server: ServerProcess; audioPublisher(room: string, user: string): Promise<PublisherClient> }> {
+  const server = await startServerProcess(serverArgs, nodeArgs);
   const spec = (room: string, user: string) => ({ wsUrl: server.wsUrl, appId: BENCH_APP.appId, roomId: room, userId: user, token: benchToken(room, user) });
   return {
     name: 'rtcroom',

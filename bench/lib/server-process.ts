@@ -30,6 +30,8 @@ export interface ServerProcess {
   cpuSeconds(): number;
   /** Resident set size in bytes. */
   rssBytes(): number;
+  /** Sends a signal to the server process. */
+  signal(sig: NodeJS.Signals): void;
   /** GET /healthz. */
   health(): Promise<{ media: { forwarded: number; received: number; peers: number; consumers: number } }>;
   stop(): void;
@@ -66,6 +68,7 @@ export async function startServerProcess(extraArgs: string[] = [], nodeArgs: str
     },
     rssBytes: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
     health: async () => (await (await fetch(`${url}/healthz`)).json()) as Awaited<ReturnType<ServerProcess['health']>>,
+    signal: (sig) => void process.kill(pid, sig),
     stop: () => child.kill('SIGTERM'),
   };
 }

@@ -3,14 +3,14 @@ import type { Target } from '../lib/target.ts';
 import { measureWindow, type WindowResult } from '../lib/measure.ts';
 
 /** Runs one fanout level on `target`; clients are closed afterwards. */
-export async function fanout(target: Target, n: number, seconds: number): Promise<WindowResult> {
+export async function fanout(target: Target, n: number, seconds: number, hooks: { onStart?(): void; onEnd?(): void } = {}): Promise<WindowResult> {
   const room = `fanout_${n}_${Date.now() % 100000}`;
   const pub = await target.publisher(room, 'pub');
   const subs = [];
   try {
     for (let i = 0; i < n; i++) subs.push(await target.subscriber(room, `sub${i}`, ['pub']));
     pub.start();
-    return await measureWindow(target, [pub], subs, seconds, () => n);
+    return await measureWindow(target, [pub], subs, seconds, () => n, undefined, hooks);
   } finally {
     await pub.close();
     await Promise.all(subs.map((s) => s.close()));

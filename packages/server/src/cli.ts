@@ -12,6 +12,7 @@ import { loadOrCreateDevApp, newApp } from './apps/dev-app.ts';
 import { defaultConfig } from './config.ts';
 import { createLogger, isLogLevel } from './log.ts';
 import { startServer } from './server.ts';
+import { profileOnSignal } from './profiling.ts';
 
 /** A usage error: printed with a hint, exit code 2. */
 class UsageError extends Error {}
@@ -45,6 +46,7 @@ Options:
   --speaker-threshold DBOV   audio level (0 loud … 127 silent) that may be speech (default 50)
   --speaker-onset-ms MS      window in which 3 loud packets start speech (default 100)
   --speaker-hang-ms MS       silence that ends speech (default 500)
+  --profile-dir DIR          SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it to DIR
   -h, --help        this help`,
   token: `Usage: rtcroom token --app-id ID --app-key KEY --room ROOM --user USER
                      [--expire SECONDS] [--no-publish] [--no-subscribe]
@@ -93,6 +95,7 @@ async function serve(args: string[]): Promise<void> {
     'speaker-threshold': { type: 'string' },
     'speaker-onset-ms': { type: 'string' },
     'speaker-hang-ms': { type: 'string' },
+    'profile-dir': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(HELP.serve);
@@ -129,7 +132,9 @@ async function serve(args: string[]): Promise<void> {
   if (hang !== undefined) config.speakers.hangMs = hang;
   if (port !== undefined) config.port = port;
   if (values.host) config.host = values.host;
-  const server = await startServer(config, createLogger(logLevel));
+  const logger = createLogger(logLevel);
+  if (values['profile-dir']) profileOnSignal(resolve(values['profile-dir']), logger);
+  const server = await startServer(config, logger);
   console.log(`rtcroom is running at ${server.url}  (demo: ${server.url}/, SDK: ${server.url}/sdk/rtcroom.js)`);
   if (devApp) {
     console.log('\nDev mode (no apps configured): tokens for this app can be minted at POST /api/dev/token');
