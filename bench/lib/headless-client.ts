@@ -3,6 +3,7 @@
 import { WebSocket } from 'ws';
 import type { RTCPeerConnection, RtpPacket } from 'werift';
 import type { PublisherClient, SubscriberClient } from './target.ts';
+import type { SequenceStats } from './target.ts';
 import { connected, gathered, loopbackOnly, publisherPeer, RtpCounter, subscriberPeer, SyntheticSender } from './werift-media.ts';
 
 type Frame = { id?: number; result?: any; error?: { errMsg: string }; event?: string; data?: any };
@@ -88,6 +89,10 @@ export class HeadlessSubscriber implements SubscriberClient {
   /** Forwarding delays (ms) of every 10th packet. */
   get delays(): number[] {
     return this.#counter.delays;
+  }
+  /** Loss accounting by sequence number. */
+  get sequence(): SequenceStats {
+    return this.#counter.sequence;
   }
   /** Called per received RTP packet (for delay probes). */
   get onRtp(): ((kind: 'audio' | 'video', packet: RtpPacket) => void) | undefined {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { RTCPeerConnection, RtpPacket } from 'werift';
 import { JanusSession, openJanusSocket, type JanusHandle } from './janus-api.ts';
 import type { PublisherClient, SubscriberClient, Target } from './target.ts';
+import type { SequenceStats } from './target.ts';
 import { connected, gathered, loopbackOnly, publisherPeer, RtpCounter, subscriberPeer, SyntheticSender } from './werift-media.ts';
 
 /** Where the Debian package installs the binary. */
@@ -232,6 +233,10 @@ class JanusSubscriber implements SubscriberClient {
   /** Forwarding delays (ms) of every 10th packet. */
   get delays(): number[] {
     return this.#counter.delays;
+  }
+  /** Loss accounting by sequence number. */
+  get sequence(): SequenceStats {
+    return this.#counter.sequence;
   }
   /** Called per received RTP packet (for delay probes). */
   set onRtp(f: ((kind: 'audio' | 'video', packet: RtpPacket) => void) | undefined) {

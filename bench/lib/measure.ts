@@ -40,6 +40,7 @@ export async function measureWindow(
   while (subs.some((s) => s.packets.video === 0 && s.packets.audio === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   await new Promise((r) => setTimeout(r, 1000));
   const recv = () => sum(subs.map((s) => s.packets.audio + s.packets.video));
+  const seqs = () => subs.map((s) => s.sequence.totals());
   const sent = () => pubs.map((p) => p.sent.audio + p.sent.video);
   for (const s of subs) s.delays.length = 0;
   // received counts are read a little after sent counts, so packets in flight at either edge of
@@ -50,6 +51,7 @@ export async function measureWindow(
   hooks.onStart?.();
   const cpu0 = target.cpuSeconds();
   const r0 = recv();
+  const q0 = seqs();
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000 - 150));
   const s1 = sent();
@@ -58,6 +60,10 @@ export async function measureWindow(
   const cpu = target.cpuSeconds() - cpu0;
   hooks.onEnd?.();
   const received = recv() - r0;
+  // loss by sequence numbers: what the streams' numbering says was sent in the window vs what came
+  const q1 = seqs();
+  const seqExpected = sum(q1.map((q, i) => q.expected - q0[i]!.expected));
+  const seqReceived = sum(q1.map((q, i) => q.received - q0[i]!.received));
   const published = sum(s1.map((v, i) => v - s0[i]!));
   const expected = sum(pubs.map((p, i) => (s1[i]! - s0[i]!) * expectedPerPacket(p)));
   const delays = subs.flatMap((s) => s.delays);
@@ -67,7 +73,7 @@ export async function measureWindow(
     forwardedPps: received / dt,
     cpuPercent: (cpu / dt) * 100,
     cpuUsPerPacket: received > 0 ? (cpu / received) * 1e6 : NaN,
-    lossPercent: expected > 0 ? Math.max(0, (1 - received / expected) * 100) : 0,
+    lossPercent: seqExpected > 0 ? Math.max(0, (1 - seqReceived / seqExpected) * 100) : expected > 0 ? Math.max(0, (1 - received / expected) * 100) : 0,
     delayP50: percentile(delays, 50),
     delayP99: percentile(delays, 99),
     rssMb: target.rssBytes() / 1e6,

@@ -15,6 +15,8 @@ export interface PublisherClient {
 /** A subscriber client: counts what arrives. */
 export interface SubscriberClient {
   packets: { audio: number; video: number };
+  /** Sequence-number accounting across every stream received (for loss). */
+  sequence: SequenceStats;
   /** Forwarding delays measured (ms), from the send time the publisher wrote into each payload. */
   delays: number[];
   close(): Promise<void>;
@@ -47,4 +49,39 @@ export function stampPayload(payload: Buffer, now = performance.now()): void {
 /** Reads the send time written by {@link stampPayload}. */
 export function readStamp(p: RtpPacket): number {
   return p.payload.length >= 8 ? p.payload.readDoubleBE(0) : NaN;
+}
+
+/**
+ * Loss by sequence numbers (RFC 3550 style): per SSRC, how many distinct packets arrived and how
+ * many the sequence-number span says were sent. Immune to how the sender's timers fall across a
+ * measurement window.
+ */
+export class SequenceStats {
+  readonly #streams = new Map<number, { base: number; max: number; cycles: number; received: number }>();
+
+  /** Notes one packet (already de-duplicated by the caller). */
+  add(ssrc: number, seq: number): void {
+    const s = this.#streams.get(ssrc);
+    if (!s) {
+      this.#streams.set(ssrc, { base: seq, max: seq, cycles: 0, received: 1 });
+      return;
+    }
+    s.received++;
+    const d = (seq - s.max) & 0xffff;
+    if (d > 0 && d < 0x8000) {
+      if (seq < s.max) s.cycles += 0x10000;
+      s.max = seq;
+    }
+  }
+
+  /** Distinct packets received and packets expected so far, over all streams. */
+  totals(): { received: number; expected: number } {
+    let received = 0;
+    let expected = 0;
+    for (const s of this.#streams.values()) {
+      received += s.received;
+      expected += s.cycles + s.max - s.base + 1;
+    }
+    return { received, expected };
+  }
 }

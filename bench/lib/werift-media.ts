@@ -16,7 +16,7 @@ import {
   useTransportWideCC,
   useTWCC,
 } from 'werift';
-import { readStamp, stampPayload } from './target.ts';
+import { SequenceStats, readStamp, stampPayload } from './target.ts';
 
 /** werift settings that keep ICE on 127.0.0.1 (no STUN/TURN, no IPv6, loopback host candidate). */
 export const LOOPBACK = {
@@ -164,6 +164,8 @@ export class RtpCounter {
   packets = { audio: 0, video: 0 };
   /** Payload bytes received. */
   bytes = 0;
+  /** Loss accounting by sequence number (header-counted packets only). */
+  readonly sequence = new SequenceStats();
   /** Forwarding delays (ms) of every 10th packet (at most 200,000). */
   delays: number[] = [];
   /** Called per received RTP packet that was decrypted (for delay probes). */
@@ -221,6 +223,7 @@ export class RtpCounter {
       ring[seq & 1023] = seq;
       const kind = kinds.get(b[1]! & 0x7f);
       if (kind) this.packets[kind]++;
+      this.sequence.add(ssrc, seq);
       this.bytes += b.length - 12;
       return ++n % 10 === 0 ? decrypt(b) : IGNORED_RTP;
     };
