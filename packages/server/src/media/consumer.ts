@@ -75,16 +75,16 @@ export class Consumer {
    * never changed on the fast path; on werift's path its header is rewritten, handed to the
    * sender (which copies it synchronously), then restored.
    */
-  forward(packet: RtpPacket): void {
+  forward(packet: RtpPacket, now: number): void {
     if (this.#closed) return;
     const h = packet.header;
     const seq = h.sequenceNumber;
     const ts = h.timestamp;
     const rw = this.slot.rewriter;
-    rw.rewrite(h.ssrc, seq, ts, performance.now(), this.producer.clockRate);
+    rw.rewrite(h.ssrc, seq, ts, now, this.producer.clockRate);
     const fast = this.slot.fast;
     if (fast.supported) {
-      if (fast.send(rw.seq, rw.timestamp, h.marker, packet.payload, this.slot.kind === 'video')) {
+      if (fast.send(rw.seq, rw.timestamp, h.marker, packet.payload, this.slot.kind === 'video', now)) {
         this.forwarded++;
         mediaCounts.forwarded++;
       }

@@ -100,7 +100,7 @@ export class FastRtpSender {
   }
 
   /** Sends one media packet; returns false when it could not (not ready, no route). */
-  send(seq: number, ts: number, marker: boolean, payload: Buffer, keepForNack: boolean): boolean {
+  send(seq: number, ts: number, marker: boolean, payload: Buffer, keepForNack: boolean, now = performance.now()): boolean {
     if (!this.ready()) return false;
     if (this.#lastSeq >= 0 && seqDiff(this.#lastSeq, seq) > 0 && seq < this.#lastSeq) this.#roc++;
     const late = this.#lastSeq >= 0 && seqDiff(this.#lastSeq, seq) < 0;
@@ -108,7 +108,7 @@ export class FastRtpSender {
     if (!late) {
       this.#lastSeq = seq;
       this.#lastTs = ts;
-      this.#lastSendMs = performance.now();
+      this.#lastSendMs = now;
     }
     const s = this.#sender;
     if (keepForNack) {

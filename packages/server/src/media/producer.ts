@@ -57,10 +57,12 @@ export class Producer {
     this.#receiver = receiver;
     this.ssrc = track.ssrc;
     const rtp = track.onReceiveRtp.subscribe((packet, ext) => {
-      this.#onRtp(packet);
+      // one clock read per packet, shared by every consumer and the level detector
+      const now = performance.now();
+      this.#onRtp(packet, now);
       if (this.active && this.onLevel && ext) {
         const al = ext[AUDIO_LEVEL] as { level?: number } | undefined;
-        if (al?.level !== undefined) this.onLevel(al.level, performance.now());
+        if (al?.level !== undefined) this.onLevel(al.level, now);
       }
     });
     const rtcp = track.onReceiveRtcp.subscribe((p) => {
@@ -85,14 +87,14 @@ export class Producer {
     if (this.#receiver && this.ssrc !== undefined) void this.#receiver.sendRtcpPLI(this.ssrc).catch(() => undefined);
   }
 
-  #onRtp(packet: RtpPacket): void {
+  #onRtp(packet: RtpPacket, now: number): void {
     if (!this.active) return;
     this.packets++;
     mediaCounts.received++;
     this.ssrc = packet.header.ssrc;
     // the publisher's extension ids mean nothing on the subscriber legs
     packet.header.extensions = NO_EXTENSIONS;
-    for (const c of this.consumers) c.forward(packet);
+    for (const c of this.consumers) c.forward(packet, now);
   }
 
   /** Stops forwarding and detaches consumers (they are closed by their owners). */
