@@ -23,27 +23,33 @@ export const EVENTS = [
   'onRtcChatMembersChanged',
   'onRtcVideoMembersChanged',
   'onRtcChatSpeakersChanged',
+  'onRtcActiveSpeakersChanged',
   'onRtcPublishScreenMembersChanged',
   'onRtcChatInterrupted',
   'onRtcStateChanged',
 ] as const;
 
 /** Opens `${url}/blank.html` in a new context, loads the ESM SDK and creates a context. */
-export async function openSdkPage(tb: TestBrowser, url: string, appId: string, opts: { permissions?: string[] } = {}): Promise<Page> {
+export async function openSdkPage(
+  tb: TestBrowser,
+  url: string,
+  appId: string,
+  opts: { permissions?: string[]; contextOptions?: Record<string, unknown> } = {},
+): Promise<Page> {
   const context = await tb.browser.newContext({ permissions: opts.permissions ?? ['camera', 'microphone'] });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   await page.goto(`${url}/blank.html`);
   await page.evaluate(
-    async ({ appId, events }) => {
+    async ({ appId, events, extra }) => {
       const src = '/sdk/rtcroom.js';
       const sdk = (await import(src)) as { createRtcRoomContext(o: { appId: string }): Record<string, (cb: (p: unknown) => void) => void> };
       const log: { ev: string; p: unknown; t: number }[] = [];
-      const ctx = sdk.createRtcRoomContext({ appId });
+      const ctx = sdk.createRtcRoomContext({ appId, ...extra });
       for (const ev of events) ctx[ev]!((p) => log.push({ ev, p, t: performance.now() }));
       Object.assign(window, { sdk, ctx, log });
     },
-    { appId, events: [...EVENTS] },
+    { appId, events: [...EVENTS], extra: opts.contextOptions ?? {} },
   );
   return page;
 }

@@ -22,7 +22,7 @@ const appId = dev?.appId ?? params.get('appId') ?? '';
 const ctx: RtcRoomContext = createRtcRoomContext({ appId });
 let roomId = '';
 let me = '';
-let lists: Lists = { members: [], video: [], screen: [], speakers: [] };
+let lists: Lists = { members: [], video: [], screen: [], speakers: [], talking: [] };
 let stateKey: keyof ReturnType<typeof t>['state'] = 'idle';
 let route: 'speakerphone' | 'earpiece' = 'speakerphone';
 
@@ -35,6 +35,7 @@ ctx.onRtcChatMembersChanged(({ userIdList }) => ((lists.members = userIdList), d
 ctx.onRtcVideoMembersChanged(({ userIdList }) => ((lists.video = userIdList), draw()));
 ctx.onRtcPublishScreenMembersChanged(({ userIdList }) => ((lists.screen = userIdList), draw()));
 ctx.onRtcChatSpeakersChanged(({ userIdList }) => ((lists.speakers = userIdList), draw()));
+ctx.onRtcActiveSpeakersChanged(({ speakers }) => ((lists.talking = speakers.map((s) => s.userId)), draw()));
 ctx.onRtcStateChanged(({ errNo }) => {
   const states: Record<number, typeof stateKey> = { 21951: 'connecting', 21952: 'connected', 21953: 'reconnecting', 21954: 'failed' };
   if (states[errNo]) {
@@ -62,7 +63,7 @@ async function renewToken(): Promise<void> {
 function showJoin(): void {
   $('join').hidden = false;
   $('call').hidden = true;
-  lists = { members: [], video: [], screen: [], speakers: [] };
+  lists = { members: [], video: [], screen: [], speakers: [], talking: [] };
   stateKey = 'idle';
   draw();
 }

@@ -138,8 +138,15 @@ export const ERRORS = {
   },
   /** rtcroom: an unexpected server-side failure. */
   internal: { errNo: 21905, errorType: 'F', detail: 'internal error: %s', description: 'rtcroom: unexpected server error' },
-  /** rtcroom: the room has reached its member limit. */
+  /** rtcroom: the room has reached its limit of visible members (Volcengine's default: 50), or its total member limit. */
   roomFull: { errNo: 21906, errorType: 'D', detail: 'room %s is full (%s members)', description: 'rtcroom: room member limit reached' },
+  /** rtcroom: the room has reached its publisher limit (Volcengine's default: 30 members publishing at once). */
+  tooManyPublishers: {
+    errNo: 21911,
+    errorType: 'D',
+    detail: 'room %s already has %s publishers',
+    description: 'rtcroom: room publisher limit reached',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A key of {@link ERRORS}. */
@@ -208,7 +215,11 @@ export class RtcError extends Error {
     const row =
       rows.find(([, s]) => p.errorCode !== undefined && s.errorCode === p.errorCode) ??
       rows.find(([, s]) => p.errNo !== undefined && s.errNo === p.errNo && s.errorCode === undefined);
-    const e = new RtcError(row ? row[0] : 'internal', method);
+    return RtcError.#with(row ? row[0] : 'internal', method, p);
+  }
+
+  static #with(code: ErrorName, method: string, p: RtcErrorPayload): RtcError {
+    const e = new RtcError(code, method);
     const fields: Partial<Record<'errNo' | 'errorCode' | 'errorType' | 'errMsg' | 'message', unknown>> = {
       errNo: p.errNo,
       errorCode: p.errorCode,
@@ -220,6 +231,21 @@ export class RtcError extends Error {
     return e;
   }
 
+  /** The text after `"<method>:fail "`. */
+  get detail(): string {
+    const at = this.errMsg.indexOf(':fail ');
+    return at < 0 ? this.errMsg : this.errMsg.slice(at + 6);
+  }
+
+  /**
+   * The same error reported for another API (`publisherOffer:fail x` → `joinRtcRoom:fail x`), so
+   * no internal request name reaches an app. Returns `this` when the method already matches.
+   */
+  withMethod(method: string): RtcError {
+    if (this.method === method && this.errMsg.startsWith(`${method}:fail`)) return this;
+    return RtcError.#with(this.code, method, { ...this.toPayload(), errMsg: `${method}:fail ${this.detail}` });
+  }
+
   /** The plain object sent over the wire and given to `fail` callbacks. */
   toPayload(): RtcErrorPayload {
     const p: RtcErrorPayload = { errMsg: this.errMsg };
@@ -228,6 +254,17 @@ export class RtcError extends Error {
     if (this.errorType !== undefined) p.errorType = this.errorType;
     return p;
   }
+}
+
+/**
+ * The `{errNo, errMsg}` of an `onRtcStateChanged` event for a row. Informational rows (type `I`:
+ * connecting, connected, reconnecting) carry `"onRtcStateChanged:ok <detail>"`, never `:fail`;
+ * the others `"onRtcStateChanged:fail <detail>"`.
+ */
+export function statePayload(code: ErrorName, ...args: (string | number)[]): { errNo: number; errMsg: string } {
+  const spec: ErrorSpec = ERRORS[code];
+  const detail = formatDetail(spec.detail, args);
+  return { errNo: spec.errNo ?? spec.errorCode ?? 0, errMsg: `onRtcStateChanged:${spec.errorType === 'I' ? 'ok' : 'fail'} ${detail}` };
 }
 
 /** The `errMsg` of a success result: `"<method>:ok"`. */

@@ -113,8 +113,10 @@ export interface JoinResult {
   videoMembers: string[];
   /** Users publishing a screen share right after the join. */
   screenMembers: string[];
-  /** Users speaking right after the join. */
+  /** Users whose microphone audio is published right after the join (the local user included). */
   speakers: string[];
+  /** Users speaking right after the join, loudest first (voice activity, web extension). */
+  activeSpeakers: ActiveSpeaker[];
   /** Whether the token allows publishing (visibility aside). */
   canPublish: boolean;
   /** Whether the token allows subscribing. */
@@ -125,6 +127,22 @@ export interface JoinResult {
   heartbeatTimeoutMs: number;
   /** When the token stops being valid (Unix seconds; 0 = never). */
   tokenExpireAt: number;
+}
+
+/** One member speaking now (voice activity) and how loud. */
+export interface ActiveSpeaker {
+  /** Who speaks. */
+  userId: string;
+  /** RFC 6464 level, -dBov: 0 loudest … 127 silence (smoothed over the last packets). */
+  level: number;
+}
+
+/** The members speaking now, loudest first. */
+export interface ActiveSpeakers {
+  /** Room the list belongs to. */
+  roomId: string;
+  /** Speakers, loudest first. */
+  speakers: ActiveSpeaker[];
 }
 
 /** Results per method. */
@@ -158,8 +176,10 @@ export interface ServerEvents {
   rtcVideoMembersChanged: Snapshot;
   /** Users publishing a screen share changed. */
   rtcPublishScreenMembersChanged: Snapshot;
-  /** Users speaking changed. */
+  /** Users whose microphone audio is published changed (the Douyin speakers event). */
   rtcChatSpeakersChanged: Snapshot;
+  /** Users speaking now changed, or their levels did (voice activity, web extension). */
+  rtcActiveSpeakersChanged: ActiveSpeakers;
   /** The token (or one of its privileges) expires in `inSeconds`: call `updateToken`. */
   tokenWillExpire: { expireAt: number; inSeconds: number };
   /** The call was cut by the server (token expired, shutdown, …); the session is over. */

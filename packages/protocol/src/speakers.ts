@@ -53,6 +53,8 @@ export class SpeakerDetector {
   readonly #o: SpeakerOptions;
   /** Whether the source speaks now. */
   speaking = false;
+  /** The recent level (-dBov, 0 loud … 127 silent): follows a louder packet at once, decays towards quieter ones over about 10 packets (a meter's fast attack, slow release). */
+  level = 127;
   #lastLoud = -Infinity;
   readonly #loudTimes: number[] = [];
   // noise floor: a ring of (time, level) and a histogram of the levels in it
@@ -100,6 +102,7 @@ export class SpeakerDetector {
   /** Feeds one packet's level; returns true when `speaking` changed. */
   push(level: number, t: number): boolean {
     const l = Math.max(0, Math.min(127, Math.round(level)));
+    this.level = l < this.level ? l : this.level + (l - this.level) * 0.1;
     const loud = l <= this.threshold();
     this.#remember(l, t);
     if (loud) {
@@ -130,6 +133,7 @@ export class SpeakerDetector {
     this.speaking = false;
     this.#loudTimes.length = 0;
     this.#lastLoud = -Infinity;
+    this.level = 127;
     return was;
   }
 }

@@ -1,8 +1,10 @@
 /**
  * The Douyin callback style (success / fail / complete) as a thin adapter over promises.
+ * `fail` and `complete` receive plain objects (`{errMsg, errNo, errorCode?, errorType?}`), as on
+ * the mini-program; the promise form rejects with the coded {@link RtcError}.
  * @module
  */
-import type { RtcError } from '@rtcroom/protocol/errors';
+import { RtcError, type RtcErrorPayload } from '@rtcroom/protocol/errors';
 
 /** Success result of every async method: `{ errMsg: "<method>:ok" }`. */
 export interface OkResult {
@@ -14,17 +16,17 @@ export interface OkResult {
 export interface Callbacks<R = OkResult> {
   /** Called with the result when the call succeeds. */
   success?: (res: R) => void;
-  /** Called with the error (`errNo`, `errMsg`, …) when the call fails. */
-  fail?: (err: RtcError) => void;
-  /** Called after `success` or `fail`. */
-  complete?: (res: R | RtcError) => void;
+  /** Called with a plain error object (`errNo`, `errMsg`, …) when the call fails. */
+  fail?: (err: RtcErrorPayload) => void;
+  /** Called after `success` or `fail`, with the same argument. */
+  complete?: (res: R | RtcErrorPayload) => void;
 }
 
 /** Options that carry at least one callback: such calls return nothing. */
 export type WithCallback<R = OkResult> =
   | (Callbacks<R> & { success: (res: R) => void })
-  | (Callbacks<R> & { fail: (err: RtcError) => void })
-  | (Callbacks<R> & { complete: (res: R | RtcError) => void });
+  | (Callbacks<R> & { fail: (err: RtcErrorPayload) => void })
+  | (Callbacks<R> & { complete: (res: R | RtcErrorPayload) => void });
 
 /** True when `options` has any of the three callbacks. */
 export function hasCallbacks(options: unknown): options is Callbacks<never> {
@@ -44,8 +46,8 @@ function call<T>(fn: ((v: T) => void) | undefined, v: T): void {
 }
 
 /**
- * Runs `work`. With callbacks in `options`, reports through them and returns undefined;
- * without, returns the promise.
+ * Runs `work`. With callbacks in `options`, reports through them (failures as plain objects) and
+ * returns undefined; without, returns the promise.
  */
 export function settle<R>(options: unknown, work: Promise<R>): Promise<R> | undefined {
   if (!hasCallbacks(options)) return work;
@@ -55,9 +57,10 @@ export function settle<R>(options: unknown, work: Promise<R>): Promise<R> | unde
       call(cb.success, res);
       call(cb.complete, res);
     },
-    (err: RtcError) => {
-      call(cb.fail, err);
-      call(cb.complete, err);
+    (err: unknown) => {
+      const p = err instanceof RtcError ? err.toPayload() : { errMsg: String((err as Error)?.message ?? err) };
+      call(cb.fail, p);
+      call(cb.complete, { ...p });
     },
   );
   return undefined;

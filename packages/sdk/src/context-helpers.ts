@@ -26,6 +26,8 @@ export const encoderSchema = z.object({
 });
 /** Options of `setAudioPlaybackDevice`. */
 export const playbackSchema = z.object({ device: z.enum(['speakerphone', 'earpiece']) });
+/** Options of `exitRtcRoom` in the SDK: the room id is informational (the context leaves its room). */
+export const exitSchema = z.object({ roomId: z.optional(z.string()) });
 /** Options of `publishScreen`. */
 export const screenSchema = z.object({ state: stateSchema, audio: z.optional(z.boolean()) });
 
@@ -46,3 +48,21 @@ export function check<S extends z.ZodMiniType>(schema: S, options: unknown, meth
   return v.value;
 }
 
+
+/**
+ * Binds every method of `obj`'s class chain to `obj`, so methods work detached from the context
+ * (`const f = ctx.changeVideoCapture; f({state: 1})`, `promisify(ctx.joinRtcRoom)`), as on the
+ * mini-program. Getters and the constructor are left alone.
+ */
+export function bindMethods(obj: object): void {
+  const target = obj as Record<string, unknown>;
+  for (let proto = Object.getPrototypeOf(obj) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name === 'constructor' || Object.hasOwn(target, name)) continue;
+      const d = Object.getOwnPropertyDescriptor(proto, name);
+      if (typeof d?.value === 'function') {
+        Object.defineProperty(target, name, { value: (d.value as (...a: unknown[]) => unknown).bind(obj), writable: true, configurable: true, enumerable: false });
+      }
+    }
+  }
+}

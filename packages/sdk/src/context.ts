@@ -3,11 +3,10 @@
  * cores; the callback style is the thin adapter in `callbacks.ts`.
  * @module
  */
-import { RtcError, okMessage, type RtcErrorPayload } from '@rtcroom/protocol/errors';
+import { RtcError, okMessage, statePayload, type RtcErrorPayload } from '@rtcroom/protocol/errors';
 import { sourcesOf } from '@rtcroom/protocol/constants';
 import {
   captureOptionsSchema,
-  exitOptionsSchema,
   joinOptionsSchema,
   publishStateOptionsSchema,
   subscribeStateOptionsSchema,
@@ -15,7 +14,8 @@ import {
   visibilityOptionsSchema,
 } from '@rtcroom/protocol';
 import { settle, type Callbacks, type OkResult, type WithCallback } from './callbacks.ts';
-import { check, encoderSchema, engine, playbackSchema, screenSchema, switchCameraSchema, wsUrl } from './context-helpers.ts';
+import { bindMethods, check, encoderSchema, engine, exitSchema, playbackSchema, screenSchema, switchCameraSchema, wsUrl } from './context-helpers.ts';
+import { toRtcError } from './errors.ts';
 import { ContextEvents } from './events.ts';
 import { bitrateFor, LocalCapture, type VideoProfile } from './media/capture.ts';
 import { streams } from './media/streams.ts';
@@ -48,10 +48,13 @@ export class RtcRoomContext extends ContextEvents {
   readonly appId: string;
   /** The server URL (http/https). */
   readonly server: string;
+  /** What `onRtcChatSpeakersChanged` lists (see {@link CreateRtcRoomContextOptions.speakersEvent}). */
+  readonly speakersEvent: 'audio' | 'voice';
   /** Local capture (camera, microphone, screen); it outlives joins. */
   readonly capture = new LocalCapture();
   #session: RoomSession | undefined;
-  #joining = false;
+  /** The join in progress, if any (`exitRtcRoom` waits for it). */
+  #joining: Promise<unknown> | undefined;
   #destroyed = false;
   #playbackDevice: 'speakerphone' | 'earpiece' = 'speakerphone';
   #visible = true;
@@ -61,15 +64,16 @@ export class RtcRoomContext extends ContextEvents {
   /** @internal use `createRtcRoomContext` */
   constructor(options: CreateRtcRoomContextOptions) {
     super();
+    bindMethods(this);
     this.appId = options.appId;
     this.server = options.server ?? globalThis.location?.origin ?? '';
+    this.speakersEvent = options.speakersEvent ?? 'audio';
     streams.setLocal(this.capture);
     this.capture.addEventListener('trackended', (ev) => {
       const { kind, label } = (ev as CustomEvent<{ kind: 'audio' | 'video'; label: string }>).detail;
       const s = this.#session;
       if (!s?.join) return;
-      const p = new RtcError(kind === 'video' ? 'cameraLost' : 'microphoneLost', 'onRtcStateChanged', label || 'track ended').toPayload();
-      this.emitEvent('onRtcStateChanged', { errNo: p.errNo ?? 0, errMsg: p.errMsg, data: { kind } });
+      this.emitEvent('onRtcStateChanged', { ...statePayload(kind === 'video' ? 'cameraLost' : 'microphoneLost', label || 'track ended'), data: { kind } });
       void s.sync(kind === 'video' ? 'changeVideoCapture' : 'changeAudioCapture').catch(() => undefined);
     });
   }
@@ -93,10 +97,21 @@ export class RtcRoomContext extends ContextEvents {
   joinRtcRoom(options: JoinRtcRoomOptions & WithCallback): void;
   joinRtcRoom(options: JoinRtcRoomOptions): Promise<OkResult>;
   joinRtcRoom(options: JoinRtcRoomOptions): Promise<OkResult> | undefined {
-    return settle(options, this.#run('joinRtcRoom', () => this.#join(options)));
+    return settle(options, this.#run('joinRtcRoom', () => {
+      const join = this.#join(options);
+      const pending = join.catch(() => undefined).then(() => {
+        if (this.#joining === pending) this.#joining = undefined;
+      });
+      this.#joining = pending;
+      return join;
+    }));
   }
 
-  /** Leaves the room. Local capture is left as it is. */
+  /**
+   * Leaves the room the context is in, whatever `roomId` says (real call code joins `call_<id>`
+   * and exits with `<id>`); waits for a join in progress; succeeds when not in a room. Local
+   * capture is left as it is.
+   */
   exitRtcRoom(options: ExitRtcRoomOptions & WithCallback): void;
   exitRtcRoom(options: ExitRtcRoomOptions): Promise<OkResult>;
   exitRtcRoom(options: ExitRtcRoomOptions): Promise<OkResult> | undefined {
@@ -298,7 +313,12 @@ export class RtcRoomContext extends ContextEvents {
 
   async #run(method: string, work: () => Promise<void>): Promise<OkResult> {
     if (this.#destroyed) throw new RtcError('destroyed', method);
-    await work();
+    try {
+      await work();
+    } catch (e) {
+      // every failure reaches the app as a coded error of this call, never raw
+      throw toRtcError(e, method);
+    }
     return { errMsg: okMessage(method) };
   }
 
@@ -314,7 +334,6 @@ export class RtcRoomContext extends ContextEvents {
     if (busy || this.#session || this.#joining) {
       throw new RtcError('alreadyInRoom', 'joinRtcRoom', busy?.userId ?? v.userId, busy?.roomId ?? v.roomId);
     }
-    this.#joining = true;
     const claim = { userId: v.userId, roomId: v.roomId };
     engine.busy = claim;
     let session: RoomSession | undefined;
@@ -333,10 +352,12 @@ export class RtcRoomContext extends ContextEvents {
         {
           emitSnapshot: (e, l) => mine() && this.emitSnapshot(e, l),
           emitState: (errNo, errMsg, data) => mine() && this.emitEvent('onRtcStateChanged', { errNo, errMsg, data }),
+          emitActiveSpeakers: (speakers) => mine() && this.emitEvent('onRtcActiveSpeakersChanged', { speakers }),
           tokenWillExpire: () => mine() && this.emitEvent('onRoomTokenWillExpire'),
           interrupted: (p) => this.#interrupt(session, p),
         },
         v.roomConfig?.autoPublish ?? true,
+        this.speakersEvent,
       );
       session.visible = this.#visible;
       Object.assign(session.intent, this.#preJoinIntent);
@@ -359,10 +380,10 @@ export class RtcRoomContext extends ContextEvents {
       // the first snapshots follow the join result, as on the mini-program
       setTimeout(() => {
         if (this.#session !== joined) return;
-        // (speakers are emitted by the session, which merges our own local state)
         this.emitSnapshot('onRtcChatMembersChanged', join.members);
         this.emitSnapshot('onRtcVideoMembersChanged', join.videoMembers);
-        joined.emitSpeakers(join.speakers);
+        // (the session emits the speaker events: it merges our own speaking state)
+        joined.initialSpeakers(join);
         this.emitSnapshot('onRtcPublishScreenMembersChanged', join.screenMembers);
       }, 0);
       if (this.#playbackDevice !== 'speakerphone') void this.#applySink();
@@ -373,8 +394,6 @@ export class RtcRoomContext extends ContextEvents {
       session?.close();
       if (engine.busy === claim && !this.#session) engine.busy = undefined;
       throw e;
-    } finally {
-      this.#joining = false;
     }
   }
 
@@ -392,19 +411,22 @@ export class RtcRoomContext extends ContextEvents {
     this.emitEvent('onRtcChatInterrupted', payload);
   }
 
+  /** A media failure after the join succeeded: `onRtcStateChanged` with the error's code. */
   #reportMediaError(e: unknown): void {
-    const p = e instanceof RtcError ? e.toPayload() : { errNo: 21908, errMsg: `joinRtcRoom:fail media failed: ${String(e)}` };
-    this.emitEvent('onRtcStateChanged', { errNo: p.errNo ?? 21908, errMsg: p.errMsg, data: {} });
+    const err = e instanceof RtcError ? e : new RtcError('mediaFailed', 'onRtcStateChanged', String((e as Error)?.message ?? e));
+    const p = err.withMethod('onRtcStateChanged').toPayload();
+    this.emitEvent('onRtcStateChanged', { errNo: p.errNo ?? p.errorCode ?? 21908, errMsg: p.errMsg, data: {} });
   }
 
-  async #exit(options: ExitRtcRoomOptions): Promise<void> {
-    const { roomId } = check(exitOptionsSchema, options, 'exitRtcRoom');
+  async #exit(options: ExitRtcRoomOptions | undefined): Promise<void> {
+    check(exitSchema, options ?? {}, 'exitRtcRoom');
+    await this.#joining;
     const s = this.#session;
-    if (!s?.join || s.roomId !== roomId) throw new RtcError('notInRoom', 'exitRtcRoom', roomId);
+    if (!s?.join) return;
     this.#session = undefined;
     this.#release(s);
     try {
-      await s.signal.request('exitRtcRoom', { roomId });
+      await s.signal.request('exitRtcRoom', { roomId: s.roomId });
     } catch (e) {
       // a lost connection already took us out of the room on the server
       if (!(e instanceof RtcError && (e.code === 'connectionFailed' || e.code === 'timeout'))) throw e;

@@ -20,6 +20,9 @@ export function createRtcRoomContext(options: CreateRtcRoomContextOptions | stri
   if (o.server !== undefined && typeof o.server !== 'string') {
     throw new RtcError('paramError', 'createRtcRoomContext', `params.server should be string, but got ${typeof o.server}`);
   }
+  if (o.speakersEvent !== undefined && o.speakersEvent !== 'audio' && o.speakersEvent !== 'voice') {
+    throw new RtcError('paramError', 'createRtcRoomContext', `expect params.speakersEvent to be one of "audio", "voice", but got ${String(o.speakersEvent)}`);
+  }
   return new RtcRoomContext(o);
 }
 

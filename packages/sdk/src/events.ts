@@ -25,6 +25,12 @@ export interface RtcStatePayload {
   data: Record<string, unknown>;
 }
 
+/** Payload of `onRtcActiveSpeakersChanged` (web extension). */
+export interface ActiveSpeakersPayload {
+  /** Members speaking now, loudest first; `level` is RFC 6464 -dBov (0 loudest … 127 silent). */
+  speakers: { userId: string; level: number }[];
+}
+
 /** Payload of `onRtcChatInterrupted`. */
 export type InterruptedPayload = RtcErrorPayload;
 
@@ -33,6 +39,7 @@ export type ContextEventMap = {
   onRtcChatMembersChanged: [SnapshotPayload];
   onRtcVideoMembersChanged: [SnapshotPayload];
   onRtcChatSpeakersChanged: [SnapshotPayload];
+  onRtcActiveSpeakersChanged: [ActiveSpeakersPayload];
   onRtcPublishScreenMembersChanged: [SnapshotPayload];
   onRtcStateChanged: [RtcStatePayload];
   onRtcChatInterrupted: [InterruptedPayload];
@@ -83,13 +90,29 @@ export class ContextEvents {
   offRtcVideoMembersChanged(cb?: L<'onRtcVideoMembersChanged'>): void {
     this.#events.off('onRtcVideoMembersChanged', cb);
   }
-  /** Users currently speaking changed. */
+  /**
+   * Users whose microphone audio is on (published, not muted; yourself included) changed. Steady
+   * through silence. With `createRtcRoomContext({ speakersEvent: 'voice' })` it lists the users
+   * speaking now instead.
+   */
   onRtcChatSpeakersChanged(cb: L<'onRtcChatSpeakersChanged'>): void {
     this.#events.on('onRtcChatSpeakersChanged', cb);
   }
   /** Removes a speakers listener, or all of them. */
   offRtcChatSpeakersChanged(cb?: L<'onRtcChatSpeakersChanged'>): void {
     this.#events.off('onRtcChatSpeakersChanged', cb);
+  }
+  /**
+   * Web extension: who speaks now and how loud (`{ speakers: [{ userId, level }] }`, loudest
+   * first, RFC 6464 level 0 loudest … 127 silent; yourself included, decided in the page).
+   * Fires when the set changes, and about once a second while anyone speaks.
+   */
+  onRtcActiveSpeakersChanged(cb: L<'onRtcActiveSpeakersChanged'>): void {
+    this.#events.on('onRtcActiveSpeakersChanged', cb);
+  }
+  /** Removes an active-speakers listener, or all of them. */
+  offRtcActiveSpeakersChanged(cb?: L<'onRtcActiveSpeakersChanged'>): void {
+    this.#events.off('onRtcActiveSpeakersChanged', cb);
   }
   /** Users publishing a screen share changed. */
   onRtcPublishScreenMembersChanged(cb: L<'onRtcPublishScreenMembersChanged'>): void {

@@ -23,6 +23,6 @@ export type { SystemInfo, Scope, SettingResult, ShowToastOptions } from './tt/in
 export { RtcError };
 export { RtcRoomElement, defineRtcRoomElement };
 export type * from './options.ts';
-export type { SnapshotPayload, RtcStatePayload, InterruptedPayload, ContextEventMap } from './events.ts';
+export type { SnapshotPayload, RtcStatePayload, InterruptedPayload, ActiveSpeakersPayload, ContextEventMap } from './events.ts';
 export type { OkResult, Callbacks, WithCallback } from './callbacks.ts';
 export type { RtcErrorPayload } from '@rtcroom/protocol/errors';

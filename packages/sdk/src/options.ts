@@ -10,6 +10,12 @@ export interface CreateRtcRoomContextOptions {
   appId: string;
   /** rtcroom server, e.g. `https://rtc.example.com` (default: the page's origin). */
   server?: string;
+  /**
+   * What `onRtcChatSpeakersChanged` lists: `'audio'` (default, as the mini-program) the members
+   * whose microphone audio is on; `'voice'` the members speaking now (voice activity). The
+   * voice-activity list with levels is always available as `onRtcActiveSpeakersChanged`.
+   */
+  speakersEvent?: 'audio' | 'voice';
 }
 
 /** `joinRtcRoom`'s `roomConfig`. */
@@ -34,8 +40,8 @@ export interface JoinRtcRoomOptions extends Callbacks {
 
 /** Options of `exitRtcRoom`. */
 export interface ExitRtcRoomOptions extends Callbacks {
-  /** Room to leave. */
-  roomId: string;
+  /** Room to leave. The context leaves the room it is in whatever this says (real call code passes other ids). */
+  roomId?: string;
 }
 
 /** Options of `changeAudioCapture` / `changeVideoCapture`. */

@@ -3,8 +3,8 @@
  * and subscriber connections, and what the app wants published.
  * @module
  */
-import type { EventFrame, JoinResult, TrackSource } from '@rtcroom/protocol';
-import { RtcError, type ErrorName, type RtcErrorPayload } from '@rtcroom/protocol/errors';
+import type { ActiveSpeaker, EventFrame, JoinResult, TrackSource } from '@rtcroom/protocol';
+import { RtcError, statePayload, type ErrorName, type RtcErrorPayload } from '@rtcroom/protocol/errors';
 import type { LocalCapture } from './media/capture.ts';
 import { Publisher, type PublishPlan } from './media/publisher.ts';
 import { Subscriber } from './media/subscriber.ts';
@@ -17,6 +17,8 @@ export interface SessionHooks {
   emitSnapshot(event: SnapshotEvent, list: readonly string[]): void;
   /** `onRtcStateChanged`. */
   emitState(errNo: number, errMsg: string, data: Record<string, unknown>): void;
+  /** `onRtcActiveSpeakersChanged` (web extension). */
+  emitActiveSpeakers(speakers: ActiveSpeaker[]): void;
   /** `onRoomTokenWillExpire`. */
   tokenWillExpire(): void;
   /** The server cut the call (token expired, shutdown) or a media connection failed for good. */
@@ -25,7 +27,6 @@ export interface SessionHooks {
 
 const SNAPSHOT_EVENTS: Record<string, SnapshotEvent> = {
   rtcChatMembersChanged: 'onRtcChatMembersChanged',
-  rtcChatSpeakersChanged: 'onRtcChatSpeakersChanged',
   rtcVideoMembersChanged: 'onRtcVideoMembersChanged',
   rtcPublishScreenMembersChanged: 'onRtcPublishScreenMembersChanged',
 };
@@ -50,17 +51,29 @@ export class RoomSession {
   readonly #capture: LocalCapture;
   readonly #hooks: SessionHooks;
   #closed = false;
-  /** The server's latest speaker list. */
-  #serverSpeakers: string[] = [];
-  #lastSpeakers = '';
-  readonly #local = new LocalSpeaker(() => this.emitSpeakers());
+  /** What `onRtcChatSpeakersChanged` lists: microphone on (`audio`) or voice activity (`voice`). */
+  readonly #speakersEvent: 'audio' | 'voice';
+  /** The server's latest voice-activity list. */
+  #serverActive: ActiveSpeaker[] = [];
+  #lastActive = '';
+  #lastVoiceIds = '';
+  readonly #local = new LocalSpeaker(() => this.emitActive());
 
-  constructor(roomId: string, userId: string, signal: SignalClient, capture: LocalCapture, hooks: SessionHooks, autoPublish: boolean) {
+  constructor(
+    roomId: string,
+    userId: string,
+    signal: SignalClient,
+    capture: LocalCapture,
+    hooks: SessionHooks,
+    autoPublish: boolean,
+    speakersEvent: 'audio' | 'voice' = 'audio',
+  ) {
     this.roomId = roomId;
     this.userId = userId;
     this.signal = signal;
     this.#capture = capture;
     this.#hooks = hooks;
+    this.#speakersEvent = speakersEvent;
     this.intent = { audio: autoPublish, video: autoPublish };
     this.publisher = new Publisher(signal, (pc) => this.#watchTransport('publisher', pc));
     this.subscriber = new Subscriber(signal, (pc) => this.#watchTransport('subscriber', pc));
@@ -77,8 +90,8 @@ export class RoomSession {
     pc.addEventListener('connectionstatechange', () => {
       const row = rows[pc.connectionState];
       if (!row || this.#closed) return;
-      const p = new RtcError(row, 'onRtcStateChanged', name).toPayload();
-      this.#hooks.emitState(p.errNo ?? 0, p.errMsg, { connection: name, state: pc.connectionState });
+      const p = statePayload(row, name);
+      this.#hooks.emitState(p.errNo, p.errMsg, { connection: name, state: pc.connectionState });
       if (pc.connectionState === 'failed') this.#hooks.interrupted(new RtcError('transportFailed', 'onRtcChatInterrupted', name).toPayload());
     });
   }
@@ -132,23 +145,36 @@ export class RoomSession {
     });
   }
 
+  /** The speaker events right after the join (from the join result). */
+  initialSpeakers(join: JoinResult): void {
+    if (this.#speakersEvent === 'audio') this.#hooks.emitSnapshot('onRtcChatSpeakersChanged', join.speakers);
+    this.emitActive(join.activeSpeakers, true);
+  }
+
   /**
-   * The speaker list: the server's, with our own entry decided locally (no round trip), so the
-   * list stays one snapshot. Emitted only when it changes.
+   * Voice activity: the server's list with our own entry decided locally (no round trip), loudest
+   * first. Emitted when it changes (and, with `speakersEvent: 'voice'`, as the Douyin event).
    */
-  emitSpeakers(server?: readonly string[]): void {
-    if (server) this.#serverSpeakers = [...server];
+  emitActive(server?: readonly ActiveSpeaker[], initial = false): void {
+    if (server) this.#serverActive = server.map((s) => ({ userId: s.userId, level: s.level }));
     if (!this.join || this.#closed) return;
     const me = this.userId;
-    const list = this.#serverSpeakers.filter((u) => u !== me);
+    const list = this.#serverActive.filter((s) => s.userId !== me);
     if (this.#local.speaking && this.publisher.published.has('audio')) {
-      const at = this.#serverSpeakers.indexOf(me);
-      list.splice(at < 0 ? list.length : at, 0, me);
+      list.push({ userId: me, level: Math.round(this.#local.level) });
+      list.sort((a, b) => a.level - b.level);
     }
     const text = JSON.stringify(list);
-    if (text === this.#lastSpeakers) return;
-    this.#lastSpeakers = text;
-    this.#hooks.emitSnapshot('onRtcChatSpeakersChanged', list);
+    if (text !== this.#lastActive || initial) {
+      this.#lastActive = text;
+      this.#hooks.emitActiveSpeakers(list);
+    }
+    if (this.#speakersEvent !== 'voice') return;
+    const ids = list.map((s) => s.userId);
+    const idText = JSON.stringify(ids);
+    if (idText === this.#lastVoiceIds && !initial) return;
+    this.#lastVoiceIds = idText;
+    this.#hooks.emitSnapshot('onRtcChatSpeakersChanged', ids);
   }
 
   /** Sources the server forwards for us. */
@@ -160,10 +186,17 @@ export class RoomSession {
   onEvent(f: EventFrame): void {
     if (this.#closed) return;
     if (f.event === 'subscriberOffer') return this.subscriber.onOffer(f.data);
-    if (f.event === 'rtcChatSpeakersChanged') return this.emitSpeakers(f.data.userIdList);
+    if (f.event === 'rtcActiveSpeakersChanged') return this.emitActive(f.data.speakers);
+    if (f.event === 'rtcChatSpeakersChanged') {
+      if (this.#speakersEvent === 'audio' && this.join) this.#hooks.emitSnapshot('onRtcChatSpeakersChanged', f.data.userIdList);
+      return;
+    }
     if (f.event === 'tokenWillExpire') return this.#hooks.tokenWillExpire();
     if (f.event === 'interrupted') {
-      if (f.data.errNo === 21108) this.#hooks.emitState(21108, f.data.errMsg.replace('onRtcChatInterrupted', 'onRtcStateChanged'), {});
+      if (f.data.errNo === 21108) {
+        const p = statePayload('tokenExpired');
+        this.#hooks.emitState(p.errNo, p.errMsg, {});
+      }
       return this.#hooks.interrupted(f.data);
     }
     if (f.event === 'stateChanged') {

@@ -1,6 +1,7 @@
 /**
  * `<rtc-room user-id="…" mode="camera|video|screen">`: one video surface, as the mini-program
- * component. Black while there is no stream; attaches when the stream arrives, whether the
+ * component. `mode="camera"` needs no `user-id` (the local preview, also before joining);
+ * `device-position="front|back"` on it is the initial camera choice. Black while there is no stream; attaches when the stream arrives, whether the
  * element was created before or after it. Fires `error` with `{errNo, errMsg}` on failure.
  * @module
  */
@@ -86,6 +87,8 @@ export class RtcRoomElement extends HTMLElement {
   }
 
   #update(): void {
+    const pos = this.getAttribute('device-position');
+    if (this.mode === 'camera' && (pos === 'front' || pos === 'back')) streams.cameraHint(pos);
     const track = streams.track(this.mode, this.userId);
     const mirror = this.mode === 'camera' && this.getAttribute('device-position') !== 'back';
     this.#video.classList.toggle('mirror', mirror);

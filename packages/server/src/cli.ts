@@ -46,6 +46,9 @@ Options:
   --speaker-threshold DBOV   audio level (0 loud … 127 silent) that may be speech (default 50)
   --speaker-onset-ms MS      window in which 3 loud packets start speech (default 100)
   --speaker-hang-ms MS       silence that ends speech (default 500)
+  --max-visible-members N    visible members per room (default 50; invisible members do not count)
+  --max-publishers N         members publishing at once per room (default 30)
+  --max-members N            members per room, visible or not (default 5000)
   --profile-dir DIR          SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it to DIR
   -h, --help        this help`,
   token: `Usage: rtcroom token --app-id ID --app-key KEY --room ROOM --user USER
@@ -96,6 +99,9 @@ async function serve(args: string[]): Promise<void> {
     'speaker-onset-ms': { type: 'string' },
     'speaker-hang-ms': { type: 'string' },
     'profile-dir': { type: 'string' },
+    'max-visible-members': { type: 'string' },
+    'max-publishers': { type: 'string' },
+    'max-members': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(HELP.serve);
@@ -130,6 +136,9 @@ async function serve(args: string[]): Promise<void> {
   if (threshold !== undefined) config.speakers.thresholdDbov = threshold;
   if (onset !== undefined) config.speakers.onsetWindowMs = onset;
   if (hang !== undefined) config.speakers.hangMs = hang;
+  config.maxVisibleMembers = intFlag('max-visible-members', values['max-visible-members'], 1, 100_000) ?? config.maxVisibleMembers;
+  config.maxPublishers = intFlag('max-publishers', values['max-publishers'], 1, 100_000) ?? config.maxPublishers;
+  config.maxMembersPerRoom = intFlag('max-members', values['max-members'], 1, 100_000) ?? config.maxMembersPerRoom;
   if (port !== undefined) config.port = port;
   if (values.host) config.host = values.host;
   const logger = createLogger(logLevel);

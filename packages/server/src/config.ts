@@ -25,8 +25,12 @@ export interface ServerConfig {
   heartbeatIntervalMs: number;
   /** At most one snapshot of a kind per room per this interval. */
   snapshotIntervalMs: number;
-  /** Room size limit. */
+  /** Members per room, visible or not (a safety cap). */
   maxMembersPerRoom: number;
+  /** Visible members per room (Volcengine's default 50); invisible members do not count. */
+  maxVisibleMembers: number;
+  /** Members publishing at once per room (Volcengine's default 30). */
+  maxPublishers: number;
   /** Per-session message rate limit: burst size and sustained rate. Exceeding it closes the socket. */
   rateLimit: { burst: number; perSecond: number };
   /** Frames above this get an error reply. */
@@ -59,7 +63,9 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS,
     heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
     snapshotIntervalMs: 50,
-    maxMembersPerRoom: 1000,
+    maxMembersPerRoom: 5000,
+    maxVisibleMembers: 50,
+    maxPublishers: 30,
     rateLimit: { burst: 200, perSecond: 100 },
     maxFrameBytes: MAX_FRAME_BYTES,
     maxBufferedBytes: 8 * 1024 * 1024,

@@ -29,7 +29,11 @@ export interface RunningServer {
  * @param log defaults to a stderr logger at `config.logLevel`
  */
 export async function startServer(config: ServerConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const rooms = new RoomManager({ maxMembersPerRoom: config.maxMembersPerRoom, snapshotIntervalMs: config.snapshotIntervalMs });
+  const rooms = new RoomManager({
+    maxMembersPerRoom: config.maxMembersPerRoom,
+    maxVisibleMembers: config.maxVisibleMembers,
+    snapshotIntervalMs: config.snapshotIntervalMs,
+  });
   const handlers = new Handlers(config.apps, rooms, config, log);
   const signal = new SignalServer(config, handlers, rooms, log);
   const routes = createRoutes(config, { rooms: () => rooms.roomCount, members: () => rooms.memberCount, sessions: () => signal.sessionCount }, log);

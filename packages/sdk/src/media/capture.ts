@@ -57,9 +57,9 @@ export class LocalCapture extends EventTarget {
     return t;
   }
 
-  #media(): MediaDevices {
+  #media(method: string): MediaDevices {
     const md = globalThis.navigator?.mediaDevices;
-    if (!md) throw new RtcError('captureFailed', 'changeVideoCapture', 'no mediaDevices (the page must be https or localhost)');
+    if (!md) throw new RtcError('captureFailed', method, 'no mediaDevices (the page must be https or localhost)');
     return md;
   }
 
@@ -81,10 +81,10 @@ export class LocalCapture extends EventTarget {
     }
     if (this.audio && this.audio.readyState === 'live') return;
     try {
-      const s = await this.#media().getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } });
+      const s = await this.#media('changeAudioCapture').getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } });
       this.audio = this.#watch(s.getAudioTracks()[0], 'audio');
     } catch (e) {
-      throw captureError('changeAudioCapture', e, true);
+      throw e instanceof RtcError ? e : captureError('changeAudioCapture', e, true);
     }
     this.#changed();
   }
@@ -103,7 +103,7 @@ export class LocalCapture extends EventTarget {
 
   async #openCamera(method: string): Promise<MediaStreamTrack> {
     try {
-      const s = await this.#media().getUserMedia({ video: this.#videoConstraints() });
+      const s = await this.#media(method).getUserMedia({ video: this.#videoConstraints() });
       const t = s.getVideoTracks()[0];
       if (!t) throw new Error('no video track');
       return t;
@@ -145,11 +145,11 @@ export class LocalCapture extends EventTarget {
       this.screen = opts.track;
     } else {
       try {
-        const s = await this.#media().getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: opts.audio ?? false });
+        const s = await this.#media('publishScreen').getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: opts.audio ?? false });
         this.screen = s.getVideoTracks()[0];
         this.screenAudio = s.getAudioTracks()[0];
       } catch (e) {
-        throw captureError('publishScreen', e, false);
+        throw e instanceof RtcError ? e : captureError('publishScreen', e, false);
       }
     }
     if (this.screen) {

@@ -28,6 +28,11 @@ export class LocalSpeaker {
     return this.#detector.speaking;
   }
 
+  /** The local user's recent level (RFC 6464 -dBov, 0 loud … 127 silent). */
+  get level(): number {
+    return this.#detector.level;
+  }
+
   /** Starts polling `level` (linear 0..1, or undefined when unknown). */
   start(level: () => Promise<number | undefined>, everyMs = 40): void {
     if (this.#timer) return;

@@ -30,6 +30,15 @@ export class StreamRegistry extends EventTarget {
     this.#changed();
   }
 
+  /**
+   * `<rtc-room mode="camera" device-position="front|back">`: the initial camera choice. Applies
+   * while the camera is off (a running camera is switched with `switchCamera`).
+   */
+  cameraHint(facing: 'front' | 'back'): void {
+    const c = this.#local;
+    if (c && !c.video) c.facing = facing;
+  }
+
   /** Replaces the remote tracks (after each subscriber negotiation). */
   setRemote(tracks: readonly { userId: string; source: string; track: MediaStreamTrack }[]): void {
     const next = new Map<string, { video?: MediaStreamTrack; screen?: MediaStreamTrack }>();

@@ -3,7 +3,7 @@
  * (consumers), and the subscriptions that decide it.
  * @module
  */
-import { RtcError, SpeakerDetector, type ServerFrame, type SpeakerOptions, type TrackSource } from '@rtcroom/protocol';
+import { RtcError, SpeakerDetector, type ActiveSpeaker, type ServerFrame, type SpeakerOptions, type TrackSource } from '@rtcroom/protocol';
 import type { Logger } from '../log.ts';
 import type { Member } from '../room/member.ts';
 import type { Room, RoomMedia } from '../room/room.ts';
@@ -56,17 +56,24 @@ export class Router implements RoomMedia {
     this.#speakerTick = setInterval(() => {
       const now = performance.now();
       let changed = false;
-      for (const d of this.#detectors.values()) changed = d.tick(now) || changed;
-      if (changed) this.#room.speakersChannel.changed();
+      let anyone = false;
+      for (const d of this.#detectors.values()) {
+        changed = d.tick(now) || changed;
+        anyone ||= d.speaking;
+      }
+      if (changed) this.#room.activeSpeakersChannel.changed();
+      else if (anyone) this.#room.activeSpeakersChannel.refresh(now);
     }, 100);
     this.#speakerTick.unref();
   }
 
-  /** Users speaking now, in publish order. */
-  speakers(): string[] {
-    const out: string[] = [];
-    for (const [p, d] of this.#detectors) if (d.speaking && p.active && this.#room.members.get(p.userId)?.visible) out.push(p.userId);
-    return out;
+  /** Visible users speaking now, loudest first (ties in publish order). */
+  activeSpeakers(): ActiveSpeaker[] {
+    const out: ActiveSpeaker[] = [];
+    for (const [p, d] of this.#detectors) {
+      if (d.speaking && p.active && this.#room.members.get(p.userId)?.visible) out.push({ userId: p.userId, level: Math.round(d.level) });
+    }
+    return out.sort((a, b) => a.level - b.level);
   }
 
   #watchLevels(p: Producer): void {
@@ -74,7 +81,7 @@ export class Router implements RoomMedia {
     const d = new SpeakerDetector(this.#speakerOptions);
     this.#detectors.set(p, d);
     p.onLevel = (level, t) => {
-      if (d.push(level, t)) this.#room.speakersChannel.changed();
+      if (d.push(level, t)) this.#room.activeSpeakersChannel.changed();
     };
   }
 
@@ -84,7 +91,7 @@ export class Router implements RoomMedia {
     this.#detectors.delete(p);
     p.onLevel = undefined;
     // a muted or departed speaker leaves the list at once
-    if (d.reset()) this.#room.speakersChannel.changed();
+    if (d.reset()) this.#room.activeSpeakersChannel.changed();
   }
 
   #of(m: Member): MemberMedia {
@@ -93,8 +100,23 @@ export class Router implements RoomMedia {
     return mm;
   }
 
-  /** Users with an active producer of `source`, in the order they started. */
-  publishers(source: 'video' | 'screen'): string[] {
+  /** Members with at least one active producer (the room's publisher limit counts these). */
+  publisherCount(): number {
+    let n = 0;
+    for (const mm of this.#media.values()) if (this.isPublishing(mm.member)) n++;
+    return n;
+  }
+
+  /** Whether `m` has an active producer. */
+  isPublishing(m: Member): boolean {
+    const mm = this.#media.get(m);
+    if (!mm) return false;
+    for (const p of mm.producers.values()) if (p.active) return true;
+    return false;
+  }
+
+  /** Visible users with an active producer of `source`, in the order they started. */
+  publishers(source: 'audio' | 'video' | 'screen'): string[] {
     const list: Producer[] = [];
     for (const mm of this.#media.values()) {
       const p = mm.producers.get(source);
@@ -103,8 +125,8 @@ export class Router implements RoomMedia {
     return list.sort((a, b) => a.activeSince - b.activeSince).map((p) => p.userId);
   }
 
-  /** Applies a publisher offer from `m`; resolves with the answer. */
-  async publisherOffer(m: Member, sdp: string, sources: Record<string, TrackSource>): Promise<string> {
+  /** Applies a publisher offer from `m`; resolves with the answer. `api` names the app's call in errors. */
+  async publisherOffer(m: Member, sdp: string, sources: Record<string, TrackSource>, api = 'publisherOffer'): Promise<string> {
     const mm = this.#of(m);
     if (!mm.publisher) {
       mm.publisher = new PublisherPeer(
@@ -120,7 +142,7 @@ export class Router implements RoomMedia {
     try {
       return await mm.publisher.negotiate(sdp, sources);
     } catch (e) {
-      throw new RtcError('mediaFailed', 'publisherOffer', (e as Error).message);
+      throw e instanceof RtcError ? e.withMethod(api) : new RtcError('mediaFailed', api, (e as Error).message);
     }
   }
 
@@ -142,6 +164,7 @@ export class Router implements RoomMedia {
       if (publish) this.#watchLevels(p);
       else this.#stopLevels(p);
       changed = true;
+      if (source === 'audio') this.#room.speakersChannel.changed();
       if (source === 'video') this.#room.videoChannel.changed();
       if (source === 'screen') this.#room.screenChannel.changed();
     }
@@ -236,7 +259,7 @@ export class Router implements RoomMedia {
   }
 
   #dropPublisher(mm: MemberMedia): void {
-    const had = { video: mm.producers.get('video')?.active, screen: mm.producers.get('screen')?.active };
+    const had = { audio: mm.producers.get('audio')?.active, video: mm.producers.get('video')?.active, screen: mm.producers.get('screen')?.active };
     for (const p of mm.producers.values()) {
       this.#stopLevels(p);
       p.close();
@@ -244,6 +267,7 @@ export class Router implements RoomMedia {
     mm.producers.clear();
     mm.publisher?.close();
     mm.publisher = undefined;
+    if (had.audio) this.#room.speakersChannel.changed();
     if (had.video) this.#room.videoChannel.changed();
     if (had.screen) this.#room.screenChannel.changed();
     this.#refreshAllBut(mm.member);

@@ -27,8 +27,10 @@ export interface JoinRequest {
 
 /** Limits of the room manager. */
 export interface RoomLimits {
-  /** At most this many members per room (Volcengine's default for visible users is 50). */
+  /** At most this many members per room, visible or not (a safety cap). */
   maxMembersPerRoom: number;
+  /** At most this many visible members per room (Volcengine's default: 50); invisible members do not count. */
+  maxVisibleMembers?: number;
   /** Minimum time between two snapshots of one kind in one room. */
   snapshotIntervalMs: number;
 }
@@ -77,6 +79,7 @@ export class RoomManager extends TypedEmitter<RoomManagerEvents> {
     if (room && room.members.size >= this.#limits.maxMembersPerRoom) {
       throw new RtcError('roomFull', 'joinRtcRoom', req.roomId, this.#limits.maxMembersPerRoom);
     }
+    if (room && (req.visible ?? true)) this.checkVisibleRoom(room, 'joinRtcRoom');
     if (!room) {
       room = new Room(req.appId, req.roomId, this.#limits.snapshotIntervalMs);
       const created = room;
@@ -92,6 +95,15 @@ export class RoomManager extends TypedEmitter<RoomManagerEvents> {
     this.#users.set(key(req.appId, req.userId), member);
     room.add(member);
     return { room, member };
+  }
+
+  /**
+   * Throws `roomFull` (21906) when `room` has no place for one more visible member.
+   * @param api the app's call the error is reported for
+   */
+  checkVisibleRoom(room: Room, api: string): void {
+    const max = this.#limits.maxVisibleMembers;
+    if (max !== undefined && room.visibleCount >= max) throw new RtcError('roomFull', api, room.roomId, max);
   }
 
   /** Removes a member from its room; returns whether it was there. */

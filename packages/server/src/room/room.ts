@@ -2,7 +2,8 @@
  * A room: its members, the snapshot events they receive, and (once media starts) its router.
  * @module
  */
-import { TypedEmitter } from '@rtcroom/protocol';
+import { TypedEmitter, type ActiveSpeaker } from '@rtcroom/protocol';
+import { ActiveSpeakersChannel } from './active-speakers.ts';
 import type { Member } from './member.ts';
 import { SnapshotChannel } from './snapshot.ts';
 
@@ -18,10 +19,12 @@ export type RoomEvents = {
 
 /** What the room asks of its media router, if any. */
 export interface RoomMedia {
-  /** Users publishing this source, in publish order. */
-  publishers(source: 'video' | 'screen'): string[];
-  /** Users speaking now. */
-  speakers(): string[];
+  /** Visible users publishing this source, in publish order. */
+  publishers(source: 'audio' | 'video' | 'screen'): string[];
+  /** Visible users speaking now, loudest first. */
+  activeSpeakers(): ActiveSpeaker[];
+  /** Members with at least one active producer (visible or not). */
+  publisherCount(): number;
   /** Frees everything (the room closed). */
   close(): void;
 }
@@ -44,8 +47,10 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly videoChannel: SnapshotChannel;
   /** Screen-share publisher list events. */
   readonly screenChannel: SnapshotChannel;
-  /** Speaker list events. */
+  /** Douyin speaker list events: users whose microphone audio is published. */
   readonly speakersChannel: SnapshotChannel;
+  /** Voice-activity events (web extension). */
+  readonly activeSpeakersChannel: ActiveSpeakersChannel;
 
   /** @param snapshotIntervalMs at most one snapshot per kind is sent per interval */
   constructor(appId: string, roomId: string, snapshotIntervalMs: number) {
@@ -58,7 +63,15 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.membersChannel = new SnapshotChannel('rtcChatMembersChanged', roomId, () => this.userIdList(), everyone, snapshotIntervalMs, withSelf);
     this.videoChannel = new SnapshotChannel('rtcVideoMembersChanged', roomId, () => this.media?.publishers('video') ?? [], everyone, snapshotIntervalMs);
     this.screenChannel = new SnapshotChannel('rtcPublishScreenMembersChanged', roomId, () => this.media?.publishers('screen') ?? [], everyone, snapshotIntervalMs);
-    this.speakersChannel = new SnapshotChannel('rtcChatSpeakersChanged', roomId, () => this.media?.speakers() ?? [], everyone, snapshotIntervalMs);
+    this.speakersChannel = new SnapshotChannel('rtcChatSpeakersChanged', roomId, () => this.media?.publishers('audio') ?? [], everyone, snapshotIntervalMs);
+    this.activeSpeakersChannel = new ActiveSpeakersChannel(roomId, () => this.media?.activeSpeakers() ?? [], everyone, snapshotIntervalMs);
+  }
+
+  /** Number of visible members. */
+  get visibleCount(): number {
+    let n = 0;
+    for (const m of this.members.values()) if (m.visible) n++;
+    return n;
   }
 
   /** Visible members in join order; with `viewer`, as that member sees them (itself included). */
@@ -87,6 +100,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.emit('memberLeft', m, reason);
     if (this.members.size === 0) {
       for (const c of this.#channels()) c.cancel();
+      this.activeSpeakersChannel.cancel();
       this.media?.close();
       this.media = undefined;
       this.emit('closed');

@@ -2,7 +2,7 @@
  * What each signaling request does. The session has already validated the params.
  * @module
  */
-import { RtcError, type RequestMethod, type RequestParams, type RequestResults } from '@rtcroom/protocol';
+import { RtcError, statePayload, type RequestMethod, type RequestParams, type RequestResults } from '@rtcroom/protocol';
 import { Privileges, privilegeExpiry, verifyToken } from '@rtcroom/token';
 import type { AppRegistry } from '../apps/registry.ts';
 import type { ServerConfig } from '../config.ts';
@@ -42,13 +42,16 @@ export class Handlers {
         const { member, room } = this.#joined(s, api);
         const denied = member.publishDenied();
         if (denied) throw new RtcError('noPublishPermission', api, denied);
-        return { sdp: await this.#router(room).publisherOffer(member, p.sdp, p.sources) };
+        return { sdp: await this.#router(room).publisherOffer(member, p.sdp, p.sources, api) };
       },
       setPublish: (s, p, api) => {
         const { member, room } = this.#joined(s, api);
         const denied = p.publish ? member.publishDenied() : undefined;
         if (denied) throw new RtcError('noPublishPermission', api, denied);
-        this.#router(room).setPublish(member, p.sources, p.publish);
+        const router = this.#router(room);
+        const max = this.#config.maxPublishers;
+        if (p.publish && !router.isPublishing(member) && router.publisherCount() >= max) throw new RtcError('tooManyPublishers', api, room.roomId, max);
+        router.setPublish(member, p.sources, p.publish);
         return {};
       },
       subscriberAnswer: async (s, p, api) => {
@@ -98,19 +101,24 @@ export class Handlers {
     const { member, room } = this.#rooms.join({ appId: p.appId, roomId: p.roomId, userId: p.userId, sink: s, grants, visible: p.visible ?? true });
     s.member = member;
     member.autoSubscribe = p.roomConfig?.autoSubscribe ?? true;
-    member.watch = new TokenWatch(() => member.grants, this.#config.tokenWillExpireLeadMs, {
-      willExpire: (expireAt) => s.sendEvent('tokenWillExpire', { expireAt, inSeconds: Math.max(0, Math.round((expiryMs(expireAt) - Date.now()) / 1000)) }),
-      expired: () => {
-        this.#log.info('token expired', { appId: member.appId, roomId: member.roomId, userId: member.userId });
-        s.sendEvent('interrupted', new RtcError('tokenExpired', 'onRtcChatInterrupted').toPayload());
-        this.#rooms.leave(member, 'token expired');
-        if (s.member === member) s.member = undefined;
-      },
-      publishExpired: () => {
-        (room.media as Router | undefined)?.unpublishAll(member);
-        s.sendEvent('stateChanged', { ...new RtcError('publishExpired', 'onRtcStateChanged').toPayload(), errNo: 21910, data: { reason: 'publishExpired' } });
-      },
-      subscribeExpired: () => (room.media as Router | undefined)?.refreshMember(member),
+    // the token's timers start after the join reply is out, so a token already inside its last
+    // 30 s warns after the app knows it joined (an event before the reply would be dropped)
+    setImmediate(() => {
+      if (this.#rooms.memberOf(member.appId, member.userId) !== member) return;
+      member.watch = new TokenWatch(() => member.grants, this.#config.tokenWillExpireLeadMs, {
+        willExpire: (expireAt) => s.sendEvent('tokenWillExpire', { expireAt, inSeconds: Math.max(0, Math.round((expiryMs(expireAt) - Date.now()) / 1000)) }),
+        expired: () => {
+          this.#log.info('token expired', { appId: member.appId, roomId: member.roomId, userId: member.userId });
+          s.sendEvent('interrupted', new RtcError('tokenExpired', 'onRtcChatInterrupted').toPayload());
+          this.#rooms.leave(member, 'token expired');
+          if (s.member === member) s.member = undefined;
+        },
+        publishExpired: () => {
+          (room.media as Router | undefined)?.unpublishAll(member);
+          s.sendEvent('stateChanged', { ...statePayload('publishExpired'), data: { reason: 'publishExpired' } });
+        },
+        subscribeExpired: () => (room.media as Router | undefined)?.refreshMember(member),
+      });
     });
     if (room.media) (room.media as Router).memberJoined(member);
     this.#log.debug('joined', { appId: p.appId, roomId: p.roomId, userId: p.userId });
@@ -121,6 +129,7 @@ export class Handlers {
       videoMembers: room.videoChannel.current(),
       screenMembers: room.screenChannel.current(),
       speakers: room.speakersChannel.current(),
+      activeSpeakers: room.activeSpeakersChannel.current(),
       canPublish: member.publishPrivilegeDenied() === undefined,
       canSubscribe: member.subscribeDenied() === undefined,
       heartbeatIntervalMs: this.#config.heartbeatIntervalMs,
@@ -159,12 +168,14 @@ export class Handlers {
     const { member, room } = this.#joined(s, 'changeUserVisibility');
     if (member.visible === visible) return {};
     const router = room.media as Router | undefined;
+    if (visible) this.#rooms.checkVisibleRoom(room, 'changeUserVisibility');
     if (!visible) router?.unpublishAll(member);
     member.visible = visible;
     room.membersChannel.changed();
     room.videoChannel.changed();
     room.screenChannel.changed();
     room.speakersChannel.changed();
+    room.activeSpeakersChannel.changed();
     return {};
   }
 
