@@ -1,6 +1,6 @@
 // Speaker detection latency: a headless publisher sends Opus-sized packets whose RFC 6464 levels
 // follow bursts of speech and silence; a signaling client in the same room notes when
-// rtcChatSpeakersChanged adds and drops the publisher. Same process, same clock.
+// rtcActiveSpeakersChanged (voice activity) adds and drops the publisher. Same process, same clock.
 //   npm run bench -- speakers [--bursts 30] [--speech-ms 600] [--silence-ms 1400]
 import { parseArgs } from 'node:util';
 import { DEFAULT_SPEAKER_OPTIONS } from '@rtcroom/protocol';
@@ -31,7 +31,10 @@ export async function main(argv: string[]): Promise<void> {
     const listener = await Signal.connect(server.wsUrl);
     const events: { t: number; speaking: boolean }[] = [];
     listener.onEvent = (f) => {
-      if (f.event === 'rtcChatSpeakersChanged') events.push({ t: performance.now(), speaking: (f.data.userIdList as string[]).includes('talker') });
+      if (f.event !== 'rtcActiveSpeakersChanged') return;
+      const speaking = (f.data.speakers as { userId: string }[]).some((s) => s.userId === 'talker');
+      // level refreshes repeat the same state: keep transitions only
+      if (events.at(-1)?.speaking !== speaking) events.push({ t: performance.now(), speaking });
     };
     await listener.request('joinRtcRoom', { appId: BENCH_APP.appId, roomId: 'spk', userId: 'listener', token: benchToken('spk', 'listener'), roomConfig: { autoSubscribe: false } });
     const pub = await HeadlessPublisher.join(spec('talker'));

@@ -116,7 +116,7 @@ describe('real call code in Chromium (spec §5a)', () => {
       res.push(await ctx.changeVideoCapture({ state: 1 })); // already on
       res.push(await ctx.changeAudioCapture({ state: 1 }));
       res.push(await ctx.joinRtcRoom({ roomId: 'r4', userId: 'alice', token }));
-      return res.map((x: { errMsg: string }) => x.errMsg);
+      return res.map((x) => (x as { errMsg: string }).errMsg);
     }, mintToken('r4', 'alice'));
     assert.deepEqual(out, [
       'changeVideoCapture:ok',
