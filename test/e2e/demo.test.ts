@@ -87,6 +87,10 @@ describe('the demo call app', () => {
       // ann's fake microphone plays tone bursts: her tile lights at ben
       await until(() => ben.page.evaluate(() => document.querySelector('[data-key="cam:ann"]')?.classList.contains('speaking') ?? false), 'speaking indicator', 10_000, 50);
       assert.equal(await ben.page.evaluate(() => document.querySelector('[data-key="cam:cai"]')?.classList.contains('speaking')), false);
+      // the microphone icon follows the Douyin speakers event: ann's audio is on, ben and cai joined with the mic off
+      const muted = (p: Page, key: string) => p.evaluate((k) => document.querySelector(`[data-key="${k}"]`)?.classList.contains('muted'), key);
+      await until(async () => (await muted(ben.page, 'cam:ann')) === false && (await muted(ben.page, 'cam:cai')) === true, 'mic icons at ben');
+      assert.ok(await ben.page.evaluate(() => !!document.querySelector('[data-key="cam:ann"] .mic svg')), 'a microphone icon on the tile');
       // screen share tile
       await ann.page.click('#shareBtn');
       await until(() => playing(ben.page, '[data-key="screen:ann"] rtc-room'), 'screen tile at ben', 15_000);
