@@ -121,3 +121,55 @@ test('serve with apps (file or RTCROOM_APPS): no dev endpoint', async () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /appId must be exactly 24 characters/);
 });
+
+test('dev mode is refused on a non-loopback --host unless --dev asks for it, and then it warns', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'rtcroom-cli-'));
+  const refused = spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--host', '0.0.0.0'], { cwd, encoding: 'utf8' });
+  assert.equal(refused.status, 2, refused.stderr);
+  assert.match(refused.stderr, /no apps are configured and --host 0\.0\.0\.0 is not a loopback address/);
+  assert.match(refused.stderr, /--dev/);
+  // nothing was created for the refused dev app
+  assert.equal(spawnSync('ls', ['-A', cwd], { encoding: 'utf8' }).stdout.trim(), '');
+  const s = await serve(cwd, ['--host', '0.0.0.0', '--dev']);
+  try {
+    for (let i = 0; i < 50 && !/appKey: /.test(s.output()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(s.output(), /WARNING: dev mode on 0\.0\.0\.0: ANYONE/);
+    const port = new URL(s.url.replace('0.0.0.0', '127.0.0.1')).port;
+    assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('SIGTERM: members are told (21955), the socket closes with 1001, the process exits 0 within 5 s', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'rtcroom-cli-'));
+  const file = join(cwd, 'apps.json');
+  writeFileSync(file, JSON.stringify([{ appId: APP_ID, appKey: 'secret' }]));
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'warn', '--apps', file], { cwd });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start-up line: ${out}`)), 15000);
+    child.stdout.on('data', () => {
+      const m = /running at (http:\/\/[^\s]+)/.exec(out);
+      if (m) (clearTimeout(timer), resolve(m[1]!));
+    });
+  });
+  const { TestClient } = await import('../helpers/ws-client.ts');
+  const { AccessToken } = await import('@rtcroom/token');
+  const c = await TestClient.connect(`${url.replace('http', 'ws')}/rtc`);
+  const t = new AccessToken(APP_ID, 'secret', 'r-stop', 'u1');
+  t.expireTime(Math.floor(Date.now() / 1000) + 600);
+  const joined = await c.request('joinRtcRoom', { appId: APP_ID, roomId: 'r-stop', userId: 'u1', token: t.serialize() });
+  assert.ok(joined.result, JSON.stringify(joined));
+  const t0 = Date.now();
+  child.kill('SIGTERM');
+  const told = await c.waitFor((f) => f.event === 'interrupted', 'interrupted event');
+  assert.equal((told.data as unknown as { errNo: number }).errNo, 21955);
+  const closed = await c.waitClosed();
+  assert.equal(closed.code, 1001);
+  assert.equal(await exited, 0);
+  assert.ok(Date.now() - t0 < 5000, `exited after ${Date.now() - t0} ms`);
+  assert.match(out, /SIGTERM: shutting down/);
+});

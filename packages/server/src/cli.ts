@@ -33,11 +33,15 @@ Run "rtcroom <command> --help" for a command's options.`,
 Starts the room server. Apps ({appId, appKey} pairs) come from --apps FILE or the
 RTCROOM_APPS environment variable (same JSON: [{"appId": "...", "appKey": "..."}]).
 With neither, a dev app is created (kept in .rtcroom/dev-app.json), its appId and
-appKey are printed, and POST /api/dev/token {roomId, userId} mints tokens for it.
+appKey are printed, and POST /api/dev/token {roomId, userId} mints tokens for it —
+for anyone who reaches the port, so dev mode runs on loopback only unless --dev says
+otherwise. SIGTERM/SIGINT shut down gracefully (members are told, 21955); a second
+signal exits at once.
 
 Options:
   --port N          TCP port (default 7880; 0 = any free port)
   --host ADDR       interface to listen on (default 127.0.0.1)
+  --dev             allow dev mode (no apps: open token endpoint) on a non-loopback --host
   --apps FILE       JSON file with the apps
   --log-level L     debug | info | warn | error | silent (default info)
   --rtc-ip ADDR     IPv4 address for media (UDP) sockets, e.g. 127.0.0.1 (default: all interfaces)
@@ -102,6 +106,7 @@ async function serve(args: string[]): Promise<void> {
     'max-visible-members': { type: 'string' },
     'max-publishers': { type: 'string' },
     'max-members': { type: 'string' },
+    dev: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(HELP.serve);
@@ -124,6 +129,13 @@ async function serve(args: string[]): Promise<void> {
   if (values.apps) apps = AppRegistry.fromFile(resolve(values.apps));
   else if (process.env.RTCROOM_APPS) apps = AppRegistry.fromJson(process.env.RTCROOM_APPS, 'RTCROOM_APPS');
   else {
+    const host = values.host ?? '127.0.0.1';
+    if (!isLoopback(host) && !values.dev) {
+      throw new UsageError(
+        `no apps are configured and --host ${host} is not a loopback address: in dev mode anyone who reaches the port can mint tokens for any room. ` +
+          'Configure apps (--apps FILE or RTCROOM_APPS), or pass --dev to run the open dev mode anyway',
+      );
+    }
     const dev = loadOrCreateDevApp(resolve('.rtcroom/dev-app.json'));
     devApp = dev.app;
     apps = new AppRegistry([dev.app]);
@@ -145,17 +157,40 @@ async function serve(args: string[]): Promise<void> {
   if (values['profile-dir']) profileOnSignal(resolve(values['profile-dir']), logger);
   const server = await startServer(config, logger);
   console.log(`rtcroom is running at ${server.url}  (demo: ${server.url}/, SDK: ${server.url}/sdk/rtcroom.js)`);
+  if (devApp && !isLoopback(config.host)) {
+    console.warn(`\nWARNING: dev mode on ${config.host}: ANYONE who can reach this port can mint tokens and join any room. Configure apps for real use.`);
+  }
   if (devApp) {
     console.log('\nDev mode (no apps configured): tokens for this app can be minted at POST /api/dev/token');
     console.log(`  appId:  ${devApp.appId}`);
     console.log(`  appKey: ${devApp.appKey}`);
   }
+  let stopping = false;
   const stop = (signal: string) => {
-    console.log(`\n${signal}: shutting down`);
+    if (stopping) {
+      console.log(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`\n${signal}: shutting down (members are told; a second signal exits at once)`);
+    // bounded: whatever is still open after the grace period is dropped with the process
+    const force = setTimeout(() => {
+      console.log('shutdown took too long: exiting');
+      process.exit(0);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
     void server.close().then(() => process.exit(0));
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** A graceful shutdown that takes longer than this exits anyway. */
+const SHUTDOWN_GRACE_MS = 4000;
+
+/** True for addresses only this machine can reach (dev mode is safe there). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function token(args: string[]): void {
