@@ -171,11 +171,18 @@ test('the path: wait until DTLS is up, then decided once from the negotiated pro
   other.fast.retransmit([1]);
   assert.equal(other.sent.length, 0);
 
-  // a new SRTP session (say after an ICE restart) is decided again
+  // a new SRTP session (say after an ICE restart) is decided again, with a new crypto context (ROC 0)
   const g = fakeSender();
   assert.equal(g.fast.profile, undefined);
   assert.equal(g.fast.path(), 'fast');
   assert.equal(g.fast.profile, 'aes-128-gcm');
+  for (const seq of [65535, 0]) g.fast.send(seq, 1, false, Buffer.alloc(8), false); // ROC 1 now
+  const next = fakeSender({ profile: ProtectionProfileAes128CmHmacSha1_80 });
+  g.dtlsTransport.srtp = next.dtlsTransport.srtp;
+  assert.equal(g.fast.path(), 'fast');
+  assert.equal(g.fast.profile, 'aes-cm-128-hmac-sha1-80');
+  g.fast.send(1, 2, false, Buffer.alloc(8, 7), false);
+  assert.deepEqual(next.decrypt(g.sent.at(-1)!).payload, Buffer.alloc(8, 7));
   g.dtlsTransport.srtp = { localContext: { profile: 7 } }; // no keys: werift's path
   assert.equal(g.fast.path(), 'werift');
 });

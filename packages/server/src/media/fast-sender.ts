@@ -134,6 +134,11 @@ export class FastRtpSender {
     const srtp = dtls.srtp;
     if (srtp !== this.#session) {
       if (!srtp) return 'wait';
+      if (this.#session) {
+        // a new SRTP session (new DTLS handshake): its receiver starts a new crypto context, ROC 0
+        this.#roc = this.#rtxRoc = 0;
+        this.#lastSeq = this.#lastRtxSeq = -1;
+      }
       this.#session = srtp;
       this.#protector = protectorFor(srtp.localContext);
       this.#path = this.#protector ? 'fast' : 'werift';
