@@ -1,10 +1,12 @@
-// The floor: the least work one Node thread must do per forwarded packet — an AES-128-GCM SRTP
-// encryption of a 1,100-byte packet and one dgram send on loopback — measured alone and together.
+// The floor: the least work one Node thread must do per forwarded packet — an SRTP encryption of a
+// 1,100-byte packet and one dgram send on loopback — measured alone and together. AES-128-GCM and
+// AES_CM_128_HMAC_SHA1_80 rows use the server's own protectors (packages/server/src/media/srtp-protect.ts).
 //   npm run bench -- floor [--packets 200000] [--subs 50]
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { parseArgs } from 'node:util';
 import { printTable, writeResult } from './report.ts';
+import { AeadAes128GcmProtector, AesCm128HmacSha1_80Protector } from '../packages/server/src/media/srtp-protect.ts';
 
 function cpuUs(): number {
   const u = process.cpuUsage();
@@ -52,12 +54,28 @@ export async function main(argv: string[]): Promise<void> {
     c.final();
     return [header, ct, c.getAuthTag()];
   };
+  const gcm = new AeadAes128GcmProtector(key, salt);
+  const cm = new AesCm128HmacSha1_80Protector(key, randomBytes(14), randomBytes(20));
+  const header = (seq: number): Buffer => {
+    const h = Buffer.allocUnsafe(12);
+    h[0] = 0x80;
+    h[1] = 96;
+    h.writeUInt16BE(seq & 0xffff, 2);
+    h.writeUInt32BE((seq * 3000) >>> 0, 4);
+    h.writeUInt32BE(0x1234, 8);
+    return h;
+  };
+  const protect = (p: typeof gcm | typeof cm, i: number): Buffer[] => p.protect(header(i), 0x1234, i >>> 16, i & 0xffff, undefined, payload);
   const variants: [string, (i: number) => void][] = [
     ['GCM encrypt only', (i) => void encrypt(i)],
+    ['GCM encrypt only (server protector)', (i) => void protect(gcm, i)],
+    ['CM-SHA1-80 encrypt only (server protector)', (i) => void protect(cm, i)],
     ['send only (unconnected, [h, p])', (i) => sender[0]!.send([payload.subarray(0, 12), payload], ports[i % subs]!, '127.0.0.1')],
     ['send only (connected)', (i) => connected[i % subs]!.send(payload)],
     ['GCM + send (unconnected, as werift sockets)', (i) => sender[0]!.send(encrypt(i), ports[i % subs]!, '127.0.0.1')],
     ['GCM + send (connected)', (i) => connected[i % subs]!.send(encrypt(i))],
+    ['GCM (server protector) + send (unconnected)', (i) => sender[0]!.send(protect(gcm, i), ports[i % subs]!, '127.0.0.1')],
+    ['CM-SHA1-80 (server protector) + send (unconnected)', (i) => sender[0]!.send(protect(cm, i), ports[i % subs]!, '127.0.0.1')],
   ];
   const rows: Record<string, string | number>[] = [];
   for (const [name, fn] of variants) {

@@ -83,14 +83,17 @@ export class Consumer {
     const rw = this.slot.rewriter;
     rw.rewrite(h.ssrc, seq, ts, now, this.producer.clockRate);
     const fast = this.slot.fast;
-    if (fast.supported) {
+    const path = fast.path();
+    if (path === 'fast') {
       if (fast.send(rw.seq, rw.timestamp, h.marker, packet.payload, this.slot.kind === 'video', now)) {
         this.forwarded++;
         mediaCounts.forwarded++;
       }
       return;
     }
-    // werift's path (a profile other than AES-GCM was negotiated)
+    // DTLS not up yet: neither path could send (the keyframe requested on connect follows)
+    if (path === 'wait') return;
+    // werift's path (an SRTP profile the fast path does not write), from the leg's first packet on
     h.sequenceNumber = rw.seq;
     h.timestamp = rw.timestamp;
     try {

@@ -1,77 +1,134 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { ProtectionProfileAeadAes128Gcm, RtpPacket, SrtpSession, type RTCRtpSender } from 'werift';
+import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
+import { ProtectionProfileAeadAes128Gcm, ProtectionProfileAes128CmHmacSha1_80, RtpPacket, SrtpSession, type RTCRtpSender } from 'werift';
 import { FastRtpSender } from './fast-sender.ts';
 
-/** A werift-shaped sender whose socket records what is sent. */
-function fakeSender(opts: { rtx?: boolean } = {}) {
-  const keys = { localMasterKey: randomBytes(16), localMasterSalt: randomBytes(12), remoteMasterKey: randomBytes(16), remoteMasterSalt: randomBytes(12) };
-  const ours = new SrtpSession({ keys, profile: ProtectionProfileAeadAes128Gcm });
+type Profile = typeof ProtectionProfileAeadAes128Gcm | typeof ProtectionProfileAes128CmHmacSha1_80;
+const PROFILES: [string, Profile][] = [
+  ['AES-GCM', ProtectionProfileAeadAes128Gcm],
+  ['AES-CM-SHA1-80', ProtectionProfileAes128CmHmacSha1_80],
+];
+
+/** A werift-shaped sender on real werift SRTP sessions whose socket records what is sent. */
+function fakeSender(opts: { rtx?: boolean; profile?: Profile; ssrc?: number } = {}) {
+  const profile = opts.profile ?? ProtectionProfileAeadAes128Gcm;
+  const saltLen = profile === ProtectionProfileAeadAes128Gcm ? 12 : 14;
+  const keys = { localMasterKey: randomBytes(16), localMasterSalt: randomBytes(saltLen), remoteMasterKey: randomBytes(16), remoteMasterSalt: randomBytes(saltLen) };
+  const ours = new SrtpSession({ keys, profile });
   // the receiving side holds the same keys the other way round
   const theirs = new SrtpSession({
     keys: { localMasterKey: keys.remoteMasterKey, localMasterSalt: keys.remoteMasterSalt, remoteMasterKey: keys.localMasterKey, remoteMasterSalt: keys.localMasterSalt },
-    profile: ProtectionProfileAeadAes128Gcm,
+    profile,
   });
   const sent: Buffer[] = [];
   const rtcp: Buffer[] = [];
-  const sender = {
-    ssrc: 0x11223344,
-    rtxSsrc: 0x55667788,
-    rtxPayloadType: opts.rtx ? 97 : undefined,
-    codec: { payloadType: 96 },
-    cname: 'cname-1',
-    dtlsTransport: {
-      state: 'connected',
-      srtp: ours,
-      iceTransport: {
-        connection: {
-          canSendApplicationData: () => true,
-          nominated: { remoteAddr: ['127.0.0.1', 9] as const, protocol: { transport: { closed: false, socket: { send: (parts: Buffer[]) => sent.push(Buffer.concat(parts)) } } } },
-        },
-      },
-      sendRtcp: async (packets: { serialize(): Buffer }[]) => {
-        for (const p of packets) rtcp.push(p.serialize());
+  const dtlsTransport = {
+    state: 'connected',
+    srtp: ours as unknown,
+    iceTransport: {
+      connection: {
+        canSendApplicationData: () => true,
+        nominated: { remoteAddr: ['127.0.0.1', 9] as const, protocol: { transport: { closed: false, socket: { send: (parts: Buffer[]) => sent.push(Buffer.concat(parts)) } } } },
       },
     },
+    sendRtcp: async (packets: { serialize(): Buffer }[]) => {
+      for (const p of packets) rtcp.push(p.serialize());
+    },
   };
-  return { fast: new FastRtpSender(sender as unknown as RTCRtpSender), sent, rtcp, decrypt: (b: Buffer) => RtpPacket.deSerialize(theirs.decrypt(b)) };
+  const sender = { ssrc: opts.ssrc ?? 0x11223344, rtxSsrc: 0x55667788, rtxPayloadType: opts.rtx ? 97 : undefined, codec: { payloadType: 96 }, cname: 'cname-1', dtlsTransport };
+  return {
+    fast: new FastRtpSender(sender as unknown as RTCRtpSender),
+    sent,
+    rtcp,
+    dtlsTransport,
+    keys,
+    decrypt: (b: Buffer) => RtpPacket.deSerialize(theirs.decrypt(b)),
+  };
 }
 
-test('packets decrypt with werift SRTP (AES-GCM) to the same header and payload, across a ROC wrap', () => {
-  const { fast, sent, decrypt } = fakeSender();
-  const payload = randomBytes(1100);
-  for (const seq of [65534, 65535, 0, 1]) assert.equal(fast.send(seq, 3000 + seq, seq === 1, payload, true), true);
-  assert.equal(sent.length, 4);
-  sent.forEach((b, i) => {
-    const p = decrypt(b);
-    assert.equal(p.header.ssrc, 0x11223344);
-    assert.equal(p.header.payloadType, 96);
-    assert.equal(p.header.sequenceNumber, [65534, 65535, 0, 1][i]);
-    assert.equal(p.header.timestamp, 3000 + [65534, 65535, 0, 1][i]!);
-    assert.equal(p.header.marker, i === 3);
-    assert.deepEqual(p.payload, payload);
+for (const [name, profile] of PROFILES) {
+  test(`${name}: packets decrypt and authenticate with werift SRTP to the same header and payload, across a ROC wrap`, () => {
+    const { fast, sent, decrypt } = fakeSender({ profile });
+    assert.equal(fast.path(), 'fast');
+    const payload = randomBytes(1100);
+    const seqs = [65534, 65535, 0, 1, 2];
+    for (const seq of seqs) assert.equal(fast.send(seq, 3000 + seq, seq === 1, payload, true), true);
+    assert.equal(sent.length, seqs.length);
+    assert.equal(sent[0]!.length, 12 + 1100 + (profile === ProtectionProfileAeadAes128Gcm ? 16 : 10));
+    sent.forEach((b, i) => {
+      const p = decrypt(b);
+      assert.equal(p.header.ssrc, 0x11223344);
+      assert.equal(p.header.payloadType, 96);
+      assert.equal(p.header.sequenceNumber, seqs[i]);
+      assert.equal(p.header.timestamp, 3000 + seqs[i]!);
+      assert.equal(p.header.marker, seqs[i] === 1);
+      assert.deepEqual(p.payload, payload);
+    });
+    // a flipped ciphertext bit fails authentication
+    const bad = Buffer.from(sent[4]!);
+    bad[40]! ^= 1;
+    assert.throws(() => decrypt(bad));
   });
-});
 
-test('NACKs are answered from history: RTX with the original sequence number first, or the packet again', () => {
-  const rtx = fakeSender({ rtx: true });
-  const payloads = [randomBytes(500), randomBytes(600), randomBytes(700)];
-  payloads.forEach((p, i) => rtx.fast.send(100 + i, 9000, false, p, true));
-  rtx.fast.retransmit([101, 5000]); // 5000 was never sent
-  assert.equal(rtx.sent.length, 4);
-  const r = rtx.decrypt(rtx.sent[3]!);
-  assert.equal(r.header.ssrc, 0x55667788);
-  assert.equal(r.header.payloadType, 97);
-  assert.equal(r.payload.readUInt16BE(0), 101);
-  assert.deepEqual(r.payload.subarray(2), payloads[1]);
+  test(`${name}: NACKs are answered from history: RTX with the original sequence number first, or the packet again (also across a ROC wrap)`, () => {
+    const rtx = fakeSender({ rtx: true, profile });
+    const payloads = [randomBytes(500), randomBytes(600), randomBytes(700)];
+    payloads.forEach((p, i) => rtx.fast.send(100 + i, 9000, false, p, true));
+    rtx.fast.retransmit([101, 5000]); // 5000 was never sent
+    rtx.fast.retransmit([102]);
+    assert.equal(rtx.sent.length, 5);
+    for (const [i, seq] of [[3, 101], [4, 102]] as const) {
+      const r = rtx.decrypt(rtx.sent[i]!);
+      assert.equal(r.header.ssrc, 0x55667788);
+      assert.equal(r.header.payloadType, 97);
+      assert.equal(r.payload.readUInt16BE(0), seq);
+      assert.deepEqual(r.payload.subarray(2), payloads[seq - 100]);
+    }
+    assert.equal(rtx.fast.retransmitted, 2);
 
-  const plain = fakeSender();
-  plain.fast.send(7, 1, true, payloads[0]!, true);
-  plain.fast.retransmit([7]);
-  const again = plain.decrypt(plain.sent[1]!);
-  assert.equal(again.header.sequenceNumber, 7);
-  assert.deepEqual(again.payload, payloads[0]);
+    const plain = fakeSender({ profile });
+    plain.fast.send(65535, 1, true, payloads[0]!, true);
+    plain.fast.send(0, 2, true, payloads[1]!, true); // ROC 1 from here
+    plain.fast.retransmit([65535, 0]); // sent again under their own indices (ROC 0, then 1)
+    const again = plain.sent.slice(2).map((b) => plain.decrypt(b));
+    assert.deepEqual(again.map((p) => p.header.sequenceNumber), [65535, 0]);
+    assert.deepEqual(again[0]!.payload, payloads[0]);
+    assert.deepEqual(again[1]!.payload, payloads[1]);
+  });
+}
+
+test('AES-CM-SHA1-80 matches RFC 3711 (B.2 keystream, §4.2 tag) independently of werift', () => {
+  // RFC 3711 B.2: session key and salt; SSRC 0, index 0 gives the first keystream blocks
+  const key = Buffer.from('2B7E151628AED2A6ABF7158809CF4F3C', 'hex');
+  const salt = Buffer.from('F0F1F2F3F4F5F6F7F8F9FAFBFCFD', 'hex');
+  const auth = randomBytes(20);
+  const withKeys = (ssrc: number) => {
+    const f = fakeSender({ profile: ProtectionProfileAes128CmHmacSha1_80, ssrc });
+    Object.assign((f.dtlsTransport.srtp as { localContext: object }).localContext, { srtpSessionKey: key, srtpSessionSalt: salt, srtpSessionAuthTag: auth });
+    return f;
+  };
+  const tag = (b: Buffer, roc: number) => {
+    const r = Buffer.alloc(4);
+    r.writeUInt32BE(roc);
+    return createHmac('sha1', auth).update(b.subarray(0, b.length - 10)).update(r).digest().subarray(0, 10);
+  };
+  const a = withKeys(0);
+  assert.equal(a.fast.send(0, 0, false, Buffer.alloc(48), false), true);
+  assert.equal(a.fast.profile, 'aes-cm-128-hmac-sha1-80');
+  const b = a.sent[0]!;
+  assert.equal(b.subarray(12, 60).toString('hex').toUpperCase(), 'E03EAD0935C95E80E166B16DD92B4EB4D23513162B02D0F72A43A2FE4A5F97AB41E95B3BB0A2E8DD477901E4FCA894C0');
+  assert.deepEqual(b.subarray(60), tag(b, 0));
+  // index 2^16 + 5 of SSRC 0x0a0b0c0d: IV = salt·2^16 ⊕ SSRC·2^64 ⊕ index·2^16; ROC 1 in the tag
+  const c = withKeys(0x0a0b0c0d);
+  c.fast.send(65535, 0, false, Buffer.alloc(16), false);
+  c.fast.send(5, 0, false, Buffer.alloc(16), false);
+  const iv = Buffer.concat([salt, Buffer.alloc(2)]);
+  const x = Buffer.from('000000000a0b0c0d0000000100050000', 'hex');
+  for (let i = 0; i < 16; i++) iv[i]! ^= x[i]!;
+  const ks = createCipheriv('aes-128-ecb', key, null).update(iv);
+  assert.deepEqual(c.sent[1]!.subarray(12, 28), ks);
+  assert.deepEqual(c.sent[1]!.subarray(28), tag(c.sent[1]!, 1));
 });
 
 test("sender reports translate the publisher's clock through the timestamp offset", () => {
@@ -92,14 +149,40 @@ test("sender reports translate the publisher's clock through the timestamp offse
   assert.equal(b.subarray(38, 38 + 7).toString(), 'cname-1');
 });
 
-test('not ready until DTLS is up; other SRTP profiles fall back', () => {
-  const { fast } = fakeSender();
-  const s = fast as unknown as { ready(): boolean };
-  assert.equal(s.ready(), true);
-  const cm = new FastRtpSender({ dtlsTransport: { state: 'connected', srtp: { localContext: { cipher: { aeadAuthTagLen: 10 } } } }, codec: { payloadType: 96 } } as unknown as RTCRtpSender);
-  assert.equal(cm.send(1, 1, false, Buffer.alloc(1), false), false);
-  assert.equal(cm.supported, false);
-  const down = new FastRtpSender({ dtlsTransport: { state: 'connecting' }, codec: { payloadType: 96 } } as unknown as RTCRtpSender);
-  assert.equal(down.send(1, 1, false, Buffer.alloc(1), false), false);
-  assert.equal(down.supported, true);
+test('the path: wait until DTLS is up, then decided once from the negotiated profile; others go to werift', () => {
+  const f = fakeSender({ profile: ProtectionProfileAes128CmHmacSha1_80 });
+  f.dtlsTransport.state = 'connecting';
+  assert.equal(f.fast.path(), 'wait');
+  assert.equal(f.fast.send(1, 1, false, Buffer.alloc(1), false), false);
+  f.dtlsTransport.state = 'connected';
+  assert.equal(f.fast.path(), 'fast');
+  assert.equal(f.fast.profile, 'aes-cm-128-hmac-sha1-80');
+  assert.equal(f.fast.send(1, 1, false, Buffer.alloc(1), false), true);
+  assert.equal(f.fast.packets, 1);
+
+  // a profile the fast path does not write (say SHA1_32: 4-byte tags), from the first packet on
+  const other = fakeSender({ profile: ProtectionProfileAes128CmHmacSha1_80 });
+  const ctx = (other.dtlsTransport.srtp as { localContext: { profile: number; cipher: { authTagLength: number } } }).localContext;
+  ctx.profile = 2;
+  ctx.cipher.authTagLength = 4;
+  assert.equal(other.fast.path(), 'werift');
+  assert.equal(other.fast.profile, undefined);
+  assert.equal(other.fast.send(1, 1, false, Buffer.alloc(1), false), false);
+  other.fast.retransmit([1]);
+  assert.equal(other.sent.length, 0);
+
+  // a new SRTP session (say after an ICE restart) is decided again, with a new crypto context (ROC 0)
+  const g = fakeSender();
+  assert.equal(g.fast.profile, undefined);
+  assert.equal(g.fast.path(), 'fast');
+  assert.equal(g.fast.profile, 'aes-128-gcm');
+  for (const seq of [65535, 0]) g.fast.send(seq, 1, false, Buffer.alloc(8), false); // ROC 1 now
+  const next = fakeSender({ profile: ProtectionProfileAes128CmHmacSha1_80 });
+  g.dtlsTransport.srtp = next.dtlsTransport.srtp;
+  assert.equal(g.fast.path(), 'fast');
+  assert.equal(g.fast.profile, 'aes-cm-128-hmac-sha1-80');
+  g.fast.send(1, 2, false, Buffer.alloc(8, 7), false);
+  assert.deepEqual(next.decrypt(g.sent.at(-1)!).payload, Buffer.alloc(8, 7));
+  g.dtlsTransport.srtp = { localContext: { profile: 7 } }; // no keys: werift's path
+  assert.equal(g.fast.path(), 'werift');
 });

@@ -1,19 +1,27 @@
 /**
  * The forwarding hot path. werift negotiates the subscriber connection (ICE, DTLS, SRTP keys);
- * this sender then writes packets itself: a 12-byte header, AES-128-GCM SRTP (RFC 7714) with the
- * session key werift derived, and one `dgram` send of `[header, ciphertext, tag]` on the
- * nominated pair — no packet clone, no header-extension rewrite, no concatenation. It keeps its
- * own history to answer NACKs (with RTX where negotiated) and sends its own sender reports,
- * translated from the publisher's where it has them, so lip-sync survives forwarding.
+ * this sender then writes packets itself: a 12-byte header, SRTP with the session keys werift
+ * derived — AES-128-GCM (RFC 7714) or AES_CM_128_HMAC_SHA1_80 (RFC 3711), whichever DTLS
+ * negotiated — and one `dgram` send of `[header, ciphertext, tag]` on the nominated pair: no
+ * packet clone, no header-extension rewrite, no concatenation. It keeps its own history to
+ * answer NACKs (with RTX where negotiated) and sends its own sender reports, translated from the
+ * publisher's where it has them, so lip-sync survives forwarding.
+ *
+ * The path is decided once per SRTP session, on the first packet after DTLS connected: a
+ * profile this file cannot write sends every packet of the leg through werift instead
+ * ({@link FastRtpSender.path}), so no packet is lost to the decision.
  * @module
  */
-import { createCipheriv } from 'node:crypto';
 import type { Socket } from 'node:dgram';
 import type { RTCRtpSender } from 'werift';
 import { seqDiff } from './rewriter.ts';
+import { AeadAes128GcmProtector, AesCm128HmacSha1_80Protector, type RtpProtector } from './srtp-protect.ts';
 
 const NTP_EPOCH_OFFSET_S = 2208988800;
 const HISTORY = 1024;
+/** werift's numbers for the DTLS-SRTP profiles (RFC 5764 §4.1.2, RFC 7714 §14.2). */
+const PROFILE_AES128_CM_HMAC_SHA1_80 = 0x0001;
+const PROFILE_AEAD_AES_128_GCM = 0x0007;
 
 /** What a sender report needs to know about the source clock. */
 export interface ClockSync {
@@ -25,11 +33,28 @@ export interface ClockSync {
   tsOffset: number;
 }
 
+/**
+ * How a packet of this leg leaves: `'wait'` while DTLS is not connected (neither path could send),
+ * `'fast'` through {@link FastRtpSender.send}, `'werift'` through werift's `sendRtp` (a profile
+ * the fast path does not write).
+ */
+export type SendPath = 'wait' | 'fast' | 'werift';
+
 interface Sent {
   seq: number;
   ts: number;
   marker: boolean;
   payload: Buffer | undefined;
+}
+
+/** The parts of werift's SRTP context the fast path reads (rtp/src/srtp/context/context.js). */
+interface WeriftSrtpContext {
+  profile?: number;
+  srtpSessionKey?: Buffer;
+  srtpSessionSalt?: Buffer;
+  /** The SRTP auth key (CM profiles; werift's name). */
+  srtpSessionAuthTag?: Buffer;
+  cipher?: { aeadAuthTagLen?: number; authTagLength?: number };
 }
 
 /** werift internals the fast path reads (stable across 0.25.x; checked at run time). */
@@ -42,7 +67,7 @@ interface WeriftSenderInternals {
   dtlsTransport:
     | {
         state: string;
-        srtp?: { localContext?: { cipher?: { srtpSessionKey?: Buffer; srtpSessionSalt?: Buffer; aeadAuthTagLen?: number } } };
+        srtp?: { localContext?: WeriftSrtpContext };
         iceTransport: {
           connection: {
             canSendApplicationData(): boolean;
@@ -54,12 +79,29 @@ interface WeriftSenderInternals {
     | undefined;
 }
 
+/** The protector for werift's local SRTP context, or undefined when the fast path cannot write its profile. */
+function protectorFor(ctx: WeriftSrtpContext | undefined): RtpProtector | undefined {
+  if (!ctx?.srtpSessionKey || !ctx.srtpSessionSalt) return undefined;
+  try {
+    if (ctx.profile === PROFILE_AEAD_AES_128_GCM && ctx.cipher?.aeadAuthTagLen === 16) {
+      return new AeadAes128GcmProtector(ctx.srtpSessionKey, ctx.srtpSessionSalt);
+    }
+    if (ctx.profile === PROFILE_AES128_CM_HMAC_SHA1_80 && ctx.cipher?.authTagLength === 10 && ctx.srtpSessionAuthTag) {
+      return new AesCm128HmacSha1_80Protector(ctx.srtpSessionKey, ctx.srtpSessionSalt, ctx.srtpSessionAuthTag);
+    }
+  } catch {
+    // key material of an unexpected shape: werift's own path
+  }
+  return undefined;
+}
+
 /** Writes one outgoing stream (one SSRC of a subscriber connection). */
 export class FastRtpSender {
   readonly #sender: WeriftSenderInternals;
-  #key: Buffer | undefined;
-  readonly #salt = Buffer.alloc(12);
-  readonly #iv = Buffer.alloc(12);
+  /** The werift SRTP session the path was decided for. */
+  #session: object | undefined;
+  #protector: RtpProtector | undefined;
+  #path: SendPath = 'wait';
   #roc = 0;
   #rtxRoc = 0;
   #lastSeq = -1;
@@ -73,8 +115,6 @@ export class FastRtpSender {
   octets = 0;
   /** Retransmissions sent. */
   retransmitted = 0;
-  /** False when the negotiated profile is not AES-GCM: the caller falls back to werift's path. */
-  supported = true;
   readonly #dropEvery: number;
   #sentCount = 0;
 
@@ -84,24 +124,39 @@ export class FastRtpSender {
     this.#dropEvery = testLossPercent > 0 ? Math.max(2, Math.round(100 / testLossPercent)) : 0;
   }
 
-  /** True once DTLS is up and the keys are known. */
-  ready(): boolean {
-    if (this.#key) return this.#sender.dtlsTransport?.state === 'connected';
+  /**
+   * Which path a packet takes now. Decided once per werift SRTP session — the first call after
+   * DTLS connected reads the negotiated profile — and `'wait'` while DTLS is not connected.
+   */
+  path(): SendPath {
     const dtls = this.#sender.dtlsTransport;
-    if (!dtls || dtls.state !== 'connected' || !this.#sender.codec) return false;
-    const cipher = dtls.srtp?.localContext?.cipher;
-    if (!cipher?.srtpSessionKey || !cipher.srtpSessionSalt || cipher.aeadAuthTagLen !== 16) {
-      this.supported = false;
-      return false;
+    if (!dtls || dtls.state !== 'connected' || !this.#sender.codec) return 'wait';
+    const srtp = dtls.srtp;
+    if (srtp !== this.#session) {
+      if (!srtp) return 'wait';
+      if (this.#session) {
+        // a new SRTP session (new DTLS handshake): its receiver starts a new crypto context, ROC 0
+        this.#roc = this.#rtxRoc = 0;
+        this.#lastSeq = this.#lastRtxSeq = -1;
+      }
+      this.#session = srtp;
+      this.#protector = protectorFor(srtp.localContext);
+      this.#path = this.#protector ? 'fast' : 'werift';
     }
-    this.#key = cipher.srtpSessionKey;
-    cipher.srtpSessionSalt.copy(this.#salt, 0, 0, 12);
-    return true;
+    return this.#path;
   }
 
-  /** Sends one media packet; returns false when it could not (not ready, no route). */
+  /** The SRTP profile the fast path writes, once decided (undefined: not yet, or werift's path). */
+  get profile(): RtpProtector['profile'] | undefined {
+    return this.#path === 'fast' ? this.#protector?.profile : undefined;
+  }
+
+  /**
+   * Sends one media packet on the fast path; returns false when it could not (not connected, no
+   * route, or the leg is on werift's path: callers check {@link path} first).
+   */
   send(seq: number, ts: number, marker: boolean, payload: Buffer, keepForNack: boolean, now = performance.now()): boolean {
-    if (!this.ready()) return false;
+    if (this.path() !== 'fast') return false;
     if (this.#lastSeq >= 0 && seqDiff(this.#lastSeq, seq) > 0 && seq < this.#lastSeq) this.#roc++;
     const late = this.#lastSeq >= 0 && seqDiff(this.#lastSeq, seq) < 0;
     const roc = late && seq > this.#lastSeq ? this.#roc - 1 : this.#roc;
@@ -127,13 +182,15 @@ export class FastRtpSender {
 
   /** Answers a NACK from history: RTX when negotiated, else the same packet again. */
   retransmit(lost: readonly number[]): void {
-    if (!this.ready()) return;
+    if (this.path() !== 'fast') return;
     const s = this.#sender;
     for (const seq of lost) {
       const h = this.#history[seq % HISTORY]!;
       if (h.seq !== seq || !h.payload) continue;
+      // the index the packet was first sent under: this ROC, or the previous one across a wrap
+      const roc = seq > this.#lastSeq && this.#roc > 0 ? this.#roc - 1 : this.#roc;
       if (s.rtxPayloadType === undefined) {
-        this.#write(s.codec!.payloadType, seq, h.ts, h.marker, s.ssrc, this.#roc, h.payload, undefined);
+        this.#write(s.codec!.payloadType, seq, h.ts, h.marker, s.ssrc, roc, h.payload, undefined);
       } else {
         const rtxSeq = this.#rtxSeq;
         this.#rtxSeq = (this.#rtxSeq + 1) & 0xffff;
@@ -158,20 +215,7 @@ export class FastRtpSender {
     header.writeUInt16BE(seq, 2);
     header.writeUInt32BE(ts >>> 0, 4);
     header.writeUInt32BE(ssrc >>> 0, 8);
-    // RFC 7714 §8.1: IV = (00 00 || SSRC || ROC || SEQ) XOR salt
-    const iv = this.#iv;
-    iv.writeUInt16BE(0, 0);
-    iv.writeUInt32BE(ssrc >>> 0, 2);
-    iv.writeUInt32BE(roc >>> 0, 6);
-    iv.writeUInt16BE(seq, 10);
-    for (let i = 0; i < 12; i++) iv[i]! ^= this.#salt[i]!;
-    const cipher = createCipheriv('aes-128-gcm', this.#key!, iv);
-    cipher.setAAD(header);
-    const parts: Buffer[] = [header];
-    if (prefix) parts.push(cipher.update(prefix));
-    parts.push(cipher.update(payload));
-    cipher.final();
-    parts.push(cipher.getAuthTag());
+    const parts = this.#protector!.protect(header, ssrc, roc, seq, prefix, payload);
     try {
       socket.send(parts, pair.remoteAddr[1], pair.remoteAddr[0]);
     } catch {
@@ -183,7 +227,7 @@ export class FastRtpSender {
   /** Sends a sender report (with SDES CNAME) mapping wall clock to this stream's timestamps. */
   sendReport(clock: ClockSync): void {
     const dtls = this.#sender.dtlsTransport;
-    if (!this.#key || !dtls || dtls.state !== 'connected' || this.packets === 0) return;
+    if (this.#path !== 'fast' || !dtls || dtls.state !== 'connected' || this.packets === 0) return;
     const now = performance.now();
     let ntpMs: number;
     let rtp: number;

@@ -57,7 +57,11 @@ export class SubscriberPeer {
     }, 1000);
     this.#reports.unref();
     this.pc.connectionStateChange.subscribe((state) => {
-      if (state === 'connected') this.#requestKeyframes(this.consumers());
+      if (state === 'connected') {
+        // each slot reads the negotiated SRTP profile now, before the requested keyframes arrive
+        for (const s of this.slots) s.fast.path();
+        this.#requestKeyframes(this.consumers());
+      }
       if ((state === 'failed' || state === 'closed') && !this.#closed) this.#events.onFailed(`subscriber connection ${state}`);
     });
   }

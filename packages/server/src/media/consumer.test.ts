@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { ProtectionProfileAeadAes128Gcm, ProtectionProfileAes128CmHmacSha1_80, RtpHeader, RtpPacket, SrtpSession, type RTCRtpTransceiver } from 'werift';
+import { Consumer, SendSlot } from './consumer.ts';
+import { Producer } from './producer.ts';
+
+/** A werift-shaped transceiver: `fast` records datagrams, `werift` records what went through sendRtp. */
+function fakeTransceiver(profile: number, state = 'connected') {
+  const saltLen = profile === ProtectionProfileAeadAes128Gcm ? 12 : 14;
+  const keys = { localMasterKey: randomBytes(16), localMasterSalt: randomBytes(saltLen), remoteMasterKey: randomBytes(16), remoteMasterSalt: randomBytes(saltLen) };
+  // werift only builds sessions for the profiles it knows: other profiles are faked on a CM one
+  const srtp = new SrtpSession({ keys, profile: profile === ProtectionProfileAeadAes128Gcm ? ProtectionProfileAeadAes128Gcm : ProtectionProfileAes128CmHmacSha1_80 });
+  (srtp.localContext as unknown as { profile: number }).profile = profile;
+  const fast: Buffer[] = [];
+  const werift: number[] = [];
+  const dtlsTransport = {
+    state,
+    srtp,
+    iceTransport: {
+      connection: {
+        canSendApplicationData: () => true,
+        nominated: { remoteAddr: ['127.0.0.1', 9], protocol: { transport: { closed: false, socket: { send: (parts: Buffer[]) => fast.push(Buffer.concat(parts)) } } } },
+      },
+    },
+    sendRtcp: async () => undefined,
+  };
+  const sender = {
+    ssrc: 1234,
+    rtxSsrc: 5678,
+    rtxPayloadType: undefined,
+    codec: { payloadType: 96 },
+    cname: 'c',
+    dtlsTransport,
+    onGenericNack: { subscribe: () => ({ unSubscribe: () => undefined }) },
+    sendRtp: async (p: RtpPacket) => void werift.push(p.header.sequenceNumber),
+  };
+  return { transceiver: { sender, mid: '0' } as unknown as RTCRtpTransceiver, dtlsTransport, fast, werift };
+}
+
+function forwardFrom(profile: number, state = 'connected') {
+  const t = fakeTransceiver(profile, state);
+  const producer = new Producer('alice', 'video');
+  producer.active = true;
+  const consumer = new Consumer(producer, new SendSlot(t.transceiver, 'video'));
+  let seq = 500;
+  const packet = new RtpPacket(new RtpHeader({ payloadType: 100, sequenceNumber: 0, timestamp: 0, ssrc: 42 }), randomBytes(300));
+  const forward = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      packet.header.sequenceNumber = seq++;
+      packet.header.timestamp = seq * 3000;
+      consumer.forward(packet, performance.now());
+    }
+  };
+  return { ...t, consumer, producer, forward };
+}
+
+for (const [name, profile] of [['AES-GCM', ProtectionProfileAeadAes128Gcm], ['AES-CM-SHA1-80', ProtectionProfileAes128CmHmacSha1_80]] as const) {
+  test(`${name}: the first packet after DTLS connected goes out on the fast path`, () => {
+    const f = forwardFrom(profile, 'connecting');
+    f.forward(3); // nothing can be sent yet, by either path
+    assert.equal(f.fast.length + f.werift.length, 0);
+    f.dtlsTransport.state = 'connected';
+    f.forward(4);
+    assert.equal(f.fast.length, 4);
+    assert.equal(f.werift.length, 0);
+    assert.equal(f.consumer.forwarded, 4);
+    f.producer.close();
+  });
+}
+
+test('a profile the fast path does not write sends every packet through werift from the first one on', () => {
+  const f = forwardFrom(2 /* SRTP_AES128_CM_HMAC_SHA1_32 */, 'connecting');
+  f.forward(2);
+  f.dtlsTransport.state = 'connected';
+  f.forward(5);
+  assert.equal(f.fast.length, 0);
+  assert.equal(f.werift.length, 5);
+  assert.equal(f.consumer.forwarded, 5);
+  // rewritten sequence numbers, contiguous from the first packet sent
+  assert.deepEqual(f.werift.map((s) => s - f.werift[0]!), [0, 1, 2, 3, 4]);
+  f.producer.close();
+});
