@@ -37,8 +37,8 @@ export interface ServerProcess {
   stop(): void;
 }
 
-/** Benchmarks measure forwarding and joins, not the spec's room limits (50 visible, 30 publishers): lift them. */
-const NO_ROOM_LIMITS = ['--max-visible-members', '100000', '--max-publishers', '100000', '--max-members', '100000'];
+/** Benchmarks measure forwarding and joins from one address, not the spec's room limits (50 visible, 30 publishers) or the per-address connection cap: lift them. */
+const NO_ROOM_LIMITS = ['--max-visible-members', '100000', '--max-publishers', '100000', '--max-members', '100000', '--max-connections-per-ip', '1000000'];
 
 /** Starts `rtcroom serve` with the benchmark app on a free loopback port. */
 export async function startServerProcess(extraArgs: string[] = [], nodeArgs: string[] = []): Promise<ServerProcess> {

@@ -53,6 +53,7 @@ Options:
   --max-visible-members N    visible members per room (default 50; invisible members do not count)
   --max-publishers N         members publishing at once per room (default 30)
   --max-members N            members per room, visible or not (default 5000)
+  --max-connections-per-ip N TCP connections one address may hold open (default 200)
   --profile-dir DIR          SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it to DIR
   -h, --help        this help`,
   token: `Usage: rtcroom token --app-id ID --app-key KEY --room ROOM --user USER
@@ -106,6 +107,7 @@ async function serve(args: string[]): Promise<void> {
     'max-visible-members': { type: 'string' },
     'max-publishers': { type: 'string' },
     'max-members': { type: 'string' },
+    'max-connections-per-ip': { type: 'string' },
     dev: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -151,6 +153,7 @@ async function serve(args: string[]): Promise<void> {
   config.maxVisibleMembers = intFlag('max-visible-members', values['max-visible-members'], 1, 100_000) ?? config.maxVisibleMembers;
   config.maxPublishers = intFlag('max-publishers', values['max-publishers'], 1, 100_000) ?? config.maxPublishers;
   config.maxMembersPerRoom = intFlag('max-members', values['max-members'], 1, 100_000) ?? config.maxMembersPerRoom;
+  config.maxConnectionsPerAddress = intFlag('max-connections-per-ip', values['max-connections-per-ip'], 1, 1_000_000) ?? config.maxConnectionsPerAddress;
   if (port !== undefined) config.port = port;
   if (values.host) config.host = values.host;
   const logger = createLogger(logLevel);

@@ -31,8 +31,10 @@ export interface ServerConfig {
   maxVisibleMembers: number;
   /** Members publishing at once per room (Volcengine's default 30). */
   maxPublishers: number;
-  /** Per-session message rate limit: burst size and sustained rate. Exceeding it closes the socket. */
+  /** Per-session message rate limit: burst size and sustained rate, in messages of up to 4 KiB (larger frames cost more). Exceeding it closes the socket. */
   rateLimit: { burst: number; perSecond: number };
+  /** TCP connections one remote address may hold open (HTTP and WebSocket); more are closed at once. */
+  maxConnectionsPerAddress: number;
   /** Frames above this get an error reply. */
   maxFrameBytes: number;
   /** A session whose unsent output exceeds this is closed (it does not read). */
@@ -67,6 +69,7 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     maxVisibleMembers: 50,
     maxPublishers: 30,
     rateLimit: { burst: 200, perSecond: 100 },
+    maxConnectionsPerAddress: 200,
     maxFrameBytes: MAX_FRAME_BYTES,
     maxBufferedBytes: 8 * 1024 * 1024,
     sdkDir: here('../../sdk/dist/'),

@@ -11,6 +11,7 @@ import { RoomManager } from './room/room-manager.ts';
 import { Handlers } from './signal/handlers.ts';
 import { SignalServer } from './signal/signal-server.ts';
 import { createRoutes } from './http/routes.ts';
+import { limitConnections } from './http/connection-limit.ts';
 
 /** A running server. */
 export interface RunningServer {
@@ -44,6 +45,7 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
     else socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
   });
   http.on('clientError', (_err, socket) => socket.destroy());
+  limitConnections(http, config.maxConnectionsPerAddress, log);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(config.port, config.host, () => {

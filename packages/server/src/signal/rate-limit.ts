@@ -1,7 +1,16 @@
 /**
- * Token bucket for signaling messages.
+ * Token bucket for signaling messages, charged by cost: a small message costs 1, a large one
+ * more (see {@link frameCost}), so a flood of 64 KiB frames is cut as fast as a flood of pings.
  * @module
  */
+
+/** Bytes per extra cost unit of a frame. */
+export const COST_BYTES = 4096;
+
+/** The cost of a frame of `bytes`: 1 plus one unit per started {@link COST_BYTES} beyond the first. */
+export function frameCost(bytes: number): number {
+  return 1 + Math.floor(Math.max(0, bytes - 1) / COST_BYTES);
+}
 
 /** A token bucket: `capacity` burst, refilled at `perSecond`. */
 export class TokenBucket {
@@ -17,12 +26,12 @@ export class TokenBucket {
     this.#tokens = capacity;
   }
 
-  /** Takes one token; false when the bucket is empty. */
-  take(now = performance.now()): boolean {
+  /** Takes `cost` tokens (default 1); false when the bucket has fewer. */
+  take(now = performance.now(), cost = 1): boolean {
     this.#tokens = Math.min(this.capacity, this.#tokens + ((now - this.#last) / 1000) * this.perSecond);
     this.#last = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    if (this.#tokens < cost) return false;
+    this.#tokens -= cost;
     return true;
   }
 }

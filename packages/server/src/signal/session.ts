@@ -18,7 +18,8 @@ import {
 import type { Member, MemberSink } from '../room/member.ts';
 import type { Logger } from '../log.ts';
 import type { ServerConfig } from '../config.ts';
-import { TokenBucket } from './rate-limit.ts';
+import { TokenBucket, frameCost } from './rate-limit.ts';
+import { MAX_JSON_DEPTH, jsonDepth } from './json-guard.ts';
 import type { Handlers } from './handlers.ts';
 
 let nextSessionId = 1;
@@ -100,20 +101,23 @@ export class Session implements MemberSink {
   #onMessage(data: RawData, isBinary: boolean): void {
     if (this.#closed) return;
     this.lastSeen = performance.now();
-    if (!this.#bucket.take(this.lastSeen)) {
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+    // charged by size: large frames use the allowance faster than small ones
+    if (!this.#bucket.take(this.lastSeen, frameCost(size))) {
       const { burst, perSecond } = this.#config.rateLimit;
       this.#log.warn('rate limit exceeded, closing', { burst, perSecond });
-      this.close(CLOSE_CODES.rateLimited, `rate limit exceeded: more than ${perSecond} messages/s (burst ${burst})`);
+      this.close(CLOSE_CODES.rateLimited, `rate limit exceeded: more than ${perSecond} messages/s (burst ${burst}; 4 KiB counts as one message)`);
       return;
     }
-    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     if (isBinary) return this.#fail(null, new RtcError('paramError', 'signaling', 'binary frames are not supported'));
     if (size > this.#config.maxFrameBytes) {
       return this.#fail(null, new RtcError('paramError', 'signaling', `frame of ${size} bytes exceeds the limit of ${this.#config.maxFrameBytes}`));
     }
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+    if (jsonDepth(text) < 0) return this.#fail(null, new RtcError('paramError', 'signaling', `frame nests deeper than ${MAX_JSON_DEPTH} levels`));
     let json: unknown;
     try {
-      json = JSON.parse(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8'));
+      json = JSON.parse(text);
     } catch (e) {
       return this.#fail(null, new RtcError('paramError', 'signaling', `malformed JSON: ${(e as Error).message}`));
     }

@@ -42,11 +42,23 @@ export class SignalServer {
       log.debug('session started', { session: session.id, remote: req.socket.remoteAddress });
     });
     const every = Math.max(100, Math.min(1000, config.heartbeatTimeoutMs / 4));
+    let lastSweep = performance.now();
     this.#sweep = setInterval(() => {
-      const deadline = performance.now() - config.heartbeatTimeoutMs;
-      for (const s of this.#sessions) {
-        if (s.lastSeen < deadline) s.close(CLOSE_CODES.heartbeatTimeout, `heartbeat timeout: nothing received for ${config.heartbeatTimeoutMs} ms`);
-      }
+      const now = performance.now();
+      const stalled = now - lastSweep > every * 2;
+      lastSweep = now;
+      // after a stall of the event loop, messages that arrived meanwhile are still unread: judge
+      // nobody on timestamps the loop had no chance to update; the next sweep will
+      if (stalled) return;
+      const deadline = now - config.heartbeatTimeoutMs;
+      const late = [...this.#sessions].filter((s) => s.lastSeen < deadline);
+      if (!late.length) return;
+      // the I/O phase runs before setImmediate: data already waiting on a socket updates lastSeen first
+      setImmediate(() => {
+        for (const s of late) {
+          if (!s.closed && s.lastSeen < deadline) s.close(CLOSE_CODES.heartbeatTimeout, `heartbeat timeout: nothing received for ${config.heartbeatTimeoutMs} ms`);
+        }
+      });
     }, every);
     this.#sweep.unref();
   }
