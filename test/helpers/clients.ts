@@ -24,8 +24,8 @@ export function serverWithClients(overrides: Partial<ServerConfig> = {}) {
       return get();
     },
     /** A connected client, closed after the file's tests. */
-    connect: async (): Promise<TestClient> => {
-      const c = await TestClient.connect(get().wsUrl);
+    connect: async (opts: { autoPong?: boolean } = {}): Promise<TestClient> => {
+      const c = await TestClient.connect(get().wsUrl, opts);
       clients.push(c);
       return c;
     },

@@ -30,9 +30,9 @@ export class TestClient {
     });
   }
 
-  /** Connects to `url`. */
-  static async connect(url: string): Promise<TestClient> {
-    const ws = new WebSocket(url);
+  /** Connects to `url`. `autoPong: false` makes a client that reads but never answers the server's pings (a dead one, as far as the server can tell). */
+  static async connect(url: string, opts: { autoPong?: boolean } = {}): Promise<TestClient> {
+    const ws = new WebSocket(url, { autoPong: opts.autoPong ?? true });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

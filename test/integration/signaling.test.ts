@@ -46,10 +46,10 @@ describe('signaling', () => {
 
   test('a silent socket is closed after the heartbeat window and leaves the room', async () => {
     const a = await connect();
-    const silent = await connect();
+    const silent = await connect({ autoPong: false });
     await a.request('joinRtcRoom', joinParams('r-hb', 'ha'));
     await silent.request('joinRtcRoom', joinParams('r-hb', 'silent'));
-    // `a` keeps talking; `silent` sends nothing more
+    // `a` keeps talking; `silent` sends nothing more, not even pongs to the server's pings
     const keepAlive = setInterval(() => void a.request('ping'), 300);
     try {
       const closed = await silent.waitClosed(5000);

@@ -29,6 +29,8 @@ export const CLOSE_CODES = {
   serverShutdown: 1001,
   /** No message for {@link HEARTBEAT_TIMEOUT_MS}. */
   heartbeatTimeout: 4008,
+  /** The member moved to a newer session (`resumeSession`) or is gone. */
+  sessionMoved: 4010,
   /** Too many messages. */
   rateLimited: 4029,
   /** Frame far above {@link MAX_FRAME_BYTES} (the socket is closed before reading it). */
@@ -70,4 +72,5 @@ export const API_NAMES = [
   'publishScreen',
   'updateToken',
   'changeUserVisibility',
+  'resumeSession',
 ] as const;

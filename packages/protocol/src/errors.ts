@@ -136,6 +136,8 @@ export const ERRORS = {
     detail: 'rate limit exceeded: %s',
     description: 'rtcroom: too many signaling messages',
   },
+  /** rtcroom: a resume was refused (the session is over: grace window passed, member gone, server restarted); join again. */
+  resumeFailed: { errNo: 21912, errorType: 'I', detail: 'resume failed: %s', description: 'rtcroom: session cannot be resumed' },
   /** rtcroom: an unexpected server-side failure. */
   internal: { errNo: 21905, errorType: 'F', detail: 'internal error: %s', description: 'rtcroom: unexpected server error' },
   /** rtcroom: the room has reached its limit of visible members (Volcengine's default: 50), or its total member limit. */

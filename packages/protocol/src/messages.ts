@@ -63,6 +63,8 @@ export const REQUEST_PARAMS = {
   setVisibility: visibilityOptionsSchema,
   /** Leave the room. */
   exitRtcRoom: exitOptionsSchema,
+  /** Take over the member of a lost session (resume token from the join reply). */
+  resumeSession: z.object({ resumeToken: z.string().check(z.minLength(8), z.maxLength(128)) }),
   /** The publisher connection's offer (client offers); `sources` names what each m-line carries. */
   publisherOffer: z.object({ sdp: sdpSchema, sources: z.record(z.string().check(z.maxLength(32)), trackSourceSchema) }),
   /** Start or stop forwarding one of the member's sources. */
@@ -127,6 +129,10 @@ export interface JoinResult {
   heartbeatTimeoutMs: number;
   /** When the token stops being valid (Unix seconds; 0 = never). */
   tokenExpireAt: number;
+  /** Lets a new connection take this member over after the connection is lost (`resumeSession`). */
+  resumeToken: string;
+  /** How long the server keeps a member whose connection was lost, waiting for a resume (ms). */
+  resumeGraceMs: number;
 }
 
 /** One member speaking now (voice activity) and how loud. */
@@ -149,6 +155,7 @@ export interface ActiveSpeakers {
 export interface RequestResults {
   ping: { serverTime: number };
   joinRtcRoom: JoinResult;
+  resumeSession: JoinResult;
   exitRtcRoom: Record<string, never>;
   publisherOffer: { sdp: string };
   setPublish: Record<string, never>;

@@ -49,6 +49,12 @@ export interface ServerConfig {
   media: MediaNetwork;
   /** Speaker detection tuning. */
   speakers: SpeakerOptions;
+  /** A member whose session was lost is kept this long for a resume (others see no change). */
+  resumeGraceMs: number;
+  /** A member with neither signaling (frames, pongs) nor media (RTP, RTCP) for this long is gone. */
+  ghostTimeoutMs: number;
+  /** The server pings every session this often (WebSocket ping; the pong proves the client lives). */
+  serverPingMs: number;
   /** `onRoomTokenWillExpire` fires this long before the token (or a privilege) expires. */
   tokenWillExpireLeadMs: number;
 }
@@ -78,5 +84,8 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     media: { iceAddress: undefined, announcedAddress: undefined, portRange: undefined },
     speakers: { ...DEFAULT_SPEAKER_OPTIONS },
     tokenWillExpireLeadMs: 30_000,
+    resumeGraceMs: 20_000,
+    ghostTimeoutMs: 4000,
+    serverPingMs: 1000,
   };
 }

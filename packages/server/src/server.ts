@@ -9,6 +9,7 @@ import type { ServerConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { RoomManager } from './room/room-manager.ts';
 import { Handlers } from './signal/handlers.ts';
+import { JoinService } from './room/join-service.ts';
 import { SignalServer } from './signal/signal-server.ts';
 import { createRoutes } from './http/routes.ts';
 import { limitConnections } from './http/connection-limit.ts';
@@ -35,8 +36,9 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
     maxVisibleMembers: config.maxVisibleMembers,
     snapshotIntervalMs: config.snapshotIntervalMs,
   });
-  const handlers = new Handlers(config.apps, rooms, config, log);
-  const signal = new SignalServer(config, handlers, rooms, log);
+  const joins = new JoinService(config.apps, rooms, config, log);
+  const handlers = new Handlers(joins, config);
+  const signal = new SignalServer(config, handlers, joins, log);
   const routes = createRoutes(config, { rooms: () => rooms.roomCount, members: () => rooms.memberCount, sessions: () => signal.sessionCount }, log);
   const http: Server = createServer((req, res) => void routes(req, res));
   http.on('upgrade', (req, socket, head) => {
@@ -63,6 +65,7 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
     rooms,
     close: async () => {
       signal.close();
+      joins.close();
       http.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));
     },

@@ -30,6 +30,8 @@ export class Producer {
   readonly clockRate: number;
   /** Packets received while active. */
   packets = 0;
+  /** When the last packet arrived, active or not (performance.now(); -Infinity before any). */
+  lastPacketAt = -Infinity;
   /** Consumers of this producer. */
   readonly consumers = new Set<Consumer>();
   /** The publisher's last sender report (for lip-sync across forwarding). */
@@ -88,6 +90,7 @@ export class Producer {
   }
 
   #onRtp(packet: RtpPacket, now: number): void {
+    this.lastPacketAt = now;
     if (!this.active) return;
     this.packets++;
     mediaCounts.received++;

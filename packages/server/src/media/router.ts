@@ -229,14 +229,14 @@ export class Router implements RoomMedia {
   }
 
   #newSubscriber(mm: MemberMedia): SubscriberPeer {
-    const sink = mm.member.sink;
     const pcId = ++this.#pcIds;
     return new SubscriberPeer(
       this.#net,
       {
         sendOffer: (offer) => {
           const frame: ServerFrame = { event: 'subscriberOffer', data: { ...offer, pcId } };
-          sink.sendRaw(JSON.stringify(frame));
+          // the member's session now (it may have been resumed on a new one)
+          mm.member.sink.sendRaw(JSON.stringify(frame));
         },
         onFailed: (reason) => {
           this.#log.warn('subscriber connection lost', { user: mm.member.userId, reason });
@@ -283,6 +283,23 @@ export class Router implements RoomMedia {
     mm.subscriber?.close();
     mm.subscriber = undefined;
     this.#dropPublisher(mm);
+  }
+
+  /**
+   * The member's last media activity (performance.now()): RTP from its publisher connection or
+   * RTCP from its subscriber connection; undefined when it has no media connection.
+   */
+  lastActivity(m: Member): number | undefined {
+    const mm = this.#media.get(m);
+    if (!mm || (!mm.publisher && !mm.subscriber)) return undefined;
+    let at = mm.subscriber?.lastRtcpAt ?? -Infinity;
+    for (const p of mm.producers.values()) if (p.lastPacketAt > at) at = p.lastPacketAt;
+    return at === -Infinity ? undefined : at;
+  }
+
+  /** `m` was resumed on a new session: an offer it may have missed meanwhile is sent again. */
+  memberResumed(m: Member): void {
+    this.#media.get(m)?.subscriber?.resendPending();
   }
 
   /** Counts, for health and tests. */

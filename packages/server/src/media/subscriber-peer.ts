@@ -42,6 +42,9 @@ export class SubscriberPeer {
   #waiter: AnswerWaiter | undefined;
   #closed = false;
   #fresh = new Set<Consumer>();
+  #lastOffer: { offerId: number; sdp: string; tracks: SubscribedTrack[] } | undefined;
+  /** When RTCP last came from the subscriber (performance.now()): its connection lives. */
+  lastRtcpAt = -Infinity;
   readonly #reports: NodeJS.Timeout;
 
   constructor(net: MediaNetwork, events: SubscriberEvents, log: Logger, answerTimeoutMs = 10_000) {
@@ -79,6 +82,9 @@ export class SubscriberPeer {
     if (!slot) {
       const t = this.pc.addTransceiver(producer.kind, { direction: 'sendonly' });
       const created = new SendSlot(t, producer.kind, this.#net.testSubscriberLossPercent);
+      t.sender.onRtcp.subscribe(() => {
+        this.lastRtcpAt = performance.now();
+      });
       // the subscriber's PLIs go to whichever producer the slot carries, through its throttle
       t.sender.onPictureLossIndication.subscribe(() => created.consumer?.producer.requestKeyframe());
       slot = created;
@@ -95,6 +101,11 @@ export class SubscriberPeer {
     c.close();
     this.#fresh.delete(c);
     this.#schedule();
+  }
+
+  /** Sends the offer that awaits an answer again (the client's session was replaced meanwhile). */
+  resendPending(): void {
+    if (this.#waiter && this.#lastOffer?.offerId === this.#waiter.offerId) this.#events.sendOffer(this.#lastOffer);
   }
 
   /** Applies the client's answer to offer `offerId`. */
@@ -139,7 +150,8 @@ export class SubscriberPeer {
         const fresh = [...this.#fresh];
         this.#fresh.clear();
         const answered = this.#waitAnswer(offerId);
-        this.#events.sendOffer({ offerId, sdp: ownCandidates(this.pc.localDescription?.sdp ?? '', this.#net), tracks });
+        this.#lastOffer = { offerId, sdp: ownCandidates(this.pc.localDescription?.sdp ?? '', this.#net), tracks };
+        this.#events.sendOffer(this.#lastOffer);
         await answered;
         // before the transport is up a keyframe would be lost: 'connected' asks for all of them
         if (this.pc.connectionState === 'connected') this.#requestKeyframes(fresh.filter((c) => !c.closed));

@@ -27,8 +27,14 @@ export class Member {
   readonly roomId: string;
   /** User id. */
   readonly userId: string;
-  /** Event sink. */
-  readonly sink: MemberSink;
+  /** Event sink: the member's signaling session (a detached member's sink drops events). */
+  sink: MemberSink;
+  /** Proves a new session may take this member over (`resumeSession`). */
+  resumeToken: string | undefined;
+  /** When its session was lost (performance.now()), while it waits for a resume. */
+  detachedAt: number | undefined;
+  /** Last sign of life on signaling (any frame or pong; performance.now()). */
+  lastSignalAt = performance.now();
   /** Token grants. */
   grants: MemberGrants;
   /** When the member joined (ms since epoch). */

@@ -58,6 +58,11 @@ export class RoomManager extends TypedEmitter<RoomManagerEvents> {
     return this.#users.size;
   }
 
+  /** Every member of every room. */
+  members(): IterableIterator<Member> {
+    return this.#users.values();
+  }
+
   /** The room, if it exists. */
   room(appId: string, roomId: string): Room | undefined {
     return this.#rooms.get(key(appId, roomId));

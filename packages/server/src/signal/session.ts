@@ -15,7 +15,8 @@ import {
   type ServerEvents,
   type RequestMethod,
 } from '@rtcroom/protocol';
-import type { Member, MemberSink } from '../room/member.ts';
+import type { Member } from '../room/member.ts';
+import type { SessionPort } from '../room/join-service.ts';
 import type { Logger } from '../log.ts';
 import type { ServerConfig } from '../config.ts';
 import { TokenBucket, frameCost } from './rate-limit.ts';
@@ -25,10 +26,10 @@ import type { Handlers } from './handlers.ts';
 let nextSessionId = 1;
 
 /** One client connection. */
-export class Session implements MemberSink {
+export class Session implements SessionPort {
   /** Process-unique id, for logs. */
   readonly id = nextSessionId++;
-  /** Last time anything arrived (performance.now()). */
+  /** Last time anything arrived, a frame or a pong (performance.now()). */
   lastSeen = performance.now();
   /** The member this session holds, once joined. */
   member: Member | undefined;
@@ -37,10 +38,14 @@ export class Session implements MemberSink {
   readonly #handlers: Handlers;
   readonly #log: Logger;
   readonly #bucket: TokenBucket;
-  readonly #onClosed: (s: Session, reason: string) => void;
+  readonly #onClosed: (s: Session, reason: string, resumable: boolean) => void;
   #closed = false;
 
-  constructor(ws: WebSocket, config: ServerConfig, handlers: Handlers, log: Logger, onClosed: (s: Session, reason: string) => void) {
+  /**
+   * @param onClosed called once when the session ends; `resumable` when it was lost (abnormal
+   *   close, socket error, heartbeat timeout) rather than closed on purpose
+   */
+  constructor(ws: WebSocket, config: ServerConfig, handlers: Handlers, log: Logger, onClosed: (s: Session, reason: string, resumable: boolean) => void) {
     this.#ws = ws;
     this.#config = config;
     this.#handlers = handlers;
@@ -48,11 +53,13 @@ export class Session implements MemberSink {
     this.#bucket = new TokenBucket(config.rateLimit.burst, config.rateLimit.perSecond);
     this.#onClosed = onClosed;
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
-    ws.on('close', (code) => this.#end(`socket closed (${code})`));
+    // 1006: the connection dropped without a closing handshake (network, crash): resumable
+    ws.on('close', (code) => this.#end(`socket closed (${code})`, code === 1006));
     ws.on('error', (err) => {
       this.#log.debug('socket error', { err });
-      this.#end('socket error');
+      this.#end('socket error', true);
     });
+    ws.on('pong', () => this.#touch());
   }
 
   /** True once the session has ended. */
@@ -70,19 +77,38 @@ export class Session implements MemberSink {
     this.#ws.send(frame);
   }
 
-  /** Closes the session with a code and reason; the member leaves at once. */
+  /**
+   * Closes the session with a code and reason. Its member leaves at once, except after a
+   * heartbeat timeout (the client may come back with `resumeSession`).
+   */
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#ws.close(code, reason);
     const ws = this.#ws;
     setTimeout(() => ws.terminate(), 1000).unref();
-    this.#end(reason);
+    this.#end(reason, code === CLOSE_CODES.heartbeatTimeout);
   }
 
-  #end(reason: string): void {
+  /** Closes the session; its member (already moved to another session, or gone) is not touched. */
+  detach(code: number, reason: string): void {
+    this.member = undefined;
+    this.close(code, reason);
+  }
+
+  /** Sends a WebSocket ping; the pong counts as a sign of life. */
+  ping(): void {
+    if (!this.#closed) this.#ws.ping();
+  }
+
+  #touch(): void {
+    this.lastSeen = performance.now();
+    if (this.member) this.member.lastSignalAt = this.lastSeen;
+  }
+
+  #end(reason: string, resumable: boolean): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#onClosed(this, reason);
+    this.#onClosed(this, reason, resumable);
   }
 
   /** Pushes an event to the client. */
@@ -100,7 +126,7 @@ export class Session implements MemberSink {
 
   #onMessage(data: RawData, isBinary: boolean): void {
     if (this.#closed) return;
-    this.lastSeen = performance.now();
+    this.#touch();
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     // charged by size: large frames use the allowance faster than small ones
     if (!this.#bucket.take(this.lastSeen, frameCost(size))) {

@@ -9,9 +9,10 @@ import { WebSocketServer } from 'ws';
 import { CLOSE_CODES, RtcError } from '@rtcroom/protocol';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
-import type { RoomManager } from '../room/room-manager.ts';
+import type { JoinService } from '../room/join-service.ts';
 import type { Handlers } from './handlers.ts';
 import { Session } from './session.ts';
+import { stallAwareSweep } from './stall-aware.ts';
 
 /** Hard cap on a frame; above it the socket is closed unread (1009). Below it, the session replies with an error. */
 const HARD_FRAME_CAP = 1024 * 1024;
@@ -21,46 +22,38 @@ export class SignalServer {
   readonly #wss: WebSocketServer;
   readonly #sessions = new Set<Session>();
   readonly #sweep: NodeJS.Timeout;
+  readonly #pings: NodeJS.Timeout;
 
   constructor(
     config: ServerConfig,
     handlers: Handlers,
-    rooms: RoomManager,
+    joins: JoinService,
     log: Logger,
   ) {
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(HARD_FRAME_CAP, config.maxFrameBytes * 2), perMessageDeflate: false });
     this.#wss.on('connection', (ws, req: IncomingMessage) => {
-      const session = new Session(ws, config, handlers, log, (s, reason) => {
+      const session = new Session(ws, config, handlers, log, (s, reason, resumable) => {
         this.#sessions.delete(s);
-        if (s.member) {
-          rooms.leave(s.member, reason);
-          s.member = undefined;
-        }
-        log.debug('session ended', { session: s.id, reason });
+        joins.sessionLost(s, reason, resumable);
+        log.debug('session ended', { session: s.id, reason, resumable });
       });
       this.#sessions.add(session);
       log.debug('session started', { session: session.id, remote: req.socket.remoteAddress });
     });
     const every = Math.max(100, Math.min(1000, config.heartbeatTimeoutMs / 4));
-    let lastSweep = performance.now();
-    this.#sweep = setInterval(() => {
-      const now = performance.now();
-      const stalled = now - lastSweep > every * 2;
-      lastSweep = now;
-      // after a stall of the event loop, messages that arrived meanwhile are still unread: judge
-      // nobody on timestamps the loop had no chance to update; the next sweep will
-      if (stalled) return;
-      const deadline = now - config.heartbeatTimeoutMs;
-      const late = [...this.#sessions].filter((s) => s.lastSeen < deadline);
-      if (!late.length) return;
-      // the I/O phase runs before setImmediate: data already waiting on a socket updates lastSeen first
-      setImmediate(() => {
-        for (const s of late) {
-          if (!s.closed && s.lastSeen < deadline) s.close(CLOSE_CODES.heartbeatTimeout, `heartbeat timeout: nothing received for ${config.heartbeatTimeoutMs} ms`);
-        }
-      });
-    }, every);
-    this.#sweep.unref();
+    const timeout = `heartbeat timeout: nothing received for ${config.heartbeatTimeoutMs} ms`;
+    this.#sweep = stallAwareSweep(
+      every,
+      (now) => [...this.#sessions].filter((s) => s.lastSeen < now - config.heartbeatTimeoutMs),
+      (s) => {
+        if (!s.closed && s.lastSeen < performance.now() - config.heartbeatTimeoutMs) s.close(CLOSE_CODES.heartbeatTimeout, timeout);
+      },
+    );
+    // the server's own pings: a live client's pong keeps it alive even between its heartbeats
+    this.#pings = setInterval(() => {
+      for (const s of this.#sessions) s.ping();
+    }, config.serverPingMs);
+    this.#pings.unref();
   }
 
   /** Number of live sessions. */
@@ -76,6 +69,7 @@ export class SignalServer {
   /** Closes every session (server shutdown). */
   close(): void {
     clearInterval(this.#sweep);
+    clearInterval(this.#pings);
     for (const s of [...this.#sessions]) {
       if (s.member) s.sendEvent('interrupted', new RtcError('serverShutdown', 'onRtcChatInterrupted').toPayload());
       s.close(CLOSE_CODES.serverShutdown, 'server shutting down');

@@ -1,0 +1,248 @@
+/**
+ * The one owner of a member's stay: join (token check, room, token timers, media), exit, token
+ * renewal, visibility, and what happens when its signaling session is lost: the member is kept,
+ * detached, for the resume grace window (others see no change), and can be resumed by a new
+ * session with the resume token of its join; a member whose signaling and media both fell silent
+ * is a ghost and leaves (see {@link LivenessMonitor}).
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { CLOSE_CODES, RtcError, statePayload, type JoinResult, type RequestParams, type ServerEvents } from '@rtcroom/protocol';
+import { Privileges, privilegeExpiry, verifyToken } from '@rtcroom/token';
+import type { AppRegistry } from '../apps/registry.ts';
+import type { ServerConfig } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { Router } from '../media/router.ts';
+import type { Member, MemberGrants, MemberSink } from './member.ts';
+import type { Room } from './room.ts';
+import type { RoomManager } from './room-manager.ts';
+import { TokenWatch, expiryMs } from './token-watch.ts';
+import { LivenessMonitor } from './liveness.ts';
+
+/** What the service needs of a signaling session. */
+export interface SessionPort extends MemberSink {
+  /** The member the session holds, once joined or resumed. */
+  member: Member | undefined;
+  /** Closes the session without a leave of its own (its member moved on, or is gone already). */
+  detach(code: number, reason: string): void;
+}
+
+/** Where a detached member's events go: nowhere (the resume reply carries fresh lists). */
+const DETACHED: MemberSink = { sendRaw: () => undefined };
+
+function send<E extends keyof ServerEvents>(m: Member, event: E, data: ServerEvents[E]): void {
+  m.sink.sendRaw(JSON.stringify({ event, data }));
+}
+
+/** Join, exit, resume and the rest of a member's lifecycle. */
+export class JoinService {
+  readonly #apps: AppRegistry;
+  readonly #rooms: RoomManager;
+  readonly #config: ServerConfig;
+  readonly #log: Logger;
+  readonly #byResumeToken = new Map<string, Member>();
+  readonly #liveness: LivenessMonitor;
+
+  constructor(apps: AppRegistry, rooms: RoomManager, config: ServerConfig, log: Logger) {
+    this.#apps = apps;
+    this.#rooms = rooms;
+    this.#config = config;
+    this.#log = log;
+    this.#liveness = new LivenessMonitor(
+      rooms,
+      config,
+      (m) => (rooms.room(m.appId, m.roomId)?.media as Router | undefined)?.lastActivity(m),
+      (m, reason) => this.#gone(m, reason),
+    );
+  }
+
+  /** The room's router, created on first use. */
+  router(room: Room): Router {
+    if (!room.media) room.media = new Router(room, this.#config.media, this.#config.speakers, this.#log);
+    return room.media as Router;
+  }
+
+  /** The member of `s` and its room, or `notInRoom` for `api`. */
+  joined(s: SessionPort, api: string): { member: Member; room: Room } {
+    const member = s.member;
+    const room = member && this.#rooms.room(member.appId, member.roomId);
+    if (!member || !room) throw new RtcError('notInRoom', api, 'any room');
+    return { member, room };
+  }
+
+  /** Joins `s` to a room. */
+  join(s: SessionPort, p: RequestParams<'joinRtcRoom'>): JoinResult {
+    if (s.member) throw new RtcError('alreadyInRoom', 'joinRtcRoom', s.member.userId, s.member.roomId);
+    const app = this.#apps.get(p.appId);
+    if (!app) {
+      this.#log.info('join refused: unknown appId', { appId: p.appId });
+      throw new RtcError('invalidToken', 'joinRtcRoom');
+    }
+    const grants = this.#verify(p.token, app.appKey, p.appId, p.roomId, p.userId);
+    if (!grants) throw new RtcError('invalidToken', 'joinRtcRoom');
+    const { member, room } = this.#rooms.join({ appId: p.appId, roomId: p.roomId, userId: p.userId, sink: s, grants, visible: p.visible ?? true });
+    s.member = member;
+    member.autoSubscribe = p.roomConfig?.autoSubscribe ?? true;
+    member.resumeToken = randomBytes(18).toString('base64url');
+    this.#byResumeToken.set(member.resumeToken, member);
+    // the token's timers start after the join reply is out, so a token already inside its last
+    // 30 s warns after the app knows it joined (an event before the reply would be dropped)
+    setImmediate(() => {
+      if (this.#rooms.memberOf(member.appId, member.userId) === member) this.#watchToken(member, room);
+    });
+    if (room.media) (room.media as Router).memberJoined(member);
+    this.#log.debug('joined', { appId: p.appId, roomId: p.roomId, userId: p.userId });
+    return this.#result(member, room);
+  }
+
+  #result(member: Member, room: Room): JoinResult {
+    return {
+      roomId: room.roomId,
+      userId: member.userId,
+      members: room.userIdList(member),
+      videoMembers: room.videoChannel.current(),
+      screenMembers: room.screenChannel.current(),
+      speakers: room.speakersChannel.current(),
+      activeSpeakers: room.activeSpeakersChannel.current(),
+      canPublish: member.publishPrivilegeDenied() === undefined,
+      canSubscribe: member.subscribeDenied() === undefined,
+      heartbeatIntervalMs: this.#config.heartbeatIntervalMs,
+      heartbeatTimeoutMs: this.#config.heartbeatTimeoutMs,
+      tokenExpireAt: member.grants.tokenExpireAt,
+      resumeToken: member.resumeToken ?? '',
+      resumeGraceMs: this.#config.resumeGraceMs,
+    };
+  }
+
+  #watchToken(member: Member, room: Room): void {
+    member.watch = new TokenWatch(() => member.grants, this.#config.tokenWillExpireLeadMs, {
+      willExpire: (expireAt) => send(member, 'tokenWillExpire', { expireAt, inSeconds: Math.max(0, Math.round((expiryMs(expireAt) - Date.now()) / 1000)) }),
+      expired: () => {
+        this.#log.info('token expired', { appId: member.appId, roomId: member.roomId, userId: member.userId });
+        send(member, 'interrupted', new RtcError('tokenExpired', 'onRtcChatInterrupted').toPayload());
+        this.#leave(member, 'token expired');
+      },
+      publishExpired: () => {
+        (room.media as Router | undefined)?.unpublishAll(member);
+        send(member, 'stateChanged', { ...statePayload('publishExpired'), data: { reason: 'publishExpired' } });
+      },
+      subscribeExpired: () => (room.media as Router | undefined)?.refreshMember(member),
+    });
+  }
+
+  /** Verifies a token for this app/room/user; the grants it carries, or undefined. */
+  #verify(token: string, appKey: string, appId: string, roomId: string, userId: string): MemberGrants | undefined {
+    const v = verifyToken(token, { appKey, appId, roomId, userId, now: Math.floor(Date.now() / 1000) });
+    if (!v.ok) {
+      this.#log.info('token refused', { appId, roomId, userId, reason: v.reason, detail: v.message });
+      return undefined;
+    }
+    return {
+      tokenExpireAt: v.token.expireAt,
+      publishExpireAt: privilegeExpiry(v.token, Privileges.PublishStream),
+      subscribeExpireAt: privilegeExpiry(v.token, Privileges.SubscribeStream),
+    };
+  }
+
+  /** Replaces the member's token. */
+  updateToken(s: SessionPort, token: string, api: string): { tokenExpireAt: number } {
+    const { member, room } = this.joined(s, api);
+    const app = this.#apps.get(member.appId);
+    const grants = app && this.#verify(token, app.appKey, member.appId, member.roomId, member.userId);
+    if (!grants) throw new RtcError('updateTokenInvalid', api);
+    member.grants = grants;
+    member.watch?.renewed();
+    // a renewed subscribe privilege brings the streams back
+    (room.media as Router | undefined)?.refreshMember(member);
+    return { tokenExpireAt: grants.tokenExpireAt };
+  }
+
+  /** Makes the member visible or invisible to the others. */
+  setVisibility(s: SessionPort, visible: boolean): Record<string, never> {
+    const { member, room } = this.joined(s, 'changeUserVisibility');
+    if (member.visible === visible) return {};
+    const router = room.media as Router | undefined;
+    if (visible) this.#rooms.checkVisibleRoom(room, 'changeUserVisibility');
+    if (!visible) router?.unpublishAll(member);
+    member.visible = visible;
+    room.membersChannel.changed();
+    room.videoChannel.changed();
+    room.screenChannel.changed();
+    room.speakersChannel.changed();
+    room.activeSpeakersChannel.changed();
+    return {};
+  }
+
+  /** Leaves the room (`exitRtcRoom`). */
+  exit(s: SessionPort, roomId: string): Record<string, never> {
+    const m = s.member;
+    if (!m || m.roomId !== roomId) throw new RtcError('notInRoom', 'exitRtcRoom', roomId);
+    s.member = undefined;
+    this.#leave(m, 'exit');
+    return {};
+  }
+
+  /**
+   * Moves a member kept after a lost session to session `s` (the `resumeSession` request): same
+   * membership, publications and subscriptions; the reply carries the lists as they are now.
+   * An unknown or expired resume token fails with `resumeFailed` (the client joins afresh).
+   */
+  resume(s: SessionPort, resumeToken: string, api: string): JoinResult {
+    if (s.member) throw new RtcError('alreadyInRoom', api, s.member.userId, s.member.roomId);
+    const member = this.#byResumeToken.get(resumeToken);
+    const room = member && this.#rooms.room(member.appId, member.roomId);
+    if (!member || !room || this.#rooms.memberOf(member.appId, member.userId) !== member) throw new RtcError('resumeFailed', api, 'the session is over');
+    // the old session may still look alive (a half-open socket): it lets go without a leave
+    const old = member.sink;
+    if (old !== s && old !== DETACHED && isSessionPort(old)) {
+      old.member = undefined;
+      old.detach(CLOSE_CODES.sessionMoved, 'resumed by a new connection');
+    }
+    member.sink = s;
+    member.detachedAt = undefined;
+    member.lastSignalAt = performance.now();
+    s.member = member;
+    (room.media as Router | undefined)?.memberResumed(member);
+    this.#log.info('resumed', { appId: member.appId, roomId: member.roomId, userId: member.userId });
+    return this.#result(member, room);
+  }
+
+  /**
+   * A session ended. `resumable`: it was lost (abnormal close, heartbeat timeout) rather than
+   * closed on purpose; its member is then kept, detached, for the resume grace window.
+   */
+  sessionLost(s: SessionPort, reason: string, resumable: boolean): void {
+    const m = s.member;
+    if (!m) return;
+    s.member = undefined;
+    if (m.sink !== s) return;
+    if (!resumable || this.#config.resumeGraceMs <= 0) return void this.#leave(m, reason);
+    m.sink = DETACHED;
+    m.detachedAt = performance.now();
+    this.#log.info('session lost, member kept for resume', { appId: m.appId, roomId: m.roomId, userId: m.userId, reason, graceMs: this.#config.resumeGraceMs });
+  }
+
+  #gone(m: Member, reason: string): void {
+    this.#log.info('member gone', { appId: m.appId, roomId: m.roomId, userId: m.userId, reason });
+    const s = m.sink;
+    this.#leave(m, reason);
+    if (isSessionPort(s)) s.detach(CLOSE_CODES.heartbeatTimeout, reason);
+  }
+
+  #leave(m: Member, reason: string): void {
+    if (m.resumeToken) this.#byResumeToken.delete(m.resumeToken);
+    this.#rooms.leave(m, reason);
+    // the session stays usable (it may join again)
+    if (isSessionPort(m.sink) && m.sink.member === m) m.sink.member = undefined;
+    m.sink = DETACHED;
+  }
+
+  /** Stops the liveness checks (server shutdown). */
+  close(): void {
+    this.#liveness.close();
+  }
+}
+
+function isSessionPort(x: MemberSink): x is SessionPort {
+  return typeof (x as Partial<SessionPort>).detach === 'function';
+}
