@@ -190,6 +190,11 @@ export class HeadlessPublisher implements PublisherClient {
     this.#media.start(fps, packetsPerFrame);
   }
 
+  /** Pauses (true) or resumes (false) sending. */
+  pause(paused: boolean): void {
+    this.#media.paused = paused;
+  }
+
   async close(): Promise<void> {
     this.#media.stop();
     this.signal.close();

@@ -208,6 +208,11 @@ class JanusPublisher implements PublisherClient {
     this.#media.start(fps, packetsPerFrame);
   }
 
+  /** Pauses (true) or resumes (false) sending. */
+  pause(paused: boolean): void {
+    this.#media.paused = paused;
+  }
+
   async close(): Promise<void> {
     this.#media.stop();
     await this.session.close();

@@ -7,6 +7,8 @@ export interface PublisherClient {
   start(fps?: number, packetsPerFrame?: number): void;
   /** Packets sent so far. */
   sent: { audio: number; video: number };
+  /** Pauses (true) or resumes (false) sending; the stream continues without a gap in sequence numbers. */
+  pause(paused: boolean): void;
   /** Keyframes sent on request (PLI) so far. */
   keyframes: number;
   close(): Promise<void>;
