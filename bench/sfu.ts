@@ -47,6 +47,11 @@ const LOSS_NOTE =
   "'seq loss %': by each subscriber's own RTP sequence numbers (blind to a subscriber that receives nothing); " +
   "'receiving': subscribers that received every subscribed kind in the window. A level fails when not every subscriber received media in the warm-up or the window.";
 
+/** The raw counts behind a row's loss and receiving figures (for the JSON). */
+function accounting(target: string, n: number, w: WindowResult): Record<string, unknown> {
+  return { target, N: n, expectedPackets: w.expectedPackets, receivedPackets: w.receivedPackets, receiving: w.receiving, subscribers: w.subscribers, drainMs: w.drainMs };
+}
+
 async function startTarget(name: string): Promise<Target> {
   if (name === 'rtcroom') return rtcroomTarget();
   const { janusTarget } = await import('./lib/janus-target.ts');
@@ -130,7 +135,8 @@ async function forwarding(scenario: 'fanout' | 'meeting', argv: string[]): Promi
   const plots = fileURLToPath(new URL('./results/', import.meta.url));
   writeFileSync(`${plots}${scenario}-cpu.svg`, lineChart(`${scenario}: server CPU per forwarded packet`, 'N', 'µs per packet', xs, series(valid((w) => w.cpuUsPerPacket))));
   writeFileSync(`${plots}${scenario}-loss.svg`, lineChart(`${scenario}: loss`, 'N', 'loss %', xs, series((w) => w.lossPercent)));
-  console.log(`wrote ${writeResult(scenario, { pinned, seconds, loss: LOSS_NOTE, rows, failures, ratios })} and ${scenario}-cpu.svg, ${scenario}-loss.svg`);
+  const counts = [...results].flatMap(([target, m]) => [...m].map(([n, w]) => accounting(target, n, w)));
+  console.log(`wrote ${writeResult(scenario, { pinned, seconds, loss: LOSS_NOTE, rows, failures, ratios, counts })} and ${scenario}-cpu.svg, ${scenario}-loss.svg`);
 }
 
 async function audio(argv: string[]): Promise<void> {
@@ -138,6 +144,7 @@ async function audio(argv: string[]): Promise<void> {
   const target = await rtcroomTarget();
   const rows: Record<string, string | number>[] = [];
   const failures: Failure[] = [];
+  const counts: Record<string, unknown>[] = [];
   const talkers = Number(values.talkers);
   try {
     for (const l of list(values.listeners, 1000)) {
@@ -150,6 +157,7 @@ async function audio(argv: string[]): Promise<void> {
         continue;
       }
       rows.push(row('rtcroom', l, w, { talkers }));
+      counts.push(accounting('rtcroom', l, w));
       console.error(`audio-room L=${l}: receiving ${w.receiving}/${w.subscribers}, ${w.cpuUsPerPacket.toFixed(1)} µs/pkt, loss ${w.lossPercent.toFixed(2)}% (by sequence numbers ${w.seqLossPercent.toFixed(2)}%)`);
       if (w.failed) noteFailure(failures, { target: 'rtcroom', N: l, reason: w.failed });
     }
@@ -159,7 +167,7 @@ async function audio(argv: string[]): Promise<void> {
   console.log(`audio-room (N = listeners); ${target.pinned}`);
   printTable(rows);
   reportFailures(failures);
-  console.log(`wrote ${writeResult('audio-room', { pinned: target.pinned, loss: LOSS_NOTE, rows, failures })}`);
+  console.log(`wrote ${writeResult('audio-room', { pinned: target.pinned, loss: LOSS_NOTE, rows, failures, counts })}`);
 }
 
 async function storm(argv: string[]): Promise<void> {

@@ -2,7 +2,7 @@
 // subscriber that receives nothing (or stops receiving) cannot hide.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accountWindow, EVERY_KIND, failureReason, waitingSubscribers, type KindCounts } from './accounting.ts';
+import { accountWindow, EVERY_KIND, failureReason, tally, waitingSubscribers, type KindCounts } from './accounting.ts';
 import { row, type WindowResult } from './measure.ts';
 
 const c = (audio: number, video: number): KindCounts => ({ audio, video });
@@ -93,4 +93,9 @@ test('a failed level shows loss and receiving but no throughput in its row', () 
   const ok = row('rtcroom', 200, { ...w, failed: undefined, receiving: 200, lossPercent: 0 });
   assert.equal(ok['fwd pkt/s'], 12_152);
   assert.equal(ok['status'], 'ok');
+});
+
+test('tally: client connection states of the subscribers not receiving, most frequent first', () => {
+  assert.equal(tally(['connected', 'failed (ICE connected, DTLS failed)', 'failed (ICE connected, DTLS failed)']), '2 × failed (ICE connected, DTLS failed), 1 × connected');
+  assert.equal(tally([]), '');
 });

@@ -92,3 +92,10 @@ export function failureReason(w: { receiving: number; subscribers: number; waiti
   if (w.receiving < w.subscribers) reasons.push(`only ${w.receiving}/${w.subscribers} subscribers received media in the window`);
   return reasons.length ? reasons.join('; ') : undefined;
 }
+
+/** Counts equal strings, most frequent first: `3 × failed (ICE connected, DTLS failed), 1 × connected`. */
+export function tally(values: readonly string[]): string {
+  const n = new Map<string, number>();
+  for (const v of values) n.set(v, (n.get(v) ?? 0) + 1);
+  return [...n].sort((a, b) => b[1] - a[1]).map(([v, k]) => `${k} × ${v}`).join(', ');
+}

@@ -4,7 +4,7 @@ import { WebSocket } from 'ws';
 import type { RTCPeerConnection, RtpPacket } from 'werift';
 import type { PublisherClient, SubscriberClient } from './target.ts';
 import type { SequenceStats } from './target.ts';
-import { connected, gathered, loopbackOnly, publisherPeer, RtpCounter, subscriberPeer, SyntheticSender } from './werift-media.ts';
+import { connected, describeConnection, gathered, loopbackOnly, publisherPeer, RtpCounter, subscriberPeer, SyntheticSender } from './werift-media.ts';
 
 type Frame = { id?: number; result?: any; error?: { errMsg: string }; event?: string; data?: any };
 
@@ -93,6 +93,10 @@ export class HeadlessSubscriber implements SubscriberClient {
   /** Loss accounting by sequence number. */
   get sequence(): SequenceStats {
     return this.#counter.sequence;
+  }
+  /** The client side of the current media connection. */
+  connection(): string {
+    return describeConnection(this.pc);
   }
   /** Called per received RTP packet (for delay probes). */
   get onRtp(): ((kind: 'audio' | 'video', packet: RtpPacket) => void) | undefined {

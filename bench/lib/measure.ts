@@ -1,6 +1,6 @@
 // The steady-window measurement shared by the forwarding scenarios (fanout, meeting, audio-room).
 import { percentile } from '../report.ts';
-import { accountWindow, failureReason, waitingSubscribers, type KindCounts, type Receives } from './accounting.ts';
+import { accountWindow, failureReason, tally, waitingSubscribers, type KindCounts, type Receives } from './accounting.ts';
 import type { PublisherClient, SubscriberClient, Target } from './target.ts';
 
 /** Figures of one steady window. */
@@ -127,7 +127,9 @@ export async function measureWindow(
   const seqExpected = sum(q1.map((q, i) => q.expected - q0[i]!.expected));
   const seqReceived = sum(q1.map((q, i) => q.received - q0[i]!.received));
   const delays = subs.flatMap((s) => s.delays);
-  const failed = failureReason({ receiving: acc.receiving, subscribers: acc.subscribers, waitingAfterWarmup, warmupMs });
+  const reason = failureReason({ receiving: acc.receiving, subscribers: acc.subscribers, waitingAfterWarmup, warmupMs });
+  // whether the generator's side gave up (a client connection failed) or the SFU sent nothing
+  const failed = reason && acc.notReceiving.length ? `${reason} (client side of those: ${tally(acc.notReceiving.map((i) => subs[i]!.connection()))})` : reason;
   return {
     seconds: dt,
     publishedPps: published / dt,

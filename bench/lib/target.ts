@@ -21,6 +21,8 @@ export interface SubscriberClient {
   sequence: SequenceStats;
   /** Forwarding delays measured (ms), from the send time the publisher wrote into each payload. */
   delays: number[];
+  /** The client side of its media connection, e.g. `failed (ICE connected, DTLS failed)` (for failure reasons). */
+  connection(): string;
   close(): Promise<void>;
 }
 

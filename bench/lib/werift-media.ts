@@ -58,6 +58,13 @@ export async function connected(pc: RTCPeerConnection, timeoutMs?: number): Prom
   }).finally(() => clearTimeout(timer));
 }
 
+/** A peer connection's state as the client sees it: `connected`, `failed (ICE connected, DTLS failed)`, … */
+export function describeConnection(pc: RTCPeerConnection | undefined): string {
+  if (!pc) return 'no connection offered';
+  const dtls = (pc.dtlsTransports[0] as unknown as { state?: string } | undefined)?.state ?? 'none';
+  return pc.connectionState === 'connected' ? 'connected' : `${pc.connectionState} (ICE ${pc.iceConnectionState}, DTLS ${dtls})`;
+}
+
 /** A loopback peer connection for publishing: Opus + VP8 with TWCC, NACK, PLI, mid and audio level. */
 export function publisherPeer(): RTCPeerConnection {
   return new RTCPeerConnection({
