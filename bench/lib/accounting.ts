@@ -26,7 +26,11 @@ export interface WindowAccounting {
   received: number;
   /** 1 − received / expected, % (0 when nothing was expected). */
   lossPercent: number;
-  /** Subscribers that received at least one packet of every kind they should have received. */
+  /**
+   * Subscribers that received at least one packet of every kind they should have received. Counts
+   * are per kind, not per publisher: in a meeting, a subscriber missing one publisher of several
+   * still counts as receiving, and its missing packets show as loss.
+   */
   receiving: number;
   /** All subscribers. */
   subscribers: number;
