@@ -51,5 +51,9 @@ export async function main(argv: string[]): Promise<void> {
     .map(([k, v]) => ({ function: k, 'self ms': v / 1000, '% of busy': (v / busy) * 100 }));
   console.log(`CPU profile of the server in the ${values.seconds} s steady window of fanout N=${values.n} (${w.cpuUsPerPacket.toFixed(1)} µs/pkt); busy ${(busy / 1e6).toFixed(2)} s`);
   printTable(rows);
+  if (w.failed) {
+    console.log(`FAILED: ${w.failed}; this profile is not of a valid steady state`);
+    process.exitCode = 1;
+  }
   console.log(`wrote ${writeResult('profile', { n: Number(values.n), window: w, rows })}`);
 }

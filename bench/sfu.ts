@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Target } from './lib/target.ts';
-import { row, type WindowResult } from './lib/measure.ts';
+import { errorRow, row, type WindowResult } from './lib/measure.ts';
 import { rtcroomTarget } from './lib/rtcroom-target.ts';
 import { startServerProcess } from './lib/server-process.ts';
 import { lineChart } from './lib/plot.ts';
@@ -18,7 +18,39 @@ import { meeting } from './scenarios/meeting.ts';
 import { audioRoom } from './scenarios/audio-room.ts';
 import { joinStorm } from './scenarios/join-storm.ts';
 
+/** A level whose figures are not valid, and why. */
+interface Failure {
+  target: string;
+  N: number;
+  reason: string;
+}
+
+/** Notes a failed level on stderr; the process will exit non-zero once the table is printed. */
+function noteFailure(failures: Failure[], f: Failure): void {
+  failures.push(f);
+  console.error(`${f.target} N=${f.N}: FAILED: ${f.reason}`);
+  process.exitCode = 1;
+}
+
+/** Prints what failed after the table. */
+function reportFailures(failures: readonly Failure[]): void {
+  if (failures.length === 0) return;
+  console.log(`\n${failures.length} level(s) FAILED; their throughput, CPU and delay figures are not valid:`);
+  for (const f of failures) console.log(`  ${f.target} N=${f.N}: ${f.reason}`);
+}
+
 const list = (s: string, max: number): number[] => s.split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 1 && n <= max);
+
+/** How the JSON's loss figures are counted. */
+const LOSS_NOTE =
+  "'loss %': 1 − received ÷ (each publisher's packets sent in the window × the subscribers that should receive them), summed over all subscribers; " +
+  "'seq loss %': by each subscriber's own RTP sequence numbers (blind to a subscriber that receives nothing); " +
+  "'receiving': subscribers that received every subscribed kind in the window. A level fails when not every subscriber received media in the warm-up or the window.";
+
+/** The raw counts behind a row's loss and receiving figures (for the JSON). */
+function accounting(target: string, n: number, w: WindowResult): Record<string, unknown> {
+  return { target, N: n, expectedPackets: w.expectedPackets, receivedPackets: w.receivedPackets, receiving: w.receiving, subscribers: w.subscribers, drainMs: w.drainMs };
+}
 
 async function startTarget(name: string): Promise<Target> {
   if (name === 'rtcroom') return rtcroomTarget();
@@ -42,18 +74,39 @@ async function forwarding(scenario: 'fanout' | 'meeting', argv: string[]): Promi
   const seconds = Math.min(60, Math.max(2, Number(values.seconds)));
   const results = new Map<string, Map<number, WindowResult>>();
   const rows: Record<string, string | number>[] = [];
+  const failures: Failure[] = [];
   let pinned = '';
   for (const name of values.targets.split(',')) {
-    const target = await startTarget(name);
+    let target: Target;
+    try {
+      target = await startTarget(name);
+    } catch (e) {
+      // a target that cannot start (Janus not installed) fails its levels; the others still run
+      const reason = `target did not start: ${e instanceof Error ? e.message : String(e)}`;
+      for (const n of levels) {
+        rows.push(errorRow(name, n, reason));
+        noteFailure(failures, { target: name, N: n, reason });
+      }
+      continue;
+    }
     pinned = target.pinned;
     const byN = new Map<number, WindowResult>();
     results.set(name, byN);
     try {
       for (const n of levels) {
-        const w = scenario === 'fanout' ? await fanout(target, n, seconds) : await meeting(target, n, seconds);
-        byN.set(n, w);
+        let w: WindowResult;
+        try {
+          w = scenario === 'fanout' ? await fanout(target, n, seconds) : await meeting(target, n, seconds);
+        } catch (e) {
+          rows.push(errorRow(name, n, e));
+          noteFailure(failures, { target: name, N: n, reason: e instanceof Error ? e.message : String(e) });
+          continue;
+        }
         rows.push(row(name, n, w));
-        console.error(`${scenario} ${name} N=${n}: ${w.cpuUsPerPacket.toFixed(1)} µs/pkt, loss ${w.lossPercent.toFixed(2)}%`);
+        console.error(`${scenario} ${name} N=${n}: receiving ${w.receiving}/${w.subscribers}, ${w.cpuUsPerPacket.toFixed(1)} µs/pkt, loss ${w.lossPercent.toFixed(2)}% (by sequence numbers ${w.seqLossPercent.toFixed(2)}%)`);
+        // a failed level's loss is plotted; its CPU figures are not
+        byN.set(n, w);
+        if (w.failed) noteFailure(failures, { target: name, N: n, reason: w.failed });
       }
     } finally {
       await target.stop();
@@ -62,14 +115,15 @@ async function forwarding(scenario: 'fanout' | 'meeting', argv: string[]): Promi
   }
   console.log(`${scenario}, ${seconds} s steady windows; ${pinned}`);
   printTable(rows);
+  reportFailures(failures);
   const ours = results.get('rtcroom');
   const janus = [...results.entries()].filter(([k]) => k.startsWith('janus'));
   const ratios: Record<string, string | number>[] = [];
   if (ours && janus.length) {
     for (const n of levels) {
-      const best = janus.map(([k, m]) => [k, m.get(n)] as const).filter(([, w]) => w && Number.isFinite(w.cpuUsPerPacket)).sort((a, b) => a[1]!.cpuUsPerPacket - b[1]!.cpuUsPerPacket)[0];
+      const best = janus.map(([k, m]) => [k, m.get(n)] as const).filter(([, w]) => w && !w.failed && Number.isFinite(w.cpuUsPerPacket)).sort((a, b) => a[1]!.cpuUsPerPacket - b[1]!.cpuUsPerPacket)[0];
       const o = ours.get(n);
-      if (!best || !o) continue;
+      if (!best || !o || o.failed) continue;
       ratios.push({ N: n, 'rtcroom µs/pkt': o.cpuUsPerPacket, 'best Janus': best[0], 'Janus µs/pkt': best[1]!.cpuUsPerPacket, 'rtcroom / Janus': o.cpuUsPerPacket / best[1]!.cpuUsPerPacket });
     }
     console.log('\nCPU per forwarded packet, rtcroom ÷ the better Janus configuration');
@@ -77,28 +131,43 @@ async function forwarding(scenario: 'fanout' | 'meeting', argv: string[]): Promi
   }
   const xs = levels.map(String);
   const series = (pick: (w: WindowResult) => number) => [...results].map(([name, m]) => ({ name, points: new Map([...m].map(([n, w]) => [String(n), pick(w)])) }));
+  const valid = (pick: (w: WindowResult) => number) => (w: WindowResult) => (w.failed ? NaN : pick(w));
   const plots = fileURLToPath(new URL('./results/', import.meta.url));
-  writeFileSync(`${plots}${scenario}-cpu.svg`, lineChart(`${scenario}: server CPU per forwarded packet`, 'N', 'µs per packet', xs, series((w) => w.cpuUsPerPacket)));
+  writeFileSync(`${plots}${scenario}-cpu.svg`, lineChart(`${scenario}: server CPU per forwarded packet`, 'N', 'µs per packet', xs, series(valid((w) => w.cpuUsPerPacket))));
   writeFileSync(`${plots}${scenario}-loss.svg`, lineChart(`${scenario}: loss`, 'N', 'loss %', xs, series((w) => w.lossPercent)));
-  console.log(`wrote ${writeResult(scenario, { pinned, seconds, rows, ratios })} and ${scenario}-cpu.svg, ${scenario}-loss.svg`);
+  const counts = [...results].flatMap(([target, m]) => [...m].map(([n, w]) => accounting(target, n, w)));
+  console.log(`wrote ${writeResult(scenario, { pinned, seconds, loss: LOSS_NOTE, rows, failures, ratios, counts })} and ${scenario}-cpu.svg, ${scenario}-loss.svg`);
 }
 
 async function audio(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { listeners: { type: 'string', default: '10,50,100,200' }, talkers: { type: 'string', default: '10' }, seconds: { type: 'string', default: '10' } } });
   const target = await rtcroomTarget();
   const rows: Record<string, string | number>[] = [];
+  const failures: Failure[] = [];
+  const counts: Record<string, unknown>[] = [];
+  const talkers = Number(values.talkers);
   try {
     for (const l of list(values.listeners, 1000)) {
-      const w = await audioRoom(target, Number(values.talkers), l, Number(values.seconds));
-      rows.push(row('rtcroom', l, w, { talkers: Number(values.talkers) }));
-      console.error(`audio-room L=${l}: ${w.cpuUsPerPacket.toFixed(1)} µs/pkt, loss ${w.lossPercent.toFixed(2)}%`);
+      let w: WindowResult;
+      try {
+        w = await audioRoom(target, talkers, l, Number(values.seconds));
+      } catch (e) {
+        rows.push(errorRow('rtcroom', l, e, { talkers }));
+        noteFailure(failures, { target: 'rtcroom', N: l, reason: e instanceof Error ? e.message : String(e) });
+        continue;
+      }
+      rows.push(row('rtcroom', l, w, { talkers }));
+      counts.push(accounting('rtcroom', l, w));
+      console.error(`audio-room L=${l}: receiving ${w.receiving}/${w.subscribers}, ${w.cpuUsPerPacket.toFixed(1)} µs/pkt, loss ${w.lossPercent.toFixed(2)}% (by sequence numbers ${w.seqLossPercent.toFixed(2)}%)`);
+      if (w.failed) noteFailure(failures, { target: 'rtcroom', N: l, reason: w.failed });
     }
   } finally {
     await target.stop();
   }
   console.log(`audio-room (N = listeners); ${target.pinned}`);
   printTable(rows);
-  console.log(`wrote ${writeResult('audio-room', { pinned: target.pinned, rows })}`);
+  reportFailures(failures);
+  console.log(`wrote ${writeResult('audio-room', { pinned: target.pinned, loss: LOSS_NOTE, rows, failures, counts })}`);
 }
 
 async function storm(argv: string[]): Promise<void> {

@@ -3,6 +3,7 @@
 // subscribers each, sends for 5 s and prints what arrived.
 import { janusTarget } from '../lib/janus-target.ts';
 import { measureWindow } from '../lib/measure.ts';
+import { EVERY_KIND } from '../lib/accounting.ts';
 import { percentile } from '../report.ts';
 
 const SECONDS = 5;
@@ -14,7 +15,7 @@ for (const eventLoops of [undefined, 1]) {
     pub.start();
     const subs = [await target.subscriber('check', 'sub1', ['pub']), await target.subscriber('check', 'sub2', ['pub'])];
     const before = subs.map((s) => s.packets.audio + s.packets.video);
-    const w = await measureWindow(target, [pub], subs, SECONDS, () => subs.length);
+    const w = await measureWindow(target, [pub], subs, SECONDS, () => EVERY_KIND);
     console.log(`${target.name} (pid ${target.pid}, ${target.pinned})`);
     subs.forEach((s, i) => {
       const n = s.packets.audio + s.packets.video - before[i]!;
@@ -22,7 +23,7 @@ for (const eventLoops of [undefined, 1]) {
     });
     console.log(`  sent ${pub.sent.audio + pub.sent.video} packets, keyframes ${pub.keyframes}`);
     console.log(
-      `  window ${w.seconds.toFixed(1)} s: forwarded ${w.forwardedPps.toFixed(0)} pkt/s, loss ${w.lossPercent.toFixed(2)} %, delay p50 ${w.delayP50.toFixed(2)} ms p99 ${w.delayP99.toFixed(2)} ms, ` +
+      `  window ${w.seconds.toFixed(1)} s: receiving ${w.receiving}/${w.subscribers}${w.failed ? ` (FAILED: ${w.failed})` : ''}, forwarded ${w.forwardedPps.toFixed(0)} pkt/s, loss ${w.lossPercent.toFixed(2)} %, delay p50 ${w.delayP50.toFixed(2)} ms p99 ${w.delayP99.toFixed(2)} ms, ` +
         `CPU ${w.cpuPercent.toFixed(1)} %, ${w.cpuUsPerPacket.toFixed(1)} µs/forwarded pkt, RSS ${w.rssMb.toFixed(0)} MB`,
     );
     await Promise.all([pub.close(), ...subs.map((s) => s.close())]);

@@ -4,7 +4,7 @@ import { WebSocket } from 'ws';
 import type { RTCPeerConnection, RtpPacket } from 'werift';
 import type { PublisherClient, SubscriberClient } from './target.ts';
 import type { SequenceStats } from './target.ts';
-import { connected, gathered, loopbackOnly, publisherPeer, RtpCounter, subscriberPeer, SyntheticSender } from './werift-media.ts';
+import { connected, describeConnection, gathered, loopbackOnly, publisherPeer, RtpCounter, subscriberPeer, SyntheticSender } from './werift-media.ts';
 
 type Frame = { id?: number; result?: any; error?: { errMsg: string }; event?: string; data?: any };
 
@@ -93,6 +93,10 @@ export class HeadlessSubscriber implements SubscriberClient {
   /** Loss accounting by sequence number. */
   get sequence(): SequenceStats {
     return this.#counter.sequence;
+  }
+  /** The client side of the current media connection. */
+  connection(): string {
+    return describeConnection(this.pc);
   }
   /** Called per received RTP packet (for delay probes). */
   get onRtp(): ((kind: 'audio' | 'video', packet: RtpPacket) => void) | undefined {
@@ -188,6 +192,11 @@ export class HeadlessPublisher implements PublisherClient {
   /** Starts sending: Opus every 20 ms (~100 B), VP8 `fps` frames of `packetsPerFrame` × ~1100 B. */
   start(fps = 20, packetsPerFrame = 3): void {
     this.#media.start(fps, packetsPerFrame);
+  }
+
+  /** Pauses (true) or resumes (false) sending. */
+  pause(paused: boolean): void {
+    this.#media.paused = paused;
   }
 
   async close(): Promise<void> {

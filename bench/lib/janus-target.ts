@@ -11,7 +11,7 @@ import type { RTCPeerConnection, RtpPacket } from 'werift';
 import { JanusSession, openJanusSocket, type JanusHandle } from './janus-api.ts';
 import type { PublisherClient, SubscriberClient, Target } from './target.ts';
 import type { SequenceStats } from './target.ts';
-import { connected, gathered, loopbackOnly, publisherPeer, RtpCounter, subscriberPeer, SyntheticSender } from './werift-media.ts';
+import { connected, describeConnection, gathered, loopbackOnly, publisherPeer, RtpCounter, subscriberPeer, SyntheticSender } from './werift-media.ts';
 
 /** Where the Debian package installs the binary. */
 export const JANUS_BIN = '/usr/bin/janus';
@@ -208,6 +208,11 @@ class JanusPublisher implements PublisherClient {
     this.#media.start(fps, packetsPerFrame);
   }
 
+  /** Pauses (true) or resumes (false) sending. */
+  pause(paused: boolean): void {
+    this.#media.paused = paused;
+  }
+
   async close(): Promise<void> {
     this.#media.stop();
     await this.session.close();
@@ -237,6 +242,10 @@ class JanusSubscriber implements SubscriberClient {
   /** Loss accounting by sequence number. */
   get sequence(): SequenceStats {
     return this.#counter.sequence;
+  }
+  /** The client side of the media connection. */
+  connection(): string {
+    return describeConnection(this.pc);
   }
   /** Called per received RTP packet (for delay probes). */
   set onRtp(f: ((kind: 'audio' | 'video', packet: RtpPacket) => void) | undefined) {

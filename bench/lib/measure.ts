@@ -1,5 +1,6 @@
-// The steady-window measurement shared by the forwarding scenarios.
+// The steady-window measurement shared by the forwarding scenarios (fanout, meeting, audio-room).
 import { percentile } from '../report.ts';
+import { accountWindow, failureReason, tally, waitingSubscribers, type KindCounts, type Receives } from './accounting.ts';
 import type { PublisherClient, SubscriberClient, Target } from './target.ts';
 
 /** Figures of one steady window. */
@@ -13,8 +14,26 @@ export interface WindowResult {
   cpuPercent: number;
   /** Server CPU µs per forwarded packet. */
   cpuUsPerPacket: number;
-  /** 1 − received / expected, %. */
+  /**
+   * 1 − received / expected, %, where expected is what each publisher sent in the window × the
+   * subscribers that should receive it: a subscriber that receives nothing counts as 100% loss.
+   */
   lossPercent: number;
+  /** Packets the subscribers should have received in the window, and did. */
+  expectedPackets: number;
+  receivedPackets: number;
+  /**
+   * Loss by each subscriber's own RTP sequence numbers (what the streams it received say was sent):
+   * blind to a subscriber that receives nothing or stops receiving; kept as a second figure.
+   */
+  seqLossPercent: number;
+  /** Subscribers that received media of every kind they subscribe to in the window. */
+  receiving: number;
+  subscribers: number;
+  /** Set when the figures are not valid (not every subscriber received media); says why. */
+  failed?: string;
+  /** How long the receivers took to drain before and after the window (ms; at most 5,000 each). */
+  drainMs: { before: number; after: number };
   /** Forwarding delay percentiles (ms) from the stamps in the payloads. */
   delayP50: number;
   delayP99: number;
@@ -22,77 +41,144 @@ export interface WindowResult {
 }
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const counts = (c: KindCounts): KindCounts => ({ audio: c.audio, video: c.video });
+const minus = (a: KindCounts, b: KindCounts): KindCounts => ({ audio: a.audio - b.audio, video: a.video - b.video });
 
 /**
- * Waits until every subscriber receives video (at most `warmupMs`), then measures `seconds`.
- * `expectedPerPacket(p)` is how many subscribers should receive each packet of publisher `p`.
+ * Waits (at most `maxMs`) until `complete()` or until no subscriber counted a packet for `quietMs`
+ * and 8 polls in a row: nothing is in flight. Counting polls as well as time keeps a stall of this
+ * process (its timers run before the I/O queued meanwhile) from passing for quiet.
+ */
+async function drained(subs: readonly SubscriberClient[], complete: () => boolean = () => false, quietMs = 400, maxMs = 5000): Promise<number> {
+  const t0 = performance.now();
+  const total = () => sum(subs.map((s) => s.packets.audio + s.packets.video));
+  const deadline = performance.now() + maxMs;
+  let last = total();
+  let since = performance.now();
+  let polls = 0;
+  while (performance.now() < deadline && !complete()) {
+    await sleep(25);
+    const now = total();
+    if (now !== last) {
+      last = now;
+      since = performance.now();
+      polls = 0;
+    } else if (++polls >= 8 && performance.now() - since >= quietMs) break;
+  }
+  return performance.now() - t0;
+}
+
+/**
+ * Waits until every subscriber receives media (at most `warmupMs`), then measures a `seconds`
+ * window. `receives(s, p)` says which kinds of publisher `p` subscriber `s` should receive.
+ *
+ * The window has quiet edges: the publishers pause and the receivers drain before it starts and
+ * after it ends, so every packet sent in the window is either received in it or lost, and the
+ * publisher-based loss needs no time alignment. CPU is read over the sending part only.
  */
 export async function measureWindow(
   target: Target,
   pubs: readonly PublisherClient[],
   subs: readonly SubscriberClient[],
   seconds: number,
-  expectedPerPacket: (p: PublisherClient) => number,
+  receives: Receives,
   warmupMs = 20_000,
   hooks: { onStart?(): void; onEnd?(): void } = {},
 ): Promise<WindowResult> {
+  const sent = () => pubs.map((p) => counts(p.sent));
+  const recv = () => subs.map((s) => counts(s.packets));
+  // until every publisher has sent and every subscriber received what it should (a publisher that
+  // sent nothing yet would make every subscriber look served)
+  const waiting = () => (pubs.some((p) => p.sent.audio + p.sent.video === 0) ? subs.length : waitingSubscribers(sent(), recv(), receives).length);
   const deadline = Date.now() + warmupMs;
-  while (subs.some((s) => s.packets.video === 0 && s.packets.audio === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  await new Promise((r) => setTimeout(r, 1000));
-  const recv = () => sum(subs.map((s) => s.packets.audio + s.packets.video));
-  const seqs = () => subs.map((s) => s.sequence.totals());
-  const sent = () => pubs.map((p) => p.sent.audio + p.sent.video);
+  while (waiting() > 0 && Date.now() < deadline) await sleep(200);
+  const waitingAfterWarmup = waiting();
+  await sleep(1000);
+  const pause = (on: boolean) => pubs.forEach((p) => p.pause(on));
+  pause(true);
+  const drainBefore = await drained(subs);
   for (const s of subs) s.delays.length = 0;
-  // received counts are read a little after sent counts, so packets in flight at either edge of
-  // the window are counted on the right side
-  const lag = () => new Promise((r) => setTimeout(r, 150));
   const s0 = sent();
-  await lag();
-  hooks.onStart?.();
-  const cpu0 = target.cpuSeconds();
   const r0 = recv();
-  const q0 = seqs();
+  const q0 = subs.map((s) => s.sequence.totals());
+  const cpu0 = target.cpuSeconds();
   const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, seconds * 1000 - 150));
-  const s1 = sent();
-  await lag();
+  pause(false);
+  hooks.onStart?.();
+  await sleep(seconds * 1000);
+  pause(true);
+  hooks.onEnd?.();
   const dt = (performance.now() - t0) / 1000;
   const cpu = target.cpuSeconds() - cpu0;
-  hooks.onEnd?.();
-  const received = recv() - r0;
-  // loss by sequence numbers: what the streams' numbering says was sent in the window vs what came
-  const q1 = seqs();
+  const s1 = sent();
+  const inWindow = (r: readonly KindCounts[]) => accountWindow(s1.map((c, i) => minus(c, s0[i]!)), r.map((c, i) => minus(c, r0[i]!)), receives);
+  // done as soon as everything sent arrived; else once nothing more arrives
+  const drainAfter = await drained(subs, () => {
+    const a = inWindow(recv());
+    return a.received === a.expected;
+  });
+  const r1 = recv();
+  const q1 = subs.map((s) => s.sequence.totals());
+  pause(false);
+  const acc = inWindow(r1);
+  const received = sum(r1.map((c, i) => c.audio + c.video - r0[i]!.audio - r0[i]!.video));
+  const published = sum(s1.map((c, i) => c.audio + c.video - s0[i]!.audio - s0[i]!.video));
   const seqExpected = sum(q1.map((q, i) => q.expected - q0[i]!.expected));
   const seqReceived = sum(q1.map((q, i) => q.received - q0[i]!.received));
-  const published = sum(s1.map((v, i) => v - s0[i]!));
-  const expected = sum(pubs.map((p, i) => (s1[i]! - s0[i]!) * expectedPerPacket(p)));
   const delays = subs.flatMap((s) => s.delays);
+  const reason = failureReason({ receiving: acc.receiving, subscribers: acc.subscribers, waitingAfterWarmup, warmupMs });
+  // whether the generator's side gave up (a client connection failed) or the SFU sent nothing
+  const failed = reason && acc.notReceiving.length ? `${reason} (client side of those: ${tally(acc.notReceiving.map((i) => subs[i]!.connection()))})` : reason;
   return {
     seconds: dt,
     publishedPps: published / dt,
     forwardedPps: received / dt,
     cpuPercent: (cpu / dt) * 100,
     cpuUsPerPacket: received > 0 ? (cpu / received) * 1e6 : NaN,
-    lossPercent: seqExpected > 0 ? Math.max(0, (1 - seqReceived / seqExpected) * 100) : expected > 0 ? Math.max(0, (1 - received / expected) * 100) : 0,
+    lossPercent: acc.lossPercent,
+    expectedPackets: acc.expected,
+    receivedPackets: acc.received,
+    seqLossPercent: seqExpected > 0 ? Math.max(0, (1 - seqReceived / seqExpected) * 100) : 0,
+    receiving: acc.receiving,
+    subscribers: acc.subscribers,
+    ...(failed ? { failed } : {}),
+    drainMs: { before: drainBefore, after: drainAfter },
     delayP50: percentile(delays, 50),
     delayP99: percentile(delays, 99),
     rssMb: target.rssBytes() / 1e6,
   };
 }
 
-/** A table row from a window result. */
+/** Shown instead of a figure that a failed level does not validly measure. */
+export const INVALID = '—';
+
+/**
+ * A table row from a window result. A failed level keeps its loss and receiving count (they show
+ * the failure) and its status says why; its throughput, CPU and delay figures are not reported.
+ */
 export function row(target: string, n: number, w: WindowResult, extra: Record<string, string | number> = {}): Record<string, string | number> {
+  const valid = (v: number): number | string => (w.failed ? INVALID : v);
   return {
     target,
     N: n,
     ...extra,
+    receiving: `${w.receiving}/${w.subscribers}`,
     'pub pkt/s': w.publishedPps,
-    'fwd pkt/s': w.forwardedPps,
-    'CPU %': w.cpuPercent,
-    'CPU µs/pkt': w.cpuUsPerPacket,
+    'fwd pkt/s': valid(w.forwardedPps),
+    'CPU %': valid(w.cpuPercent),
+    'CPU µs/pkt': valid(w.cpuUsPerPacket),
     'loss %': w.lossPercent,
-    'delay p50 ms': w.delayP50,
-    'delay p99 ms': w.delayP99,
+    'seq loss %': w.seqLossPercent,
+    'delay p50 ms': valid(w.delayP50),
+    'delay p99 ms': valid(w.delayP99),
     'RSS MB': w.rssMb,
+    status: w.failed ? `FAILED: ${w.failed}` : 'ok',
   };
+}
+
+/** A table row for a level that could not be measured at all (`error` says why). */
+export function errorRow(target: string, n: number, error: unknown, extra: Record<string, string | number> = {}): Record<string, string | number> {
+  const reason = error instanceof Error ? error.message : String(error);
+  return { target, N: n, ...extra, receiving: INVALID, 'pub pkt/s': INVALID, 'fwd pkt/s': INVALID, 'CPU %': INVALID, 'CPU µs/pkt': INVALID, 'loss %': INVALID, 'seq loss %': INVALID, 'delay p50 ms': INVALID, 'delay p99 ms': INVALID, 'RSS MB': INVALID, status: `FAILED: ${reason.split('\n')[0]!.slice(0, 200)}` };
 }

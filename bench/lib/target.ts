@@ -7,6 +7,8 @@ export interface PublisherClient {
   start(fps?: number, packetsPerFrame?: number): void;
   /** Packets sent so far. */
   sent: { audio: number; video: number };
+  /** Pauses (true) or resumes (false) sending; the stream continues without a gap in sequence numbers. */
+  pause(paused: boolean): void;
   /** Keyframes sent on request (PLI) so far. */
   keyframes: number;
   close(): Promise<void>;
@@ -19,6 +21,8 @@ export interface SubscriberClient {
   sequence: SequenceStats;
   /** Forwarding delays measured (ms), from the send time the publisher wrote into each payload. */
   delays: number[];
+  /** The client side of its media connection, e.g. `failed (ICE connected, DTLS failed)` (for failure reasons). */
+  connection(): string;
   close(): Promise<void>;
 }
 

@@ -58,6 +58,13 @@ export async function connected(pc: RTCPeerConnection, timeoutMs?: number): Prom
   }).finally(() => clearTimeout(timer));
 }
 
+/** A peer connection's state as the client sees it: `connected`, `failed (ICE connected, DTLS failed)`, … */
+export function describeConnection(pc: RTCPeerConnection | undefined): string {
+  if (!pc) return 'no connection offered';
+  const dtls = (pc.dtlsTransports[0] as unknown as { state?: string } | undefined)?.state ?? 'none';
+  return pc.connectionState === 'connected' ? 'connected' : `${pc.connectionState} (ICE ${pc.iceConnectionState}, DTLS ${dtls})`;
+}
+
 /** A loopback peer connection for publishing: Opus + VP8 with TWCC, NACK, PLI, mid and audio level. */
 export function publisherPeer(): RTCPeerConnection {
   return new RTCPeerConnection({
@@ -100,6 +107,11 @@ export class SyntheticSender {
   keyframeDue = true;
   /** Whether video is sent at all. */
   withVideo = true;
+  /**
+   * While true the timers send nothing (RTP timestamps keep pace with the clock, sequence numbers
+   * do not advance): measurement windows start and end with nothing in flight.
+   */
+  paused = false;
   /** Called to stamp each outgoing packet (for delay probes). */
   stamp: ((p: RtpPacket) => void) | undefined;
   /** RFC 6464 level (-dBov) for each audio packet; undefined sends none. */
@@ -124,7 +136,9 @@ export class SyntheticSender {
     };
     this.#timers.push(
       setInterval(() => {
-        const header = new RtpHeader({ payloadType: 111, sequenceNumber: aSeq++ & 0xffff, timestamp: (aTs += 960) >>> 0, marker: true });
+        aTs += 960;
+        if (this.paused) return;
+        const header = new RtpHeader({ payloadType: 111, sequenceNumber: aSeq++ & 0xffff, timestamp: aTs >>> 0, marker: true });
         if (this.audioLevel && this.levelId) {
           header.extension = true;
           header.extensions = [{ id: this.levelId, payload: Buffer.from([0x80 | Math.max(0, Math.min(127, Math.round(this.audioLevel())))]) }];
@@ -137,6 +151,7 @@ export class SyntheticSender {
       setInterval(() => {
         if (!this.withVideo) return;
         vTs = (vTs + 90000 / fps) >>> 0;
+        if (this.paused) return;
         // a keyframe (on start and on PLI) is about three times a delta frame
         const n = this.keyframeDue ? packetsPerFrame * 3 : packetsPerFrame;
         if (this.keyframeDue) this.keyframes++;
@@ -171,13 +186,15 @@ export class RtpCounter {
   /** Called per received RTP packet that was decrypted (for delay probes). */
   onRtp: ((kind: 'audio' | 'video', packet: RtpPacket) => void) | undefined;
   #n = 0;
-  #fromHeaders = false;
+  /** The connections whose packets are counted from their headers (a replaced one is counted anew). */
+  readonly #fromHeaders = new WeakSet<RTCPeerConnection>();
 
   /**
    * Counts every packet `pc` receives from now on. Once the connection is up, packets are counted
    * from their clear RTP headers (payload type → kind, from the remote SDP) and only one in ten is
    * decrypted (for its delay stamp): decrypting everything would make the generator, not the SFU,
-   * the bottleneck on two cores (see shared/spec/werift-notes.md).
+   * the bottleneck on two cores (see shared/spec/werift-notes.md). Call it for every connection
+   * (a subscriber whose connection the server replaced is counted on the new one too).
    */
   watch(pc: RTCPeerConnection): void {
     pc.onTrack.subscribe((track) => {
@@ -186,11 +203,12 @@ export class RtpCounter {
       const receiver = pc.getTransceivers().find((t) => t.receiver.tracks.includes(track))?.receiver as unknown as { nack?: { addPacket(p: unknown): void } } | undefined;
       if (receiver?.nack) receiver.nack.addPacket = () => undefined;
       track.onReceiveRtp.subscribe((p) => {
-        if (!this.#fromHeaders) {
+        const fromHeaders = this.#fromHeaders.has(pc);
+        if (!fromHeaders) {
           this.packets[kind]++;
           this.bytes += p.payload.length;
         }
-        if ((this.#fromHeaders || ++this.#n % 10 === 0) && this.delays.length < 200_000) {
+        if ((fromHeaders || ++this.#n % 10 === 0) && this.delays.length < 200_000) {
           const sent = readStamp(p);
           if (sent > 0) this.delays.push(performance.now() - sent);
         }
@@ -206,7 +224,7 @@ export class RtpCounter {
     const dtls = pc.dtlsTransports[0] as unknown as { srtp?: { decrypt(b: Buffer): Buffer } } | undefined;
     const srtp = dtls?.srtp;
     const sdp = pc.remoteDescription?.sdp;
-    if (!srtp || !sdp || this.#fromHeaders) return;
+    if (!srtp || !sdp || this.#fromHeaders.has(pc)) return;
     const kinds = new Map<number, 'audio' | 'video'>();
     for (const m of sdp.matchAll(/^m=(audio|video) \d+ \S+ ([\d ]+)/gm)) for (const pt of m[2]!.trim().split(' ')) kinds.set(Number(pt), m[1] as 'audio' | 'video');
     const decrypt = srtp.decrypt.bind(srtp);
@@ -227,7 +245,7 @@ export class RtpCounter {
       this.bytes += b.length - 12;
       return ++n % 10 === 0 ? decrypt(b) : IGNORED_RTP;
     };
-    this.#fromHeaders = true;
+    this.#fromHeaders.add(pc);
   }
 }
 

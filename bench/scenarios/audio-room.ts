@@ -1,6 +1,7 @@
 // audio-room: T talkers (audio only) and L listen-only members receiving every talker.
 import type { PublisherClient, SubscriberClient, Target } from '../lib/target.ts';
 import { measureWindow, type WindowResult } from '../lib/measure.ts';
+import { EVERY_KIND } from '../lib/accounting.ts';
 
 /** Runs one audio room on `target` (rtcroom: audio-only publishers). */
 export async function audioRoom(
@@ -17,7 +18,7 @@ export async function audioRoom(
     for (const n of names) pubs.push(await target.audioPublisher(room, n));
     for (let i = 0; i < listeners; i++) subs.push(await target.subscriber(room, `l${i}`, names));
     for (const p of pubs) p.start();
-    return await measureWindow(target, pubs, subs, seconds, () => listeners);
+    return await measureWindow(target, pubs, subs, seconds, () => EVERY_KIND);
   } finally {
     await Promise.all(pubs.map((p) => p.close()));
     await Promise.all(subs.map((s) => s.close()));

@@ -1,6 +1,7 @@
 // fanout: 1 publisher → N subscribers.
 import type { Target } from '../lib/target.ts';
 import { measureWindow, type WindowResult } from '../lib/measure.ts';
+import { EVERY_KIND } from '../lib/accounting.ts';
 
 /** Runs one fanout level on `target`; clients are closed afterwards. */
 export async function fanout(target: Target, n: number, seconds: number, hooks: { onStart?(): void; onEnd?(): void } = {}): Promise<WindowResult> {
@@ -10,7 +11,7 @@ export async function fanout(target: Target, n: number, seconds: number, hooks: 
   try {
     for (let i = 0; i < n; i++) subs.push(await target.subscriber(room, `sub${i}`, ['pub']));
     pub.start();
-    return await measureWindow(target, [pub], subs, seconds, () => n, undefined, hooks);
+    return await measureWindow(target, [pub], subs, seconds, () => EVERY_KIND, undefined, hooks);
   } finally {
     await pub.close();
     await Promise.all(subs.map((s) => s.close()));

@@ -1,6 +1,7 @@
 // meeting: N participants, each publishing audio + video and subscribing to all the others.
 import type { SubscriberClient, Target } from '../lib/target.ts';
 import { measureWindow, type WindowResult } from '../lib/measure.ts';
+import { EVERY_KIND } from '../lib/accounting.ts';
 
 /** Runs one meeting size on `target`. */
 export async function meeting(target: Target, n: number, seconds: number): Promise<WindowResult> {
@@ -12,7 +13,7 @@ export async function meeting(target: Target, n: number, seconds: number): Promi
     for (const name of names) pubs.push(await target.publisher(room, name));
     for (const name of names) subs.push(await target.subscriber(room, `${name}_sub`, names.filter((x) => x !== name)));
     for (const p of pubs) p.start();
-    return await measureWindow(target, pubs, subs, seconds, () => n - 1);
+    return await measureWindow(target, pubs, subs, seconds, (sub, pub) => (sub === pub ? [] : EVERY_KIND));
   } finally {
     await Promise.all(pubs.map((p) => p.close()));
     await Promise.all(subs.map((s) => s.close()));
