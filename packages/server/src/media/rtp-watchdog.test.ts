@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RtpWatchdog } from './rtp-watchdog.ts';
+import { RtpWatchdog, stalledEvent } from './rtp-watchdog.ts';
 
 function setup(watched: Set<string>) {
   let now = 0;
@@ -64,4 +64,11 @@ test('start/stop tick on a timer', async () => {
   await new Promise((r) => setTimeout(r, 80));
   w.stop();
   assert.equal(ticks, 1);
+});
+
+test('stalledEvent: the 21908 stateChanged frame a member gets', () => {
+  assert.deepEqual(stalledEvent('video', 5000), {
+    event: 'stateChanged',
+    data: { errNo: 21908, errMsg: 'onRtcStateChanged:fail media failed: no video received for 5000 ms', data: { reason: 'mediaStalled', source: 'video', silentMs: 5000 } },
+  });
 });

@@ -8,6 +8,7 @@
  * on the periodic {@link RtpWatchdog.tick}.
  * @module
  */
+import { RtcError, type ServerFrame, type TrackSource } from '@rtcroom/protocol';
 
 /** Options of an {@link RtpWatchdog}. */
 export interface RtpWatchdogOptions<S extends string> {
@@ -89,4 +90,13 @@ export class RtpWatchdog<S extends string> {
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
+}
+
+/**
+ * The `stateChanged` event (errNo 21908, `mediaFailed`) telling a member that the server
+ * receives nothing of a video source it publishes; the SDK emits it as `onRtcStateChanged`.
+ */
+export function stalledEvent(source: TrackSource, silentMs: number): ServerFrame {
+  const e = new RtcError('mediaFailed', 'onRtcStateChanged', `no ${source} received for ${silentMs} ms`);
+  return { event: 'stateChanged', data: { errNo: 21908, errMsg: e.errMsg, data: { reason: 'mediaStalled', source, silentMs } } };
 }
