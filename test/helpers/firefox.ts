@@ -12,7 +12,8 @@ export const FIREFOX_PREFS: Record<string, unknown> = {
   'media.navigator.permission.disabled': true,
   'media.autoplay.default': 0,
   'media.autoplay.block-webaudio': false,
-  // ICE: the server announces 127.0.0.1 only; Firefox hides loopback candidates by default
+  // ICE: the server announces 127.0.0.1 only. Firefox ESR 153 still gathers on the machine's own
+  // addresses (not on lo), so its checks go from those to 127.0.0.1: the packets never leave the machine
   'media.peerconnection.ice.loopback': true,
   'media.peerconnection.ice.no_host': false,
   'media.peerconnection.ice.obfuscate_host_addresses': false,
