@@ -25,20 +25,21 @@ export interface PublisherEvents {
   onFailed(reason: string): void;
   /**
    * Whether `source` is published now. With {@link PublisherEvents.onStalled}, it turns on the
-   * watchdog of video sources (`video`, `screen`).
+   * watchdog of the camera (`video`). A screen is not watched: a still screen or canvas may
+   * rightly send no frames for a while.
    */
   isPublished?(source: TrackSource): boolean;
-  /** A published video source received no RTP for `silentMs` while the connection was up. */
+  /** The published camera received no RTP for `silentMs` while the connection was up. */
   onStalled?(source: TrackSource, silentMs: number): void;
 }
 
 /** Options of a {@link PublisherPeer}. */
 export interface PublisherOptions {
-  /** Silence of a published video source reported through `onStalled` (ms, default 5000). */
+  /** Silence of the published camera reported through `onStalled` (ms, default 5000). */
   stallMs?: number;
 }
 
-const WATCHED: ReadonlySet<TrackSource> = new Set(['video', 'screen']);
+const WATCHED: ReadonlySet<TrackSource> = new Set(['video']);
 
 /** The shape werift's receiver expects in its TWCC slot. */
 interface TwccSlot {
