@@ -1,7 +1,10 @@
 /**
  * The publisher connection of one member (the browser offers, we answer): its DTLS role is
  * server so the AES-GCM SRTP profile is chosen, and its congestion feedback is our own
- * transport-wide TWCC generator rather than werift's.
+ * transport-wide TWCC generator rather than werift's. Offers are normalised first (Firefox's
+ * bundle-only m-sections, see `sdp-offer.ts`); an answer that would not receive a declared
+ * source fails the negotiation, and published video that stops arriving is reported by a
+ * watchdog when the owner passes `isPublished`/`onStalled`.
  * @module
  */
 import { randomInt } from 'node:crypto';
@@ -11,6 +14,8 @@ import type { Logger } from '../log.ts';
 import { ownCandidates, publisherConfig, type MediaNetwork } from './codecs.ts';
 import { TwccFeedbackGenerator } from './interceptors/twcc-feedback.ts';
 import { mediaCounts } from './metrics.ts';
+import { normaliseOffer, rejectedSources } from './sdp-offer.ts';
+import { RtpWatchdog } from './rtp-watchdog.ts';
 
 /** Callbacks of a {@link PublisherPeer}. */
 export interface PublisherEvents {
@@ -18,7 +23,23 @@ export interface PublisherEvents {
   onTrack(source: TrackSource, track: MediaStreamTrack, receiver: RTCRtpReceiver): void;
   /** The connection failed or closed. */
   onFailed(reason: string): void;
+  /**
+   * Whether `source` is published now. With {@link PublisherEvents.onStalled}, it turns on the
+   * watchdog of the camera (`video`). A screen is not watched: a still screen or canvas may
+   * rightly send no frames for a while.
+   */
+  isPublished?(source: TrackSource): boolean;
+  /** The published camera received no RTP for `silentMs` while the connection was up. */
+  onStalled?(source: TrackSource, silentMs: number): void;
 }
+
+/** Options of a {@link PublisherPeer}. */
+export interface PublisherOptions {
+  /** Silence of the published camera reported through `onStalled` (ms, default 5000). */
+  stallMs?: number;
+}
+
+const WATCHED: ReadonlySet<TrackSource> = new Set(['video']);
 
 /** The shape werift's receiver expects in its TWCC slot. */
 interface TwccSlot {
@@ -34,14 +55,28 @@ export class PublisherPeer {
   readonly #events: PublisherEvents;
   readonly #log: Logger;
   readonly #net: MediaNetwork;
+  readonly #watchdog: RtpWatchdog<TrackSource> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  constructor(net: MediaNetwork, events: PublisherEvents, log: Logger) {
+  constructor(net: MediaNetwork, events: PublisherEvents, log: Logger, options: PublisherOptions = {}) {
     this.#events = events;
     this.#log = log;
     this.#net = net;
     this.pc = new RTCPeerConnection(publisherConfig(net));
+    const { isPublished, onStalled } = events;
+    if (isPublished && onStalled) {
+      const stallMs = options.stallMs ?? 5000;
+      this.#watchdog = new RtpWatchdog<TrackSource>({
+        stallMs,
+        everyMs: Math.min(1000, stallMs / 2),
+        isWatched: (source) => this.pc.connectionState === 'connected' && isPublished(source),
+        onStall: (source, silentMs) => {
+          this.#log.warn('published video receives no RTP', { source, silentMs });
+          onStalled(source, silentMs);
+        },
+      });
+    }
     mediaCounts.peers++;
     this.twcc = new TwccFeedbackGenerator({
       senderSsrc: randomInt(1, 0xffffffff),
@@ -53,24 +88,46 @@ export class PublisherPeer {
     });
     this.pc.onTrack.subscribe((track) => this.#onTrack(track));
     this.pc.connectionStateChange.subscribe((state) => {
-      if (state === 'connected') this.twcc.start();
+      if (state === 'connected') {
+        this.twcc.start();
+        this.#watchdog?.start();
+      }
       if (state === 'failed' || state === 'closed') {
         this.twcc.stop();
+        this.#watchdog?.stop();
         if (!this.#closed) this.#events.onFailed(`publisher connection ${state}`);
       }
     });
   }
 
-  /** Applies the browser's offer; resolves with our answer. Calls are serialised. */
+  /**
+   * Applies the browser's offer; resolves with our answer. Calls are serialised. Rejects (after
+   * completing the negotiation, so the connection stays usable) when the answer does not
+   * receive a declared source, naming it: a silent `m=video 0` would be a black tile.
+   */
   negotiate(sdp: string, sources: Record<string, TrackSource>): Promise<string> {
     const run = async (): Promise<string> => {
-      for (const [mid, source] of Object.entries(sources)) this.#sources.set(mid, source);
-      await this.pc.setRemoteDescription({ type: 'offer', sdp });
+      for (const [mid, source] of Object.entries(sources)) {
+        this.#sources.set(mid, source);
+        // watched from now on, even if werift never makes a track for it
+        if (WATCHED.has(source)) this.#watchdog?.counter(source);
+      }
+      // Firefox offers bundled m-sections with port 0 and a=bundle-only, which werift would reject
+      const offer = normaliseOffer(sdp);
+      if (offer.bundleOnly.length) this.#log.debug('bundle-only m-sections given the bundle transport', { mids: offer.bundleOnly });
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
       for (const t of this.pc.getTransceivers()) this.#patchTwcc(t.receiver);
       const answer = await this.pc.createAnswer();
       // answer as DTLS server: the browser (client) proposes AES-GCM and we pick it
       await this.pc.setLocalDescription({ type: 'answer', sdp: answer.sdp.replace(/a=setup:active/g, 'a=setup:passive') });
-      return ownCandidates(this.pc.localDescription?.sdp ?? '', this.#net);
+      const local = this.pc.localDescription?.sdp ?? '';
+      const rejected = rejectedSources(local, sources);
+      if (rejected.length) {
+        const what = rejected.map((r) => `${r.source} (mid ${r.mid}: ${r.reason})`).join(', ');
+        this.#log.warn('publisher answer rejects declared sources', { rejected });
+        throw new Error(`answer does not receive ${what}`);
+      }
+      return ownCandidates(local, this.#net);
     };
     const next = this.#queue.then(run, run);
     this.#queue = next.catch(() => undefined);
@@ -96,6 +153,12 @@ export class PublisherPeer {
       this.#log.warn('track for an undeclared m-line ignored', { mid: t?.mid });
       return;
     }
+    if (this.#watchdog && WATCHED.has(source)) {
+      const counter = this.#watchdog.counter(source);
+      track.onReceiveRtp.subscribe(() => {
+        counter.n++;
+      });
+    }
     if (track.ssrc !== undefined && this.twcc.mediaSsrc === 0) this.twcc.mediaSsrc = track.ssrc;
     if (this.twcc.mediaSsrc === 0) {
       // no SSRC in the SDP (RID-based): take it from the first packet
@@ -113,6 +176,7 @@ export class PublisherPeer {
     this.#closed = true;
     mediaCounts.peers--;
     this.twcc.stop();
+    this.#watchdog?.stop();
     void this.pc.close().catch(() => undefined);
   }
 }
