@@ -27,6 +27,8 @@ export const CLOSE_CODES = {
   normal: 1000,
   /** The server is shutting down. */
   serverShutdown: 1001,
+  /** The client closes a connection it gave up on and reconnects (the server keeps the member for a resume). */
+  reconnecting: 4000,
   /** No message for {@link HEARTBEAT_TIMEOUT_MS}. */
   heartbeatTimeout: 4008,
   /** The member moved to a newer session (`resumeSession`) or is gone. */

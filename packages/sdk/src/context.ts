@@ -4,7 +4,7 @@
  * @module
  */
 import { RtcError, okMessage, statePayload, type RtcErrorPayload } from '@rtcroom/protocol/errors';
-import { sourcesOf } from '@rtcroom/protocol/constants';
+import { CLOSE_CODES, sourcesOf } from '@rtcroom/protocol/constants';
 import {
   captureOptionsSchema,
   joinOptionsSchema,
@@ -16,6 +16,7 @@ import {
 import { settle, type Callbacks, type OkResult, type WithCallback } from './callbacks.ts';
 import { bindMethods, check, encoderSchema, engine, exitSchema, playbackSchema, screenSchema, switchCameraSchema, wsUrl } from './context-helpers.ts';
 import { toRtcError } from './errors.ts';
+import { RECONNECT_GIVE_UP_MS, reconnectDelay } from './reconnect.ts';
 import { ContextEvents } from './events.ts';
 import { bitrateFor, LocalCapture, type VideoProfile } from './media/capture.ts';
 import { streams } from './media/streams.ts';
@@ -178,7 +179,9 @@ export class RtcRoomContext extends ContextEvents {
     const api = screen ? 'changeScreenSubscribeState' : 'changeStreamSubscribeState';
     const { state, userId, streamType } = check(subscribeStateOptionsSchema, options, api, screen ? 'screenParamError' : 'paramError');
     const s = this.#joined(api);
-    await s.signal.request('setSubscribe', { userId, sources: sourcesOf(streamType, screen), subscribe: state === 1 }, api);
+    const sources = sourcesOf(streamType, screen);
+    await s.request('setSubscribe', { userId, sources, subscribe: state === 1 }, api);
+    for (const source of sources) s.subscriptions.set(`${userId}/${source}`, { userId, source, subscribe: state === 1 });
   }
 
   /** Switches between the front and back camera. */
@@ -260,7 +263,8 @@ export class RtcRoomContext extends ContextEvents {
     return settle(options, this.#run(api, async () => {
       const { token } = check(updateTokenOptionsSchema, options, api);
       const s = this.#joined(api);
-      await s.signal.request('updateToken', { token }, api);
+      await s.request('updateToken', { token }, api);
+      s.token = token;
       if (s.publishRevoked) {
         s.publishRevoked = false;
         await s.sync(api);
@@ -283,7 +287,7 @@ export class RtcRoomContext extends ContextEvents {
       if (!s?.join) return;
       s.visible = visible;
       if (!visible) await s.sync(api); // stop sending first
-      await s.signal.request('setVisibility', { visible }, api);
+      await s.request('setVisibility', { visible }, api);
       if (visible) await s.sync(api);
     }));
   }
@@ -340,7 +344,7 @@ export class RtcRoomContext extends ContextEvents {
     try {
       const signal = await SignalClient.connect(
         wsUrl(this.server),
-        { onEvent: (f) => session?.onEvent(f), onLost: (r, code) => this.#onLost(session, r, code) },
+        { onEvent: (f) => session?.onEvent(f), onLost: (r, code) => session && this.#onLost(session, r, code) },
         'joinRtcRoom',
       );
       const mine = () => session !== undefined && this.#session === session;
@@ -359,7 +363,9 @@ export class RtcRoomContext extends ContextEvents {
         v.roomConfig?.autoPublish ?? true,
         this.speakersEvent,
       );
+      session.autoSubscribe = v.roomConfig?.autoSubscribe ?? true;
       session.visible = this.#visible;
+      session.token = v.token;
       Object.assign(session.intent, this.#preJoinIntent);
       this.#preJoinIntent = {};
       const params = {
@@ -380,11 +386,11 @@ export class RtcRoomContext extends ContextEvents {
       // the first snapshots follow the join result, as on the mini-program
       setTimeout(() => {
         if (this.#session !== joined) return;
-        this.emitSnapshot('onRtcChatMembersChanged', join.members);
-        this.emitSnapshot('onRtcVideoMembersChanged', join.videoMembers);
+        joined.emitList('onRtcChatMembersChanged', join.members);
+        joined.emitList('onRtcVideoMembersChanged', join.videoMembers);
         // (the session emits the speaker events: it merges our own speaking state)
         joined.initialSpeakers(join);
-        this.emitSnapshot('onRtcPublishScreenMembersChanged', join.screenMembers);
+        joined.emitList('onRtcPublishScreenMembersChanged', join.screenMembers);
       }, 0);
       if (this.#playbackDevice !== 'speakerphone') void this.#applySink();
       // autoPublish: what is captured goes out now; a failure here is reported, not thrown
@@ -426,7 +432,7 @@ export class RtcRoomContext extends ContextEvents {
     this.#session = undefined;
     this.#release(s);
     try {
-      await s.signal.request('exitRtcRoom', { roomId: s.roomId });
+      await s.request('exitRtcRoom', { roomId: s.roomId });
     } catch (e) {
       // a lost connection already took us out of the room on the server
       if (!(e instanceof RtcError && (e.code === 'connectionFailed' || e.code === 'timeout'))) throw e;
@@ -435,10 +441,99 @@ export class RtcRoomContext extends ContextEvents {
     }
   }
 
-  #onLost(session: RoomSession | undefined, reason: string, code: number | undefined): void {
-    const p = code === 1001 ? new RtcError('serverShutdown', 'onRtcChatInterrupted') : new RtcError('connectionFailed', 'onRtcChatInterrupted', reason);
-    this.#interrupt(session, p.toPayload());
+  /**
+   * The signaling connection of `session` ended without `exitRtcRoom`. A server shutdown (1001),
+   * a rate-limit cut (4029) or a takeover (4010) interrupts the call; anything else is recovered:
+   * see {@link RtcRoomContext.#recover}.
+   */
+  #onLost(session: RoomSession, reason: string, code: number | undefined): void {
+    if (this.#session !== session) return;
+    if (code === CLOSE_CODES.serverShutdown) return this.#interrupt(session, new RtcError('serverShutdown', 'onRtcChatInterrupted').toPayload());
+    if (code === CLOSE_CODES.rateLimited || code === CLOSE_CODES.sessionMoved) {
+      return this.#interrupt(session, new RtcError('connectionFailed', 'onRtcChatInterrupted', reason).toPayload());
+    }
+    void this.#recover(session, reason);
   }
+
+  /**
+   * Gets a lost session back, trying on the schedule of `reconnect.ts` for up to 60 s:
+   * `onRtcStateChanged` 21953 (reconnecting), then a new connection resumes the same member on the
+   * server (nobody else sees a change; media that kept flowing is untouched); when the server has
+   * let the member go, it joins again with the same token, publishes and subscribes as before (the
+   * others see a leave and a join); then 21952 (connected). A refused rejoin (token expired, …) or
+   * the time running out ends in `onRtcChatInterrupted`.
+   */
+  async #recover(session: RoomSession, reason: string): Promise<void> {
+    const mine = () => this.#session === session && !this.#destroyed;
+    const reconnecting = statePayload('transportReconnecting', 'signaling');
+    this.emitEvent('onRtcStateChanged', { ...reconnecting, data: { connection: 'signaling', state: 'reconnecting', reason } });
+    const started = performance.now();
+    for (let attempt = 0; mine(); attempt++) {
+      const wait = reconnectDelay(attempt);
+      if (performance.now() - started + wait > RECONNECT_GIVE_UP_MS) break;
+      await new Promise((r) => setTimeout(r, wait));
+      if (!mine()) return;
+      let signal: SignalClient;
+      try {
+        signal = await SignalClient.connect(
+          wsUrl(this.server),
+          { onEvent: (f) => session.onEvent(f), onLost: (r, code) => this.#onLost(session, r, code) },
+          'joinRtcRoom',
+          5000,
+        );
+      } catch {
+        continue;
+      }
+      if (!mine()) return signal.close();
+      try {
+        await this.#takeOver(session, signal);
+      } catch (e) {
+        signal.close();
+        const err = toRtcError(e, 'onRtcChatInterrupted');
+        // the server answered but refused: joining again cannot work (token expired, room full, …)
+        if (err.code !== 'connectionFailed' && err.code !== 'timeout') return this.#interrupt(session, err.toPayload());
+        continue;
+      }
+      if (!mine()) return;
+      const connected = statePayload('transportConnected', 'signaling');
+      this.emitEvent('onRtcStateChanged', { ...connected, data: { connection: 'signaling', state: 'connected' } });
+      return;
+    }
+    if (mine()) this.#interrupt(session, new RtcError('connectionFailed', 'onRtcChatInterrupted', `no connection for ${RECONNECT_GIVE_UP_MS} ms (${reason})`).toPayload());
+  }
+
+  /** Resumes `session` on `signal`, or joins again on it when the server let the member go. */
+  async #takeOver(session: RoomSession, signal: SignalClient): Promise<void> {
+    const resumeToken = session.join?.resumeToken;
+    if (resumeToken) {
+      try {
+        const join = await signal.request('resumeSession', { resumeToken }, 'joinRtcRoom');
+        session.replaceSignal(signal, join);
+        session.refreshLists(join);
+        // requests lost with the old connection (a publish change) are made again
+        await session.sync('joinRtcRoom').catch((e: unknown) => this.#reportMediaError(e));
+        return;
+      } catch (e) {
+        if (!(e instanceof RtcError && e.code === 'resumeFailed')) throw e;
+      }
+    }
+    const join = await signal.request('joinRtcRoom', {
+      appId: this.appId,
+      roomId: session.roomId,
+      userId: session.userId,
+      token: session.token,
+      visible: session.visible,
+      roomConfig: { autoPublish: true, autoSubscribe: session.autoSubscribe },
+    });
+    session.resetMedia();
+    session.replaceSignal(signal, join);
+    session.refreshLists(join);
+    for (const sub of session.subscriptions.values()) {
+      await session.request('setSubscribe', { userId: sub.userId, sources: [sub.source], subscribe: sub.subscribe }, 'joinRtcRoom').catch(() => undefined);
+    }
+    await session.sync('joinRtcRoom').catch((e: unknown) => this.#reportMediaError(e));
+  }
+
 }
 
 export type { Callbacks };

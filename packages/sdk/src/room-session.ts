@@ -3,13 +3,13 @@
  * and subscriber connections, and what the app wants published.
  * @module
  */
-import type { ActiveSpeaker, EventFrame, JoinResult, TrackSource } from '@rtcroom/protocol';
+import type { ActiveSpeaker, EventFrame, JoinResult, RequestMethod, RequestParams, RequestResults, TrackSource } from '@rtcroom/protocol';
 import { RtcError, statePayload, type ErrorName, type RtcErrorPayload } from '@rtcroom/protocol/errors';
 import type { LocalCapture } from './media/capture.ts';
 import { Publisher, type PublishPlan } from './media/publisher.ts';
 import { Subscriber } from './media/subscriber.ts';
 import type { SnapshotEvent } from './events.ts';
-import type { SignalClient } from './signal-client.ts';
+import type { Requester, SignalClient } from './signal-client.ts';
 import { LocalSpeaker } from './media/local-speaker.ts';
 
 /** How a session reports to its context. */
@@ -31,17 +31,26 @@ const SNAPSHOT_EVENTS: Record<string, SnapshotEvent> = {
   rtcPublishScreenMembersChanged: 'onRtcPublishScreenMembersChanged',
 };
 
-/** One stay in one room. */
-export class RoomSession {
+/** One stay in one room (it outlives reconnects: the signaling connection and, after a full rejoin, the media connections are replaced). */
+export class RoomSession implements Requester {
   readonly roomId: string;
   readonly userId: string;
-  readonly signal: SignalClient;
-  readonly publisher: Publisher;
-  readonly subscriber: Subscriber;
+  /** The current signaling connection. */
+  signal: SignalClient;
+  /** The token of the stay (the latest one given to `updateToken`): a full rejoin uses it. */
+  token = '';
+  /** Subscription choices made with `change*SubscribeState`, by `userId/source`, replayed after a full rejoin. */
+  readonly subscriptions = new Map<string, { userId: string; source: TrackSource; subscribe: boolean }>();
+  publisher: Publisher;
+  subscriber: Subscriber;
+  /** The last list each snapshot event delivered (JSON), so a reconnect re-emits only what changed. */
+  readonly #lastLists = new Map<SnapshotEvent, string>();
   /** Set once the join succeeded. */
   join: JoinResult | undefined;
   /** Which camera-stream tracks the app wants published (`changeStreamPublishState`, `autoPublish`). */
   readonly intent: Record<'audio' | 'video', boolean>;
+  /** `roomConfig.autoSubscribe` of the join. */
+  autoSubscribe = true;
   /** Whether the app shares its screen (web extension). */
   screen = false;
   /** Whether others see this member (`changeUserVisibility`). */
@@ -75,8 +84,50 @@ export class RoomSession {
     this.#hooks = hooks;
     this.#speakersEvent = speakersEvent;
     this.intent = { audio: autoPublish, video: autoPublish };
-    this.publisher = new Publisher(signal, (pc) => this.#watchTransport('publisher', pc));
-    this.subscriber = new Subscriber(signal, (pc) => this.#watchTransport('subscriber', pc));
+    this.publisher = new Publisher(this, (pc) => this.#watchTransport('publisher', pc));
+    this.subscriber = new Subscriber(this, (pc) => this.#watchTransport('subscriber', pc));
+  }
+
+  /** Sends a request on the current signaling connection. */
+  request<M extends RequestMethod>(method: M, params: RequestParams<M>, apiName?: string, timeoutMs?: number): Promise<RequestResults[M]> {
+    return this.signal.request(method, params, apiName, timeoutMs);
+  }
+
+  /** Emits a snapshot event and remembers it. */
+  emitList(event: SnapshotEvent, list: readonly string[]): void {
+    this.#lastLists.set(event, JSON.stringify(list));
+    this.#hooks.emitSnapshot(event, list);
+  }
+
+  /** After a reconnect: the lists of `join` for the events whose list differs from the last one delivered. */
+  refreshLists(join: JoinResult): void {
+    const lists: [SnapshotEvent, string[]][] = [
+      ['onRtcChatMembersChanged', join.members],
+      ['onRtcVideoMembersChanged', join.videoMembers],
+      ['onRtcPublishScreenMembersChanged', join.screenMembers],
+    ];
+    if (this.#speakersEvent === 'audio') lists.push(['onRtcChatSpeakersChanged', join.speakers]);
+    for (const [ev, list] of lists) if (this.#lastLists.get(ev) !== JSON.stringify(list)) this.emitList(ev, list);
+    this.emitActive(join.activeSpeakers);
+  }
+
+  /** A fresh signaling connection took over (resume or rejoin). */
+  replaceSignal(signal: SignalClient, join: JoinResult): void {
+    const old = this.signal;
+    this.signal = signal;
+    this.join = join;
+    if (old !== signal) old.close();
+    signal.startHeartbeat(join.heartbeatIntervalMs);
+  }
+
+  /** New media connections (a full rejoin: the server forgot the old ones). Capture keeps running. */
+  resetMedia(): void {
+    const maxBitrate = { ...this.publisher.maxBitrate };
+    this.publisher.close();
+    this.subscriber.close();
+    this.publisher = new Publisher(this, (pc) => this.#watchTransport('publisher', pc));
+    Object.assign(this.publisher.maxBitrate, maxBitrate);
+    this.subscriber = new Subscriber(this, (pc) => this.#watchTransport('subscriber', pc));
   }
 
   /** Reports a media connection's states; a failure for good interrupts the call. */
@@ -147,7 +198,7 @@ export class RoomSession {
 
   /** The speaker events right after the join (from the join result). */
   initialSpeakers(join: JoinResult): void {
-    if (this.#speakersEvent === 'audio') this.#hooks.emitSnapshot('onRtcChatSpeakersChanged', join.speakers);
+    if (this.#speakersEvent === 'audio') this.emitList('onRtcChatSpeakersChanged', join.speakers);
     this.emitActive(join.activeSpeakers, true);
   }
 
@@ -174,7 +225,7 @@ export class RoomSession {
     const idText = JSON.stringify(ids);
     if (idText === this.#lastVoiceIds && !initial) return;
     this.#lastVoiceIds = idText;
-    this.#hooks.emitSnapshot('onRtcChatSpeakersChanged', ids);
+    this.emitList('onRtcChatSpeakersChanged', ids);
   }
 
   /** Sources the server forwards for us. */
@@ -188,7 +239,7 @@ export class RoomSession {
     if (f.event === 'subscriberOffer') return this.subscriber.onOffer(f.data);
     if (f.event === 'rtcActiveSpeakersChanged') return this.emitActive(f.data.speakers);
     if (f.event === 'rtcChatSpeakersChanged') {
-      if (this.#speakersEvent === 'audio' && this.join) this.#hooks.emitSnapshot('onRtcChatSpeakersChanged', f.data.userIdList);
+      if (this.#speakersEvent === 'audio' && this.join) this.emitList('onRtcChatSpeakersChanged', f.data.userIdList);
       return;
     }
     if (f.event === 'tokenWillExpire') return this.#hooks.tokenWillExpire();
@@ -207,7 +258,7 @@ export class RoomSession {
       return this.#hooks.emitState(f.data.errNo, f.data.errMsg, f.data.data);
     }
     const ev = SNAPSHOT_EVENTS[f.event];
-    if (ev && this.join) this.#hooks.emitSnapshot(ev, f.data.userIdList);
+    if (ev && this.join) this.emitList(ev, f.data.userIdList);
   }
 
   /** Ends the session's connections (capture keeps running). */

@@ -3,6 +3,7 @@
  * @module
  */
 import { RtcError } from '@rtcroom/protocol/errors';
+import { CLOSE_CODES } from '@rtcroom/protocol/constants';
 import type { EventFrame, RequestMethod, RequestParams, RequestResults, ServerFrame } from '@rtcroom/protocol';
 
 interface Pending {
@@ -18,6 +19,11 @@ export interface SignalHandlers {
   onEvent(frame: EventFrame): void;
   /** The connection ended without {@link SignalClient.close} being called (`code`: the WebSocket close code). */
   onLost(reason: string, code: number | undefined): void;
+}
+
+/** What sends requests: a {@link SignalClient}, or a session forwarding to its current one. */
+export interface Requester {
+  request<M extends RequestMethod>(method: M, params: RequestParams<M>, apiName?: string, timeoutMs?: number): Promise<RequestResults[M]>;
 }
 
 /** One WebSocket to the server. */
@@ -84,7 +90,8 @@ export class SignalClient {
     this.#heartbeat = setInterval(() => {
       this.request('ping', {}, 'ping', ms * 3).catch(() => {
         if (!this.#closed) {
-          this.#ws.close();
+          // 4000: the server keeps our member for a resume if this frame gets through at all
+          this.#ws.close(CLOSE_CODES.reconnecting, 'heartbeat lost');
           this.#end('heartbeat lost');
         }
       });

@@ -5,7 +5,7 @@
  */
 import type { TrackSource } from '@rtcroom/protocol';
 import { RtcError } from '@rtcroom/protocol/errors';
-import type { SignalClient } from '../signal-client.ts';
+import type { Requester } from '../signal-client.ts';
 import { waitForIceGathering } from './ice.ts';
 
 /** What should be sent per source (undefined: nothing). */
@@ -15,7 +15,7 @@ const SOURCES: readonly TrackSource[] = ['audio', 'video', 'screen', 'screenAudi
 
 /** The publisher side of a joined room. */
 export class Publisher {
-  readonly #signal: SignalClient;
+  readonly #signal: Requester;
   #pc: RTCPeerConnection | undefined;
   readonly #tx = new Map<TrackSource, RTCRtpTransceiver>();
   readonly #streams = { camera: new MediaStream(), screen: new MediaStream() };
@@ -29,7 +29,7 @@ export class Publisher {
   readonly #onPc: (pc: RTCPeerConnection) => void;
 
   /** @param onPc called with the connection once it exists (state reporting) */
-  constructor(signal: SignalClient, onPc: (pc: RTCPeerConnection) => void) {
+  constructor(signal: Requester, onPc: (pc: RTCPeerConnection) => void) {
     this.#signal = signal;
     this.#onPc = onPc;
   }

@@ -4,7 +4,7 @@
  * @module
  */
 import type { ServerEvents, TrackSource } from '@rtcroom/protocol';
-import type { SignalClient } from '../signal-client.ts';
+import type { Requester } from '../signal-client.ts';
 import { waitForIceGathering } from './ice.ts';
 import { streams } from './streams.ts';
 
@@ -19,7 +19,7 @@ export interface RemoteTrack {
 
 /** The subscriber side of a joined room. */
 export class Subscriber {
-  readonly #signal: SignalClient;
+  readonly #signal: Requester;
   #pc: RTCPeerConnection | undefined;
   #pcId: number | undefined;
   #audio = new Map<string, HTMLAudioElement>();
@@ -35,7 +35,7 @@ export class Subscriber {
   readonly #onPc: (pc: RTCPeerConnection) => void;
 
   /** @param onPc called with each new connection (state reporting) */
-  constructor(signal: SignalClient, onPc: (pc: RTCPeerConnection) => void) {
+  constructor(signal: Requester, onPc: (pc: RTCPeerConnection) => void) {
     this.#signal = signal;
     this.#onPc = onPc;
   }

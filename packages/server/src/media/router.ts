@@ -11,6 +11,7 @@ import type { MediaNetwork } from './codecs.ts';
 import { Consumer } from './consumer.ts';
 import { Producer } from './producer.ts';
 import { PublisherPeer } from './publisher-peer.ts';
+import { stalledEvent } from './rtp-watchdog.ts';
 import { SubscriberPeer } from './subscriber-peer.ts';
 
 /** Media state of one member. */
@@ -134,6 +135,9 @@ export class Router implements RoomMedia {
         {
           onTrack: (source, track, receiver) => this.#producer(mm, source).attach(track, receiver),
           onFailed: (reason) => this.#publisherFailed(mm, reason),
+          // a published camera that sends nothing is reported, never a silent black tile
+          isPublished: (source) => mm.producers.get(source)?.active === true && mm.member.visible,
+          onStalled: (source, silentMs) => mm.member.sink.sendRaw(JSON.stringify(stalledEvent(source, silentMs))),
         },
         this.#log.child({ user: m.userId, leg: 'publisher' }),
       );

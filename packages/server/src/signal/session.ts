@@ -53,8 +53,9 @@ export class Session implements SessionPort {
     this.#bucket = new TokenBucket(config.rateLimit.burst, config.rateLimit.perSecond);
     this.#onClosed = onClosed;
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
-    // 1006: the connection dropped without a closing handshake (network, crash): resumable
-    ws.on('close', (code) => this.#end(`socket closed (${code})`, code === 1006));
+    // 1006: the connection dropped without a closing handshake (network, crash); 4000: the client
+    // gave up on it and reconnects. Both are resumable.
+    ws.on('close', (code) => this.#end(`socket closed (${code})`, code === 1006 || code === CLOSE_CODES.reconnecting));
     ws.on('error', (err) => {
       this.#log.debug('socket error', { err });
       this.#end('socket error', true);
