@@ -7,7 +7,7 @@
  * m-section's transport. werift reads port 0 as "rejected" and answers `m=video 0 … a=inactive`,
  * so Firefox joined, captured and sent nothing. {@link normaliseOffer} gives such m-sections
  * the bundle's transport before werift sees the offer. The rest of what Firefox does
- * differently was checked against werift with real offers (test/fixtures/sdp) and needs no
+ * differently was checked against werift with real offers (`fixtures/*.sdp` here) and needs no
  * change: its extmap ids are echoed back per m-section, ssrc lines without msid and the RTX
  * `ssrc-group:FID` are read, the session-level fingerprint is used, rtcp-fb (transport-cc on
  * audio too) is intersected with ours, and `a=setup:actpass` lets us answer as DTLS server.
