@@ -26,7 +26,8 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 if [ -z "$ok" ]; then tail -30 "$dir/start.log"; echo "fresh-check: npm start did not serve /healthz"; exit 1; fi
-curl -sf "http://127.0.0.1:$port/sdk/rtcroom.js" | head -c 100 >/dev/null || { echo "fresh-check: no SDK bundle"; exit 1; }
-curl -sf "http://127.0.0.1:$port/" | grep -qi '<html' || { echo "fresh-check: no demo page"; exit 1; }
-curl -sf -X POST -H 'content-type: application/json' -d '{"roomId":"r1","userId":"u1"}' "http://127.0.0.1:$port/api/dev/token" | grep -q '"token"' || { echo "fresh-check: no dev token"; exit 1; }
+# (whole bodies to files: a reader that stops early would fail the pipe under pipefail)
+curl -sf -o "$dir/sdk.js" "http://127.0.0.1:$port/sdk/rtcroom.js" && [ -s "$dir/sdk.js" ] || { echo "fresh-check: no SDK bundle"; exit 1; }
+curl -sf -o "$dir/index.html" "http://127.0.0.1:$port/" && grep -qi '<html' "$dir/index.html" || { echo "fresh-check: no demo page"; exit 1; }
+curl -sf -o "$dir/token.json" -X POST -H 'content-type: application/json' -d '{"roomId":"r1","userId":"u1"}' "http://127.0.0.1:$port/api/dev/token" && grep -q '"token"' "$dir/token.json" || { echo "fresh-check: no dev token"; exit 1; }
 echo "fresh-check: ok (npm install && npm start with node $(node --version) on a fresh clone serves health, SDK, demo, dev tokens)"

@@ -9,7 +9,7 @@ import { APP, mintToken, startTestServer } from '../helpers/server.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { launchFirefox, openFirefoxSdkPage, type TestFirefox } from '../helpers/firefox.ts';
 import { PAGES_DIR, type TestServer } from '../helpers/fixture.ts';
-import { openSdkPage, until } from '../helpers/sdk-page.ts';
+import { openSdkPage, until, mountRoomView } from '../helpers/sdk-page.ts';
 
 /** A page of either browser, reduced to what the tests need: run a function with one argument. */
 interface AnyPage {
@@ -51,16 +51,7 @@ async function join(page: AnyPage, roomId: string, userId: string, o: { audio?: 
 
 /** Adds `<rtc-room id=… user-id=… mode=…>` to the page. */
 async function addView(page: AnyPage, id: string, userId: string, mode: string): Promise<void> {
-  await page.run(
-    ({ id, userId, mode }) => {
-      const el = document.createElement('rtc-room');
-      el.id = id;
-      el.setAttribute('user-id', userId);
-      el.setAttribute('mode', mode);
-      document.body.append(el);
-    },
-    { id, userId, mode },
-  );
+  await page.run(mountRoomView, { id, userId, mode });
 }
 
 /**

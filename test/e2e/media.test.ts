@@ -6,7 +6,7 @@ import { mediaCounts } from '@rtcroom/server';
 import { APP, mintToken, startTestServer, type MintOptions } from '../helpers/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { PAGES_DIR, serverAndBrowser } from '../helpers/fixture.ts';
-import { openSdkPage, until, waitList } from '../helpers/sdk-page.ts';
+import { openSdkPage, until, waitList, mountRoomView } from '../helpers/sdk-page.ts';
 
 /** Captures (as asked) and joins `roomId` as `userId`. */
 async function join(page: Page, roomId: string, userId: string, o: { audio?: boolean; video?: boolean; roomConfig?: object; token?: MintOptions } = {}): Promise<void> {
@@ -23,16 +23,7 @@ async function join(page: Page, roomId: string, userId: string, o: { audio?: boo
 
 /** Adds `<rtc-room id=… user-id=… mode=…>` to the page. */
 async function addView(page: Page, id: string, userId: string, mode: string): Promise<void> {
-  await page.evaluate(
-    ({ id, userId, mode }) => {
-      const el = document.createElement('rtc-room');
-      el.id = id;
-      el.setAttribute('user-id', userId);
-      el.setAttribute('mode', mode);
-      document.body.append(el);
-    },
-    { id, userId, mode },
-  );
+  await page.evaluate(mountRoomView, { id, userId, mode });
 }
 
 /** What a view shows: its video size and how many frames it has painted. */

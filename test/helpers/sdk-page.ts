@@ -78,3 +78,12 @@ export async function until<T>(fn: () => Promise<T>, what: string, timeoutMs = 1
 export async function waitList(page: Page, ev: (typeof EVENTS)[number], want: string[], timeoutMs = 10_000): Promise<void> {
   await until(async () => JSON.stringify(await lastList(page, ev)) === JSON.stringify(want), `${ev} = ${JSON.stringify(want)}`, timeoutMs);
 }
+
+/** Runs in the page: adds `<rtc-room id=… user-id=… mode=…>` to the document (pass it to `evaluate`). */
+export function mountRoomView({ id, userId, mode }: { id: string; userId: string; mode: string }): void {
+  const el = document.createElement('rtc-room');
+  el.id = id;
+  el.setAttribute('user-id', userId);
+  el.setAttribute('mode', mode);
+  document.body.append(el);
+}

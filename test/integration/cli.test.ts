@@ -66,7 +66,14 @@ async function serve(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
     });
     child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
   });
-  return { url, output: () => out, stop: () => new Promise((r) => (child.on('exit', r), child.kill('SIGTERM'))) };
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return {
+    url,
+    output: () => out,
+    exited,
+    signal: (sig: NodeJS.Signals) => child.kill(sig),
+    stop: () => new Promise((r) => (child.on('exit', r), child.kill('SIGTERM'))),
+  };
 }
 
 test('serve without apps: dev app printed, dev token endpoint mints tokens for it, healthz answers', async () => {
@@ -145,17 +152,8 @@ test('SIGTERM: members are told (21955), the socket closes with 1001, the proces
   const cwd = mkdtempSync(join(tmpdir(), 'rtcroom-cli-'));
   const file = join(cwd, 'apps.json');
   writeFileSync(file, JSON.stringify([{ appId: APP_ID, appKey: 'secret' }]));
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'warn', '--apps', file], { cwd });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start-up line: ${out}`)), 15000);
-    child.stdout.on('data', () => {
-      const m = /running at (http:\/\/[^\s]+)/.exec(out);
-      if (m) (clearTimeout(timer), resolve(m[1]!));
-    });
-  });
+  const s = await serve(cwd, ['--apps', file]);
+  const url = s.url;
   const { TestClient } = await import('../helpers/ws-client.ts');
   const { AccessToken } = await import('@rtcroom/token');
   const c = await TestClient.connect(`${url.replace('http', 'ws')}/rtc`);
@@ -164,12 +162,12 @@ test('SIGTERM: members are told (21955), the socket closes with 1001, the proces
   const joined = await c.request('joinRtcRoom', { appId: APP_ID, roomId: 'r-stop', userId: 'u1', token: t.serialize() });
   assert.ok(joined.result, JSON.stringify(joined));
   const t0 = Date.now();
-  child.kill('SIGTERM');
+  s.signal('SIGTERM');
   const told = await c.waitFor((f) => f.event === 'interrupted', 'interrupted event');
   assert.equal((told.data as unknown as { errNo: number }).errNo, 21955);
   const closed = await c.waitClosed();
   assert.equal(closed.code, 1001);
-  assert.equal(await exited, 0);
+  assert.equal(await s.exited, 0);
   assert.ok(Date.now() - t0 < 5000, `exited after ${Date.now() - t0} ms`);
-  assert.match(out, /SIGTERM: shutting down/);
+  assert.match(s.output(), /SIGTERM: shutting down/);
 });
