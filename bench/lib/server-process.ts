@@ -40,14 +40,24 @@ export interface ServerProcess {
 /** Benchmarks measure forwarding and joins from one address, not the spec's room limits (50 visible, 30 publishers) or the per-address connection cap: lift them. */
 const NO_ROOM_LIMITS = ['--max-visible-members', '100000', '--max-publishers', '100000', '--max-members', '100000', '--max-connections-per-ip', '1000000'];
 
-/** Starts `rtcroom serve` with the benchmark app on a free loopback port. */
-export async function startServerProcess(extraArgs: string[] = [], nodeArgs: string[] = []): Promise<ServerProcess> {
+/** Options of {@link startServerProcess}. */
+export interface ServerProcessOptions {
+  /** Pin the server to core 0 and this process to core 1 (benchmarks; default true). */
+  pin?: boolean;
+  /** A command prefix the server runs under, e.g. `['ip', 'netns', 'exec', 'ns1']`. */
+  wrap?: string[];
+}
+
+/** Starts `rtcroom serve` with the benchmark app on a free loopback port (`extraArgs` override). */
+export async function startServerProcess(extraArgs: string[] = [], nodeArgs: string[] = [], opts: ServerProcessOptions = {}): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'rtcroom-bench-'));
   writeFileSync(join(dir, 'apps.json'), JSON.stringify([BENCH_APP]));
   const bin = fileURLToPath(new URL('../../packages/server/bin/rtcroom.js', import.meta.url));
   const args = [...nodeArgs, bin, 'serve', '--port', '0', '--apps', join(dir, 'apps.json'), '--log-level', 'warn', '--rtc-ip', '127.0.0.1', ...NO_ROOM_LIMITS, ...extraArgs];
-  const child: ChildProcess = hasTaskset ? spawn('taskset', ['-c', '0', process.execPath, ...args], { cwd: dir }) : spawn(process.execPath, args, { cwd: dir });
-  if (hasTaskset) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)]);
+  const pin = hasTaskset && opts.pin !== false;
+  const command = [...(opts.wrap ?? []), ...(pin ? ['taskset', '-c', '0'] : []), process.execPath, ...args];
+  const child: ChildProcess = spawn(command[0]!, command.slice(1), { cwd: dir });
+  if (pin) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)]);
   let out = '';
   child.stderr!.on('data', (d) => process.stderr.write(d));
   const url = await new Promise<string>((resolve, reject) => {
@@ -64,7 +74,7 @@ export async function startServerProcess(extraArgs: string[] = [], nodeArgs: str
     url,
     wsUrl: `${url.replace('http', 'ws')}/rtc`,
     pid,
-    pinned: hasTaskset ? 'server on core 0, clients on core 1 (taskset)' : 'not pinned (no taskset)',
+    pinned: pin ? 'server on core 0, clients on core 1 (taskset)' : 'not pinned',
     cpuSeconds: () => {
       const f = stat();
       return (Number(f[11]) + Number(f[12])) / CLK_TCK;

@@ -3,66 +3,10 @@
 // the server is killed (-9) and started again the pages join again by themselves.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import type { Page } from 'playwright-core';
-import { BENCH_APP, benchToken, startServerProcess, type ServerProcess } from '../../bench/lib/server-process.ts';
+import { benchToken, startServerProcess, type ServerProcess } from '../../bench/lib/server-process.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { EVENTS, lastList, until, waitList } from '../helpers/sdk-page.ts';
-
-type Log = { ev: string; p: { errNo?: number; errMsg?: string; userIdList?: string[]; data?: { connection?: string } }; t: number }[];
-const logOf = (page: Page): Promise<Log> => page.evaluate(() => (window as unknown as { log: Log }).log);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A page on the server's origin with the SDK, a context on `window.ctx`, events in `window.log`, and `window.dropSignal()` closing the SDK's WebSocket as a network change would. */
-async function openPage(tb: TestBrowser, url: string): Promise<Page> {
-  const context = await tb.browser.newContext({ permissions: ['camera', 'microphone'] });
-  const page = await context.newPage();
-  await page.addInitScript(() => {
-    const sockets: WebSocket[] = [];
-    const Native = window.WebSocket;
-    window.WebSocket = class extends Native {
-      constructor(url: string | URL, protocols?: string | string[]) {
-        super(url, protocols);
-        sockets.push(this);
-      }
-    } as typeof WebSocket;
-    Object.assign(window, { dropSignal: () => sockets.filter((s) => s.readyState === 1).forEach((s) => s.close(4000, 'network changed')) });
-  });
-  await page.goto(`${url}/healthz`);
-  await page.evaluate(
-    async ({ appId, events }) => {
-      const sdk = (await import('/sdk/rtcroom.js' as string)) as { createRtcRoomContext(o: { appId: string }): Record<string, (cb: (p: unknown) => void) => void> };
-      const log: { ev: string; p: unknown; t: number }[] = [];
-      const ctx = sdk.createRtcRoomContext({ appId });
-      for (const ev of events) ctx[ev]!((p) => log.push({ ev, p, t: performance.now() }));
-      Object.assign(window, { sdk, ctx, log });
-    },
-    { appId: BENCH_APP.appId, events: [...EVENTS] },
-  );
-  return page;
-}
-
-/** Frames decoded so far of the `<rtc-room>` showing `userId`'s camera (the element is made on first call). */
-function framesOf(page: Page, userId: string): Promise<number> {
-  return page.evaluate((id) => {
-    let el = document.querySelector(`rtc-room[user-id="${id}"]`) as (HTMLElement & { videoElement: HTMLVideoElement }) | null;
-    if (!el) {
-      el = document.createElement('rtc-room') as HTMLElement & { videoElement: HTMLVideoElement };
-      el.setAttribute('user-id', id);
-      el.setAttribute('mode', 'video');
-      document.body.append(el);
-    }
-    return el.videoElement.getVideoPlaybackQuality().totalVideoFrames;
-  }, userId);
-}
+import { lastList, until, waitList } from '../helpers/sdk-page.ts';
+import { framesOf, freePort, logOf, openPage } from '../helpers/origin-page.ts';
 
 describe('reconnect in Chromium', () => {
   let tb: TestBrowser;
@@ -70,7 +14,7 @@ describe('reconnect in Chromium', () => {
   let port: number;
   before(async () => {
     port = await freePort();
-    server = await startServerProcess(['--port', String(port)]);
+    server = await startServerProcess(['--port', String(port)], [], { pin: false });
     tb = await launchBrowser();
   });
   after(async () => {
@@ -122,7 +66,7 @@ describe('reconnect in Chromium', () => {
     await waitList(b, 'onRtcChatMembersChanged', ['ann', 'ben']);
     server.signal('SIGKILL');
     await new Promise((r) => setTimeout(r, 1500));
-    server = await startServerProcess(['--port', String(port)]);
+    server = await startServerProcess(['--port', String(port)], [], { pin: false });
     const back = performance.now();
     for (const p of [a, b]) {
       await until(async () => (await logOf(p)).some((e) => e.ev === 'onRtcStateChanged' && e.p.errNo === 21952 && e.p.data?.connection === 'signaling'), 'reconnected', 15_000);

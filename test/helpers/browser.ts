@@ -28,10 +28,10 @@ export interface TestBrowser {
  * Launches Chromium with a fresh profile (Playwright makes a new temporary user-data-dir); `extraArgs` are appended.
  * `fakeUi: false` leaves out the flag that accepts permission prompts, so ungranted permissions are refused.
  */
-export async function launchBrowser(extraArgs: string[] = [], opts: { fakeUi?: boolean } = {}): Promise<TestBrowser> {
+export async function launchBrowser(extraArgs: string[] = [], opts: { fakeUi?: boolean; executablePath?: string } = {}): Promise<TestBrowser> {
   const base = opts.fakeUi === false ? CHROMIUM_ARGS.filter((a) => a !== '--use-fake-ui-for-media-stream') : CHROMIUM_ARGS;
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: opts.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [...base, ...extraArgs],
     headless: true,
   });

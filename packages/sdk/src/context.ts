@@ -359,6 +359,7 @@ export class RtcRoomContext extends ContextEvents {
           emitActiveSpeakers: (speakers) => mine() && this.emitEvent('onRtcActiveSpeakersChanged', { speakers }),
           tokenWillExpire: () => mine() && this.emitEvent('onRoomTokenWillExpire'),
           interrupted: (p) => this.#interrupt(session, p),
+          mediaFailed: (connection) => session && this.#mediaFailed(session, connection),
         },
         v.roomConfig?.autoPublish ?? true,
         this.speakersEvent,
@@ -456,6 +457,16 @@ export class RtcRoomContext extends ContextEvents {
   }
 
   /**
+   * A media connection failed for good: without ICE restarts, the session joins again on new
+   * connections (the server forgets the member at once; the others see a leave and a join).
+   */
+  #mediaFailed(session: RoomSession, connection: 'publisher' | 'subscriber'): void {
+    if (this.#session !== session || session.recovering) return;
+    session.signal.close();
+    void this.#recover(session, `${connection} connection failed`, true);
+  }
+
+  /**
    * Gets a lost session back, trying on the schedule of `reconnect.ts` for up to 60 s:
    * `onRtcStateChanged` 21953 (reconnecting), then a new connection resumes the same member on the
    * server (nobody else sees a change; media that kept flowing is untouched); when the server has
@@ -463,7 +474,17 @@ export class RtcRoomContext extends ContextEvents {
    * others see a leave and a join); then 21952 (connected). A refused rejoin (token expired, …) or
    * the time running out ends in `onRtcChatInterrupted`.
    */
-  async #recover(session: RoomSession, reason: string): Promise<void> {
+  async #recover(session: RoomSession, reason: string, rejoin = false): Promise<void> {
+    if (session.recovering) return;
+    session.recovering = true;
+    try {
+      await this.#recoverLoop(session, reason, rejoin);
+    } finally {
+      session.recovering = false;
+    }
+  }
+
+  async #recoverLoop(session: RoomSession, reason: string, rejoin: boolean): Promise<void> {
     const mine = () => this.#session === session && !this.#destroyed;
     const reconnecting = statePayload('transportReconnecting', 'signaling');
     this.emitEvent('onRtcStateChanged', { ...reconnecting, data: { connection: 'signaling', state: 'reconnecting', reason } });
@@ -486,7 +507,7 @@ export class RtcRoomContext extends ContextEvents {
       }
       if (!mine()) return signal.close();
       try {
-        await this.#takeOver(session, signal);
+        await this.#takeOver(session, signal, rejoin);
       } catch (e) {
         signal.close();
         const err = toRtcError(e, 'onRtcChatInterrupted');
@@ -503,9 +524,9 @@ export class RtcRoomContext extends ContextEvents {
   }
 
   /** Resumes `session` on `signal`, or joins again on it when the server let the member go. */
-  async #takeOver(session: RoomSession, signal: SignalClient): Promise<void> {
+  async #takeOver(session: RoomSession, signal: SignalClient, rejoin: boolean): Promise<void> {
     const resumeToken = session.join?.resumeToken;
-    if (resumeToken) {
+    if (resumeToken && !rejoin) {
       try {
         const join = await signal.request('resumeSession', { resumeToken }, 'joinRtcRoom');
         session.replaceSignal(signal, join);

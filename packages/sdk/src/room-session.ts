@@ -4,7 +4,7 @@
  * @module
  */
 import type { ActiveSpeaker, EventFrame, JoinResult, RequestMethod, RequestParams, RequestResults, TrackSource } from '@rtcroom/protocol';
-import { RtcError, statePayload, type ErrorName, type RtcErrorPayload } from '@rtcroom/protocol/errors';
+import { statePayload, type ErrorName, type RtcErrorPayload } from '@rtcroom/protocol/errors';
 import type { LocalCapture } from './media/capture.ts';
 import { Publisher, type PublishPlan } from './media/publisher.ts';
 import { Subscriber } from './media/subscriber.ts';
@@ -21,8 +21,10 @@ export interface SessionHooks {
   emitActiveSpeakers(speakers: ActiveSpeaker[]): void;
   /** `onRoomTokenWillExpire`. */
   tokenWillExpire(): void;
-  /** The server cut the call (token expired, shutdown) or a media connection failed for good. */
+  /** The server cut the call (token expired, shutdown). */
   interrupted(payload: RtcErrorPayload): void;
+  /** A media connection failed for good (ICE gave up): the context joins again on new connections. */
+  mediaFailed(connection: 'publisher' | 'subscriber'): void;
 }
 
 const SNAPSHOT_EVENTS: Record<string, SnapshotEvent> = {
@@ -49,6 +51,8 @@ export class RoomSession implements Requester {
   join: JoinResult | undefined;
   /** Which camera-stream tracks the app wants published (`changeStreamPublishState`, `autoPublish`). */
   readonly intent: Record<'audio' | 'video', boolean>;
+  /** True while the context recovers this session (reconnect, resume or rejoin). */
+  recovering = false;
   /** `roomConfig.autoSubscribe` of the join. */
   autoSubscribe = true;
   /** Whether the app shares its screen (web extension). */
@@ -143,7 +147,7 @@ export class RoomSession implements Requester {
       if (!row || this.#closed) return;
       const p = statePayload(row, name);
       this.#hooks.emitState(p.errNo, p.errMsg, { connection: name, state: pc.connectionState });
-      if (pc.connectionState === 'failed') this.#hooks.interrupted(new RtcError('transportFailed', 'onRtcChatInterrupted', name).toPayload());
+      if (pc.connectionState === 'failed') this.#hooks.mediaFailed(name);
     });
   }
 
