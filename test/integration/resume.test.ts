@@ -112,3 +112,24 @@ describe('resume', () => {
     }
   });
 });
+
+describe('a new join of a member waiting for its resume', () => {
+  const f = serverWithClients();
+
+  test('replaces it (a reloaded page); a member with a live session still refuses with 21100', async () => {
+    const a = await f.connect();
+    const b = await f.connect();
+    await a.request('joinRtcRoom', joinParams('rj', 'ra'));
+    await b.request('joinRtcRoom', joinParams('rj', 'rb'));
+    await a.waitMembers(['ra', 'rb']);
+    // a live session: refused
+    const dup = await f.connect();
+    assert.equal((await dup.request('joinRtcRoom', joinParams('rj', 'rb'))).error?.errNo, 21100);
+    // the session is lost; the page comes back at once with a plain join
+    b.ws.terminate();
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await dup.request('joinRtcRoom', joinParams('rj', 'rb'));
+    assert.deepEqual(again.result?.members, ['ra', 'rb']);
+    await a.waitMembers(['ra', 'rb']);
+  });
+});

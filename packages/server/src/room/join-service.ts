@@ -80,6 +80,10 @@ export class JoinService {
     }
     const grants = this.#verify(p.token, app.appKey, p.appId, p.roomId, p.userId);
     if (!grants) throw new RtcError('invalidToken', 'joinRtcRoom');
+    // the same user joining while its old member waits for a resume (a reloaded page, a client
+    // that lost its resume token): the new join wins; a member with a live session still refuses
+    const waiting = this.#rooms.memberOf(p.appId, p.userId);
+    if (waiting?.detachedAt !== undefined) this.#leave(waiting, 'replaced by a new join');
     const { member, room } = this.#rooms.join({ appId: p.appId, roomId: p.roomId, userId: p.userId, sink: s, grants, visible: p.visible ?? true });
     s.member = member;
     member.autoSubscribe = p.roomConfig?.autoSubscribe ?? true;
