@@ -16,7 +16,7 @@ import {
 import { settle, type Callbacks, type OkResult, type WithCallback } from './callbacks.ts';
 import { bindMethods, check, encoderSchema, engine, exitSchema, playbackSchema, screenSchema, switchCameraSchema, wsUrl } from './context-helpers.ts';
 import { toRtcError } from './errors.ts';
-import { RECONNECT_GIVE_UP_MS, reconnectDelay } from './reconnect.ts';
+import { recover, type RecoveryHost } from './recovery.ts';
 import { ContextEvents } from './events.ts';
 import { bitrateFor, LocalCapture, type VideoProfile } from './media/capture.ts';
 import { streams } from './media/streams.ts';
@@ -59,6 +59,8 @@ export class RtcRoomContext extends ContextEvents {
   #destroyed = false;
   #playbackDevice: 'speakerphone' | 'earpiece' = 'speakerphone';
   #visible = true;
+  /** What recovery (`recovery.ts`) needs of this context. */
+  readonly #recoveryHost: RecoveryHost;
   /** `changeStreamPublishState` called before joining: applies to the next join (then autoPublish decides the rest). */
   #preJoinIntent: Partial<Record<'audio' | 'video', boolean>> = {};
 
@@ -69,6 +71,15 @@ export class RtcRoomContext extends ContextEvents {
     this.appId = options.appId;
     this.server = options.server ?? globalThis.location?.origin ?? '';
     this.speakersEvent = options.speakersEvent ?? 'audio';
+    this.#recoveryHost = {
+      appId: this.appId,
+      url: wsUrl(this.server),
+      current: (session) => this.#session === session && !this.#destroyed,
+      emitState: (payload) => this.emitEvent('onRtcStateChanged', payload),
+      interrupt: (session, payload) => this.#interrupt(session, payload),
+      reportMediaError: (e) => this.#reportMediaError(e),
+      onLost: (session, reason, code) => this.#onLost(session, reason, code),
+    };
     streams.setLocal(this.capture);
     this.capture.addEventListener('trackended', (ev) => {
       const { kind, label } = (ev as CustomEvent<{ kind: 'audio' | 'video'; label: string }>).detail;
@@ -453,7 +464,7 @@ export class RtcRoomContext extends ContextEvents {
     if (code === CLOSE_CODES.rateLimited || code === CLOSE_CODES.sessionMoved) {
       return this.#interrupt(session, new RtcError('connectionFailed', 'onRtcChatInterrupted', reason).toPayload());
     }
-    void this.#recover(session, reason);
+    void recover(this.#recoveryHost, session, reason);
   }
 
   /**
@@ -463,97 +474,9 @@ export class RtcRoomContext extends ContextEvents {
   #mediaFailed(session: RoomSession, connection: 'publisher' | 'subscriber'): void {
     if (this.#session !== session || session.recovering) return;
     session.signal.close();
-    void this.#recover(session, `${connection} connection failed`, true);
+    void recover(this.#recoveryHost, session, `${connection} connection failed`, true);
   }
 
-  /**
-   * Gets a lost session back, trying on the schedule of `reconnect.ts` for up to 60 s:
-   * `onRtcStateChanged` 21953 (reconnecting), then a new connection resumes the same member on the
-   * server (nobody else sees a change; media that kept flowing is untouched); when the server has
-   * let the member go, it joins again with the same token, publishes and subscribes as before (the
-   * others see a leave and a join); then 21952 (connected). A refused rejoin (token expired, …) or
-   * the time running out ends in `onRtcChatInterrupted`.
-   */
-  async #recover(session: RoomSession, reason: string, rejoin = false): Promise<void> {
-    if (session.recovering) return;
-    session.recovering = true;
-    try {
-      await this.#recoverLoop(session, reason, rejoin);
-    } finally {
-      session.recovering = false;
-    }
-  }
-
-  async #recoverLoop(session: RoomSession, reason: string, rejoin: boolean): Promise<void> {
-    const mine = () => this.#session === session && !this.#destroyed;
-    const reconnecting = statePayload('transportReconnecting', 'signaling');
-    this.emitEvent('onRtcStateChanged', { ...reconnecting, data: { connection: 'signaling', state: 'reconnecting', reason } });
-    const started = performance.now();
-    for (let attempt = 0; mine(); attempt++) {
-      const wait = reconnectDelay(attempt);
-      if (performance.now() - started + wait > RECONNECT_GIVE_UP_MS) break;
-      await new Promise((r) => setTimeout(r, wait));
-      if (!mine()) return;
-      let signal: SignalClient;
-      try {
-        signal = await SignalClient.connect(
-          wsUrl(this.server),
-          { onEvent: (f) => session.onEvent(f), onLost: (r, code) => this.#onLost(session, r, code) },
-          'joinRtcRoom',
-          5000,
-        );
-      } catch {
-        continue;
-      }
-      if (!mine()) return signal.close();
-      try {
-        await this.#takeOver(session, signal, rejoin);
-      } catch (e) {
-        signal.close();
-        const err = toRtcError(e, 'onRtcChatInterrupted');
-        // the server answered but refused: joining again cannot work (token expired, room full, …)
-        if (err.code !== 'connectionFailed' && err.code !== 'timeout') return this.#interrupt(session, err.toPayload());
-        continue;
-      }
-      if (!mine()) return;
-      const connected = statePayload('transportConnected', 'signaling');
-      this.emitEvent('onRtcStateChanged', { ...connected, data: { connection: 'signaling', state: 'connected' } });
-      return;
-    }
-    if (mine()) this.#interrupt(session, new RtcError('connectionFailed', 'onRtcChatInterrupted', `no connection for ${RECONNECT_GIVE_UP_MS} ms (${reason})`).toPayload());
-  }
-
-  /** Resumes `session` on `signal`, or joins again on it when the server let the member go. */
-  async #takeOver(session: RoomSession, signal: SignalClient, rejoin: boolean): Promise<void> {
-    const resumeToken = session.join?.resumeToken;
-    if (resumeToken && !rejoin) {
-      try {
-        const join = await signal.request('resumeSession', { resumeToken }, 'joinRtcRoom');
-        session.replaceSignal(signal, join);
-        session.refreshLists(join);
-        // requests lost with the old connection (a publish change) are made again
-        await session.sync('joinRtcRoom').catch((e: unknown) => this.#reportMediaError(e));
-        return;
-      } catch (e) {
-        if (!(e instanceof RtcError && e.code === 'resumeFailed')) throw e;
-      }
-    }
-    const join = await signal.request('joinRtcRoom', {
-      appId: this.appId,
-      roomId: session.roomId,
-      userId: session.userId,
-      token: session.token,
-      visible: session.visible,
-      roomConfig: { autoPublish: true, autoSubscribe: session.autoSubscribe },
-    });
-    session.resetMedia();
-    session.replaceSignal(signal, join);
-    session.refreshLists(join);
-    for (const sub of session.subscriptions.values()) {
-      await session.request('setSubscribe', { userId: sub.userId, sources: [sub.source], subscribe: sub.subscribe }, 'joinRtcRoom').catch(() => undefined);
-    }
-    await session.sync('joinRtcRoom').catch((e: unknown) => this.#reportMediaError(e));
-  }
 
 }
 
