@@ -30,6 +30,10 @@ export interface SessionPort extends MemberSink {
 /** Where a detached member's events go: nowhere (the resume reply carries fresh lists). */
 const DETACHED: MemberSink = { sendRaw: () => undefined };
 
+function willExpireEvent(expireAt: number): ServerEvents['tokenWillExpire'] {
+  return { expireAt, inSeconds: Math.max(0, Math.round((expiryMs(expireAt) - Date.now()) / 1000)) };
+}
+
 function send<E extends keyof ServerEvents>(m: Member, event: E, data: ServerEvents[E]): void {
   m.sink.sendRaw(JSON.stringify({ event, data }));
 }
@@ -120,7 +124,7 @@ export class JoinService {
 
   #watchToken(member: Member, room: Room): void {
     member.watch = new TokenWatch(() => member.grants, this.#config.tokenWillExpireLeadMs, {
-      willExpire: (expireAt) => send(member, 'tokenWillExpire', { expireAt, inSeconds: Math.max(0, Math.round((expiryMs(expireAt) - Date.now()) / 1000)) }),
+      willExpire: (expireAt) => send(member, 'tokenWillExpire', willExpireEvent(expireAt)),
       expired: () => {
         this.#log.info('token expired', { appId: member.appId, roomId: member.roomId, userId: member.userId });
         send(member, 'interrupted', new RtcError('tokenExpired', 'onRtcChatInterrupted').toPayload());
@@ -207,6 +211,9 @@ export class JoinService {
     member.lastSignalAt = performance.now();
     s.member = member;
     (room.media as Router | undefined)?.memberResumed(member);
+    // a warning sent while the member was detached was lost: give it again
+    const due = member.watch?.warningDue();
+    if (due !== undefined) setImmediate(() => send(member, 'tokenWillExpire', willExpireEvent(due)));
     this.#log.info('resumed', { appId: member.appId, roomId: member.roomId, userId: member.userId });
     return this.#result(member, room);
   }

@@ -48,3 +48,20 @@ test('a publish privilege ending before the token revokes publishing only; renew
   assert.deepEqual(log, [`warn ${base}`, 'publish', `warn ${base + 50}`, 'publish']);
   w.stop();
 });
+
+test('warningDue: the expiry inside the lead time, for a resumed session', () => {
+  const now = Date.now();
+  const exp = Math.floor(now / 1000) + 20;
+  const w = new TokenWatch(() => ({ tokenExpireAt: exp, publishExpireAt: exp, subscribeExpireAt: exp }), 30_000, {
+    willExpire: () => undefined,
+    expired: () => undefined,
+    publishExpired: () => undefined,
+    subscribeExpired: () => undefined,
+  });
+  try {
+    assert.equal(w.warningDue(now), exp);
+    assert.equal(w.warningDue(now - 60_000), undefined);
+  } finally {
+    w.stop();
+  }
+});

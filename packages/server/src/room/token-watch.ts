@@ -49,6 +49,12 @@ export class TokenWatch {
     return all.length ? Math.min(...all) : 0;
   }
 
+  /** The expiry (Unix s) already inside the warning lead time at `now`, if any (to warn a resumed session again). */
+  warningDue(now = Date.now()): number | undefined {
+    const first = this.earliest();
+    return first > 0 && expiryMs(first) - this.#leadMs <= now ? first : undefined;
+  }
+
   /** Re-plans after the grants changed (`updateToken`). */
   renewed(): void {
     this.#done = { publish: false, subscribe: false };
