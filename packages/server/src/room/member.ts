@@ -44,7 +44,7 @@ export class Member {
   /** Visible members appear in everyone's lists; invisible ones only in their own, and cannot publish. */
   visible = true;
   /** Token expiry timers, once joined. */
-  watch: { stop(): void; renewed(): void } | undefined;
+  watch: { stop(): void; renewed(): void; warningDue(now?: number): number | undefined } | undefined;
 
   constructor(appId: string, roomId: string, userId: string, sink: MemberSink, grants: MemberGrants) {
     this.appId = appId;
