@@ -1,5 +1,5 @@
 // Firefox ESR as a first-class client (over WebDriver BiDi) in a call with Chromium: video,
-// audio and member events both ways, and a Firefox screen share. One Firefox and one Chromium
+// audio and member events both ways, and screen shares both ways. One Firefox and one Chromium
 // serve the whole file.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -135,6 +135,23 @@ function states(page: AnyPage): Promise<number[]> {
   return page.run(() => (window as unknown as Win).log.filter((e) => e.ev === 'onRtcStateChanged').map((e) => e.p.errNo as number), undefined);
 }
 
+/** Runs in the page: shares a moving canvas as the screen (a canvas is captured only when it changes). */
+async function shareCanvas(): Promise<void> {
+  const canvas = document.createElement('canvas');
+  canvas.width = 640;
+  canvas.height = 360;
+  const g = canvas.getContext('2d')!;
+  let n = 0;
+  setInterval(() => {
+    g.fillStyle = `hsl(${(n += 7) % 360} 80% 50%)`;
+    g.fillRect(0, 0, 640, 360);
+    g.fillStyle = '#fff';
+    g.fillRect(n % 600, 150, 40, 40);
+  }, 50);
+  const track = (canvas as HTMLCanvasElement & { captureStream(fps: number): MediaStream }).captureStream(15).getVideoTracks()[0];
+  await (window as unknown as { ctx: { publishScreen(o: { state: number; track: MediaStreamTrack | undefined }): Promise<unknown> } }).ctx.publishScreen({ state: 1, track });
+}
+
 describe('Firefox ESR and Chromium in one call', () => {
   let server: TestServer | undefined;
   let ff: TestFirefox | undefined;
@@ -204,28 +221,13 @@ describe('Firefox ESR and Chromium in one call', () => {
     await waitList(chrome, 'onRtcVideoMembersChanged', ['chrome']);
   });
 
-  test('a Firefox screen share (canvas track) is received by Chromium', async () => {
+  test('screen shares (canvas tracks) both ways: Firefox → Chromium, Chromium → Firefox', async () => {
     const fox = await openFirefox();
     const chrome = await openChromium();
     await join(fox, 'screen', 'fox', { video: false });
     await join(chrome, 'screen', 'chrome', { video: false, audio: false });
     await addView(chrome, 'fox-screen', 'fox', 'screen');
-    await fox.run(async () => {
-      const canvas = document.createElement('canvas');
-      canvas.width = 640;
-      canvas.height = 360;
-      const g = canvas.getContext('2d')!;
-      let n = 0;
-      // a moving picture: the canvas is captured only when it changes
-      setInterval(() => {
-        g.fillStyle = `hsl(${(n += 7) % 360} 80% 50%)`;
-        g.fillRect(0, 0, 640, 360);
-        g.fillStyle = '#fff';
-        g.fillRect(n % 600, 150, 40, 40);
-      }, 50);
-      const track = (canvas as HTMLCanvasElement & { captureStream(fps: number): MediaStream }).captureStream(15).getVideoTracks()[0];
-      await (window as unknown as Win).ctx.publishScreen({ state: 1, track });
-    }, undefined);
+    await fox.run(shareCanvas, undefined);
     await waitList(chrome, 'onRtcPublishScreenMembersChanged', ['fox']);
     await waitList(fox, 'onRtcPublishScreenMembersChanged', ['fox']);
     // (the encoder may start below the canvas size and ramp up)
@@ -233,6 +235,12 @@ describe('Firefox ESR and Chromium in one call', () => {
     console.log('firefox screen→chromium', JSON.stringify(shown));
     await fox.run(() => (window as unknown as Win).ctx.publishScreen({ state: 0 }), undefined);
     await waitList(chrome, 'onRtcPublishScreenMembersChanged', []);
+    // and the other way: Chromium shares, Firefox shows it
+    await addView(fox, 'chrome-screen', 'chrome', 'screen');
+    await chrome.run(shareCanvas, undefined);
+    await waitList(fox, 'onRtcPublishScreenMembersChanged', ['chrome']);
+    const back = await waitPlaying(fox, 'chrome-screen');
+    console.log('chromium screen→firefox', JSON.stringify(back));
   });
 
   test('a video source the server cannot receive is reported (21908 naming it), not a silent black tile', async () => {
