@@ -104,3 +104,19 @@ describe('signaling hardening', () => {
     }
   });
 });
+
+describe('idle sockets', () => {
+  const f = serverWithClients({ idleSessionMs: 800 });
+
+  test('a socket that joins nothing and asks nothing is closed, even though it answers pings; a member is not', async () => {
+    const idle = await f.connect();
+    const member = await f.connect();
+    await member.request('joinRtcRoom', { appId: APP.appId, roomId: 'idle', userId: 'stays', token: mintToken('idle', 'stays') });
+    const closed = await idle.waitClosed(4000);
+    assert.equal(closed.code, 4008);
+    assert.match(closed.reason, /^idle: no request and no room/);
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(member.closed, undefined, 'a member answering pings is kept');
+    assert.ok((await member.request('ping')).result);
+  });
+});

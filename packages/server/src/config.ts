@@ -53,6 +53,8 @@ export interface ServerConfig {
   resumeGraceMs: number;
   /** A member with neither signaling (frames, pongs) nor media (RTP, RTCP) for this long is gone. */
   ghostTimeoutMs: number;
+  /** A session that is in no room and sends nothing for this long is closed (pongs do not count). */
+  idleSessionMs: number;
   /** The server pings every session this often (WebSocket ping; the pong proves the client lives). */
   serverPingMs: number;
   /** `onRoomTokenWillExpire` fires this long before the token (or a privilege) expires. */
@@ -87,5 +89,6 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     resumeGraceMs: 20_000,
     ghostTimeoutMs: 4000,
     serverPingMs: 1000,
+    idleSessionMs: 30_000,
   };
 }

@@ -31,6 +31,8 @@ export class Session implements SessionPort {
   readonly id = nextSessionId++;
   /** Last time anything arrived, a frame or a pong (performance.now()). */
   lastSeen = performance.now();
+  /** Last time a frame arrived (pongs aside: a live client that never asks for anything is idle). */
+  lastFrameAt = performance.now();
   /** The member this session holds, once joined. */
   member: Member | undefined;
   readonly #ws: WebSocket;
@@ -128,6 +130,7 @@ export class Session implements SessionPort {
   #onMessage(data: RawData, isBinary: boolean): void {
     if (this.#closed) return;
     this.#touch();
+    this.lastFrameAt = this.lastSeen;
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     // charged by size: large frames use the allowance faster than small ones
     if (!this.#bucket.take(this.lastSeen, frameCost(size))) {

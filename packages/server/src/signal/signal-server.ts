@@ -42,11 +42,16 @@ export class SignalServer {
     });
     const every = Math.max(100, Math.min(1000, config.heartbeatTimeoutMs / 4));
     const timeout = `heartbeat timeout: nothing received for ${config.heartbeatTimeoutMs} ms`;
+    const idle = `idle: no request and no room for ${config.idleSessionMs} ms`;
+    const isIdle = (s: Session, now: number) => s.member === undefined && s.lastFrameAt < now - config.idleSessionMs;
     this.#sweep = stallAwareSweep(
       every,
-      (now) => [...this.#sessions].filter((s) => s.lastSeen < now - config.heartbeatTimeoutMs),
+      (now) => [...this.#sessions].filter((s) => s.lastSeen < now - config.heartbeatTimeoutMs || isIdle(s, now)),
       (s) => {
-        if (!s.closed && s.lastSeen < performance.now() - config.heartbeatTimeoutMs) s.close(CLOSE_CODES.heartbeatTimeout, timeout);
+        const now = performance.now();
+        if (s.closed) return;
+        if (s.lastSeen < now - config.heartbeatTimeoutMs) s.close(CLOSE_CODES.heartbeatTimeout, timeout);
+        else if (isIdle(s, now)) s.close(CLOSE_CODES.heartbeatTimeout, idle);
       },
     );
     // the server's own pings: a live client's pong keeps it alive even between its heartbeats
