@@ -1,11 +1,14 @@
 // Test hosts in network namespaces this test makes itself: a server namespace joined by its own
 // veth pair to each client namespace. Faults (a total cut, random loss) are iptables rules inside
-// a client namespace; nothing is routed anywhere else. Everything is deleted by `close()` (call it
-// in a `finally`/`after`) and, as a last resort, when the process exits.
-import { execFileSync } from 'node:child_process';
+// a client namespace; delay is an NFQUEUE rule there whose packets a small C program
+// (test/tools/nfq-delay.c, compiled on first use) holds for a while before accepting them, as
+// this kernel has no sch_netem. Nothing is routed anywhere else. Everything is deleted by `close()`
+// (call it in a `finally`/`after`) and, as a last resort, when the process exits.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** One client namespace and its link to the server namespace. */
 export interface ClientHost {
@@ -31,8 +34,35 @@ export interface Topology {
   cut(client: string, on: boolean): void;
   /** Drops this share (0–1) of packets each way at random; 0 removes the rule. */
   loss(client: string, probability: number): void;
+  /**
+   * Delays every packet in and out of the client's namespace by its own random time, uniform in
+   * [minMs, maxMs] (packets may be reordered); `null` removes the delay. Starts (or stops) the
+   * nfq-delay program inside the namespace; resolves once its rules are in place, or, on removal,
+   * with the program's summary line (packets delayed, mean and max delay). Drops added by `cut` and
+   * `loss` apply before the delay. Rejects if the program cannot be built (needs `cc` and
+   * libnetfilter-queue-dev) or does not start.
+   */
+  delay(client: string, spec: DelaySpec | null): Promise<string>;
   /** Deletes the namespaces (and so their links and rules). */
   close(): void;
+}
+
+/** A random per-packet delay, uniform in [minMs, maxMs]. */
+export interface DelaySpec {
+  minMs: number;
+  maxMs: number;
+  /** The program exits (accepting what it holds) after this long however the test ends; default 600. */
+  maxSeconds?: number;
+}
+
+/** The delay program's source, compiled by `Topology.delay` on first use. */
+export const NFQ_DELAY_SOURCE = fileURLToPath(new URL('../tools/nfq-delay.c', import.meta.url));
+
+/** A running nfq-delay program and the queue its rules send to. */
+interface Delayer {
+  child: ChildProcess;
+  queue: number;
+  exited: Promise<string>;
 }
 
 const sh = (args: string[]): string => execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -56,7 +86,10 @@ export function makeTopology(clientNames: readonly string[]): Topology {
   const tag = (process.pid % 9000) + 1000;
   const serverNs = `rtcr-s${tag}`;
   const made: string[] = [];
+  const delayers = new Map<string, Delayer>();
   const close = (): void => {
+    for (const d of delayers.values()) d.child.kill('SIGTERM');
+    delayers.clear();
     for (const ns of made.splice(0)) {
       try {
         sh(['ip', 'netns', 'del', ns]);
@@ -92,15 +125,58 @@ export function makeTopology(clientNames: readonly string[]): Topology {
       chmodSync(chromium, 0o755);
       clients[name] = { ns, ip, serverIp, chromium };
     });
-    const rule = (client: string, add: boolean, extra: string[]): void => {
+    // the same rule on traffic in and out of the client (not on its loopback); drops go first in
+    // the chain: a packet the delay program accepts skips the rest of it
+    const rule = (client: string, add: boolean, extra: string[], target = ['-j', 'DROP']): void => {
       const ns = clients[client]!.ns;
       for (const [chain, dir] of [['INPUT', '-i'], ['OUTPUT', '-o']] as const) {
+        const drop = target[1] === 'DROP';
+        const where = !add ? ['-D', chain] : drop ? ['-I', chain, '1'] : ['-A', chain];
         try {
-          sh(['ip', 'netns', 'exec', ns, 'iptables', add ? '-A' : '-D', chain, '!', dir, 'lo', ...extra, '-j', 'DROP']);
-        } catch {
+          sh(['ip', 'netns', 'exec', ns, 'iptables', ...where, '!', dir, 'lo', ...extra, ...target]);
+        } catch (e) {
+          if (add) throw e;
           // removing a rule that is not there
         }
       }
+    };
+    let delayProgram: string | undefined;
+    const buildDelayProgram = (): string => {
+      if (delayProgram) return delayProgram;
+      const out = join(dir, 'nfq-delay');
+      try {
+        sh(['cc', '-O2', '-Wall', '-o', out, NFQ_DELAY_SOURCE, '-lnetfilter_queue', '-lnfnetlink']);
+      } catch (e) {
+        const err = e as { stderr?: string; message: string };
+        throw new Error(`cannot build ${NFQ_DELAY_SOURCE} (needs cc, libc6-dev and libnetfilter-queue-dev): ${err.stderr || err.message}`);
+      }
+      return (delayProgram = out);
+    };
+    const startDelay = async (client: string, spec: DelaySpec): Promise<Delayer> => {
+      const { minMs, maxMs, maxSeconds = 600 } = spec;
+      const queue = clientNames.indexOf(client) + 1;
+      const child = spawn('ip', ['netns', 'exec', clients[client]!.ns, buildDelayProgram(), String(queue), String(minMs), String(maxMs), String(maxSeconds)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      const exited = new Promise<string>((resolve) => child.once('close', () => resolve(stderr.trim().split('\n').at(-1) ?? '')));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => fail('no "ready" within 5 s'), 5000);
+        const fail = (why: string): void => {
+          clearTimeout(timer);
+          child.kill('SIGTERM');
+          reject(new Error(`nfq-delay in ${clients[client]!.ns}: ${why}: ${stderr.trim()}`));
+        };
+        child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+          if (c.includes('ready')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.once('exit', (code) => fail(`exited (${code})`));
+      });
+      return { child, queue, exited };
     };
     const lossRules = new Map<string, number>();
     return {
@@ -116,6 +192,22 @@ export function makeTopology(clientNames: readonly string[]): Topology {
           rule(client, true, ['-m', 'statistic', '--mode', 'random', '--probability', String(p)]);
           lossRules.set(client, p);
         }
+      },
+      delay: async (client, spec) => {
+        const old = delayers.get(client);
+        let summary = '';
+        if (old) {
+          rule(client, false, [], ['-j', 'NFQUEUE', '--queue-num', String(old.queue)]);
+          delayers.delete(client);
+          old.child.kill('SIGTERM');
+          summary = await old.exited;
+        }
+        if (spec) {
+          const d = await startDelay(client, spec);
+          delayers.set(client, d);
+          rule(client, true, [], ['-j', 'NFQUEUE', '--queue-num', String(d.queue)]);
+        }
+        return summary;
       },
       close,
     };
