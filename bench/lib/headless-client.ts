@@ -98,6 +98,13 @@ export class HeadlessSubscriber implements SubscriberClient {
   connection(): string {
     return describeConnection(this.pc);
   }
+  /** Called once per counted packet on arrival, decrypted or not (for arrival-gap probes). */
+  get onArrival(): ((kind: 'audio' | 'video') => void) | undefined {
+    return this.#counter.onArrival;
+  }
+  set onArrival(f: ((kind: 'audio' | 'video') => void) | undefined) {
+    this.#counter.onArrival = f;
+  }
   /** Called per received RTP packet (for delay probes). */
   get onRtp(): ((kind: 'audio' | 'video', packet: RtpPacket) => void) | undefined {
     return this.#counter.onRtp;

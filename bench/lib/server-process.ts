@@ -46,6 +46,8 @@ export interface ServerProcessOptions {
   pin?: boolean;
   /** A command prefix the server runs under, e.g. `['ip', 'netns', 'exec', 'ns1']`. */
   wrap?: string[];
+  /** Receives the server's stderr instead of this process's stderr (e.g. to count warnings). */
+  onStderr?: (chunk: Buffer) => void;
 }
 
 /** Starts `rtcroom serve` with the benchmark app on a free loopback port (`extraArgs` override). */
@@ -59,7 +61,7 @@ export async function startServerProcess(extraArgs: string[] = [], nodeArgs: str
   const child: ChildProcess = spawn(command[0]!, command.slice(1), { cwd: dir });
   if (pin) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)]);
   let out = '';
-  child.stderr!.on('data', (d) => process.stderr.write(d));
+  child.stderr!.on('data', (d: Buffer) => (opts.onStderr ? opts.onStderr(d) : process.stderr.write(d)));
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (d) => {
       out += d;

@@ -185,6 +185,8 @@ export class RtpCounter {
   delays: number[] = [];
   /** Called per received RTP packet that was decrypted (for delay probes). */
   onRtp: ((kind: 'audio' | 'video', packet: RtpPacket) => void) | undefined;
+  /** Called once per counted packet, decrypted or not, when it arrives (for arrival-gap probes). */
+  onArrival: ((kind: 'audio' | 'video') => void) | undefined;
   #n = 0;
   /** The connections whose packets are counted from their headers (a replaced one is counted anew). */
   readonly #fromHeaders = new WeakSet<RTCPeerConnection>();
@@ -207,6 +209,7 @@ export class RtpCounter {
         if (!fromHeaders) {
           this.packets[kind]++;
           this.bytes += p.payload.length;
+          this.onArrival?.(kind);
         }
         if ((fromHeaders || ++this.#n % 10 === 0) && this.delays.length < 200_000) {
           const sent = readStamp(p);
@@ -240,7 +243,10 @@ export class RtpCounter {
       if (ring[seq & 1023] === seq) return IGNORED_RTP;
       ring[seq & 1023] = seq;
       const kind = kinds.get(b[1]! & 0x7f);
-      if (kind) this.packets[kind]++;
+      if (kind) {
+        this.packets[kind]++;
+        this.onArrival?.(kind);
+      }
       this.sequence.add(ssrc, seq);
       this.bytes += b.length - 12;
       return ++n % 10 === 0 ? decrypt(b) : IGNORED_RTP;

@@ -4,10 +4,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { APP, mintToken } from '../helpers/server.ts';
 import { serverWithClients } from '../helpers/clients.ts';
 import { TestClient } from '../helpers/ws-client.ts';
+import { WebSocket } from 'ws';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -102,6 +104,49 @@ describe('signaling hardening', () => {
     } finally {
       child.kill();
     }
+  });
+
+  // the server's header timeout (HEADERS_TIMEOUT_MS in packages/server/src/http/connection-limit.ts)
+  const HEADERS_TIMEOUT_MS = 10_000;
+
+  test('a half-open upgrade (headers never finished) is closed within the header timeout', async () => {
+    const url = new URL(f.server.wsUrl);
+    const t0 = performance.now();
+    const socket = connect({ host: url.hostname, port: Number(url.port) });
+    socket.on('connect', () => socket.write(`GET /rtc HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`));
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const took = performance.now() - t0;
+    // Node checks its timeouts every connectionsCheckingInterval (30 s by default; the server sets 1 s)
+    assert.ok(took >= HEADERS_TIMEOUT_MS - 100 && took < HEADERS_TIMEOUT_MS + 2500, `closed after ${Math.round(took)} ms`);
+  });
+
+  test('a burst of frames on one socket is served one message per event-loop turn', async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    // server and client share this process: count its event-loop turns and note the turn each
+    // reply arrives in. Served all in one turn, the 100 replies would come in one or two chunks.
+    const ws = new WebSocket(f.server.wsUrl);
+    await new Promise((r) => ws.once('open', r));
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    const seen = new Set<number>();
+    let replies = 0;
+    const done = new Promise<void>((resolve) =>
+      ws.on('message', () => {
+        seen.add(turns);
+        if (++replies === 100) resolve();
+      }),
+    );
+    count();
+    for (let i = 0; i < 100; i++) ws.send(i % 2 ? `{"id":${i},"method":"ping"}` : 'not json');
+    await done;
+    counting = false;
+    ws.terminate();
+    assert.ok(seen.size >= 20, `100 replies arrived in ${seen.size} turns`);
   });
 });
 

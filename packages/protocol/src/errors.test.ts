@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ERRORS, RtcError, formatDetail } from './errors.ts';
+import { ERRORS, RtcError, errorPayload, formatDetail } from './errors.ts';
 
 test('errMsg is "<method>:fail <detail>" with placeholders filled', () => {
   const e = new RtcError('alreadyInRoom', 'joinRtcRoom', 'u1', 'r1');
@@ -47,4 +47,14 @@ test('fromPayload keeps the received text and finds the row', () => {
   assert.deepEqual(JSON.parse(JSON.stringify(e)).errNo, 21100);
   assert.equal(RtcError.fromPayload({ errNo: 21101, errorCode: 115902, errMsg: 'updateToken:fail invalid token' }, 'updateToken').code, 'updateTokenInvalid');
   assert.equal(RtcError.fromPayload({ errNo: 1, errMsg: 'x:fail ?' }, 'x').code, 'internal');
+});
+
+test('errorPayload is the payload of the same RtcError, without creating one', () => {
+  for (const [code, method, args] of [
+    ['paramError', 'signaling', ['frame nests deeper than 16 levels']],
+    ['alreadyInRoom', 'joinRtcRoom', ['u1', 'r1']],
+    ['updateTokenInvalid', 'updateToken', []],
+  ] as const) {
+    assert.deepEqual(errorPayload(code, method, ...args), new RtcError(code, method, ...args).toPayload());
+  }
 });

@@ -173,6 +173,20 @@ export function formatDetail(template: string, args: readonly (string | number)[
 }
 
 /**
+ * The wire payload of row `code` for `method`, as `new RtcError(code, method, ...args).toPayload()`
+ * but without creating an Error: no stack trace is captured, so refusing a flood of malformed
+ * frames stays cheap (the stack capture was a third of the server's cost per refused frame).
+ */
+export function errorPayload(code: ErrorName, method: string, ...args: (string | number)[]): RtcErrorPayload {
+  const spec: ErrorSpec = ERRORS[code];
+  const p: RtcErrorPayload = { errMsg: `${method}:fail ${formatDetail(spec.detail, args)}` };
+  if (spec.errNo !== undefined) p.errNo = spec.errNo;
+  if (spec.errorCode !== undefined) p.errorCode = spec.errorCode;
+  if (spec.errorType !== undefined) p.errorType = spec.errorType;
+  return p;
+}
+
+/**
  * The one coded error of rtcroom. Thrown (or rejected) by server and SDK alike; serialise it
  * with {@link RtcError.toPayload}.
  */

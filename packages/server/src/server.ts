@@ -12,7 +12,7 @@ import { Handlers } from './signal/handlers.ts';
 import { JoinService } from './room/join-service.ts';
 import { SignalServer } from './signal/signal-server.ts';
 import { createRoutes } from './http/routes.ts';
-import { limitConnections } from './http/connection-limit.ts';
+import { CONNECTIONS_CHECK_MS, limitConnections } from './http/connection-limit.ts';
 
 /** A running server. */
 export interface RunningServer {
@@ -40,7 +40,7 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
   const handlers = new Handlers(joins, config);
   const signal = new SignalServer(config, handlers, joins, log);
   const routes = createRoutes(config, { rooms: () => rooms.roomCount, members: () => rooms.memberCount, sessions: () => signal.sessionCount }, log);
-  const http: Server = createServer((req, res) => void routes(req, res));
+  const http: Server = createServer({ connectionsCheckingInterval: CONNECTIONS_CHECK_MS }, (req, res) => void routes(req, res));
   http.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === SIGNAL_PATH) signal.handleUpgrade(req, socket, head);

@@ -12,6 +12,13 @@ import type { Logger } from '../log.ts';
 export const HEADERS_TIMEOUT_MS = 10_000;
 
 /**
+ * How often the HTTP server looks for requests past {@link HEADERS_TIMEOUT_MS}: pass it to
+ * `createServer` as `connectionsCheckingInterval`. Node's default (30 s) let a half-open upgrade
+ * live up to 40 s instead of 10.
+ */
+export const CONNECTIONS_CHECK_MS = 1000;
+
+/**
  * Refuses connections beyond `maxPerAddress` from one address (they are closed at once) and sets
  * the server's header and request timeouts. Returns the live count per address (for tests).
  */

@@ -8,6 +8,7 @@ import {
   CLOSE_CODES,
   REQUEST_PARAMS,
   RtcError,
+  errorPayload,
   isRequestMethod,
   requestEnvelopeSchema,
   validate,
@@ -127,6 +128,11 @@ export class Session implements SessionPort {
     this.#reply({ id, error: err.toPayload() });
   }
 
+  /** Refuses a frame with a 20000 parameter error (no RtcError: hostile floods stay cheap). */
+  #refuse(id: number | null, api: string, detail: string): void {
+    this.#reply({ id, error: errorPayload('paramError', api, detail) });
+  }
+
   #onMessage(data: RawData, isBinary: boolean): void {
     if (this.#closed) return;
     this.#touch();
@@ -139,29 +145,29 @@ export class Session implements SessionPort {
       this.close(CLOSE_CODES.rateLimited, `rate limit exceeded: more than ${perSecond} messages/s (burst ${burst}; 4 KiB counts as one message)`);
       return;
     }
-    if (isBinary) return this.#fail(null, new RtcError('paramError', 'signaling', 'binary frames are not supported'));
+    if (isBinary) return this.#refuse(null, 'signaling', 'binary frames are not supported');
     if (size > this.#config.maxFrameBytes) {
-      return this.#fail(null, new RtcError('paramError', 'signaling', `frame of ${size} bytes exceeds the limit of ${this.#config.maxFrameBytes}`));
+      return this.#refuse(null, 'signaling', `frame of ${size} bytes exceeds the limit of ${this.#config.maxFrameBytes}`);
     }
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
-    if (jsonDepth(text) < 0) return this.#fail(null, new RtcError('paramError', 'signaling', `frame nests deeper than ${MAX_JSON_DEPTH} levels`));
+    if (jsonDepth(text) < 0) return this.#refuse(null, 'signaling', `frame nests deeper than ${MAX_JSON_DEPTH} levels`);
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (e) {
-      return this.#fail(null, new RtcError('paramError', 'signaling', `malformed JSON: ${(e as Error).message}`));
+      return this.#refuse(null, 'signaling', `malformed JSON: ${(e as Error).message}`);
     }
     const env = requestEnvelopeSchema.safeParse(json);
     if (!env.success) {
       const id = typeof json === 'object' && json !== null && 'id' in json && Number.isSafeInteger(json.id) ? (json.id as number) : null;
       const v = validate(requestEnvelopeSchema, json, 'frame');
-      return this.#fail(id, new RtcError('paramError', 'signaling', v.ok ? 'invalid frame' : v.detail));
+      return this.#refuse(id, 'signaling', v.ok ? 'invalid frame' : v.detail);
     }
     const { id, method, params } = env.data;
     const api = env.data.api ?? method;
-    if (!isRequestMethod(method)) return this.#fail(id, new RtcError('paramError', api, `unknown method "${method}"`));
+    if (!isRequestMethod(method)) return this.#refuse(id, api, `unknown method "${method}"`);
     const v = validate(REQUEST_PARAMS[method], params);
-    if (!v.ok) return this.#fail(id, new RtcError('paramError', api, v.detail));
+    if (!v.ok) return this.#refuse(id, api, v.detail);
     void this.#dispatch(id, method, v.value, api);
   }
 

@@ -13,6 +13,7 @@ import type { JoinService } from '../room/join-service.ts';
 import type { Handlers } from './handlers.ts';
 import { Session } from './session.ts';
 import { stallAwareSweep } from './stall-aware.ts';
+import { MemoryRelief } from './memory-relief.ts';
 
 /** Hard cap on a frame; above it the socket is closed unread (1009). Below it, the session replies with an error. */
 const HARD_FRAME_CAP = 1024 * 1024;
@@ -23,6 +24,7 @@ export class SignalServer {
   readonly #sessions = new Set<Session>();
   readonly #sweep: NodeJS.Timeout;
   readonly #pings: NodeJS.Timeout;
+  readonly #relief = new MemoryRelief();
 
   constructor(
     config: ServerConfig,
@@ -30,10 +32,14 @@ export class SignalServer {
     joins: JoinService,
     log: Logger,
   ) {
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(HARD_FRAME_CAP, config.maxFrameBytes * 2), perMessageDeflate: false });
+    // allowSynchronousEvents: false hands a session one message per event-loop turn (the rest wait
+    // unread): a burst of small frames on hundreds of sockets cannot hold the
+    // loop for seconds, and media, timers and other sessions get their turns in between
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(HARD_FRAME_CAP, config.maxFrameBytes * 2), perMessageDeflate: false, allowSynchronousEvents: false });
     this.#wss.on('connection', (ws, req: IncomingMessage) => {
       const session = new Session(ws, config, handlers, log, (s, reason, resumable) => {
         this.#sessions.delete(s);
+        this.#relief.ended();
         joins.sessionLost(s, reason, resumable);
         log.debug('session ended', { session: s.id, reason, resumable });
       });
@@ -75,6 +81,7 @@ export class SignalServer {
   close(): void {
     clearInterval(this.#sweep);
     clearInterval(this.#pings);
+    this.#relief.close();
     for (const s of [...this.#sessions]) {
       if (s.member) s.sendEvent('interrupted', new RtcError('serverShutdown', 'onRtcChatInterrupted').toPayload());
       s.close(CLOSE_CODES.serverShutdown, 'server shutting down');
