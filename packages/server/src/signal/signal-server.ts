@@ -13,7 +13,6 @@ import type { JoinService } from '../room/join-service.ts';
 import type { Handlers } from './handlers.ts';
 import { Session } from './session.ts';
 import { stallAwareSweep } from './stall-aware.ts';
-import { MemoryRelief } from './memory-relief.ts';
 
 /** Hard cap on a frame; above it the socket is closed unread (1009). Below it, the session replies with an error. */
 const HARD_FRAME_CAP = 1024 * 1024;
@@ -24,7 +23,6 @@ export class SignalServer {
   readonly #sessions = new Set<Session>();
   readonly #sweep: NodeJS.Timeout;
   readonly #pings: NodeJS.Timeout;
-  readonly #relief = new MemoryRelief();
 
   constructor(
     config: ServerConfig,
@@ -39,7 +37,6 @@ export class SignalServer {
     this.#wss.on('connection', (ws, req: IncomingMessage) => {
       const session = new Session(ws, config, handlers, log, (s, reason, resumable) => {
         this.#sessions.delete(s);
-        this.#relief.ended();
         joins.sessionLost(s, reason, resumable);
         log.debug('session ended', { session: s.id, reason, resumable });
       });
@@ -81,7 +78,6 @@ export class SignalServer {
   close(): void {
     clearInterval(this.#sweep);
     clearInterval(this.#pings);
-    this.#relief.close();
     for (const s of [...this.#sessions]) {
       if (s.member) s.sendEvent('interrupted', new RtcError('serverShutdown', 'onRtcChatInterrupted').toPayload());
       s.close(CLOSE_CODES.serverShutdown, 'server shutting down');
