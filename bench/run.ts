@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   'join-storm': async () => (await import('./sfu.ts')).scenario('join-storm'),
   floor: () => import('./floor.ts'),
   profile: () => import('./profile.ts'),
+  churn: () => import('./churn.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);
