@@ -75,10 +75,11 @@ export class HeadlessSubscriber implements SubscriberClient {
   private constructor(signal: Signal) {
     this.signal = signal;
     signal.onEvent = (f) => {
-      // an offer may cross the close (the publisher left first): nothing to answer then
+      // an offer may cross the exit or the close (the publisher left first): its answer then
+      // fails with "not in room" or on the closed connection, and that is no error
       if (f.event === 'subscriberOffer') {
         this.#answer(f.data).catch((e: unknown) => {
-          if (!this.#closed) console.error('subscriber answer failed', e);
+          if (!this.#closed && !/not in room/.test((e as Error).message)) console.error('subscriber answer failed', e);
         });
       }
     };
