@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   floor: () => import('./floor.ts'),
   profile: () => import('./profile.ts'),
   fuzz: () => import('./fuzz.ts'),
+  churn: () => import('./churn.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

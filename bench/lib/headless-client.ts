@@ -69,12 +69,19 @@ export class HeadlessSubscriber implements SubscriberClient {
   readonly signal: Signal;
   pc: RTCPeerConnection | undefined;
   #pcId: number | undefined;
+  #closed = false;
   readonly #counter = new RtpCounter();
 
   private constructor(signal: Signal) {
     this.signal = signal;
     signal.onEvent = (f) => {
-      if (f.event === 'subscriberOffer') void this.#answer(f.data);
+      // an offer may cross the exit or the close (the publisher left first): its answer then
+      // fails with "not in room" or on the closed connection, and that is no error
+      if (f.event === 'subscriberOffer') {
+        this.#answer(f.data).catch((e: unknown) => {
+          if (!this.#closed && !/not in room/.test((e as Error).message)) console.error('subscriber answer failed', e);
+        });
+      }
     };
   }
 
@@ -116,7 +123,12 @@ export class HeadlessSubscriber implements SubscriberClient {
   static async join(spec: JoinSpec): Promise<HeadlessSubscriber> {
     const signal = await Signal.connect(spec.wsUrl);
     const s = new HeadlessSubscriber(signal);
-    await signal.request('joinRtcRoom', { appId: spec.appId, roomId: spec.roomId, userId: spec.userId, token: spec.token, roomConfig: { autoPublish: false, autoSubscribe: spec.autoSubscribe ?? true } });
+    try {
+      await signal.request('joinRtcRoom', { appId: spec.appId, roomId: spec.roomId, userId: spec.userId, token: spec.token, roomConfig: { autoPublish: false, autoSubscribe: spec.autoSubscribe ?? true } });
+    } catch (e) {
+      await s.close();
+      throw e;
+    }
     return s;
   }
 
@@ -135,6 +147,7 @@ export class HeadlessSubscriber implements SubscriberClient {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     this.signal.close();
     await this.pc?.close();
   }
@@ -176,24 +189,34 @@ export class HeadlessPublisher implements PublisherClient {
   static async join(spec: JoinSpec, opts: { video?: boolean } = {}): Promise<HeadlessPublisher> {
     const signal = await Signal.connect(spec.wsUrl);
     const p = new HeadlessPublisher(signal);
-    const media = p.#media;
+    try {
+      await p.#join(spec, opts);
+    } catch (e) {
+      await p.close();
+      throw e;
+    }
+    return p;
+  }
+
+  async #join(spec: JoinSpec, opts: { video?: boolean }): Promise<void> {
+    const { signal, pc } = this;
+    const media = this.#media;
     media.withVideo = opts.video !== false;
     await signal.request('joinRtcRoom', { appId: spec.appId, roomId: spec.roomId, userId: spec.userId, token: spec.token, roomConfig: { autoSubscribe: false } });
-    const ta = p.pc.addTransceiver(media.audio, { direction: 'sendonly' });
-    const tv = media.withVideo ? p.pc.addTransceiver(media.video, { direction: 'sendonly' }) : undefined;
-    await p.pc.setLocalDescription(await p.pc.createOffer());
-    await gathered(p.pc);
+    const ta = pc.addTransceiver(media.audio, { direction: 'sendonly' });
+    const tv = media.withVideo ? pc.addTransceiver(media.video, { direction: 'sendonly' }) : undefined;
+    await pc.setLocalDescription(await pc.createOffer());
+    await gathered(pc);
     const sources: Record<string, string> = { [ta.mid!]: 'audio' };
     if (tv) sources[tv.mid!] = 'video';
-    const { sdp } = await signal.request('publisherOffer', { sdp: loopbackOnly(p.pc.localDescription!.sdp), sources });
-    await p.pc.setRemoteDescription({ type: 'answer', sdp });
+    const { sdp } = await signal.request('publisherOffer', { sdp: loopbackOnly(pc.localDescription!.sdp), sources });
+    await pc.setRemoteDescription({ type: 'answer', sdp });
     media.levelId = Number(/a=extmap:(\d+) urn:ietf:params:rtp-hdrext:ssrc-audio-level/.exec(sdp)?.[1] ?? 0);
-    await connected(p.pc);
+    await connected(pc);
     tv?.sender.onPictureLossIndication.subscribe(() => {
       media.keyframeDue = true;
     });
     await signal.request('setPublish', { sources: tv ? ['audio', 'video'] : ['audio'], publish: true });
-    return p;
   }
 
   /** Starts sending: Opus every 20 ms (~100 B), VP8 `fps` frames of `packetsPerFrame` × ~1100 B. */
