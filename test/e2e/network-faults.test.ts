@@ -2,7 +2,7 @@
 // server in one namespace, Chromium for alice (publishing camera and microphone) in another and
 // Chromium for bob (watching) in a third, each client on its own veth link. Faults are iptables
 // rules in alice's namespace. Figures are printed (`# …`) for BENCHMARKS.md.
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { benchToken, startServerProcess, type ServerProcess } from '../../bench/lib/server-process.ts';
@@ -35,12 +35,21 @@ describe('network faults (namespaces)', () => {
     topo?.close();
   });
 
+  // pages are closed after each test, passed or not, so the next one joins with the same ids
+  const opened: Page[] = [];
+  afterEach(async () => {
+    topo.cut('alice', false);
+    for (const p of opened.splice(0)) await p.context().close().catch(() => undefined);
+    await sleep(500);
+  });
+
   const urlFor = (who: 'alice' | 'bob') => `http://${topo.clients[who]!.serverIp}:${port}`;
 
-  /** alice publishes, bob watches her video; resolves once bob decodes frames. */
+  /** alice publishes, bob watches her video; resolves once bob decodes frames. (Ids are per room: a failed test leaves no one in the next one's way.) */
   async function call(room: string): Promise<{ a: Page; b: Page }> {
     const a = await openPage(alice, urlFor('alice'));
     const b = await openPage(bob, urlFor('bob'));
+    opened.push(a, b);
     await a.evaluate(async ({ room, token }) => {
       const ctx = (window as any).ctx;
       await ctx.changeVideoCapture({ state: 1 });
@@ -61,21 +70,24 @@ describe('network faults (namespaces)', () => {
     return performance.now() - t0;
   }
 
-  test('a 3 s cut of alice\'s link: media resumes by itself within 2 s, bob\'s lists never change', async () => {
+  test('3 s cuts of alice\'s link (3 of them): media resumes by itself (median < 2 s), bob\'s lists never change', async () => {
     const { a, b } = await call('cut3');
     const mark = (await logOf(b)).length;
-    topo.cut('alice', true);
-    await sleep(3000);
-    topo.cut('alice', false);
-    const ms = await framesResume(b, 5, 10_000);
-    console.log(`# 3 s cut: bob decodes alice's video again ${Math.round(ms)} ms after the link returns`);
-    assert.ok(ms < 2000, `frames again after ${Math.round(ms)} ms`);
-    await sleep(1000);
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      topo.cut('alice', true);
+      await sleep(3000);
+      topo.cut('alice', false);
+      times.push(await framesResume(b, 5, 10_000));
+      await sleep(2000);
+    }
+    const sorted = [...times].sort((x, y) => x - y);
+    console.log(`# 3 s cuts: bob decodes alice's video again ${times.map((t) => Math.round(t)).join(', ')} ms after the link returns (median ${Math.round(sorted[1]!)})`);
+    assert.ok(sorted[1]! < 2000, `median ${Math.round(sorted[1]!)} ms`);
+    assert.ok(sorted[2]! < 5000, `worst ${Math.round(sorted[2]!)} ms`);
     const lists = (await logOf(b)).slice(mark).filter((e) => e.ev.endsWith('MembersChanged') || e.ev === 'onRtcChatSpeakersChanged');
     assert.deepEqual(lists, [], 'bob saw no list change');
     assert.equal((await logOf(a)).filter((e) => e.ev === 'onRtcChatInterrupted').length, 0);
-    await a.context().close();
-    await b.context().close();
   });
 
   test('a 30 s cut: alice leaves bob\'s lists within 5 s; when the link returns her SDK joins again and frames decode within 10 s', async () => {
@@ -102,7 +114,5 @@ describe('network faults (namespaces)', () => {
     const states = (await logOf(a)).filter((e) => e.ev === 'onRtcStateChanged' && e.p.data?.connection === 'signaling').map((e) => e.p.errNo);
     assert.deepEqual(states.slice(-2), [21953, 21952]);
     assert.equal((await logOf(a)).filter((e) => e.ev === 'onRtcChatInterrupted').length, 0);
-    await a.context().close();
-    await b.context().close();
   });
 });

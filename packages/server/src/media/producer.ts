@@ -11,6 +11,8 @@ import { mediaCounts } from './metrics.ts';
 
 const NO_EXTENSIONS: RtpPacket['header']['extensions'] = [];
 const AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
+/** Video silent this long and then back has had an outage (a camera sends at least every ~100 ms). */
+const RESUME_GAP_MS = 700;
 
 /** One incoming track. */
 export class Producer {
@@ -90,8 +92,13 @@ export class Producer {
   }
 
   #onRtp(packet: RtpPacket, now: number): void {
+    // a camera that resumes after an outage (the publisher's link was cut): whatever subscribers
+    // lost meanwhile cannot be repaired, and their own keyframe requests went nowhere — ask at once
+    // (not for screens: a still screen may rightly send nothing for a while)
+    const resumed = this.source === 'video' && now - this.lastPacketAt > RESUME_GAP_MS;
     this.lastPacketAt = now;
     if (!this.active) return;
+    if (resumed && this.consumers.size > 0) this.requestKeyframe();
     this.packets++;
     mediaCounts.received++;
     this.ssrc = packet.header.ssrc;
