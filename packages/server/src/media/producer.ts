@@ -11,8 +11,12 @@ import { mediaCounts } from './metrics.ts';
 
 const NO_EXTENSIONS: RtpPacket['header']['extensions'] = [];
 const AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
-/** Video silent this long and then back has had an outage (a camera sends at least every ~100 ms). */
-const RESUME_GAP_MS = 700;
+/**
+ * A camera silent this long and then back has had an outage. Well above the pauses of a camera
+ * whose encoder drops frames at a low bitrate: a keyframe requested there makes the congestion
+ * it came from worse (measured: the publisher's estimate then failed to pass 1 Mbps).
+ */
+const RESUME_GAP_MS = 2000;
 
 /** One incoming track. */
 export class Producer {
@@ -95,7 +99,7 @@ export class Producer {
     // a camera that resumes after an outage (the publisher's link was cut): whatever subscribers
     // lost meanwhile cannot be repaired, and their own keyframe requests went nowhere — ask at once
     // (not for screens: a still screen may rightly send nothing for a while)
-    const resumed = this.source === 'video' && now - this.lastPacketAt > RESUME_GAP_MS;
+    const resumed = this.source === 'video' && this.lastPacketAt !== -Infinity && now - this.lastPacketAt > RESUME_GAP_MS;
     this.lastPacketAt = now;
     if (!this.active) return;
     if (resumed && this.consumers.size > 0) this.requestKeyframe();
