@@ -5,14 +5,10 @@
 // 20 ± 10 ms; packets may be reordered), by test/tools/nfq-delay.c on an NFQUEUE in his namespace.
 // NACK and RTX must keep bob decoding: at least 95% as many frames as in the clean window.
 // Figures are printed (`# …`) for BENCHMARKS.md.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { benchToken, startServerProcess, type ServerProcess } from '../../bench/lib/server-process.ts';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { until, waitList } from '../helpers/sdk-page.ts';
-import { framesOf, openPage } from '../helpers/origin-page.ts';
-import { makeTopology, type Topology } from '../helpers/netns.ts';
+import { namespacedCall } from '../helpers/netns-call.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -103,52 +99,19 @@ async function measure(a: Page, b: Page, ms: number): Promise<Window> {
 }
 
 describe('lossy viewer link (namespaces)', () => {
-  let topo: Topology;
-  let server: ServerProcess;
-  let alice: TestBrowser;
-  let bob: TestBrowser;
-  let port: string;
-  before(async () => {
-    topo = makeTopology(['alice', 'bob']);
-    server = await startServerProcess(['--host', '0.0.0.0', '--rtc-ip', '0.0.0.0'], [], { pin: false, wrap: topo.wrap(topo.serverNs) });
-    port = new URL(server.url).port;
-    // the server is reached at a private address over plain http: let capture work there as on https
-    const secure = (who: 'alice' | 'bob') => [`--unsafely-treat-insecure-origin-as-secure=${urlFor(who)}`];
-    alice = await launchBrowser(secure('alice'), { executablePath: topo.clients.alice!.chromium });
-    bob = await launchBrowser(secure('bob'), { executablePath: topo.clients.bob!.chromium });
-  });
-  after(async () => {
-    await topo?.delay('bob', null).catch(() => '');
-    await alice?.close();
-    await bob?.close();
-    server?.stop();
-    topo?.close();
-  });
-
-  const urlFor = (who: 'alice' | 'bob') => `http://${topo.clients[who]!.serverIp}:${port}`;
+  const env = namespacedCall();
 
   test(`5% loss + 20 ± 10 ms delay each way on bob's link: he decodes ≥ 95% of a clean window's frames over ${WINDOW_MS / 1000} s`, async () => {
-    const room = 'lossy';
-    const a = await openPage(alice, urlFor('alice'));
-    const b = await openPage(bob, urlFor('bob'));
-    await a.evaluate(async ({ room, token }) => {
-      const ctx = (window as any).ctx;
-      await ctx.changeVideoCapture({ state: 1 });
-      await ctx.changeAudioCapture({ state: 1 });
-      await ctx.joinRtcRoom({ roomId: room, userId: 'alice', token });
-    }, { room, token: benchToken(room, 'alice') });
-    await b.evaluate(({ room, token }) => (window as any).ctx.joinRtcRoom({ roomId: room, userId: 'bob', token }), { room, token: benchToken(room, 'bob') });
-    await waitList(b, 'onRtcVideoMembersChanged', ['alice'], 15_000);
-    await until(async () => (await framesOf(b, 'alice')) > 10, "alice's video at bob", 20_000);
+    const { a, b } = await env.call('lossy');
     // let alice's encoder ramp up to its steady bitrate before the clean window
     await sleep(3000);
 
     const clean = await measure(a, b, WINDOW_MS);
-    topo.loss('bob', LOSS);
-    await topo.delay('bob', { ...DELAY, maxSeconds: WINDOW_MS / 1000 + 60 });
+    env.topo.loss('bob', LOSS);
+    await env.topo.delay('bob', { ...DELAY, maxSeconds: WINDOW_MS / 1000 + 60 });
     const lossy = await measure(a, b, WINDOW_MS);
-    const delayed = await topo.delay('bob', null);
-    topo.loss('bob', 0);
+    const delayed = await env.topo.delay('bob', null);
+    env.topo.loss('bob', 0);
 
     const ratio = lossy.viewer.framesDecoded / clean.viewer.framesDecoded;
     const line = (name: string, w: Window) => {

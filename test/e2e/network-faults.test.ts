@@ -2,64 +2,31 @@
 // server in one namespace, Chromium for alice (publishing camera and microphone) in another and
 // Chromium for bob (watching) in a third, each client on its own veth link. Faults are iptables
 // rules in alice's namespace. Figures are printed (`# …`) for BENCHMARKS.md.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { benchToken, startServerProcess, type ServerProcess } from '../../bench/lib/server-process.ts';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { lastList, until, waitList } from '../helpers/sdk-page.ts';
-import { framesOf, logOf, openPage } from '../helpers/origin-page.ts';
-import { makeTopology, type Topology } from '../helpers/netns.ts';
+import { lastList, until } from '../helpers/sdk-page.ts';
+import { framesOf, logOf } from '../helpers/origin-page.ts';
+import { namespacedCall } from '../helpers/netns-call.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('network faults (namespaces)', () => {
-  let topo: Topology;
-  let server: ServerProcess;
-  let alice: TestBrowser;
-  let bob: TestBrowser;
-  let port: string;
-  before(async () => {
-    topo = makeTopology(['alice', 'bob']);
-    server = await startServerProcess(['--host', '0.0.0.0', '--rtc-ip', '0.0.0.0'], [], { pin: false, wrap: topo.wrap(topo.serverNs) });
-    port = new URL(server.url).port;
-    // the server is reached at a private address over plain http: let capture work there as on https
-    const secure = (who: 'alice' | 'bob') => [`--unsafely-treat-insecure-origin-as-secure=${urlFor(who)}`];
-    alice = await launchBrowser(secure('alice'), { executablePath: topo.clients.alice!.chromium });
-    bob = await launchBrowser(secure('bob'), { executablePath: topo.clients.bob!.chromium });
-  });
-  after(async () => {
-    await alice?.close();
-    await bob?.close();
-    server?.stop();
-    topo?.close();
-  });
+  const env = namespacedCall();
 
   // pages are closed after each test, passed or not, so the next one joins with the same ids
   const opened: Page[] = [];
   afterEach(async () => {
-    topo.cut('alice', false);
+    env.topo.cut('alice', false);
     for (const p of opened.splice(0)) await p.context().close().catch(() => undefined);
     await sleep(500);
   });
 
-  const urlFor = (who: 'alice' | 'bob') => `http://${topo.clients[who]!.serverIp}:${port}`;
 
-  /** alice publishes, bob watches her video; resolves once bob decodes frames. (Ids are per room: a failed test leaves no one in the next one's way.) */
   async function call(room: string): Promise<{ a: Page; b: Page }> {
-    const a = await openPage(alice, urlFor('alice'));
-    const b = await openPage(bob, urlFor('bob'));
-    opened.push(a, b);
-    await a.evaluate(async ({ room, token }) => {
-      const ctx = (window as any).ctx;
-      await ctx.changeVideoCapture({ state: 1 });
-      await ctx.changeAudioCapture({ state: 1 });
-      await ctx.joinRtcRoom({ roomId: room, userId: 'alice', token });
-    }, { room, token: benchToken(room, 'alice') });
-    await b.evaluate(({ room, token }) => (window as any).ctx.joinRtcRoom({ roomId: room, userId: 'bob', token }), { room, token: benchToken(room, 'bob') });
-    await waitList(b, 'onRtcVideoMembersChanged', ['alice'], 15_000);
-    await until(async () => (await framesOf(b, 'alice')) > 10, "alice's video at bob", 20_000);
-    return { a, b };
+    const pages = await env.call(room);
+    opened.push(pages.a, pages.b);
+    return pages;
   }
 
   /** ms until bob's count of alice's frames grows by `n` (polled every 50 ms). */
@@ -75,9 +42,9 @@ describe('network faults (namespaces)', () => {
     const mark = (await logOf(b)).length;
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
-      topo.cut('alice', true);
+      env.topo.cut('alice', true);
       await sleep(3000);
-      topo.cut('alice', false);
+      env.topo.cut('alice', false);
       times.push(await framesResume(b, 5, 10_000));
       await sleep(2000);
     }
@@ -93,13 +60,13 @@ describe('network faults (namespaces)', () => {
   test('a 30 s cut: alice leaves bob\'s lists within 5 s; when the link returns her SDK joins again and frames decode within 10 s', async () => {
     const { a, b } = await call('cut30');
     const t0 = performance.now();
-    topo.cut('alice', true);
+    env.topo.cut('alice', true);
     await until(async () => JSON.stringify(await lastList(b, 'onRtcChatMembersChanged')) === '["bob"]', 'alice gone at bob', 10_000);
     const goneMs = performance.now() - t0;
     console.log(`# 30 s cut: alice left bob's lists ${Math.round(goneMs)} ms after the cut`);
     assert.ok(goneMs < 5000, `gone after ${Math.round(goneMs)} ms`);
     await sleep(30_000 - (performance.now() - t0));
-    topo.cut('alice', false);
+    env.topo.cut('alice', false);
     const back = performance.now();
     await until(async () => JSON.stringify(await lastList(b, 'onRtcVideoMembersChanged')) === '["alice"]', 'alice publishing again', 10_000);
     // the new stream may restart the element's frame count: wait for it to run
