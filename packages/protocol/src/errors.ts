@@ -210,16 +210,15 @@ export class RtcError extends Error {
    * @param args values for the row's `%s` placeholders
    */
   constructor(code: ErrorName, method: string, ...args: (string | number)[]) {
-    const spec: ErrorSpec = ERRORS[code];
-    const errMsg = `${method}:fail ${formatDetail(spec.detail, args)}`;
-    super(errMsg);
+    const p = errorPayload(code, method, ...args);
+    super(p.errMsg);
     this.name = 'RtcError';
     this.code = code;
     this.method = method;
-    this.errNo = spec.errNo;
-    this.errorCode = spec.errorCode;
-    this.errorType = spec.errorType;
-    this.errMsg = errMsg;
+    this.errNo = p.errNo;
+    this.errorCode = p.errorCode;
+    this.errorType = p.errorType;
+    this.errMsg = p.errMsg;
   }
 
   /**

@@ -85,7 +85,7 @@ export class Consumer {
     const fast = this.slot.fast;
     const path = fast.path();
     if (path === 'fast') {
-      if (fast.send(rw.seq, rw.timestamp, h.marker, packet.payload, this.slot.kind === 'video', now)) {
+      if (fast.sendOnFastPath(rw.seq, rw.timestamp, h.marker, packet.payload, this.slot.kind === 'video', now)) {
         this.forwarded++;
         mediaCounts.forwarded++;
       }

@@ -157,6 +157,14 @@ export class FastRtpSender {
    */
   send(seq: number, ts: number, marker: boolean, payload: Buffer, keepForNack: boolean, now = performance.now()): boolean {
     if (this.path() !== 'fast') return false;
+    return this.sendOnFastPath(seq, ts, marker, payload, keepForNack, now);
+  }
+
+  /**
+   * {@link send} for a caller that has just seen {@link path} return `'fast'` (the hot path: the
+   * path is checked once per packet, not twice).
+   */
+  sendOnFastPath(seq: number, ts: number, marker: boolean, payload: Buffer, keepForNack: boolean, now: number): boolean {
     if (this.#lastSeq >= 0 && seqDiff(this.#lastSeq, seq) > 0 && seq < this.#lastSeq) this.#roc++;
     const late = this.#lastSeq >= 0 && seqDiff(this.#lastSeq, seq) < 0;
     const roc = late && seq > this.#lastSeq ? this.#roc - 1 : this.#roc;
