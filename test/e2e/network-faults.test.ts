@@ -82,4 +82,25 @@ describe('network faults (namespaces)', () => {
     assert.deepEqual(states.slice(-2), [21953, 21952]);
     assert.equal((await logOf(a)).filter((e) => e.ev === 'onRtcChatInterrupted').length, 0);
   });
+
+  test('a network switch (new address on a new interface): alice resumes with ICE restarts, bob sees no leave or join', async () => {
+    const { a, b } = await call('switch');
+    const markB = (await logOf(b)).length;
+    const markA = (await logOf(a)).length;
+    env.topo.switchNetwork('alice');
+    try {
+      // the old address is gone: media can only come back on a path ICE found again
+      const ms = await framesResume(b, 10, 20_000);
+      console.log(`# network switch: bob decodes alice's video again ${Math.round(ms)} ms after alice's address changed`);
+      const lists = (await logOf(b)).slice(markB).filter((e) => e.ev.endsWith('MembersChanged') || e.ev === 'onRtcChatSpeakersChanged');
+      assert.deepEqual(lists, [], 'bob saw no list change');
+      const logA = (await logOf(a)).slice(markA);
+      const signaling = logA.filter((e) => e.ev === 'onRtcStateChanged' && e.p.data?.connection === 'signaling').map((e) => e.p.errNo);
+      assert.deepEqual(signaling, [21953, 21952], 'alice resumed signaling once');
+      assert.equal(logA.filter((e) => e.ev === 'onRtcChatInterrupted').length, 0);
+      assert.ok(ms < 8000, `frames again after ${Math.round(ms)} ms`);
+    } finally {
+      env.topo.switchNetwork('alice');
+    }
+  });
 });

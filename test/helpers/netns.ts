@@ -43,6 +43,13 @@ export interface Topology {
    * libnetfilter-queue-dev) or does not start.
    */
   delay(client: string, spec: DelaySpec | null): Promise<string>;
+  /**
+   * Moves the client to its other network, as a phone going from Wi-Fi to 4G: the interface it
+   * uses loses its address and goes down, a second link (made on first use, its own /30) comes
+   * up with another address, and the server stays reachable at the same `serverIp` through it.
+   * Calling it again moves the client back. Returns the client's new address.
+   */
+  switchNetwork(client: string): string;
   /** Deletes the namespaces (and so their links and rules). */
   close(): void;
 }
@@ -178,8 +185,37 @@ export function makeTopology(clientNames: readonly string[]): Topology {
       });
       return { child, queue, exited };
     };
+    // per client: its two links and which one is up
+    const links = new Map<string, { ifs: [string, string]; ips: [string, string]; gw: string; on: 0 | 1 }>();
+    const switchNetwork = (client: string): string => {
+      const c = clients[client]!;
+      const i = clientNames.indexOf(client);
+      let l = links.get(client);
+      if (!l) {
+        const sIf = `rs${tag}${i}b`;
+        const cIf = `rc${tag}${i}b`;
+        const gw = `10.213.${third}.${128 + i * 4 + 1}`;
+        const ip = `10.213.${third}.${128 + i * 4 + 2}`;
+        sh(['ip', 'link', 'add', sIf, 'netns', serverNs, 'type', 'veth', 'peer', 'name', cIf, 'netns', c.ns]);
+        sh(['ip', '-n', serverNs, 'addr', 'add', `${gw}/30`, 'dev', sIf]);
+        sh(['ip', '-n', serverNs, 'link', 'set', sIf, 'up']);
+        l = { ifs: [`rc${tag}${i}`, cIf], ips: [c.ip, ip], gw, on: 0 };
+        links.set(client, l);
+      }
+      const from = l.on;
+      const to = (1 - from) as 0 | 1;
+      sh(['ip', '-n', c.ns, 'addr', 'flush', 'dev', l.ifs[from]]);
+      sh(['ip', '-n', c.ns, 'link', 'set', l.ifs[from], 'down']);
+      sh(['ip', '-n', c.ns, 'addr', 'add', `${l.ips[to]}/30`, 'dev', l.ifs[to]]);
+      sh(['ip', '-n', c.ns, 'link', 'set', l.ifs[to], 'up']);
+      // the server's address on the first link, reached through the second
+      if (to === 1) sh(['ip', '-n', c.ns, 'route', 'add', `${c.serverIp}/32`, 'via', l.gw, 'dev', l.ifs[1]]);
+      l.on = to;
+      return l.ips[to];
+    };
     const lossRules = new Map<string, number>();
     return {
+      switchNetwork,
       serverNs,
       clients,
       wrap: (ns) => ['ip', 'netns', 'exec', ns],

@@ -71,6 +71,12 @@ export const REQUEST_PARAMS = {
   setPublish: z.object({ sources: z.array(trackSourceSchema).check(z.minLength(1), z.maxLength(4)), publish: z.boolean() }),
   /** The subscriber connection's answer to the server's `subscriberOffer`. */
   subscriberAnswer: z.object({ sdp: sdpSchema, offerId: z.number().check(z.int(), z.minimum(0)) }),
+  /**
+   * Restart ICE on the subscriber connection (the client's network changed): the server sends a
+   * fresh `subscriberOffer` with new ICE credentials. The publisher connection restarts from the
+   * client's side, with a new `publisherOffer`.
+   */
+  restartSubscriberIce: z.optional(z.object({})),
   /** Subscribe to or unsubscribe from some sources of a remote user. */
   setSubscribe: z.object({ userId: idSchema, sources: z.array(trackSourceSchema).check(z.minLength(1), z.maxLength(4)), subscribe: z.boolean() }),
 } as const;
@@ -161,6 +167,7 @@ export interface RequestResults {
   setPublish: Record<string, never>;
   subscriberAnswer: Record<string, never>;
   setSubscribe: Record<string, never>;
+  restartSubscriberIce: Record<string, never>;
   updateToken: { tokenExpireAt: number };
   setVisibility: Record<string, never>;
 }

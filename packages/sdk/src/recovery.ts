@@ -45,6 +45,8 @@ export async function recover(host: RecoveryHost, session: RoomSession, reason: 
   } finally {
     session.recovering = false;
   }
+  // media connections broken by the network change that broke signaling get new paths
+  if (host.current(session)) session.restartIce();
 }
 
 async function loop(host: RecoveryHost, session: RoomSession, reason: string, rejoin: boolean): Promise<void> {

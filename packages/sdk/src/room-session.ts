@@ -11,6 +11,7 @@ import { Subscriber } from './media/subscriber.ts';
 import type { SnapshotEvent } from './events.ts';
 import type { Requester, SignalClient } from './signal-client.ts';
 import { LocalSpeaker } from './media/local-speaker.ts';
+import { IceWatch } from './media/ice-watch.ts';
 
 /** How a session reports to its context. */
 export interface SessionHooks {
@@ -23,7 +24,7 @@ export interface SessionHooks {
   tokenWillExpire(): void;
   /** The server cut the call (token expired, shutdown). */
   interrupted(payload: RtcErrorPayload): void;
-  /** A media connection failed for good (ICE gave up): the context joins again on new connections. */
+  /** A media connection stayed down through ICE restarts: the context joins again on new connections. */
   mediaFailed(connection: 'publisher' | 'subscriber'): void;
 }
 
@@ -71,6 +72,8 @@ export class RoomSession implements Requester {
   #lastActive = '';
   #lastVoiceIds = '';
   readonly #local = new LocalSpeaker(() => this.emitActive());
+  /** ICE restarts of the current media connections. */
+  readonly #ice = new Map<'publisher' | 'subscriber', IceWatch>();
 
   constructor(
     roomId: string,
@@ -124,8 +127,22 @@ export class RoomSession implements Requester {
     signal.startHeartbeat(join.heartbeatIntervalMs);
   }
 
+  /** Signaling resumed: restart ICE on the media connections that are down (the network changed). */
+  restartIce(): void {
+    for (const w of this.#ice.values()) w.kick();
+  }
+
+  /** ICE restarts made on the current media connections (diagnostics, tests). */
+  get iceRestarts(): number {
+    let n = 0;
+    for (const w of this.#ice.values()) n += w.restarts;
+    return n;
+  }
+
   /** New media connections (a full rejoin: the server forgot the old ones). Capture keeps running. */
   resetMedia(): void {
+    for (const w of this.#ice.values()) w.close();
+    this.#ice.clear();
     const maxBitrate = { ...this.publisher.maxBitrate };
     this.publisher.close();
     this.subscriber.close();
@@ -134,8 +151,17 @@ export class RoomSession implements Requester {
     this.subscriber = new Subscriber(this, (pc) => this.#watchTransport('subscriber', pc));
   }
 
-  /** Reports a media connection's states; a failure for good interrupts the call. */
+  /** Reports a media connection's states and keeps it up with ICE restarts. */
   #watchTransport(name: 'publisher' | 'subscriber', pc: RTCPeerConnection): void {
+    this.#ice.get(name)?.close();
+    this.#ice.set(
+      name,
+      new IceWatch(pc, {
+        signalingUp: () => !this.#closed && !this.recovering,
+        restart: () => (name === 'publisher' ? this.publisher.restartIce('publisherOffer') : this.request('restartSubscriberIce', {}).then(() => undefined)),
+        giveUp: () => this.#hooks.mediaFailed(name),
+      }),
+    );
     const rows: Partial<Record<RTCPeerConnectionState, ErrorName>> = {
       connecting: 'transportConnecting',
       connected: 'transportConnected',
@@ -147,7 +173,6 @@ export class RoomSession implements Requester {
       if (!row || this.#closed) return;
       const p = statePayload(row, name);
       this.#hooks.emitState(p.errNo, p.errMsg, { connection: name, state: pc.connectionState });
-      if (pc.connectionState === 'failed') this.#hooks.mediaFailed(name);
     });
   }
 
@@ -268,6 +293,7 @@ export class RoomSession implements Requester {
   /** Ends the session's connections (capture keeps running). */
   close(): void {
     this.#closed = true;
+    for (const w of this.#ice.values()) w.close();
     this.#local.stop();
     this.publisher.close();
     this.subscriber.close();

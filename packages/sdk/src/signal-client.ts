@@ -26,6 +26,11 @@ export interface Requester {
   request<M extends RequestMethod>(method: M, params: RequestParams<M>, apiName?: string, timeoutMs?: number): Promise<RequestResults[M]>;
 }
 
+/** How long a heartbeat ping may wait for its answer: twice the interval, at least 2 s. */
+export function pongTimeoutMs(intervalMs: number): number {
+  return Math.max(2000, 2 * intervalMs);
+}
+
 /** One WebSocket to the server. */
 export class SignalClient {
   readonly #ws: WebSocket;
@@ -84,18 +89,26 @@ export class SignalClient {
     });
   }
 
-  /** Pings every `ms`; a failed ping ends the connection. */
+  /**
+   * Pings every `ms`. A ping unanswered for {@link pongTimeoutMs} ends the connection as lost
+   * (recovery starts at once): a dead network path is noticed within `ms` + 2 s, before the
+   * server's ghost timeout, so a network switch resumes the same member.
+   */
   startHeartbeat(ms: number): void {
     clearInterval(this.#heartbeat);
-    this.#heartbeat = setInterval(() => {
-      this.request('ping', {}, 'ping', ms * 3).catch(() => {
-        if (!this.#closed) {
-          // 4000: the server keeps our member for a resume if this frame gets through at all
-          this.#ws.close(CLOSE_CODES.reconnecting, 'heartbeat lost');
-          this.#end('heartbeat lost');
-        }
-      });
-    }, ms);
+    this.#heartbeat = setInterval(() => this.probe(pongTimeoutMs(ms)), ms);
+  }
+
+  /** Sends one ping now; no answer within `timeoutMs` ends the connection as lost. */
+  probe(timeoutMs = 1500): void {
+    if (this.#closed) return;
+    this.request('ping', {}, 'ping', timeoutMs).catch(() => {
+      if (!this.#closed) {
+        // 4000: the server keeps our member for a resume if this frame gets through at all
+        this.#ws.close(CLOSE_CODES.reconnecting, 'heartbeat lost');
+        this.#end('heartbeat lost');
+      }
+    });
   }
 
   /** Closes on purpose: no `onLost`. Pending requests fail. */

@@ -85,12 +85,26 @@ export class Publisher {
     }
   }
 
-  async #negotiate(api: string): Promise<void> {
+  /**
+   * Restarts ICE (the network changed): a new offer with new ICE credentials, gathered on the
+   * interfaces there are now. Serialised with {@link Publisher.sync}; a no-op before the first
+   * negotiation.
+   */
+  restartIce(api: string): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (!this.#closed && this.#pc && this.#negotiated) await this.#negotiate(api, true);
+    };
+    const next = this.#queue.then(run, run);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async #negotiate(api: string, iceRestart = false): Promise<void> {
     const pc = this.#pc;
     if (!pc) return;
     this.#negotiated = false;
-    await pc.setLocalDescription(await pc.createOffer());
-    await waitForIceGathering(pc, 1000);
+    await pc.setLocalDescription(await pc.createOffer({ iceRestart }));
+    await waitForIceGathering(pc, 1000, iceRestart);
     const sources: Record<string, TrackSource> = {};
     for (const [source, t] of this.#tx) if (t.mid !== null) sources[t.mid] = source;
     const sdp = pc.localDescription?.sdp;

@@ -5,7 +5,7 @@
  */
 import type { ServerEvents, TrackSource } from '@rtcroom/protocol';
 import type { Requester } from '../signal-client.ts';
-import { waitForIceGathering } from './ice.ts';
+import { iceUfrag, waitForIceGathering } from './ice.ts';
 import { streams } from './streams.ts';
 
 type Offer = ServerEvents['subscriberOffer'];
@@ -79,9 +79,11 @@ export class Subscriber {
     if (this.#closed) return;
     const pc = offer.pcId === this.#pcId && this.#pc ? this.#pc : this.#newPc(offer.pcId);
     const first = pc.currentRemoteDescription === null;
+    // new ICE credentials: the server restarted ICE (our network changed), gather again
+    const restarted = !first && iceUfrag(offer.sdp) !== iceUfrag(pc.currentRemoteDescription?.sdp);
     await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
     await pc.setLocalDescription(await pc.createAnswer());
-    if (first) await waitForIceGathering(pc, 1000);
+    if (first || restarted) await waitForIceGathering(pc, 1000, restarted);
     const sdp = pc.localDescription?.sdp ?? '';
     await this.#signal.request('subscriberAnswer', { offerId: offer.offerId, sdp });
     const byMid = new Map(pc.getTransceivers().map((t) => [t.mid, t]));

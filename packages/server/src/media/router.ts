@@ -200,6 +200,11 @@ export class Router implements RoomMedia {
     await sub.onAnswer(offerId, sdp);
   }
 
+  /** Restarts ICE on `m`'s subscriber connection (a no-op before it exists). */
+  restartSubscriberIce(m: Member): void {
+    this.#media.get(m)?.subscriber?.restartIce();
+  }
+
   /** A member joined: give it what it wants of what is published. */
   memberJoined(m: Member): void {
     this.#refresh(this.#of(m));

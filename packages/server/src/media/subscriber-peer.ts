@@ -42,6 +42,7 @@ export class SubscriberPeer {
   #waiter: AnswerWaiter | undefined;
   #closed = false;
   #fresh = new Set<Consumer>();
+  #iceRestart = false;
   #lastOffer: { offerId: number; sdp: string; tracks: SubscribedTrack[] } | undefined;
   /** When RTCP last came from the subscriber (performance.now()): its connection lives. */
   lastRtcpAt = -Infinity;
@@ -103,6 +104,17 @@ export class SubscriberPeer {
     this.#schedule();
   }
 
+  /**
+   * Offers again with new ICE credentials (the client's network changed). Media resumes on the
+   * new path once the client answered and ICE connected; DTLS and SRTP keys stay.
+   */
+  restartIce(): void {
+    if (this.#offerId === 0) return;
+    this.#iceRestart = true;
+    this.#log.info('ICE restart');
+    this.#schedule();
+  }
+
   /** Sends the offer that awaits an answer again (the client's session was replaced meanwhile). */
   resendPending(): void {
     if (this.#waiter && this.#lastOffer?.offerId === this.#waiter.offerId) this.#events.sendOffer(this.#lastOffer);
@@ -140,7 +152,8 @@ export class SubscriberPeer {
       do {
         this.#dirty = false;
         if (this.#closed) return;
-        const offer = await this.pc.createOffer();
+        const offer = await this.pc.createOffer(this.#iceRestart ? { iceRestart: true } : undefined);
+        this.#iceRestart = false;
         await this.pc.setLocalDescription(offer);
         const offerId = ++this.#offerId;
         const tracks: SubscribedTrack[] = [];

@@ -45,6 +45,11 @@ export class Handlers {
         await joins.router(room).subscriberAnswer(member, p.offerId, p.sdp);
         return {};
       },
+      restartSubscriberIce: (s, _p, api) => {
+        const { member, room } = joins.joined(s, api);
+        joins.router(room).restartSubscriberIce(member);
+        return {};
+      },
       setSubscribe: (s, p, api) => {
         const { member, room } = joins.joined(s, api);
         const denied = p.subscribe ? member.subscribeDenied() : undefined;
