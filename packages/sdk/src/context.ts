@@ -51,6 +51,8 @@ export class RtcRoomContext extends ContextEvents {
   readonly server: string;
   /** What `onRtcChatSpeakersChanged` lists (see {@link CreateRtcRoomContextOptions.speakersEvent}). */
   readonly speakersEvent: 'audio' | 'voice';
+  /** Whether the camera is sent as simulcast layers (see {@link CreateRtcRoomContextOptions.simulcast}). */
+  readonly simulcast: boolean;
   /** Local capture (camera, microphone, screen); it outlives joins. */
   readonly capture = new LocalCapture();
   #session: RoomSession | undefined;
@@ -71,6 +73,7 @@ export class RtcRoomContext extends ContextEvents {
     this.appId = options.appId;
     this.server = options.server ?? globalThis.location?.origin ?? '';
     this.speakersEvent = options.speakersEvent ?? 'audio';
+    this.simulcast = options.simulcast ?? true;
     this.#recoveryHost = {
       appId: this.appId,
       url: wsUrl(this.server),
@@ -376,6 +379,7 @@ export class RtcRoomContext extends ContextEvents {
         this.speakersEvent,
       );
       session.autoSubscribe = v.roomConfig?.autoSubscribe ?? true;
+      session.simulcast = this.simulcast;
       session.visible = this.#visible;
       session.token = v.token;
       Object.assign(session.intent, this.#preJoinIntent);

@@ -23,6 +23,9 @@ export function createRtcRoomContext(options: CreateRtcRoomContextOptions | stri
   if (o.speakersEvent !== undefined && o.speakersEvent !== 'audio' && o.speakersEvent !== 'voice') {
     throw new RtcError('paramError', 'createRtcRoomContext', `expect params.speakersEvent to be one of "audio", "voice", but got ${String(o.speakersEvent)}`);
   }
+  if (o.simulcast !== undefined && typeof o.simulcast !== 'boolean') {
+    throw new RtcError('paramError', 'createRtcRoomContext', `params.simulcast should be boolean, but got ${typeof o.simulcast}`);
+  }
   return new RtcRoomContext(o);
 }
 

@@ -16,6 +16,11 @@ export interface CreateRtcRoomContextOptions {
    * voice-activity list with levels is always available as `onRtcActiveSpeakersChanged`.
    */
   speakersEvent?: 'audio' | 'voice';
+  /**
+   * Send the camera as simulcast layers (default true): two sizes from 270p, three from 720p,
+   * so each viewer gets what its link and its tile can show (web extension).
+   */
+  simulcast?: boolean;
 }
 
 /** `joinRtcRoom`'s `roomConfig`. */

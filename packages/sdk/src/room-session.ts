@@ -56,6 +56,13 @@ export class RoomSession implements Requester {
   recovering = false;
   /** `roomConfig.autoSubscribe` of the join. */
   autoSubscribe = true;
+  /** Send the camera as simulcast layers. */
+  get simulcast(): boolean {
+    return this.publisher.simulcast;
+  }
+  set simulcast(on: boolean) {
+    this.publisher.simulcast = on;
+  }
   /** Whether the app shares its screen (web extension). */
   screen = false;
   /** Whether others see this member (`changeUserVisibility`). */
@@ -144,10 +151,12 @@ export class RoomSession implements Requester {
     for (const w of this.#ice.values()) w.close();
     this.#ice.clear();
     const maxBitrate = { ...this.publisher.maxBitrate };
+    const simulcast = this.publisher.simulcast;
     this.publisher.close();
     this.subscriber.close();
     this.publisher = new Publisher(this, (pc) => this.#watchTransport('publisher', pc));
     Object.assign(this.publisher.maxBitrate, maxBitrate);
+    this.publisher.simulcast = simulcast;
     this.subscriber = new Subscriber(this, (pc) => this.#watchTransport('subscriber', pc));
   }
 

@@ -7,6 +7,7 @@ import type { TrackSource } from '@rtcroom/protocol';
 import { RtcError } from '@rtcroom/protocol/errors';
 import type { Requester } from '../signal-client.ts';
 import { waitForIceGathering } from './ice.ts';
+import { cameraEncodings, capTopLayer } from './simulcast.ts';
 
 /** What should be sent per source (undefined: nothing). */
 export type PublishPlan = Partial<Record<TrackSource, MediaStreamTrack | undefined>>;
@@ -23,8 +24,10 @@ export class Publisher {
   #negotiated = false;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
-  /** Bitrate caps per video source (bps). */
+  /** Bitrate caps per video source (bps; the top layer's with simulcast). */
   readonly maxBitrate: Partial<Record<TrackSource, number>> = {};
+  /** Send the camera as simulcast layers (see `simulcast.ts`). */
+  simulcast = true;
 
   readonly #onPc: (pc: RTCPeerConnection) => void;
 
@@ -64,7 +67,7 @@ export class Publisher {
           this.#onPc(this.#pc);
         }
         const stream = source === 'screen' || source === 'screenAudio' ? this.#streams.screen : this.#streams.camera;
-        const encodings = track.kind === 'video' && this.maxBitrate[source] ? [{ maxBitrate: this.maxBitrate[source] }] : undefined;
+        const encodings = this.#encodings(source, track);
         this.#tx.set(source, this.#pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], ...(encodings ? { sendEncodings: encodings } : {}) }));
         renegotiate = true;
       } else if (t && t.sender.track !== (track ?? null)) {
@@ -114,13 +117,21 @@ export class Publisher {
     this.#negotiated = true;
   }
 
+  #encodings(source: TrackSource, track: MediaStreamTrack): RTCRtpEncodingParameters[] | undefined {
+    if (track.kind !== 'video') return undefined;
+    const max = this.maxBitrate[source];
+    if (source === 'video' && this.simulcast) return cameraEncodings(track.getSettings().height, max);
+    // a screen: one layer, encoded for legibility
+    if (source === 'screen' && 'contentHint' in track) track.contentHint = 'detail';
+    return max ? [{ maxBitrate: max }] : undefined;
+  }
+
   async #applyBitrates(): Promise<void> {
     for (const [source, t] of this.#tx) {
       const max = this.maxBitrate[source];
       if (!max || t.sender.track?.kind !== 'video') continue;
       const p = t.sender.getParameters();
-      if (!p.encodings?.length || p.encodings[0]!.maxBitrate === max) continue;
-      p.encodings[0]!.maxBitrate = max;
+      if (!p.encodings?.length || !capTopLayer(p.encodings, max)) continue;
       await t.sender.setParameters(p).catch(() => undefined);
     }
   }

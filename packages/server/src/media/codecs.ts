@@ -13,7 +13,9 @@ import {
   useNACK,
   usePLI,
   useREMB,
+  useRepairedRtpStreamId,
   useSdesMid,
+  useSdesRTPStreamId,
   useTransportWideCC,
   useTWCC,
   type RTCPeerConnectionConfig,
@@ -75,7 +77,8 @@ export function publisherConfig(net: MediaNetwork): RTCPeerConnectionConfig {
     },
     headerExtensions: {
       audio: [useSdesMid(), useAudioLevelIndication(), useTransportWideCC()],
-      video: [useSdesMid(), useTransportWideCC()],
+      // RTP stream ids: which simulcast layer a packet belongs to (RFC 8852)
+      video: [useSdesMid(), useTransportWideCC(), useSdesRTPStreamId(), useRepairedRtpStreamId()],
     },
   };
 }

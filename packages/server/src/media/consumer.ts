@@ -9,6 +9,9 @@ import type { Producer } from './producer.ts';
 import { SeqTsRewriter } from './rewriter.ts';
 import { FastRtpSender } from './fast-sender.ts';
 import { mediaCounts } from './metrics.ts';
+import { LayerSelector } from './simulcast/layer-selector.ts';
+import { Vp8Continuity } from './simulcast/vp8-continuity.ts';
+import { applyPatch, NO_PATCH, packPatch } from './payload-patch.ts';
 
 const noop = (): void => undefined;
 
@@ -18,6 +21,8 @@ export class SendSlot {
   readonly kind: 'audio' | 'video';
   /** Keeps what the subscriber sees continuous across consumers. */
   readonly rewriter = new SeqTsRewriter();
+  /** Keeps VP8 picture ids continuous across consumers and simulcast layers. */
+  readonly vp8 = new Vp8Continuity();
   /** Who uses the slot now. */
   consumer: Consumer | undefined;
   /** `userId/source` that used it last, to give it back to the same stream. */
@@ -54,6 +59,10 @@ export class Consumer {
   /** Packets forwarded. */
   forwarded = 0;
   #closed = false;
+  /** The simulcast layer choice (a simulcast video producer only; made on its first packet). */
+  #selector: LayerSelector | undefined;
+  /** The layer wanted: an index, the top (`Infinity`), or none (`-1`: video paused). */
+  #target = Infinity;
 
   constructor(producer: Producer, slot: SendSlot) {
     this.producer = producer;
@@ -61,6 +70,7 @@ export class Consumer {
     slot.consumer = this;
     slot.lastKey = Consumer.key(producer.userId, producer.source);
     slot.rewriter.switchSource();
+    slot.vp8.switchSource();
     producer.consumers.add(this);
     mediaCounts.consumers++;
   }
@@ -70,22 +80,83 @@ export class Consumer {
     return `${userId}/${source}`;
   }
 
+  /** The layer being forwarded (-1: none yet, or paused). */
+  get currentLayer(): number {
+    if (this.#selector) return this.#selector.current;
+    return this.#target < 0 ? -1 : 0;
+  }
+
+  /** The layer wanted (-1: paused). */
+  get targetLayer(): number {
+    return this.#target === Infinity ? this.producer.layers.length - 1 : this.#target;
+  }
+
   /**
-   * Sends one packet. The packet object is shared by every consumer of the producer and is
-   * never changed on the fast path; on werift's path its header is rewritten, handed to the
-   * sender (which copies it synchronously), then restored.
+   * Chooses the layer to forward: an index (lowest 0; clamped to the layers there are), or -1
+   * to pause. A switch happens on the new layer's next keyframe (asked for); a plain track
+   * resumed from a pause asks for a keyframe at once.
    */
-  forward(packet: RtpPacket, now: number): void {
+  setTargetLayer(layer: number): void {
+    const was = this.#target;
+    this.#target = layer;
+    if (this.#selector) this.#selector.setTarget(layer === Infinity ? this.producer.layers.length - 1 : layer);
+    else if (was < 0 && layer >= 0) this.producer.requestKeyframe(0);
+  }
+
+  /** Asks for a keyframe of what this consumer forwards (a PLI of its subscriber). */
+  requestKeyframe(): void {
+    const layer = this.#selector ? Math.max(this.#selector.current, this.#selector.target) : 0;
+    if (layer >= 0) this.producer.requestKeyframe(layer);
+  }
+
+  #selectorFor(layers: number): LayerSelector {
+    let s = this.#selector;
+    if (!s || s.layers.length !== layers) {
+      const target = this.#target === Infinity ? layers - 1 : this.#target;
+      s = this.#selector = new LayerSelector(
+        this.producer.layers.map((l) => ({ rid: l.rid })),
+        { requestKeyframe: (layer) => this.producer.requestKeyframe(layer) },
+        target,
+      );
+    }
+    return s;
+  }
+
+  /**
+   * Sends one packet of layer `layer`. The packet object is shared by every consumer of the
+   * producer and is never changed on the fast path (this subscriber's VP8 picture ids are
+   * written only while it is encrypted); on werift's path its header is rewritten, handed to
+   * the sender (which copies it synchronously), then restored.
+   */
+  forward(packet: RtpPacket, now: number, layer = 0): void {
     if (this.#closed) return;
+    const p = this.producer;
+    if (p.layers.length > 1) {
+      const d = p.vp8;
+      const sel = this.#selectorFor(p.layers.length);
+      if (sel.onPacket(layer, p.vp8Valid && d.keyframe, p.vp8Valid && d.startsFrame, now) === 'drop') return;
+    } else if (this.#target < 0) return;
     const h = packet.header;
     const seq = h.sequenceNumber;
     const ts = h.timestamp;
     const rw = this.slot.rewriter;
     rw.rewrite(h.ssrc, seq, ts, now, this.producer.clockRate);
+    let patchA = NO_PATCH;
+    let patchB = NO_PATCH;
+    if (p.vp8Valid) {
+      const d = p.vp8;
+      const ids = this.slot.vp8;
+      ids.rewrite(h.ssrc, d);
+      if (ids.pictureId >= 0) {
+        const pid = d.pictureIdBits === 15 ? 0x8000 | ids.pictureId : ids.pictureId & 0x7f;
+        if (pid !== (d.pictureIdBits === 15 ? 0x8000 | d.pictureId : d.pictureId)) patchA = packPatch(d.pictureIdPos, d.pictureIdBits === 15 ? 2 : 1, pid);
+      }
+      if (ids.tl0PicIdx >= 0 && ids.tl0PicIdx !== d.tl0PicIdx) patchB = packPatch(d.tl0PicIdxPos, 1, ids.tl0PicIdx);
+    }
     const fast = this.slot.fast;
     const path = fast.path();
     if (path === 'fast') {
-      if (fast.sendOnFastPath(rw.seq, rw.timestamp, h.marker, packet.payload, this.slot.kind === 'video', now)) {
+      if (fast.sendOnFastPath(rw.seq, rw.timestamp, h.marker, packet.payload, this.slot.kind === 'video', now, patchA, patchB)) {
         this.forwarded++;
         mediaCounts.forwarded++;
       }
@@ -96,6 +167,8 @@ export class Consumer {
     // werift's path (an SRTP profile the fast path does not write), from the leg's first packet on
     h.sequenceNumber = rw.seq;
     h.timestamp = rw.timestamp;
+    const undoA = applyPatch(packet.payload, patchA);
+    const undoB = applyPatch(packet.payload, patchB);
     try {
       this.slot.transceiver.sender.sendRtp(packet).catch(noop);
       this.forwarded++;
@@ -105,6 +178,8 @@ export class Consumer {
     } finally {
       h.sequenceNumber = seq;
       h.timestamp = ts;
+      applyPatch(packet.payload, undoB);
+      applyPatch(packet.payload, undoA);
     }
   }
 

@@ -16,6 +16,7 @@ import type { Socket } from 'node:dgram';
 import type { RTCRtpSender } from 'werift';
 import { seqDiff } from './rewriter.ts';
 import { AeadAes128GcmProtector, AesCm128HmacSha1_80Protector, type RtpProtector } from './srtp-protect.ts';
+import { applyPatch, NO_PATCH } from './payload-patch.ts';
 
 const NTP_EPOCH_OFFSET_S = 2208988800;
 const HISTORY = 1024;
@@ -45,6 +46,9 @@ interface Sent {
   ts: number;
   marker: boolean;
   payload: Buffer | undefined;
+  /** This subscriber's overwrites of the shared payload (see `payload-patch.ts`). */
+  patchA: number;
+  patchB: number;
 }
 
 /** The parts of werift's SRTP context the fast path reads (rtp/src/srtp/context/context.js). */
@@ -107,7 +111,7 @@ export class FastRtpSender {
   #lastSeq = -1;
   #rtxSeq = Math.floor(Math.random() * 0xffff);
   #lastRtxSeq = -1;
-  readonly #history: Sent[] = Array.from({ length: HISTORY }, () => ({ seq: -1, ts: 0, marker: false, payload: undefined }));
+  readonly #history: Sent[] = Array.from({ length: HISTORY }, () => ({ seq: -1, ts: 0, marker: false, payload: undefined, patchA: NO_PATCH, patchB: NO_PATCH }));
   #lastTs = 0;
   #lastSendMs = 0;
   /** Packets and payload bytes sent (for sender reports). */
@@ -162,9 +166,10 @@ export class FastRtpSender {
 
   /**
    * {@link send} for a caller that has just seen {@link path} return `'fast'` (the hot path: the
-   * path is checked once per packet, not twice).
+   * path is checked once per packet, not twice). `patchA`/`patchB`: this subscriber's
+   * overwrites of the shared payload (VP8 picture ids), applied while it is encrypted.
    */
-  sendOnFastPath(seq: number, ts: number, marker: boolean, payload: Buffer, keepForNack: boolean, now: number): boolean {
+  sendOnFastPath(seq: number, ts: number, marker: boolean, payload: Buffer, keepForNack: boolean, now: number, patchA = NO_PATCH, patchB = NO_PATCH): boolean {
     if (this.#lastSeq >= 0 && seqDiff(this.#lastSeq, seq) > 0 && seq < this.#lastSeq) this.#roc++;
     const late = this.#lastSeq >= 0 && seqDiff(this.#lastSeq, seq) < 0;
     const roc = late && seq > this.#lastSeq ? this.#roc - 1 : this.#roc;
@@ -180,9 +185,11 @@ export class FastRtpSender {
       h.ts = ts;
       h.marker = marker;
       h.payload = payload;
+      h.patchA = patchA;
+      h.patchB = patchB;
     }
     if (this.#dropEvery && ++this.#sentCount % this.#dropEvery === 0) return true;
-    if (!this.#write(s.codec!.payloadType, seq, ts, marker, s.ssrc, roc, payload, undefined)) return false;
+    if (!this.#write(s.codec!.payloadType, seq, ts, marker, s.ssrc, roc, payload, undefined, patchA, patchB)) return false;
     this.packets++;
     this.octets += payload.length;
     return true;
@@ -198,7 +205,7 @@ export class FastRtpSender {
       // the index the packet was first sent under: this ROC, or the previous one across a wrap
       const roc = seq > this.#lastSeq && this.#roc > 0 ? this.#roc - 1 : this.#roc;
       if (s.rtxPayloadType === undefined) {
-        this.#write(s.codec!.payloadType, seq, h.ts, h.marker, s.ssrc, roc, h.payload, undefined);
+        this.#write(s.codec!.payloadType, seq, h.ts, h.marker, s.ssrc, roc, h.payload, undefined, h.patchA, h.patchB);
       } else {
         const rtxSeq = this.#rtxSeq;
         this.#rtxSeq = (this.#rtxSeq + 1) & 0xffff;
@@ -206,13 +213,13 @@ export class FastRtpSender {
         this.#lastRtxSeq = rtxSeq;
         const osn = Buffer.allocUnsafe(2);
         osn.writeUInt16BE(seq, 0);
-        this.#write(s.rtxPayloadType, rtxSeq, h.ts, h.marker, s.rtxSsrc, this.#rtxRoc, h.payload, osn);
+        this.#write(s.rtxPayloadType, rtxSeq, h.ts, h.marker, s.rtxSsrc, this.#rtxRoc, h.payload, osn, h.patchA, h.patchB);
       }
       this.retransmitted++;
     }
   }
 
-  #write(pt: number, seq: number, ts: number, marker: boolean, ssrc: number, roc: number, payload: Buffer, prefix: Buffer | undefined): boolean {
+  #write(pt: number, seq: number, ts: number, marker: boolean, ssrc: number, roc: number, payload: Buffer, prefix: Buffer | undefined, patchA: number, patchB: number): boolean {
     const conn = this.#sender.dtlsTransport!.iceTransport.connection;
     const pair = conn.nominated;
     const socket = pair?.protocol.transport.socket;
@@ -223,7 +230,12 @@ export class FastRtpSender {
     header.writeUInt16BE(seq, 2);
     header.writeUInt32BE(ts >>> 0, 4);
     header.writeUInt32BE(ssrc >>> 0, 8);
+    // encryption copies the payload: this subscriber's ids are in place only meanwhile
+    const undoA = applyPatch(payload, patchA);
+    const undoB = applyPatch(payload, patchB);
     const parts = this.#protector!.protect(header, ssrc, roc, seq, prefix, payload);
+    applyPatch(payload, undoB);
+    applyPatch(payload, undoA);
     try {
       socket.send(parts, pair.remoteAddr[1], pair.remoteAddr[0]);
     } catch {

@@ -8,6 +8,8 @@ import { SOURCE_KIND, type TrackSource } from '@rtcroom/protocol';
 import { KeyframeThrottle } from './interceptors/keyframe-throttle.ts';
 import type { Consumer } from './consumer.ts';
 import { mediaCounts } from './metrics.ts';
+import { parseVp8Descriptor, Vp8Descriptor } from './codecs/vp8-descriptor.ts';
+import { BitrateMeter } from './simulcast/bitrate-meter.ts';
 
 const NO_EXTENSIONS: RtpPacket['header']['extensions'] = [];
 const AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
@@ -17,6 +19,32 @@ const AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
  * it came from worse (measured: the publisher's estimate then failed to pass 1 Mbps).
  */
 const RESUME_GAP_MS = 2000;
+
+/** One encoding of a producer: a simulcast layer, or the only stream of a plain track. */
+export class ProducerLayer {
+  /** 0 = lowest. */
+  readonly index: number;
+  /** RTP stream id, for a simulcast layer. */
+  readonly rid: string | undefined;
+  /** SSRC, once a packet came. */
+  ssrc: number | undefined;
+  /** When the last packet arrived (performance.now()). */
+  lastPacketAt = -Infinity;
+  /** Incoming bitrate. */
+  readonly meter = new BitrateMeter();
+  /** Picture size from the last key frame (0 until one came). */
+  width = 0;
+  /** See {@link ProducerLayer.width}. */
+  height = 0;
+  /** Keyframe requests for this layer, throttled. */
+  readonly keyframes: KeyframeThrottle;
+
+  constructor(index: number, rid: string | undefined, sendPli: (layer: ProducerLayer) => void) {
+    this.index = index;
+    this.rid = rid;
+    this.keyframes = new KeyframeThrottle(() => sendPli(this));
+  }
+}
 
 /** One incoming track. */
 export class Producer {
@@ -44,10 +72,17 @@ export class Producer {
   lastSr: { ntpMs: number; rtp: number; atMs: number } | undefined;
   /** Receives the RFC 6464 level of each audio packet while active (-dBov, arrival ms). */
   onLevel: ((level: number, atMs: number) => void) | undefined;
-  /** Keyframe requests towards the publisher, throttled. */
-  readonly keyframes: KeyframeThrottle;
+  /** Its encodings, lowest first: one, or the simulcast layers the publisher offered. */
+  layers: ProducerLayer[];
+  /**
+   * The VP8 payload descriptor of the packet being forwarded (valid during
+   * {@link Consumer.forward}; `vp8Valid` false when the payload is not VP8 or too short).
+   */
+  readonly vp8 = new Vp8Descriptor();
+  /** Whether {@link Producer.vp8} describes the packet being forwarded. */
+  vp8Valid = false;
   #receiver: RTCRtpReceiver | undefined;
-  #unsubscribe: (() => void) | undefined;
+  readonly #unsubscribe = new Map<number, () => void>();
   #closed = false;
 
   constructor(userId: string, source: TrackSource) {
@@ -55,19 +90,51 @@ export class Producer {
     this.source = source;
     this.kind = SOURCE_KIND[source];
     this.clockRate = this.kind === 'audio' ? 48000 : 90000;
-    this.keyframes = new KeyframeThrottle(() => this.#sendPli());
+    this.layers = [this.#layer(0, undefined)];
     mediaCounts.producers++;
   }
 
-  /** Binds the incoming track once the publisher's transceiver produced it. */
+  #layer(index: number, rid: string | undefined): ProducerLayer {
+    return new ProducerLayer(index, rid, (l) => this.#sendPli(l));
+  }
+
+  /** Whether the publisher sends simulcast layers. */
+  get simulcast(): boolean {
+    return this.layers.length > 1;
+  }
+
+  /**
+   * The simulcast layers the publisher's offer announced (`a=rid … send`, lowest first), or none
+   * for a plain track. Layers keep their state when the list does not change.
+   */
+  setRids(rids: readonly string[]): void {
+    const now = this.layers.map((l) => l.rid ?? '');
+    const want = rids.length > 1 ? [...rids] : [''];
+    if (now.join(' ') === want.join(' ')) return;
+    for (const l of this.layers) l.keyframes.close();
+    this.layers = want.map((rid, i) => this.#layer(i, rid || undefined));
+  }
+
+  /** Keyframe requests sent upstream, all layers. */
+  get keyframesSent(): number {
+    let n = 0;
+    for (const l of this.layers) n += l.keyframes.sent;
+    return n;
+  }
+
+  /** Binds an incoming track (one per simulcast layer) once the publisher's transceiver produced it. */
   attach(track: MediaStreamTrack, receiver: RTCRtpReceiver): void {
-    this.#unsubscribe?.();
+    const found = track.rid ? this.layers.findIndex((l) => l.rid === track.rid) : 0;
+    const index = Math.max(0, found);
+    const layer = this.layers[index]!;
+    this.#unsubscribe.get(index)?.();
     this.#receiver = receiver;
-    this.ssrc = track.ssrc;
+    if (track.ssrc) layer.ssrc = track.ssrc;
+    this.ssrc ??= track.ssrc;
     const rtp = track.onReceiveRtp.subscribe((packet, ext) => {
       // one clock read per packet, shared by every consumer and the level detector
       const now = performance.now();
-      this.#onRtp(packet, now);
+      this.#onRtp(layer, packet, now);
       if (this.active && this.onLevel && ext) {
         const al = ext[AUDIO_LEVEL] as { level?: number } | undefined;
         if (al?.level !== undefined) this.onLevel(al.level, now);
@@ -79,36 +146,52 @@ export class Producer {
       const secs = Number(ntp.ntpTimestamp >> 32n) - 2208988800 + Number(ntp.ntpTimestamp & 0xffffffffn) / 0x100000000;
       this.lastSr = { ntpMs: secs * 1000, rtp: ntp.rtpTimestamp, atMs: performance.now() };
     });
-    this.#unsubscribe = () => {
+    this.#unsubscribe.set(index, () => {
       rtp.unSubscribe();
       rtcp.unSubscribe();
-    };
-    if (this.active && this.consumers.size > 0) this.requestKeyframe();
+    });
+    if (this.active && this.consumers.size > 0) this.requestKeyframe(index);
   }
 
-  /** Asks the publisher for a keyframe (video only; throttled). */
-  requestKeyframe(): void {
-    if (this.kind === 'video' && !this.#closed) this.keyframes.request();
+  /** Asks the publisher for a keyframe of `layer` (-1: every layer; video only; throttled per layer). */
+  requestKeyframe(layer = -1): void {
+    if (this.kind !== 'video' || this.#closed) return;
+    if (layer >= 0) this.layers[Math.min(layer, this.layers.length - 1)]!.keyframes.request();
+    else for (const l of this.layers) l.keyframes.request();
   }
 
-  #sendPli(): void {
-    if (this.#receiver && this.ssrc !== undefined) void this.#receiver.sendRtcpPLI(this.ssrc).catch(() => undefined);
+  #sendPli(layer: ProducerLayer): void {
+    const ssrc = layer.ssrc ?? (this.simulcast ? undefined : this.ssrc);
+    if (this.#receiver && ssrc !== undefined) void this.#receiver.sendRtcpPLI(ssrc).catch(() => undefined);
   }
 
-  #onRtp(packet: RtpPacket, now: number): void {
+  #onRtp(layer: ProducerLayer, packet: RtpPacket, now: number): void {
     // a camera that resumes after an outage (the publisher's link was cut): whatever subscribers
     // lost meanwhile cannot be repaired, and their own keyframe requests went nowhere — ask at once
     // (not for screens: a still screen may rightly send nothing for a while)
     const resumed = this.source === 'video' && this.lastPacketAt !== -Infinity && now - this.lastPacketAt > RESUME_GAP_MS;
     this.lastPacketAt = now;
+    layer.lastPacketAt = now;
+    const payload = packet.payload;
+    layer.meter.add(payload.length, now);
     if (!this.active) return;
     if (resumed && this.consumers.size > 0) this.requestKeyframe();
     this.packets++;
     mediaCounts.received++;
-    this.ssrc = packet.header.ssrc;
+    const ssrc = packet.header.ssrc;
+    this.ssrc = ssrc;
+    layer.ssrc = ssrc;
     // the publisher's extension ids mean nothing on the subscriber legs
     packet.header.extensions = NO_EXTENSIONS;
-    for (const c of this.consumers) c.forward(packet, now);
+    if (this.kind === 'video') {
+      const d = this.vp8;
+      this.vp8Valid = parseVp8Descriptor(payload, 0, payload.length, d);
+      if (this.vp8Valid && d.width > 0) {
+        layer.width = d.width;
+        layer.height = d.height;
+      }
+    }
+    for (const c of this.consumers) c.forward(packet, now, layer.index);
   }
 
   /** Stops forwarding and detaches consumers (they are closed by their owners). */
@@ -117,7 +200,8 @@ export class Producer {
     mediaCounts.producers--;
     this.#closed = true;
     this.active = false;
-    this.#unsubscribe?.();
-    this.keyframes.close();
+    for (const off of this.#unsubscribe.values()) off();
+    this.#unsubscribe.clear();
+    for (const l of this.layers) l.keyframes.close();
   }
 }

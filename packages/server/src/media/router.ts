@@ -12,6 +12,7 @@ import { Consumer } from './consumer.ts';
 import { Producer } from './producer.ts';
 import { PublisherPeer } from './publisher-peer.ts';
 import { stalledEvent } from './rtp-watchdog.ts';
+import { simulcastRids } from './sdp-offer.ts';
 import { SubscriberPeer } from './subscriber-peer.ts';
 
 /** Media state of one member. */
@@ -142,7 +143,8 @@ export class Router implements RoomMedia {
         this.#log.child({ user: m.userId, leg: 'publisher' }),
       );
     }
-    for (const source of Object.values(sources)) this.#producer(mm, source);
+    const layers = simulcastRids(sdp);
+    for (const [mid, source] of Object.entries(sources)) this.#producer(mm, source).setRids(layers.get(mid) ?? []);
     try {
       return await mm.publisher.negotiate(sdp, sources);
     } catch (e) {

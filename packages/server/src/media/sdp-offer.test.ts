@@ -8,7 +8,7 @@ import type { TrackSource } from '@rtcroom/protocol';
 import { createLogger } from '../log.ts';
 import { publisherConfig, type MediaNetwork } from './codecs.ts';
 import { PublisherPeer } from './publisher-peer.ts';
-import { normaliseOffer, rejectedSources, splitSdp } from './sdp-offer.ts';
+import { normaliseOffer, rejectedSources, simulcastRids, splitSdp } from './sdp-offer.ts';
 
 const fixture = (name: string): string => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
 const FIREFOX = fixture('firefox-offer.sdp');
@@ -126,4 +126,16 @@ test('PublisherPeer: answers Firefox, and fails loudly naming the source when a 
   } finally {
     other.close();
   }
+});
+
+test('simulcastRids reads the send layers by mid, in the offer\'s order', () => {
+  const sdp = [
+    'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0',
+    'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:1', 'a=rid:q send', 'a=rid:h send', 'a=rid:f send', 'a=simulcast:send ~q;h;f',
+    'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:2', 'a=rid:a send', 'a=rid:b send',
+    'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:3', 'a=rid:x send',
+  ].join('\r\n');
+  const rids = simulcastRids(sdp);
+  assert.deepEqual([...rids.entries()], [['1', ['q', 'h', 'f']], ['2', ['a', 'b']]]);
 });

@@ -141,3 +141,24 @@ export function rejectedSources<S extends string>(answer: string, sources: Reado
   }
   return out;
 }
+
+/**
+ * The simulcast layers each m-section of an offer sends, by mid: the RTP stream ids of its
+ * `a=simulcast:send` line in their order (the SDK lists them lowest first; `~` marks a layer
+ * paused at the start, still a layer; `,` alternatives count once), else its `a=rid:… send`
+ * lines in order. Sections without simulcast are absent.
+ */
+export function simulcastRids(sdp: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of splitSdp(sdp).media) {
+    const mid = attr(m, 'mid');
+    if (mid === undefined) continue;
+    const line = attr(m, 'simulcast');
+    let rids: string[] = [];
+    const send = line && /(?:^|\s)send\s+(\S+)/.exec(line)?.[1];
+    if (send) rids = send.split(';').map((alt) => alt.split(',')[0]!.replace(/^~/, '').replace(/^rid=/, ''));
+    else rids = m.filter((l) => /^a=rid:\S+ send/.test(l)).map((l) => l.slice(6).split(' ')[0]!);
+    if (rids.length > 1) out.set(mid, rids);
+  }
+  return out;
+}

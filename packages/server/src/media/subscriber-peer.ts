@@ -87,7 +87,7 @@ export class SubscriberPeer {
         this.lastRtcpAt = performance.now();
       });
       // the subscriber's PLIs go to whichever producer the slot carries, through its throttle
-      t.sender.onPictureLossIndication.subscribe(() => created.consumer?.producer.requestKeyframe());
+      t.sender.onPictureLossIndication.subscribe(() => created.consumer?.requestKeyframe());
       slot = created;
       this.slots.push(slot);
     }
@@ -203,7 +203,7 @@ export class SubscriberPeer {
   }
 
   #requestKeyframes(consumers: Consumer[]): void {
-    for (const c of consumers) c.producer.requestKeyframe();
+    for (const c of consumers) c.requestKeyframe();
   }
 
   /** Closes the connection and every consumer. */

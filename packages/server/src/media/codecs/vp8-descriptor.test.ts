@@ -106,3 +106,15 @@ test('writeVp8Ids skips fields the packet does not carry or values that are nega
   assert.equal(parse(buf).tl0PicIdx, 10);
   assert.equal(parse(buf).pictureId, -1);
 });
+
+test('a key frame carries its picture size after the start code', () => {
+  const payload = Buffer.from([0x90, 0x80, 0x81, 0x23, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01, 0xaa]);
+  const d = new Vp8Descriptor();
+  assert.ok(parseVp8Descriptor(payload, 0, payload.length, d));
+  assert.equal(d.keyframe, true);
+  assert.deepEqual([d.width, d.height], [640, 360]);
+  const delta = Buffer.from(payload);
+  delta[4] = 0x11;
+  assert.ok(parseVp8Descriptor(delta, 0, delta.length, d));
+  assert.deepEqual([d.keyframe, d.width, d.height], [false, 0, 0]);
+});

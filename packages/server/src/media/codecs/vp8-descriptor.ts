@@ -63,6 +63,10 @@ export class Vp8Descriptor {
   startsFrame = false;
   /** The packet starts a key frame (starts a frame and the payload header's P bit is 0). */
   keyframe = false;
+  /** A key frame's picture size (RFC 6386 §9.1: after the frame tag and start code), else 0. */
+  width = 0;
+  /** See {@link Vp8Descriptor.width}. */
+  height = 0;
 }
 
 /**
@@ -121,6 +125,12 @@ export function parseVp8Descriptor(buf: Uint8Array, offset: number, end: number,
   out.headerPos = p - offset;
   out.startsFrame = out.s && out.pid === 0;
   out.keyframe = out.startsFrame && (buf[p]! & 0x01) === 0;
+  out.width = out.height = 0;
+  // key frame header: 3-byte frame tag, start code 9d 01 2a, 14-bit width and height (LE)
+  if (out.keyframe && p + 10 <= end && buf[p + 3] === 0x9d && buf[p + 4] === 0x01 && buf[p + 5] === 0x2a) {
+    out.width = (buf[p + 6]! | (buf[p + 7]! << 8)) & 0x3fff;
+    out.height = (buf[p + 8]! | (buf[p + 9]! << 8)) & 0x3fff;
+  }
   return true;
 }
 

@@ -1,0 +1,45 @@
+/**
+ * Simulcast encodings of the camera: the same video in two or three sizes, lowest first, named
+ * by RTP stream id (`q`, `h`, `f`), so the server can give each viewer the layer its link and
+ * its tile can take. Three layers from 720p up, two from 270p (Chromium sends at most two at
+ * 640×360 and silently drops a third), one below. A screen share is one layer.
+ * @module
+ */
+
+/** The RTP stream ids of the layers, lowest first (the server ranks layers in this order). */
+export const LAYER_RIDS = ['q', 'h', 'f'] as const;
+
+/** Default bitrate caps of the lower layers by how much they are scaled down (bps). */
+const LOW_LAYER_BPS: Record<number, number> = { 4: 150_000, 2: 500_000 };
+/** The bottom layer of a two-layer stack (half size) is smaller than the middle of three. */
+const HALF_OF_TWO_BPS = 250_000;
+
+/**
+ * The send encodings for a camera track of `height` pixels, or undefined for one plain
+ * encoding. `maxBitrate` caps the top layer (the lower ones have fixed caps).
+ */
+export function cameraEncodings(height: number | undefined, maxBitrate: number | undefined): RTCRtpEncodingParameters[] | undefined {
+  const h = height ?? 0;
+  const scales = h >= 720 ? [4, 2, 1] : h >= 270 ? [2, 1] : undefined;
+  if (!scales) return maxBitrate ? [{ maxBitrate }] : undefined;
+  return scales.map((scale, i) => {
+    const e: RTCRtpEncodingParameters = { rid: LAYER_RIDS[i], scaleResolutionDownBy: scale };
+    if (scale === 1) {
+      if (maxBitrate) e.maxBitrate = maxBitrate;
+    } else {
+      e.maxBitrate = scales.length === 2 ? HALF_OF_TWO_BPS : LOW_LAYER_BPS[scale]!;
+    }
+    return e;
+  });
+}
+
+/**
+ * Applies a top-layer cap to existing encodings (keeps the lower layers' caps); returns whether
+ * anything changed.
+ */
+export function capTopLayer(encodings: RTCRtpEncodingParameters[], maxBitrate: number): boolean {
+  const top = encodings.at(-1);
+  if (!top || top.maxBitrate === maxBitrate) return false;
+  top.maxBitrate = maxBitrate;
+  return true;
+}
