@@ -77,6 +77,24 @@ export const REQUEST_PARAMS = {
    * client's side, with a new `publisherOffer`.
    */
   restartSubscriberIce: z.optional(z.object({})),
+  /**
+   * What the page shows of remote videos (adaptive stream): per remote camera or screen, the
+   * largest rendered size in device pixels and whether it is visible. The server sends no larger
+   * simulcast layer than that, and no video for a hidden one.
+   */
+  setViews: z.object({
+    views: z
+      .array(
+        z.object({
+          userId: idSchema,
+          source: z.enum(['video', 'screen']),
+          width: z.number().check(z.int(), z.minimum(0), z.maximum(16384)),
+          height: z.number().check(z.int(), z.minimum(0), z.maximum(16384)),
+          visible: z.boolean(),
+        }),
+      )
+      .check(z.maxLength(64)),
+  }),
   /** Subscribe to or unsubscribe from some sources of a remote user. */
   setSubscribe: z.object({ userId: idSchema, sources: z.array(trackSourceSchema).check(z.minLength(1), z.maxLength(4)), subscribe: z.boolean() }),
 } as const;
@@ -168,6 +186,7 @@ export interface RequestResults {
   subscriberAnswer: Record<string, never>;
   setSubscribe: Record<string, never>;
   restartSubscriberIce: Record<string, never>;
+  setViews: Record<string, never>;
   updateToken: { tokenExpireAt: number };
   setVisibility: Record<string, never>;
 }

@@ -12,6 +12,7 @@ import type { SnapshotEvent } from './events.ts';
 import type { Requester, SignalClient } from './signal-client.ts';
 import { LocalSpeaker } from './media/local-speaker.ts';
 import { IceWatch } from './media/ice-watch.ts';
+import { views } from './media/views.ts';
 
 /** How a session reports to its context. */
 export interface SessionHooks {
@@ -27,6 +28,9 @@ export interface SessionHooks {
   /** A media connection stayed down through ICE restarts: the context joins again on new connections. */
   mediaFailed(connection: 'publisher' | 'subscriber'): void;
 }
+
+/** Views per `setViews` request (the server's limit). */
+const MAX_VIEWS_PER_REQUEST = 64;
 
 const SNAPSHOT_EVENTS: Record<string, SnapshotEvent> = {
   rtcChatMembersChanged: 'onRtcChatMembersChanged',
@@ -79,6 +83,7 @@ export class RoomSession implements Requester {
   #lastActive = '';
   #lastVoiceIds = '';
   readonly #local = new LocalSpeaker(() => this.emitActive());
+  readonly #onViews = (): void => this.#sendViews(false);
   /** ICE restarts of the current media connections. */
   readonly #ice = new Map<'publisher' | 'subscriber', IceWatch>();
 
@@ -100,6 +105,16 @@ export class RoomSession implements Requester {
     this.intent = { audio: autoPublish, video: autoPublish };
     this.publisher = new Publisher(this, (pc) => this.#watchTransport('publisher', pc));
     this.subscriber = new Subscriber(this, (pc) => this.#watchTransport('subscriber', pc));
+    views.addEventListener('change', this.#onViews);
+  }
+
+  /** Tells the server what the page shows of remote videos (all of it, or what changed). */
+  #sendViews(all: boolean): void {
+    if (!this.join || this.#closed) return;
+    const list = views.takeChanges(all);
+    for (let i = 0; i < list.length; i += MAX_VIEWS_PER_REQUEST) {
+      void this.request('setViews', { views: list.slice(i, i + MAX_VIEWS_PER_REQUEST) }).catch(() => undefined);
+    }
   }
 
   /** Sends a request on the current signaling connection. */
@@ -123,6 +138,7 @@ export class RoomSession implements Requester {
     if (this.#speakersEvent === 'audio') lists.push(['onRtcChatSpeakersChanged', join.speakers]);
     for (const [ev, list] of lists) if (this.#lastLists.get(ev) !== JSON.stringify(list)) this.emitList(ev, list);
     this.emitActive(join.activeSpeakers);
+    this.#sendViews(true);
   }
 
   /** A fresh signaling connection took over (resume or rejoin). */
@@ -238,6 +254,7 @@ export class RoomSession implements Requester {
   initialSpeakers(join: JoinResult): void {
     if (this.#speakersEvent === 'audio') this.emitList('onRtcChatSpeakersChanged', join.speakers);
     this.emitActive(join.activeSpeakers, true);
+    this.#sendViews(true);
   }
 
   /**
@@ -302,6 +319,7 @@ export class RoomSession implements Requester {
   /** Ends the session's connections (capture keeps running). */
   close(): void {
     this.#closed = true;
+    views.removeEventListener('change', this.#onViews);
     for (const w of this.#ice.values()) w.close();
     this.#local.stop();
     this.publisher.close();

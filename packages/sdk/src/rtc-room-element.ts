@@ -6,6 +6,7 @@
  * @module
  */
 import { streams, type RoomViewMode } from './media/streams.ts';
+import { views } from './media/views.ts';
 
 const MODES: readonly RoomViewMode[] = ['camera', 'video', 'screen'];
 
@@ -67,6 +68,7 @@ export class RtcRoomElement extends HTMLElement {
 
   disconnectedCallback(): void {
     streams.removeEventListener('change', this.#onChange);
+    views.unwatch(this);
   }
 
   attributeChangedCallback(name: string): void {
@@ -90,6 +92,10 @@ export class RtcRoomElement extends HTMLElement {
     const pos = this.getAttribute('device-position');
     if (this.mode === 'camera' && (pos === 'front' || pos === 'back')) streams.cameraHint(pos);
     const track = streams.track(this.mode, this.userId);
+    // adaptive stream: the server sends a remote video no larger than this element shows
+    const id = this.userId;
+    if (this.mode !== 'camera' && id !== null) views.watch(this, id, this.mode);
+    else views.unwatch(this);
     const mirror = this.mode === 'camera' && this.getAttribute('device-position') !== 'back';
     this.#video.classList.toggle('mirror', mirror);
     if (track === this.#track) return;

@@ -7,7 +7,7 @@ import type { TrackSource } from '@rtcroom/protocol';
 import { RtcError } from '@rtcroom/protocol/errors';
 import type { Requester } from '../signal-client.ts';
 import { waitForIceGathering } from './ice.ts';
-import { cameraEncodings, capTopLayer } from './simulcast.ts';
+import { cameraEncodings, capTopLayer, fitLayers } from './simulcast.ts';
 
 /** What should be sent per source (undefined: nothing). */
 export type PublishPlan = Partial<Record<TrackSource, MediaStreamTrack | undefined>>;
@@ -75,7 +75,7 @@ export class Publisher {
       }
     }
     if (renegotiate) await this.#negotiate(api);
-    await this.#applyBitrates();
+    await this.#applyEncodings();
     const on = SOURCES.filter((s) => plan[s] && !this.#published.has(s));
     const off = SOURCES.filter((s) => !plan[s] && this.#published.has(s));
     if (off.length) {
@@ -126,13 +126,17 @@ export class Publisher {
     return max ? [{ maxBitrate: max }] : undefined;
   }
 
-  async #applyBitrates(): Promise<void> {
+  /** Keeps each video sender's encodings in line with its caps and its camera's resolution. */
+  async #applyEncodings(): Promise<void> {
     for (const [source, t] of this.#tx) {
+      const track = t.sender.track;
+      if (track?.kind !== 'video') continue;
       const max = this.maxBitrate[source];
-      if (!max || t.sender.track?.kind !== 'video') continue;
       const p = t.sender.getParameters();
-      if (!p.encodings?.length || !capTopLayer(p.encodings, max)) continue;
-      await t.sender.setParameters(p).catch(() => undefined);
+      if (!p.encodings?.length) continue;
+      const capped = max !== undefined && capTopLayer(p.encodings, max);
+      const fitted = source === 'video' && fitLayers(p.encodings, track.getSettings().height);
+      if (capped || fitted) await t.sender.setParameters(p).catch(() => undefined);
     }
   }
 

@@ -19,9 +19,8 @@ const HALF_OF_TWO_BPS = 250_000;
  * encoding. `maxBitrate` caps the top layer (the lower ones have fixed caps).
  */
 export function cameraEncodings(height: number | undefined, maxBitrate: number | undefined): RTCRtpEncodingParameters[] | undefined {
-  const h = height ?? 0;
-  const scales = h >= 720 ? [4, 2, 1] : h >= 270 ? [2, 1] : undefined;
-  if (!scales) return maxBitrate ? [{ maxBitrate }] : undefined;
+  const scales = scalesFor(height);
+  if (scales.length < 2) return maxBitrate ? [{ maxBitrate }] : undefined;
   return scales.map((scale, i) => {
     const e: RTCRtpEncodingParameters = { rid: LAYER_RIDS[i], scaleResolutionDownBy: scale };
     if (scale === 1) {
@@ -31,6 +30,36 @@ export function cameraEncodings(height: number | undefined, maxBitrate: number |
     }
     return e;
   });
+}
+
+/** Scale-down factors of the layers a camera of `height` pixels can carry, lowest first. */
+function scalesFor(height: number | undefined): number[] {
+  const h = height ?? 0;
+  return h >= 720 ? [4, 2, 1] : h >= 270 ? [2, 1] : [1];
+}
+
+/**
+ * Fits existing simulcast encodings to a camera that now has `height` pixels (the app lowered
+ * the resolution, or switched cameras): the layer count cannot change after negotiation, so the
+ * lowest layers that no longer make sense are turned off and the rest re-scaled, the top one
+ * always at full size. (Chromium would otherwise drop the *top* layers it cannot encode and
+ * keep sending the bottom one at its old, now tiny, scale.) Returns whether anything changed.
+ */
+export function fitLayers(encodings: RTCRtpEncodingParameters[], height: number | undefined): boolean {
+  if (encodings.length < 2 || !encodings.every((e) => e.rid)) return false;
+  const scales = scalesFor(height).slice(-encodings.length);
+  const off = encodings.length - scales.length;
+  let changed = false;
+  encodings.forEach((e, i) => {
+    const active = i >= off;
+    const scale = active ? scales[i - off]! : (e.scaleResolutionDownBy ?? 1);
+    if (e.active !== active || e.scaleResolutionDownBy !== scale) {
+      e.active = active;
+      e.scaleResolutionDownBy = scale;
+      changed = true;
+    }
+  });
+  return changed;
 }
 
 /**

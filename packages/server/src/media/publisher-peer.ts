@@ -16,6 +16,7 @@ import { TwccFeedbackGenerator } from './interceptors/twcc-feedback.ts';
 import { mediaCounts } from './metrics.ts';
 import { normaliseOffer, rejectedSources } from './sdp-offer.ts';
 import { RtpWatchdog } from './rtp-watchdog.ts';
+import { adaptReceiver, tapTransportWideCc } from './werift-adapter.ts';
 
 /** Callbacks of a {@link PublisherPeer}. */
 export interface PublisherEvents {
@@ -41,23 +42,18 @@ export interface PublisherOptions {
 
 const WATCHED: ReadonlySet<TrackSource> = new Set(['video']);
 
-/** The shape werift's receiver expects in its TWCC slot. */
-interface TwccSlot {
-  handleTWCC(transportSequenceNumber: number): void;
-}
-
 /** One member's publisher connection. */
 export class PublisherPeer {
   readonly pc: RTCPeerConnection;
   readonly twcc: TwccFeedbackGenerator;
   readonly #sources = new Map<string, TrackSource>();
-  readonly #patched = new WeakSet<RTCRtpReceiver>();
   readonly #events: PublisherEvents;
   readonly #log: Logger;
   readonly #net: MediaNetwork;
   readonly #watchdog: RtpWatchdog<TrackSource> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  readonly #taken = new WeakSet<MediaStreamTrack>();
 
   constructor(net: MediaNetwork, events: PublisherEvents, log: Logger, options: PublisherOptions = {}) {
     this.#events = events;
@@ -86,6 +82,7 @@ export class PublisherPeer {
         dtls.sendRtcp([{ serialize: () => rtcp } as never]).catch(() => undefined);
       },
     });
+    tapTransportWideCc(this.pc, { handleTWCC: (seq) => this.twcc.onPacket(seq) });
     this.pc.onTrack.subscribe((track) => this.#onTrack(track));
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') {
@@ -116,7 +113,8 @@ export class PublisherPeer {
       const offer = normaliseOffer(sdp);
       if (offer.bundleOnly.length) this.#log.debug('bundle-only m-sections given the bundle transport', { mids: offer.bundleOnly });
       await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
-      for (const t of this.pc.getTransceivers()) this.#patchTwcc(t.receiver);
+      for (const t of this.pc.getTransceivers()) adaptReceiver(t.receiver);
+      this.#takeTracks();
       const answer = await this.pc.createAnswer();
       // answer as DTLS server: the browser (client) proposes AES-GCM and we pick it
       await this.pc.setLocalDescription({ type: 'answer', sdp: answer.sdp.replace(/a=setup:active/g, 'a=setup:passive') });
@@ -134,19 +132,20 @@ export class PublisherPeer {
     return next;
   }
 
-  /** Routes werift's per-receiver TWCC hook into our one transport-wide generator. */
-  #patchTwcc(receiver: RTCRtpReceiver): void {
-    if (this.#patched.has(receiver)) return;
-    this.#patched.add(receiver);
-    const slot: TwccSlot = { handleTWCC: (seq) => this.twcc.onPacket(seq) };
-    const r = receiver as unknown as { receiverTWCC: TwccSlot | undefined; setupTWCC: () => void };
-    r.receiverTWCC = slot;
-    r.setupTWCC = () => {
-      r.receiverTWCC = slot;
-    };
+  /**
+   * werift announces one track per transceiver; a simulcast transceiver holds one per layer
+   * (rid), the others silently: every track of the declared m-lines is taken, once.
+   */
+  #takeTracks(): void {
+    for (const t of this.pc.getTransceivers()) {
+      if (t.mid == null || !this.#sources.has(t.mid)) continue;
+      for (const track of t.receiver.tracks) this.#onTrack(track);
+    }
   }
 
   #onTrack(track: MediaStreamTrack): void {
+    if (this.#taken.has(track)) return;
+    this.#taken.add(track);
     const t = this.pc.getTransceivers().find((tr) => tr.receiver.tracks.includes(track));
     const source = t?.mid != null ? this.#sources.get(t.mid) : undefined;
     if (!t || !source) {

@@ -14,6 +14,10 @@ import { PublisherPeer } from './publisher-peer.ts';
 import { stalledEvent } from './rtp-watchdog.ts';
 import { simulcastRids } from './sdp-offer.ts';
 import { SubscriberPeer } from './subscriber-peer.ts';
+import { Downlink, type ViewReport } from './downlink.ts';
+
+/** How often each subscriber's downlink is allocated (ms). */
+const ALLOCATE_EVERY_MS = 250;
 
 /** Media state of one member. */
 class MemberMedia {
@@ -26,6 +30,8 @@ class MemberMedia {
   readonly consumers = new Map<string, Consumer>();
   /** Explicit subscription choices by `userId/source`; otherwise `member.autoSubscribe`. */
   readonly prefs = new Map<string, boolean>();
+  /** What it can receive and show, and which layers it gets. */
+  readonly downlink = new Downlink();
 
   constructor(member: Member) {
     this.member = member;
@@ -47,6 +53,7 @@ export class Router implements RoomMedia {
   readonly #speakerOptions: SpeakerOptions;
   readonly #detectors = new Map<Producer, SpeakerDetector>();
   readonly #speakerTick: NodeJS.Timeout;
+  readonly #allocateTick: NodeJS.Timeout;
 
   constructor(room: Room, net: MediaNetwork, speakers: SpeakerOptions, log: Logger) {
     this.#room = room;
@@ -67,6 +74,27 @@ export class Router implements RoomMedia {
       else if (anyone) this.#room.activeSpeakersChannel.refresh(now);
     }, 100);
     this.#speakerTick.unref();
+    this.#allocateTick = setInterval(() => {
+      const now = performance.now();
+      for (const mm of this.#media.values()) if (mm.consumers.size) this.#allocate(mm, now);
+    }, ALLOCATE_EVERY_MS);
+    this.#allocateTick.unref();
+  }
+
+  #allocate(mm: MemberMedia, now = performance.now()): void {
+    mm.downlink.update(mm.consumers, (userId) => this.#speaking(userId), now);
+  }
+
+  #speaking(userId: string): boolean {
+    for (const [p, d] of this.#detectors) if (p.userId === userId && d.speaking) return true;
+    return false;
+  }
+
+  /** What `m`'s page shows of remote videos (adaptive stream): applied at once. */
+  setViews(m: Member, views: readonly ViewReport[]): void {
+    const mm = this.#of(m);
+    mm.downlink.setViews(views);
+    this.#allocate(mm);
   }
 
   /** Visible users speaking now, loudest first (ties in publish order). */
@@ -332,6 +360,7 @@ export class Router implements RoomMedia {
   close(): void {
     this.#closed = true;
     clearInterval(this.#speakerTick);
+    clearInterval(this.#allocateTick);
     for (const m of [...this.#media.keys()]) this.removeMember(m);
   }
 }

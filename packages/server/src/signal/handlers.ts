@@ -50,6 +50,11 @@ export class Handlers {
         joins.router(room).restartSubscriberIce(member);
         return {};
       },
+      setViews: (s, p, api) => {
+        const { member, room } = joins.joined(s, api);
+        joins.router(room).setViews(member, p.views);
+        return {};
+      },
       setSubscribe: (s, p, api) => {
         const { member, room } = joins.joined(s, api);
         const denied = p.subscribe ? member.subscribeDenied() : undefined;

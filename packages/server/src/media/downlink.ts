@@ -1,0 +1,66 @@
+/**
+ * One subscriber's downlink: what its page shows of each remote video (adaptive stream), its
+ * estimated bandwidth, and the allocation of that bandwidth across the tracks it receives
+ * (`simulcast/allocator.ts`), applied to its consumers as target layers or pauses. The router
+ * runs {@link Downlink.update} a few times a second and whenever the views change.
+ * @module
+ */
+import type { Allocation, TrackInput, Viewport } from './simulcast/allocator.ts';
+import { Allocator } from './simulcast/allocator.ts';
+import type { Consumer } from './consumer.ts';
+
+/** What the page shows of one remote video (`setViews`). */
+export interface ViewReport {
+  userId: string;
+  source: 'video' | 'screen';
+  width: number;
+  height: number;
+  visible: boolean;
+}
+
+/** The downlink of one subscribing member. */
+export class Downlink {
+  /** Rendered tiles by `userId/source`. */
+  readonly #views = new Map<string, Viewport>();
+  readonly #allocator = new Allocator();
+  /** Estimated downlink (bps); unknown until the estimator runs. */
+  estimateBps = Number.POSITIVE_INFINITY;
+  /** Whether some video is paused because the estimate cannot carry it. */
+  pausedForBandwidth = false;
+
+  /** Records what the page shows; a hidden, zero-sized view counts as no view once reported. */
+  setViews(views: readonly ViewReport[]): void {
+    for (const v of views) this.#views.set(`${v.userId}/${v.source}`, { width: v.width, height: v.height, visible: v.visible });
+  }
+
+  /**
+   * Allocates and applies. `consumers`: what the member receives now; `isSpeaking`: whether a
+   * user is an active speaker (their camera ranks above other cameras). Returns the allocation.
+   */
+  update(consumers: Iterable<[string, Consumer]>, isSpeaking: (userId: string) => boolean, nowMs = performance.now()): Allocation {
+    const tracks: TrackInput[] = [];
+    const byId = new Map<string, Consumer>();
+    for (const [key, c] of consumers) {
+      const p = c.producer;
+      byId.set(key, c);
+      tracks.push({
+        id: key,
+        kind: p.kind,
+        source: p.source,
+        isScreen: p.source === 'screen',
+        isActiveSpeaker: p.kind === 'video' && isSpeaking(p.userId),
+        layers: p.layers.map((l) => ({ index: l.index, width: l.width, height: l.height, bitrateBps: l.meter.bps(nowMs) })),
+        viewport: this.#views.get(key),
+      });
+    }
+    const a = this.#allocator.update(this.estimateBps, tracks, nowMs);
+    for (const t of a.tracks) {
+      const c = byId.get(t.id);
+      if (!c || c.producer.kind !== 'video') continue;
+      const target = t.target === 'paused' ? -1 : t.target;
+      if (target !== c.targetLayer) c.setTargetLayer(target);
+    }
+    this.pausedForBandwidth = a.anyPausedForBandwidth;
+    return a;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The one place that changes werift's publisher side (werift 0.25.2, pinned exactly): what an
+ * SFU needs of a publisher connection that werift does not offer.
+ *
+ * - **TWCC**: werift makes one feedback generator per receiver, which Chromium's estimator
+ *   cannot use, and reports only packets a receiver accepted. Every RTP packet the connection
+ *   receives has its transport-wide sequence number read before werift routes it, so packets
+ *   werift then drops (a simulcast layer's RTX and padding probes, identified by
+ *   `repaired-rtp-stream-id`) are still acknowledged: reported lost, the probes would make the
+ *   publisher's estimate collapse to ~50 kbps (measured).
+ * - **NACK and simulcast**: werift's receiver keeps one NACK sequence tracker for all its
+ *   SSRCs, so two simulcast layers (two sequence spaces, interleaved) look like heavy loss: it
+ *   NACKs hundreds of packets every 5 ms and the publisher's bandwidth estimate collapses to
+ *   ~40 kbps (measured). And it drops the layers' retransmissions (RTX identified by
+ *   `repaired-rtp-stream-id`: it maps RTX only by SSRC). So a receiver of rid layers sends no
+ *   NACKs: loss on the publisher's uplink of a simulcast layer is repaired by a keyframe (the
+ *   subscribers' PLIs), as it would be without RTX.
+ * @module
+ */
+import type { RTCPeerConnection, RTCRtpReceiver, RtpPacket } from 'werift';
+
+/** Where transport-wide sequence numbers go. */
+export interface TwccSink {
+  handleTWCC(transportSequenceNumber: number): void;
+}
+
+const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+
+/** The parts of werift's RTP router used here (media/router.js of 0.25.x). */
+interface RouterInternals {
+  routeRtp(packet: RtpPacket): void;
+  extIdUriMap: Record<number, string>;
+}
+
+/**
+ * Reads the transport-wide sequence number of every RTP packet `pc` receives into `sink`,
+ * before werift routes the packet (see the module notes).
+ */
+export function tapTransportWideCc(pc: RTCPeerConnection, sink: TwccSink): void {
+  const router = (pc as unknown as { router: RouterInternals }).router;
+  const route = router.routeRtp.bind(router);
+  let id = -1;
+  let known: string | undefined;
+  router.routeRtp = (packet) => {
+    const map = router.extIdUriMap;
+    if (map[id] !== TWCC_URI) {
+      // negotiated (or renegotiated) ids: look the extension up again
+      id = -1;
+      for (const [k, uri] of Object.entries(map)) if (uri === TWCC_URI) id = Number(k);
+      known = map[id];
+    }
+    if (known !== undefined) {
+      for (const e of packet.header.extensions) {
+        if (e.id === id && e.payload.length >= 2) {
+          sink.handleTWCC(e.payload.readUInt16BE(0));
+          break;
+        }
+      }
+    }
+    route(packet);
+  };
+}
+
+/** The parts of werift's receiver changed here (rtpReceiver.js of 0.25.x). */
+interface ReceiverInternals {
+  receiverTWCC: TwccSink | undefined;
+  setupTWCC: (ssrc: number) => void;
+  nack: { addPacket(packet: RtpPacket): void };
+  tracks: { rid?: string }[];
+}
+
+const patched = new WeakSet<RTCRtpReceiver>();
+
+/** werift's per-receiver TWCC, silenced: {@link tapTransportWideCc} reports every packet once. */
+const SILENT: TwccSink = { handleTWCC: () => undefined };
+
+/** Applies the receiver changes above to `receiver` (once). */
+export function adaptReceiver(receiver: RTCRtpReceiver): void {
+  if (patched.has(receiver)) return;
+  patched.add(receiver);
+  const r = receiver as unknown as ReceiverInternals;
+  r.receiverTWCC = SILENT;
+  r.setupTWCC = () => {
+    r.receiverTWCC = SILENT;
+  };
+  const nack = r.nack;
+  const addPacket = nack.addPacket.bind(nack);
+  nack.addPacket = (packet) => {
+    if (!r.tracks.some((t) => t.rid)) addPacket(packet);
+  };
+}
