@@ -27,8 +27,14 @@ export interface NamespacedCall {
   call(room: string): Promise<{ a: Page; b: Page }>;
 }
 
+/** Options of {@link namespacedCall}. */
+export interface NamespacedCallOptions {
+  /** Extra Chromium flags per client (e.g. a file as alice's fake camera). */
+  args?: Partial<Record<Who, string[]>>;
+}
+
 /** Registers the hooks and returns the file's call environment (usable inside tests). */
-export function namespacedCall(): NamespacedCall {
+export function namespacedCall(options: NamespacedCallOptions = {}): NamespacedCall {
   let topo: Topology | undefined;
   let server: ServerProcess | undefined;
   const browsers: Partial<Record<Who, TestBrowser>> = {};
@@ -42,7 +48,9 @@ export function namespacedCall(): NamespacedCall {
     server = await startServerProcess(['--host', '0.0.0.0', '--rtc-ip', '0.0.0.0'], [], { pin: false, wrap: topo.wrap(topo.serverNs) });
     for (const who of ['alice', 'bob'] as const) {
       // the server is reached at a private address over plain http: let capture work there as on https
-      browsers[who] = await launchBrowser([`--unsafely-treat-insecure-origin-as-secure=${urlFor(who)}`], { executablePath: topo.clients[who]!.chromium });
+      browsers[who] = await launchBrowser([`--unsafely-treat-insecure-origin-as-secure=${urlFor(who)}`, ...(options.args?.[who] ?? [])], {
+        executablePath: topo.clients[who]!.chromium,
+      });
     }
   });
   after(async () => {

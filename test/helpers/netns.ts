@@ -50,6 +50,11 @@ export interface Topology {
    * Calling it again moves the client back. Returns the client's new address.
    */
   switchNetwork(client: string): string;
+  /**
+   * Caps the client's link at `kbps` each way with a token bucket (`tc tbf` on both ends of its
+   * veth pair, 200 ms of queue); `null` lifts the cap.
+   */
+  cap(client: string, kbps: number | null): void;
   /** Deletes the namespaces (and so their links and rules). */
   close(): void;
 }
@@ -213,9 +218,24 @@ export function makeTopology(clientNames: readonly string[]): Topology {
       l.on = to;
       return l.ips[to];
     };
+    const cap = (client: string, kbps: number | null): void => {
+      const i = clientNames.indexOf(client);
+      for (const [ns, dev] of [[serverNs, `rs${tag}${i}`], [clients[client]!.ns, `rc${tag}${i}`]] as const) {
+        try {
+          sh(['ip', 'netns', 'exec', ns, 'tc', 'qdisc', 'del', 'dev', dev, 'root']);
+        } catch {
+          // no qdisc of ours yet
+        }
+        if (kbps === null) continue;
+        // burst: at least one full-size packet plus a little; queue: 200 ms at the cap
+        const burst = Math.max(2000, Math.round((kbps * 1000) / 8 / 100));
+        sh(['ip', 'netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', `${kbps}kbit`, 'burst', String(burst), 'latency', '200ms']);
+      }
+    };
     const lossRules = new Map<string, number>();
     return {
       switchNetwork,
+      cap,
       serverNs,
       clients,
       wrap: (ns) => ['ip', 'netns', 'exec', ns],

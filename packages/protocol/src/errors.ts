@@ -116,6 +116,15 @@ export const ERRORS = {
   transportReconnecting: { errNo: 21953, errorType: 'I', detail: '%s connection reconnecting', description: 'rtcroom: media connection reconnecting' },
   /** rtcroom state: a media connection failed for good (the call is interrupted). */
   transportFailed: { errNo: 21954, errorType: 'F', detail: '%s connection failed', description: 'rtcroom: media connection failed' },
+  /** rtcroom state: the downlink cannot carry video now; remote video is paused, audio goes on. */
+  videoPausedForBandwidth: {
+    errNo: 21956,
+    errorType: 'I',
+    detail: 'remote video paused: the downlink carries about %s kbps',
+    description: 'rtcroom: remote video paused for bandwidth (audio only)',
+  },
+  /** rtcroom state: the downlink recovered; remote video resumes. */
+  videoResumed: { errNo: 21957, errorType: 'I', detail: 'remote video resumed', description: 'rtcroom: remote video resumed' },
   /** rtcroom: the server is shutting down (the call is interrupted). */
   serverShutdown: { errNo: 21955, errorType: 'F', detail: 'server shutting down', description: 'rtcroom: server shutting down' },
   /** rtcroom: a device could not be opened (missing, busy, or the constraints cannot be met). */

@@ -11,8 +11,8 @@ export const LAYER_RIDS = ['q', 'h', 'f'] as const;
 
 /** Default bitrate caps of the lower layers by how much they are scaled down (bps). */
 const LOW_LAYER_BPS: Record<number, number> = { 4: 150_000, 2: 500_000 };
-/** The bottom layer of a two-layer stack (half size) is smaller than the middle of three. */
-const HALF_OF_TWO_BPS = 250_000;
+/** The bottom layer of a two-layer stack (320×180 from 360p): small enough for a thin link. */
+const HALF_OF_TWO_BPS = 150_000;
 
 /**
  * The send encodings for a camera track of `height` pixels, or undefined for one plain

@@ -7,7 +7,7 @@ import type { RTCRtpTransceiver, RtpPacket } from 'werift';
 import type { TrackSource } from '@rtcroom/protocol';
 import type { Producer } from './producer.ts';
 import { SeqTsRewriter } from './rewriter.ts';
-import { FastRtpSender } from './fast-sender.ts';
+import { FastRtpSender, type TransportSequencer } from './fast-sender.ts';
 import { mediaCounts } from './metrics.ts';
 import { LayerSelector } from './simulcast/layer-selector.ts';
 import { Vp8Continuity } from './simulcast/vp8-continuity.ts';
@@ -30,11 +30,14 @@ export class SendSlot {
   /** Our own send path for this transceiver's SSRC. */
   readonly fast: FastRtpSender;
 
-  /** @param testLossPercent fault injection for tests (see {@link FastRtpSender}) */
-  constructor(transceiver: RTCRtpTransceiver, kind: 'audio' | 'video', testLossPercent = 0) {
+  /**
+   * @param testLossPercent fault injection for tests (see {@link FastRtpSender})
+   * @param cc the connection's transport-wide sequence numbers
+   */
+  constructor(transceiver: RTCRtpTransceiver, kind: 'audio' | 'video', testLossPercent = 0, cc?: TransportSequencer) {
     this.transceiver = transceiver;
     this.kind = kind;
-    this.fast = new FastRtpSender(transceiver.sender, testLossPercent);
+    this.fast = new FastRtpSender(transceiver.sender, testLossPercent, cc);
     // werift parses the subscriber's NACKs; its own cache is empty (we bypass it), ours answers
     transceiver.sender.onGenericNack.subscribe((nack) => this.fast.retransmit(nack.lost));
   }
@@ -99,8 +102,17 @@ export class Consumer {
   setTargetLayer(layer: number): void {
     const was = this.#target;
     this.#target = layer;
-    if (this.#selector) this.#selector.setTarget(layer === Infinity ? this.producer.layers.length - 1 : layer);
-    else if (was < 0 && layer >= 0) this.producer.requestKeyframe(0);
+    const sel = this.#selector;
+    if (sel) {
+      const current = sel.current;
+      sel.setTarget(layer === Infinity ? this.producer.layers.length - 1 : layer);
+      if (layer >= 0 && layer < current) {
+        // a step down: what is queued for the old layer is useless and in the way
+        sel.dropCurrent();
+        this.slot.fast.forgetHistory();
+        this.producer.requestKeyframe(layer);
+      }
+    } else if (was < 0 && layer >= 0) this.producer.requestKeyframe(0);
   }
 
   /** Asks for a keyframe of what this consumer forwards (a PLI of its subscriber). */

@@ -6,8 +6,13 @@
  * @module
  */
 import type { Allocation, TrackInput, Viewport } from './simulcast/allocator.ts';
-import { Allocator } from './simulcast/allocator.ts';
+import { allocate, Allocator } from './simulcast/allocator.ts';
 import type { Consumer } from './consumer.ts';
+
+/** How long the estimate must stay below a playing video's lowest layer before it is paused (ms). */
+const PAUSE_AFTER_MS = 3000;
+/** Probes may go this far above what the member would receive on an unlimited link. */
+const DESIRED_FACTOR = 1.5;
 
 /** What the page shows of one remote video (`setViews`). */
 export interface ViewReport {
@@ -25,8 +30,12 @@ export class Downlink {
   readonly #allocator = new Allocator();
   /** Estimated downlink (bps); unknown until the estimator runs. */
   estimateBps = Number.POSITIVE_INFINITY;
+  /** What the member would receive on an unlimited link (bps). */
+  desiredBps = 0;
   /** Whether some video is paused because the estimate cannot carry it. */
   pausedForBandwidth = false;
+  /** Since when the estimate has been too low for some playing video (performance.now()). */
+  #lowSince: number | undefined;
 
   /** Records what the page shows; a hidden, zero-sized view counts as no view once reported. */
   setViews(views: readonly ViewReport[]): void {
@@ -49,18 +58,31 @@ export class Downlink {
         source: p.source,
         isScreen: p.source === 'screen',
         isActiveSpeaker: p.kind === 'video' && isSpeaking(p.userId),
-        layers: p.layers.map((l) => ({ index: l.index, width: l.width, height: l.height, bitrateBps: l.meter.bps(nowMs) })),
+        layers: p.layers.map((l) => ({ index: l.index, width: l.width, height: l.height, bitrateBps: l.costBps(nowMs) })),
         viewport: this.#views.get(key),
       });
     }
     const a = this.#allocator.update(this.estimateBps, tracks, nowMs);
+    // what the member would receive with no bandwidth limit, with room for the allocator's
+    // upgrade margin and headroom: probes go up to that
+    this.desiredBps = DESIRED_FACTOR * allocate(Number.POSITIVE_INFINITY, tracks).usedBps;
+    // audio-only is the last resort: video playing keeps its lowest layer until the estimate has
+    // stayed too low for PAUSE_AFTER_MS (a burst of delay after a keyframe often cuts the
+    // estimate for a moment, and a pause would starve the estimator of the traffic to recover)
+    const wantsPause = a.tracks.some((t) => t.pausedForBandwidth && (byId.get(t.id)?.targetLayer ?? -1) >= 0);
+    if (!wantsPause) this.#lowSince = undefined;
+    else this.#lowSince ??= nowMs;
+    const hold = this.#lowSince !== undefined && nowMs - this.#lowSince < PAUSE_AFTER_MS;
+    let paused = false;
     for (const t of a.tracks) {
       const c = byId.get(t.id);
       if (!c || c.producer.kind !== 'video') continue;
-      const target = t.target === 'paused' ? -1 : t.target;
+      let target = t.target === 'paused' ? -1 : t.target;
+      if (t.pausedForBandwidth && hold && c.targetLayer >= 0) target = 0;
+      else if (t.pausedForBandwidth) paused = true;
       if (target !== c.targetLayer) c.setTargetLayer(target);
     }
-    this.pausedForBandwidth = a.anyPausedForBandwidth;
+    this.pausedForBandwidth = paused;
     return a;
   }
 }

@@ -17,6 +17,23 @@ import type { RTCRtpSender } from 'werift';
 import { seqDiff } from './rewriter.ts';
 import { AeadAes128GcmProtector, AesCm128HmacSha1_80Protector, type RtpProtector } from './srtp-protect.ts';
 import { applyPatch, NO_PATCH } from './payload-patch.ts';
+import { TWCC_EXTENSION_URI } from './downlink-cc.ts';
+
+/**
+ * Transport-wide congestion control of a connection (`downlink-cc.ts`): numbers its packets and
+ * keeps retransmissions within what the link can take.
+ */
+export interface TransportSequencer {
+  /** The sequence number of a packet of `bytes` sent at `nowMs` (recorded for the estimate). */
+  next(bytes: number, nowMs: number, probeCluster?: number): number;
+  /** Whether a retransmission of `bytes` fits the connection's retransmission budget now. */
+  allowRetransmit(bytes: number, nowMs: number): boolean;
+  /** Least time between two retransmissions of one packet (ms): about a round trip. */
+  readonly resendIntervalMs: number;
+}
+
+/** Least time between two retransmissions of one packet without congestion control (ms). */
+const RESEND_INTERVAL_MS = 50;
 
 const NTP_EPOCH_OFFSET_S = 2208988800;
 const HISTORY = 1024;
@@ -49,6 +66,8 @@ interface Sent {
   /** This subscriber's overwrites of the shared payload (see `payload-patch.ts`). */
   patchA: number;
   patchB: number;
+  /** When it was last retransmitted (performance.now()). */
+  resentAt: number;
 }
 
 /** The parts of werift's SRTP context the fast path reads (rtp/src/srtp/context/context.js). */
@@ -68,6 +87,8 @@ interface WeriftSenderInternals {
   rtxPayloadType: number | undefined;
   codec: { payloadType: number } | undefined;
   cname: string | undefined;
+  /** The negotiated header extensions of the m-line. */
+  headerExtensions?: readonly { id: number; uri: string }[];
   dtlsTransport:
     | {
         state: string;
@@ -111,7 +132,7 @@ export class FastRtpSender {
   #lastSeq = -1;
   #rtxSeq = Math.floor(Math.random() * 0xffff);
   #lastRtxSeq = -1;
-  readonly #history: Sent[] = Array.from({ length: HISTORY }, () => ({ seq: -1, ts: 0, marker: false, payload: undefined, patchA: NO_PATCH, patchB: NO_PATCH }));
+  readonly #history: Sent[] = Array.from({ length: HISTORY }, () => ({ seq: -1, ts: 0, marker: false, payload: undefined, patchA: NO_PATCH, patchB: NO_PATCH, resentAt: -Infinity }));
   #lastTs = 0;
   #lastSendMs = 0;
   /** Packets and payload bytes sent (for sender reports). */
@@ -121,11 +142,21 @@ export class FastRtpSender {
   retransmitted = 0;
   readonly #dropEvery: number;
   #sentCount = 0;
+  readonly #cc: TransportSequencer | undefined;
+  /** The transport-wide CC extension id negotiated (0: none), and the list it was read from. */
+  #ccId = 0;
+  #ccFrom: readonly { id: number; uri: string }[] | undefined;
+  /** The probe the packets being written belong to (-1: none). */
+  #probeCluster = -1;
 
-  /** @param testLossPercent fault injection for tests: drop this share of media packets (kept for NACK) */
-  constructor(sender: RTCRtpSender, testLossPercent = 0) {
+  /**
+   * @param testLossPercent fault injection for tests: drop this share of media packets (kept for NACK)
+   * @param cc numbers every packet for transport-wide congestion control, where negotiated
+   */
+  constructor(sender: RTCRtpSender, testLossPercent = 0, cc?: TransportSequencer) {
     this.#sender = sender as unknown as WeriftSenderInternals;
     this.#dropEvery = testLossPercent > 0 ? Math.max(2, Math.round(100 / testLossPercent)) : 0;
+    this.#cc = cc;
   }
 
   /**
@@ -187,6 +218,7 @@ export class FastRtpSender {
       h.payload = payload;
       h.patchA = patchA;
       h.patchB = patchB;
+      h.resentAt = -Infinity;
     }
     if (this.#dropEvery && ++this.#sentCount % this.#dropEvery === 0) return true;
     if (!this.#write(s.codec!.payloadType, seq, ts, marker, s.ssrc, roc, payload, undefined, patchA, patchB)) return false;
@@ -195,28 +227,72 @@ export class FastRtpSender {
     return true;
   }
 
-  /** Answers a NACK from history: RTX when negotiated, else the same packet again. */
+  /**
+   * Answers a NACK from history: RTX when negotiated, else the same packet again. A packet is
+   * resent at most once a round trip (a NACK repeated before the first answer could arrive is
+   * not answered twice), and within the connection's retransmission budget: under congestion,
+   * answering every NACK would add to the loss that caused them.
+   */
   retransmit(lost: readonly number[]): void {
     if (this.path() !== 'fast') return;
     const s = this.#sender;
+    const cc = this.#cc;
+    const now = performance.now();
+    const interval = cc ? cc.resendIntervalMs : RESEND_INTERVAL_MS;
     for (const seq of lost) {
       const h = this.#history[seq % HISTORY]!;
-      if (h.seq !== seq || !h.payload) continue;
+      if (h.seq !== seq || !h.payload || now - h.resentAt < interval) continue;
+      if (cc && !cc.allowRetransmit(h.payload.length + 22, now)) break;
+      h.resentAt = now;
       // the index the packet was first sent under: this ROC, or the previous one across a wrap
       const roc = seq > this.#lastSeq && this.#roc > 0 ? this.#roc - 1 : this.#roc;
-      if (s.rtxPayloadType === undefined) {
-        this.#write(s.codec!.payloadType, seq, h.ts, h.marker, s.ssrc, roc, h.payload, undefined, h.patchA, h.patchB);
-      } else {
-        const rtxSeq = this.#rtxSeq;
-        this.#rtxSeq = (this.#rtxSeq + 1) & 0xffff;
-        if (this.#lastRtxSeq >= 0 && rtxSeq < this.#lastRtxSeq) this.#rtxRoc++;
-        this.#lastRtxSeq = rtxSeq;
-        const osn = Buffer.allocUnsafe(2);
-        osn.writeUInt16BE(seq, 0);
-        this.#write(s.rtxPayloadType, rtxSeq, h.ts, h.marker, s.rtxSsrc, this.#rtxRoc, h.payload, osn, h.patchA, h.patchB);
-      }
+      if (s.rtxPayloadType === undefined) this.#write(s.codec!.payloadType, seq, h.ts, h.marker, s.ssrc, roc, h.payload, undefined, h.patchA, h.patchB);
+      else this.#rtx(seq, h);
       this.retransmitted++;
     }
+  }
+
+  /** Sends history packet `h` (sequence `seq`) again on the RTX stream (RFC 4588). */
+  #rtx(seq: number, h: Sent): boolean {
+    const s = this.#sender;
+    const rtxSeq = this.#rtxSeq;
+    this.#rtxSeq = (this.#rtxSeq + 1) & 0xffff;
+    if (this.#lastRtxSeq >= 0 && rtxSeq < this.#lastRtxSeq) this.#rtxRoc++;
+    this.#lastRtxSeq = rtxSeq;
+    const osn = Buffer.allocUnsafe(2);
+    osn.writeUInt16BE(seq, 0);
+    return this.#write(s.rtxPayloadType!, rtxSeq, h.ts, h.marker, s.rtxSsrc, this.#rtxRoc, h.payload!, osn, h.patchA, h.patchB);
+  }
+
+  /**
+   * Answers no NACK for what was sent so far (the stream switched to another layer: the
+   * receiver needs the new layer's keyframe, not the old layer's lost packets).
+   */
+  forgetHistory(): void {
+    for (const h of this.#history) h.seq = -1;
+  }
+
+  /**
+   * Sends about `bytes` of probe traffic for the bandwidth estimator (`cluster`: its probe id):
+   * retransmissions (RTX) of the latest packets in the history, which the receiver discards as
+   * duplicates. Returns the bytes sent (0 without RTX or history, or off the fast path).
+   */
+  probe(bytes: number, cluster: number): number {
+    if (this.path() !== 'fast' || this.#sender.rtxPayloadType === undefined || this.#lastSeq < 0) return 0;
+    let sent = 0;
+    this.#probeCluster = cluster;
+    try {
+      for (let back = 0; back < HISTORY && sent < bytes; back++) {
+        const seq = (this.#lastSeq - back) & 0xffff;
+        const h = this.#history[seq % HISTORY]!;
+        if (h.seq !== seq || !h.payload) continue;
+        if (!this.#rtx(seq, h)) break;
+        sent += 22 + h.payload.length;
+      }
+    } finally {
+      this.#probeCluster = -1;
+    }
+    return sent;
   }
 
   #write(pt: number, seq: number, ts: number, marker: boolean, ssrc: number, roc: number, payload: Buffer, prefix: Buffer | undefined, patchA: number, patchB: number): boolean {
@@ -224,12 +300,23 @@ export class FastRtpSender {
     const pair = conn.nominated;
     const socket = pair?.protocol.transport.socket;
     if (!pair || !socket || pair.protocol.transport.closed || !conn.canSendApplicationData()) return false;
-    const header = Buffer.allocUnsafe(12);
-    header[0] = 0x80;
+    const ccId = this.#ccExtensionId();
+    const header = Buffer.allocUnsafe(ccId ? 20 : 12);
+    header[0] = ccId ? 0x90 : 0x80;
     header[1] = (marker ? 0x80 : 0) | pt;
     header.writeUInt16BE(seq, 2);
     header.writeUInt32BE(ts >>> 0, 4);
     header.writeUInt32BE(ssrc >>> 0, 8);
+    if (ccId) {
+      // one-byte header extension block (RFC 8285): the transport-wide sequence number
+      header[12] = 0xbe;
+      header[13] = 0xde;
+      header[14] = 0;
+      header[15] = 1;
+      header[16] = (ccId << 4) | 1;
+      header.writeUInt16BE(this.#cc!.next(20 + (prefix?.length ?? 0) + payload.length, performance.now(), this.#probeCluster), 17);
+      header[19] = 0;
+    }
     // encryption copies the payload: this subscriber's ids are in place only meanwhile
     const undoA = applyPatch(payload, patchA);
     const undoB = applyPatch(payload, patchB);
@@ -242,6 +329,18 @@ export class FastRtpSender {
       return false;
     }
     return true;
+  }
+
+  /** The negotiated transport-wide CC extension id, 0 when not negotiated or not numbering. */
+  #ccExtensionId(): number {
+    if (!this.#cc) return 0;
+    const exts = this.#sender.headerExtensions;
+    if (exts !== this.#ccFrom) {
+      this.#ccFrom = exts;
+      const id = exts?.find((e) => e.uri === TWCC_EXTENSION_URI)?.id ?? 0;
+      this.#ccId = id > 0 && id < 15 ? id : 0;
+    }
+    return this.#ccId;
   }
 
   /** Sends a sender report (with SDES CNAME) mapping wall clock to this stream's timestamps. */

@@ -19,6 +19,8 @@ const AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
  * it came from worse (measured: the publisher's estimate then failed to pass 1 Mbps).
  */
 const RESUME_GAP_MS = 2000;
+/** How fast a layer's peak bitrate decays towards its current one (ms, e-folding time). */
+const PEAK_DECAY_MS = 3000;
 
 /** One encoding of a producer: a simulcast layer, or the only stream of a plain track. */
 export class ProducerLayer {
@@ -38,6 +40,26 @@ export class ProducerLayer {
   height = 0;
   /** Keyframe requests for this layer, throttled. */
   readonly keyframes: KeyframeThrottle;
+  #peakBps = 0;
+  #peakAt = 0;
+
+  /**
+   * What the layer costs to forward (bps): its bitrate over the last second, held at its recent
+   * peak (decaying over a few seconds). Encoders swing widely from second to second (a keyframe,
+   * a busy scene, a CPU-starved encoder); costing a layer at its instantaneous rate would move
+   * viewers up and down with every swing.
+   */
+  costBps(nowMs: number): number {
+    const bps = this.meter.bps(nowMs);
+    const decayed = this.#peakBps * Math.exp(-(nowMs - this.#peakAt) / PEAK_DECAY_MS);
+    if (bps >= decayed) {
+      this.#peakBps = bps;
+      this.#peakAt = nowMs;
+      return bps;
+    }
+    // a layer that stopped costs nothing (it cannot be chosen)
+    return bps === 0 ? 0 : decayed;
+  }
 
   constructor(index: number, rid: string | undefined, sendPli: (layer: ProducerLayer) => void) {
     this.index = index;

@@ -3,7 +3,7 @@
  * (consumers), and the subscriptions that decide it.
  * @module
  */
-import { RtcError, SpeakerDetector, type ActiveSpeaker, type ServerFrame, type SpeakerOptions, type TrackSource } from '@rtcroom/protocol';
+import { RtcError, SpeakerDetector, statePayload, type ActiveSpeaker, type ServerFrame, type SpeakerOptions, type TrackSource } from '@rtcroom/protocol';
 import type { Logger } from '../log.ts';
 import type { Member } from '../room/member.ts';
 import type { Room, RoomMedia } from '../room/room.ts';
@@ -82,7 +82,20 @@ export class Router implements RoomMedia {
   }
 
   #allocate(mm: MemberMedia, now = performance.now()): void {
+    if (mm.subscriber) mm.downlink.estimateBps = mm.subscriber.cc.estimateBps;
+    const was = mm.downlink.pausedForBandwidth;
     mm.downlink.update(mm.consumers, (userId) => this.#speaking(userId), now);
+    if (mm.subscriber) {
+      mm.subscriber.cc.estimator.setDesiredBps(mm.downlink.desiredBps > 0 ? mm.downlink.desiredBps : undefined);
+      mm.subscriber.probe(now);
+    }
+    if (was === mm.downlink.pausedForBandwidth) return;
+    // the app learns it is in audio-only mode, and when video comes back
+    const kbps = Math.round(mm.downlink.estimateBps / 1000);
+    const p = mm.downlink.pausedForBandwidth ? statePayload('videoPausedForBandwidth', kbps) : statePayload('videoResumed');
+    const reason = mm.downlink.pausedForBandwidth ? 'videoPausedForBandwidth' : 'videoResumed';
+    const frame: ServerFrame = { event: 'stateChanged', data: { ...p, data: { reason, estimateKbps: kbps } } };
+    mm.member.sink.sendRaw(JSON.stringify(frame));
   }
 
   #speaking(userId: string): boolean {
@@ -269,7 +282,7 @@ export class Router implements RoomMedia {
 
   #newSubscriber(mm: MemberMedia): SubscriberPeer {
     const pcId = ++this.#pcIds;
-    return new SubscriberPeer(
+    const sub = new SubscriberPeer(
       this.#net,
       {
         sendOffer: (offer) => {
@@ -289,6 +302,8 @@ export class Router implements RoomMedia {
       },
       this.#log.child({ user: mm.member.userId, leg: 'subscriber' }),
     );
+    sub.cc.onDrop = () => this.#media.get(mm.member) === mm && this.#allocate(mm);
+    return sub;
   }
 
   #publisherFailed(mm: MemberMedia, reason: string): void {

@@ -11,6 +11,8 @@ import { ownCandidates, subscriberConfig, type MediaNetwork } from './codecs.ts'
 import { Consumer, SendSlot } from './consumer.ts';
 import type { Producer } from './producer.ts';
 import { mediaCounts } from './metrics.ts';
+import { DownlinkCc } from './downlink-cc.ts';
+import { tapTwccFeedback } from './werift-adapter.ts';
 
 /** Callbacks of a {@link SubscriberPeer}. */
 export interface SubscriberEvents {
@@ -44,6 +46,8 @@ export class SubscriberPeer {
   #fresh = new Set<Consumer>();
   #iceRestart = false;
   #lastOffer: { offerId: number; sdp: string; tracks: SubscribedTrack[] } | undefined;
+  /** Transport-wide congestion control of the connection: the downlink estimate. */
+  readonly cc = new DownlinkCc();
   /** When RTCP last came from the subscriber (performance.now()): its connection lives. */
   lastRtcpAt = -Infinity;
   readonly #reports: NodeJS.Timeout;
@@ -54,6 +58,7 @@ export class SubscriberPeer {
     this.#answerTimeoutMs = answerTimeoutMs;
     this.#net = net;
     this.pc = new RTCPeerConnection(subscriberConfig(net));
+    tapTwccFeedback(this.pc, (fb) => this.cc.onFeedback(fb));
     mediaCounts.peers++;
     // sender reports every ~1 s (RFC 3550 leaves the interval to us; Chromium needs them for lip-sync)
     this.#reports = setInterval(() => {
@@ -70,6 +75,15 @@ export class SubscriberPeer {
     });
   }
 
+  /** Sends a probe burst for the downlink estimate when it asks for one (on the video slots' RTX). */
+  probe(nowMs = performance.now()): void {
+    this.cc.runProbe(nowMs, (bytes, cluster) => {
+      let sent = 0;
+      for (const s of this.slots) if (s.kind === 'video' && sent < bytes) sent += s.fast.probe(bytes - sent, cluster);
+      return sent;
+    });
+  }
+
   /** Live consumers. */
   consumers(): Consumer[] {
     return this.slots.flatMap((s) => (s.consumer ? [s.consumer] : []));
@@ -82,7 +96,7 @@ export class SubscriberPeer {
     let slot = free.find((s) => s.lastKey === key) ?? free[0];
     if (!slot) {
       const t = this.pc.addTransceiver(producer.kind, { direction: 'sendonly' });
-      const created = new SendSlot(t, producer.kind, this.#net.testSubscriberLossPercent);
+      const created = new SendSlot(t, producer.kind, this.#net.testSubscriberLossPercent, this.cc);
       t.sender.onRtcp.subscribe(() => {
         this.lastRtcpAt = performance.now();
       });

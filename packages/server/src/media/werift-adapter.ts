@@ -18,6 +18,7 @@
  * @module
  */
 import type { RTCPeerConnection, RTCRtpReceiver, RtpPacket } from 'werift';
+import type { TwccFeedback, TwccPacketStatus } from './interceptors/twcc-feedback.ts';
 
 /** Where transport-wide sequence numbers go. */
 export interface TwccSink {
@@ -29,7 +30,77 @@ const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-ex
 /** The parts of werift's RTP router used here (media/router.js of 0.25.x). */
 interface RouterInternals {
   routeRtp(packet: RtpPacket): void;
+  routeRtcp(packet: { type: number; serialize(): Buffer; feedback?: { count: number } }): void;
   extIdUriMap: Record<number, string>;
+}
+
+/** RTCP transport-layer feedback (RTPFB) and its transport-wide CC format. */
+const RTPFB = 205;
+const FMT_TWCC = 15;
+
+/** werift's parse of a transport-wide CC feedback (rtp/src/rtcp/rtpfb/twcc.js of 0.25.x). */
+export interface WeriftTwcc {
+  senderSsrc: number;
+  mediaSourceSsrc: number;
+  baseSequenceNumber: number;
+  packetStatusCount: number;
+  referenceTime: number;
+  fbPktCount: number;
+  /** Run-length chunks (`type` 0: `packetStatus` × `runLength`) and status vectors (`type` 1: `symbolList`). */
+  packetChunks: { type: number; packetStatus?: number; runLength?: number; symbolSize?: number; symbolList?: number[] }[];
+  /** One per received packet, in order: the receive delta in µs. */
+  recvDeltas: { delta: number }[];
+}
+
+/**
+ * Our form of werift's parsed feedback. (werift's own re-serialisation of a parsed TWCC packet
+ * is lossy — it cannot be decoded again — so the parsed fields are read instead.)
+ */
+export function twccFromWerift(f: WeriftTwcc): TwccFeedback {
+  const packets: TwccPacketStatus[] = [];
+  let delta = 0;
+  const push = (status: number): void => {
+    if (packets.length >= f.packetStatusCount) return;
+    const seq = (f.baseSequenceNumber + packets.length) & 0xffff;
+    // 1: received, small delta; 2: received, large delta; 0 (and 3, reserved): not received
+    if (status === 1 || status === 2) {
+      const d = f.recvDeltas[delta++];
+      packets.push(d ? { seq, received: true, deltaUs: d.delta } : { seq, received: false });
+    } else packets.push({ seq, received: false });
+  };
+  for (const c of f.packetChunks) {
+    if (c.type === 0) for (let i = 0; i < (c.runLength ?? 0); i++) push(c.packetStatus ?? 0);
+    else for (const v of c.symbolList ?? []) push(v);
+  }
+  return {
+    senderSsrc: f.senderSsrc,
+    mediaSsrc: f.mediaSourceSsrc,
+    baseSeq: f.baseSequenceNumber,
+    statusCount: packets.length,
+    referenceTime: f.referenceTime,
+    fbPktCount: f.fbPktCount,
+    packets,
+  };
+}
+
+/**
+ * Hands every transport-wide congestion-control feedback packet `pc` receives to `onFeedback`,
+ * before werift routes it: werift routes RTCP by media SSRC and would give a subscriber leg's
+ * transport-wide feedback to one sender's own estimator at best.
+ */
+export function tapTwccFeedback(pc: RTCPeerConnection, onFeedback: (feedback: TwccFeedback) => void): void {
+  const router = (pc as unknown as { router: RouterInternals }).router;
+  const route = router.routeRtcp.bind(router);
+  router.routeRtcp = (packet) => {
+    if (packet.type === RTPFB && packet.feedback?.count === FMT_TWCC) {
+      try {
+        onFeedback(twccFromWerift(packet.feedback as unknown as WeriftTwcc));
+      } catch {
+        // a malformed feedback: nothing to learn from it
+      }
+    }
+    route(packet);
+  };
 }
 
 /**

@@ -41,10 +41,11 @@ test('the same holds without probes, with a shallow 530 ms queue and with a buff
   assertBottleneck(simulate({ ...bottleneck, durationMs: 20_000, link: { capacityBps: 300_000, queueBytes: 100_000 } }).samples, 'deep queue');
 });
 
-test('no bottleneck: from 300 kbps past 1.5 Mbps within 2 s with probes; AIMD alone grows 8% a second', () => {
+test('no bottleneck: from 300 kbps past 1.5 Mbps within 4 s with probes; AIMD alone grows 8% a second', () => {
   const probed = simulate({ durationMs: 10_000, offeredBps: 3_000_000, config: { initialBps: 300_000 } });
   const at = firstTime(probed.samples, (s) => s.estimateBps > 1_500_000);
-  assert.ok(at !== undefined && at <= 2000, `probed past 1.5M at ${at} ms`);
+  // probes double the estimate at most per step (a token bucket's burst must not read as capacity)
+  assert.ok(at !== undefined && at <= 4000, `probed past 1.5M at ${at} ms`);
   assert.ok(estimateAt(probed.samples, 10_000) >= 3_000_000, 'reaches the offered rate');
   assert.ok(between(probed.samples, 0).every((s) => s.state !== 'overusing'));
 
@@ -127,8 +128,8 @@ test('reordered and duplicated feedback does not break it', () => {
   };
   const congested = simulate({ ...bottleneck, durationMs: 20_000, mangle: shuffle() });
   assertBottleneck(congested.samples, 'shuffled');
-  const open = simulate({ durationMs: 5000, offeredBps: 3_000_000, config: { initialBps: 300_000 }, mangle: shuffle() });
-  assert.ok(estimateAt(open.samples, 5000) >= 3_000_000, `open path: ${kbps(estimateAt(open.samples, 5000))}`);
+  const open = simulate({ durationMs: 12_000, offeredBps: 3_000_000, config: { initialBps: 300_000 }, mangle: shuffle() });
+  assert.ok(estimateAt(open.samples, 12_000) >= 3_000_000, `open path: ${kbps(estimateAt(open.samples, 12_000))}`);
   for (const s of [...congested.samples, ...open.samples]) assert.ok(Number.isFinite(s.estimateBps) && Number.isFinite(s.lossRate));
 });
 

@@ -52,6 +52,10 @@ export interface BandwidthEstimatorConfig {
 const HIGH_LOSS = 0.1;
 /** RTT assumed before feedback gives one (ms). */
 const DEFAULT_RTT_MS = 100;
+/** A probe raises the estimate by at most this factor. */
+const PROBE_STEP_MAX = 2;
+/** A loss-based cut never goes below this share of the acknowledged rate. */
+const ACKED_FLOOR = 0.85;
 /** Weight of a new RTT sample. */
 const RTT_ALPHA = 0.125;
 
@@ -175,11 +179,19 @@ export class BandwidthEstimator {
     const usage = this.#delay.state;
     this.#aimd.update({ usage, ackedBps: this.#acked.bps, nowMs, rttMs });
     if (probeBps !== undefined && !this.#congested() && probeBps > this.#estimateBps) {
-      this.#aimd.setBps(probeBps, nowMs);
-      this.#loss.reset(probeBps, nowMs);
+      // at most a doubling per probe: a burst that fits a token bucket's allowance (a shaped
+      // link passes its first few kilobytes at line rate) reads as far more than the link carries
+      const bps = Math.min(probeBps, PROBE_STEP_MAX * this.#estimateBps);
+      this.#aimd.setBps(bps, nowMs);
+      this.#loss.reset(bps, nowMs);
     }
     const previous = this.#estimateBps;
-    this.#estimateBps = this.#clamp(Math.min(this.#aimd.bps, this.#loss.bps));
+    // what the link demonstrably delivered bounds a loss-driven cut: a burst far above a cap
+    // (a viewer's link that just narrowed) loses most of it, and cutting by that loss again
+    // each window would take the estimate to the floor while the link still carries its rate
+    const acked = this.#acked.bps;
+    const lossBps = acked === undefined ? this.#loss.bps : Math.max(this.#loss.bps, ACKED_FLOOR * acked);
+    this.#estimateBps = this.#clamp(Math.min(this.#aimd.bps, lossBps));
     if (this.#estimateBps < previous && this.#aimd.bps < this.#loss.bps) this.#loss.onTargetCut(nowMs);
     this.#loss.recordTarget(this.#estimateBps, nowMs);
     return this.#estimateBps;

@@ -82,6 +82,15 @@ export class LayerSelector {
     if (this.#target < 0) this.#current = -1;
   }
 
+  /**
+   * Stops forwarding the current layer at once (a step down for congestion: its packets would
+   * only fill the queue the wanted layer's keyframe must pass); forwarding resumes on the
+   * target's keyframe, asked for with the next frame of the target.
+   */
+  dropCurrent(): void {
+    this.#current = -1;
+  }
+
   /** Records the SSRC of the layer with this rid. @returns its index, or -1 for an unknown rid */
   bindSsrc(rid: string, ssrc: number): number {
     for (let i = 0; i < this.layers.length; i++) {

@@ -1,0 +1,110 @@
+/**
+ * The sending half of transport-wide congestion control for one subscriber connection: every
+ * packet the fast path sends on it (media, retransmissions, probes) gets the next transport-wide
+ * sequence number (written in its header extension) and is recorded; the subscriber's feedback
+ * drives the estimator (`bwe/estimator.ts`), whose estimate the downlink allocation uses.
+ * @module
+ */
+import { BandwidthEstimator } from './bwe/estimator.ts';
+import type { TwccFeedback } from './interceptors/twcc-feedback.ts';
+import type { TransportSequencer } from './fast-sender.ts';
+
+/** The transport-wide CC header extension (draft-holmer-rmcat-transport-wide-cc-extensions-01). */
+export const TWCC_EXTENSION_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+
+/** SRTP and IP/UDP overhead counted per packet on top of what the fast path writes (bytes). */
+const OVERHEAD = 16 + 28;
+
+/** A probe burst is sent in this many paced steps. */
+const PROBE_STEPS = 5;
+/** Share of the estimate retransmissions may use. */
+const RETRANSMIT_SHARE = 0.5;
+/** How much unused retransmission budget may be saved up (ms of it). */
+const RETRANSMIT_BURST_MS = 500;
+
+/** Numbers the packets of one connection, estimates its bandwidth, budgets retransmissions. */
+export class DownlinkCc implements TransportSequencer {
+  readonly estimator: BandwidthEstimator;
+  #seq = 0;
+  #budget = 0;
+  #budgetAt = -Infinity;
+  #probing = false;
+  /** Retransmissions refused for the budget. */
+  retransmitsRefused = 0;
+
+  constructor(initialBps = 1_000_000) {
+    this.estimator = new BandwidthEstimator({ initialBps, minBps: 30_000, maxBps: 20_000_000, periodicProbeMs: 2500 });
+  }
+
+  /**
+   * The sequence number for a packet of `bytes` (header and payload) sent now; records it.
+   * `probeCluster`: the probe it belongs to (-1: none).
+   */
+  next(bytes: number, nowMs: number, probeCluster = -1): number {
+    const seq = this.#seq;
+    this.#seq = (seq + 1) & 0xffff;
+    this.estimator.onPacketSent(seq, bytes + OVERHEAD, nowMs, probeCluster);
+    return seq;
+  }
+
+  /** Called when a feedback cut the estimate by a fifth or more (re-allocate at once). */
+  onDrop: (() => void) | undefined;
+
+  /** A transport-wide feedback packet from the subscriber. */
+  onFeedback(fb: TwccFeedback, nowMs = performance.now()): void {
+    const before = this.estimator.estimateBps;
+    const after = this.estimator.onFeedback(fb, nowMs);
+    // congestion: the layers must come down now, not at the next allocation tick
+    if (after < before * 0.8) this.onDrop?.();
+  }
+
+  /** Whether a retransmission of `bytes` fits: {@link RETRANSMIT_SHARE} of the estimate, saved up for {@link RETRANSMIT_BURST_MS}. */
+  allowRetransmit(bytes: number, nowMs: number): boolean {
+    const rate = (this.estimator.estimateBps * RETRANSMIT_SHARE) / 8000; // bytes per ms
+    const elapsed = this.#budgetAt === -Infinity ? RETRANSMIT_BURST_MS : nowMs - this.#budgetAt;
+    this.#budget = Math.min(rate * RETRANSMIT_BURST_MS, this.#budget + rate * elapsed);
+    this.#budgetAt = nowMs;
+    if (this.#budget < bytes) {
+      this.retransmitsRefused++;
+      return false;
+    }
+    this.#budget -= bytes;
+    return true;
+  }
+
+  /** About a round trip (ms): a packet is not resent sooner. */
+  get resendIntervalMs(): number {
+    return Math.min(500, Math.max(40, this.estimator.rttMs ?? 100));
+  }
+
+  /**
+   * Sends the probe burst the estimator asks for now, if any, through `probe` (a function that
+   * sends about the bytes asked for, on the cluster given, and returns what it sent): paced over
+   * the burst's duration in {@link PROBE_STEPS} steps, as the estimator measures a probe's rate
+   * from the spread of its send and arrival times.
+   */
+  runProbe(nowMs: number, probe: (bytes: number, cluster: number) => number): void {
+    if (this.#probing) return;
+    const req = this.estimator.pollProbe(nowMs);
+    if (!req) return;
+    const total = Math.max((req.bitrateBps * req.durationMs) / 8000, req.minPackets * 1200);
+    const step = total / PROBE_STEPS;
+    const every = Math.max(2, req.durationMs / PROBE_STEPS);
+    let left = PROBE_STEPS;
+    this.#probing = true;
+    const send = (): void => {
+      const sent = probe(step, req.id);
+      if (--left <= 0 || sent === 0) {
+        this.#probing = false;
+        return;
+      }
+      setTimeout(send, every).unref();
+    };
+    send();
+  }
+
+  /** The current estimate (bps). */
+  get estimateBps(): number {
+    return this.estimator.estimateBps;
+  }
+}
