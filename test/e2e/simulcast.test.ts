@@ -120,6 +120,32 @@ describe('simulcast and adaptive stream (Chromium)', () => {
       const plis = (await received(small)).plis + (await received(big)).plis;
       console.log(`# simulcast: PLIs sent by both viewers over the test: ${plis}`);
       assert.ok(plis < 20, `${plis} PLIs: no keyframe storm`);
+
+      // dynacast: with the big tile hidden nobody can use the 640 layer, and alice stops sending it
+      const sentH = () =>
+        alice.evaluate(async () => {
+          const s = await (window as any).ctx.getStats();
+          let bytes = 0;
+          s.publisher?.forEach((x: { type: string; rid?: string; bytesSent?: number }) => {
+            if (x.type === 'outbound-rtp' && x.rid === 'h') bytes = x.bytesSent ?? 0;
+          });
+          return bytes;
+        });
+      await big.evaluate(() => ((document.getElementById('alice') as HTMLElement).style.display = 'none'));
+      await until(
+        async () => {
+          const a = await sentH();
+          await sleep(1000);
+          return (await sentH()) === a;
+        },
+        'alice to stop sending the 640 layer',
+        15_000,
+      );
+      const q0 = await received(small);
+      await sleep(1000);
+      assert.ok((await received(small)).frames > q0.frames + 5, 'the small tile still plays');
+      await tile(big, 640, 360);
+      await until(async () => (await received(big)).width === 640, 'the 640 layer back for the big tile', 15_000);
     } finally {
       for (const p of pages) await p.context().close().catch(() => undefined);
     }

@@ -219,6 +219,11 @@ export interface ServerEvents {
   interrupted: RtcErrorPayload;
   /** Something changed during the call (`publishExpired`, …). */
   stateChanged: { errNo: number; errMsg: string; data: Record<string, unknown> };
+  /**
+   * Dynacast: which simulcast layers of a published source anyone can use now (lowest first);
+   * the client stops encoding the others until told again.
+   */
+  publishLayers: { source: TrackSource; active: boolean[] };
   /** The server (re)negotiates the subscriber connection; answer with `subscriberAnswer`. */
   subscriberOffer: { pcId: number; offerId: number; sdp: string; tracks: SubscribedTrack[] };
 }

@@ -292,6 +292,7 @@ export class RoomSession implements Requester {
   onEvent(f: EventFrame): void {
     if (this.#closed) return;
     if (f.event === 'subscriberOffer') return this.subscriber.onOffer(f.data);
+    if (f.event === 'publishLayers') return void this.publisher.setLayers(f.data.source, f.data.active).catch(() => undefined);
     if (f.event === 'rtcActiveSpeakersChanged') return this.emitActive(f.data.speakers);
     if (f.event === 'rtcChatSpeakersChanged') {
       if (this.#speakersEvent === 'audio' && this.join) this.emitList('onRtcChatSpeakersChanged', f.data.userIdList);

@@ -28,6 +28,8 @@ export class Publisher {
   readonly maxBitrate: Partial<Record<TrackSource, number>> = {};
   /** Send the camera as simulcast layers (see `simulcast.ts`). */
   simulcast = true;
+  /** Layers the server says someone can use, per source (dynacast); absent: all. */
+  readonly #wanted = new Map<TrackSource, boolean[]>();
 
   readonly #onPc: (pc: RTCPeerConnection) => void;
 
@@ -126,6 +128,18 @@ export class Publisher {
     return max ? [{ maxBitrate: max }] : undefined;
   }
 
+  /**
+   * Dynacast: the simulcast layers of `source` anyone can use now (lowest first); the others
+   * stop being encoded. Serialised with {@link Publisher.sync}.
+   */
+  setLayers(source: TrackSource, active: readonly boolean[]): Promise<void> {
+    this.#wanted.set(source, [...active]);
+    const run = () => this.#applyEncodings();
+    const next = this.#queue.then(run, run);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
   /** Keeps each video sender's encodings in line with its caps and its camera's resolution. */
   async #applyEncodings(): Promise<void> {
     for (const [source, t] of this.#tx) {
@@ -135,7 +149,7 @@ export class Publisher {
       const p = t.sender.getParameters();
       if (!p.encodings?.length) continue;
       const capped = max !== undefined && capTopLayer(p.encodings, max);
-      const fitted = source === 'video' && fitLayers(p.encodings, track.getSettings().height);
+      const fitted = source === 'video' && fitLayers(p.encodings, track.getSettings().height, this.#wanted.get(source));
       if (capped || fitted) await t.sender.setParameters(p).catch(() => undefined);
     }
   }

@@ -43,15 +43,18 @@ function scalesFor(height: number | undefined): number[] {
  * the resolution, or switched cameras): the layer count cannot change after negotiation, so the
  * lowest layers that no longer make sense are turned off and the rest re-scaled, the top one
  * always at full size. (Chromium would otherwise drop the *top* layers it cannot encode and
- * keep sending the bottom one at its old, now tiny, scale.) Returns whether anything changed.
+ * keep sending the bottom one at its old, now tiny, scale.) `wanted`: the server's dynacast
+ * list (layers nobody can use are turned off too). Returns whether anything changed.
  */
-export function fitLayers(encodings: RTCRtpEncodingParameters[], height: number | undefined): boolean {
+export function fitLayers(encodings: RTCRtpEncodingParameters[], height: number | undefined, wanted?: readonly boolean[]): boolean {
   if (encodings.length < 2 || !encodings.every((e) => e.rid)) return false;
   const scales = scalesFor(height).slice(-encodings.length);
   const off = encodings.length - scales.length;
+  // the server's dynacast list is by encoding; the lowest layer in use always stays on
+  const usable = (i: number): boolean => i === off || wanted?.[i] !== false;
   let changed = false;
   encodings.forEach((e, i) => {
-    const active = i >= off;
+    const active = i >= off && usable(i);
     const scale = active ? scales[i - off]! : (e.scaleResolutionDownBy ?? 1);
     if (e.active !== active || e.scaleResolutionDownBy !== scale) {
       e.active = active;

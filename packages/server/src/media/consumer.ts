@@ -10,6 +10,7 @@ import { SeqTsRewriter } from './rewriter.ts';
 import { FastRtpSender, type TransportSequencer } from './fast-sender.ts';
 import { mediaCounts } from './metrics.ts';
 import { LayerSelector } from './simulcast/layer-selector.ts';
+import type { Viewport } from './simulcast/allocator.ts';
 import { Vp8Continuity } from './simulcast/vp8-continuity.ts';
 import { applyPatch, NO_PATCH, packPatch } from './payload-patch.ts';
 
@@ -66,6 +67,8 @@ export class Consumer {
   #selector: LayerSelector | undefined;
   /** The layer wanted: an index, the top (`Infinity`), or none (`-1`: video paused). */
   #target = Infinity;
+  /** The subscriber's tile for this track, as last reported (undefined: unknown). */
+  viewport: Viewport | undefined;
 
   constructor(producer: Producer, slot: SendSlot) {
     this.producer = producer;

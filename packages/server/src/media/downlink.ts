@@ -52,6 +52,7 @@ export class Downlink {
     for (const [key, c] of consumers) {
       const p = c.producer;
       byId.set(key, c);
+      c.viewport = this.#views.get(key);
       tracks.push({
         id: key,
         kind: p.kind,

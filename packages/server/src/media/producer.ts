@@ -10,6 +10,7 @@ import type { Consumer } from './consumer.ts';
 import { mediaCounts } from './metrics.ts';
 import { parseVp8Descriptor, Vp8Descriptor } from './codecs/vp8-descriptor.ts';
 import { BitrateMeter } from './simulcast/bitrate-meter.ts';
+import { Dynacast } from './simulcast/dynacast.ts';
 
 const NO_EXTENSIONS: RtpPacket['header']['extensions'] = [];
 const AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
@@ -103,6 +104,8 @@ export class Producer {
   readonly vp8 = new Vp8Descriptor();
   /** Whether {@link Producer.vp8} describes the packet being forwarded. */
   vp8Valid = false;
+  /** Which of its simulcast layers the publisher should send. */
+  readonly dynacast = new Dynacast();
   #receiver: RTCRtpReceiver | undefined;
   readonly #unsubscribe = new Map<number, () => void>();
   #closed = false;

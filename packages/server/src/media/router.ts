@@ -77,6 +77,7 @@ export class Router implements RoomMedia {
     this.#allocateTick = setInterval(() => {
       const now = performance.now();
       for (const mm of this.#media.values()) if (mm.consumers.size) this.#allocate(mm, now);
+      for (const mm of this.#media.values()) this.#dynacast(mm, now);
     }, ALLOCATE_EVERY_MS);
     this.#allocateTick.unref();
   }
@@ -96,6 +97,18 @@ export class Router implements RoomMedia {
     const reason = mm.downlink.pausedForBandwidth ? 'videoPausedForBandwidth' : 'videoResumed';
     const frame: ServerFrame = { event: 'stateChanged', data: { ...p, data: { reason, estimateKbps: kbps } } };
     mm.member.sink.sendRaw(JSON.stringify(frame));
+  }
+
+  /** Tells `mm`'s client which simulcast layers anyone can use (see `simulcast/dynacast.ts`). */
+  #dynacast(mm: MemberMedia, now: number): void {
+    for (const p of mm.producers.values()) {
+      if (!p.simulcast || !p.active) continue;
+      const layers = p.layers.map((l) => ({ index: l.index, width: l.width, height: l.height, bitrateBps: 0 }));
+      const active = p.dynacast.update(layers, [...p.consumers].map((c) => c.viewport), now);
+      if (!active) continue;
+      const frame: ServerFrame = { event: 'publishLayers', data: { source: p.source, active } };
+      mm.member.sink.sendRaw(JSON.stringify(frame));
+    }
   }
 
   #speaking(userId: string): boolean {

@@ -134,6 +134,18 @@ function capRank(ranked: readonly LayerInfo[], viewport: Viewport | undefined): 
   return i < 0 ? top : i;
 }
 
+/**
+ * The layer index a tile of `viewport` needs at most: the smallest layer covering it (the top
+ * layer when none does, the size of a layer is unknown, or the tile is); -1 for a hidden tile.
+ */
+export function viewCap(layers: readonly LayerInfo[], viewport: Viewport | undefined): number {
+  if (viewport && !viewport.visible) return -1;
+  const ranked = rankLayers(layers);
+  if (ranked.length === 0) return -1;
+  if (ranked.some((l) => l.width === 0 || l.height === 0)) return ranked.at(-1)!.index;
+  return ranked[capRank(ranked, viewport)]!.index;
+}
+
 function videoPriority(t: TrackInput): number {
   if (t.isScreen || t.source === 'screen') return 2;
   return t.isActiveSpeaker ? 1 : 0;
