@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   profile: () => import('./profile.ts'),
   fuzz: () => import('./fuzz.ts'),
   churn: () => import('./churn.ts'),
+  adapt: () => import('./adapt.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

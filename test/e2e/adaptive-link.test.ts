@@ -12,48 +12,9 @@ import { until } from '../helpers/sdk-page.ts';
 import { logOf } from '../helpers/origin-page.ts';
 import { namespacedCall } from '../helpers/netns-call.ts';
 import { noiseY4m } from '../helpers/y4m.ts';
+import { viewerStats as stats, watchViewer as watch } from '../helpers/viewer-stats.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A viewer's stats of alice's stream: decoded width, frames, and packets per kind. */
-function stats(page: Page): Promise<{ width: number; frames: number; video: number; audio: number }> {
-  return page.evaluate(async () => {
-    const s = await (window as any).ctx.getStats();
-    const r = { width: 0, frames: 0, video: 0, audio: 0 };
-    s.subscriber?.forEach((x: { type: string; kind?: string; frameWidth?: number; framesDecoded?: number; packetsReceived?: number }) => {
-      if (x.type !== 'inbound-rtp') return;
-      if (x.kind === 'audio') r.audio += x.packetsReceived ?? 0;
-      if (x.kind !== 'video') return;
-      r.width = x.frameWidth ?? r.width;
-      r.frames += x.framesDecoded ?? 0;
-      r.video += x.packetsReceived ?? 0;
-    });
-    return r;
-  });
-}
-
-/**
- * Samples `page` every 100 ms for `ms`: the longest time without a new decoded frame, and the
- * first moment (ms from the start) the width satisfied `goal`.
- */
-async function watch(page: Page, ms: number, goal: (width: number) => boolean): Promise<{ longestFreezeMs: number; reachedMs: number; width: number }> {
-  const t0 = performance.now();
-  let last = await stats(page);
-  let lastFrameAt = t0;
-  let longest = 0;
-  let reached = goal(last.width) ? 0 : -1;
-  while (performance.now() - t0 < ms) {
-    await sleep(100);
-    const now = performance.now();
-    const s = await stats(page);
-    if (s.frames > last.frames) lastFrameAt = now;
-    longest = Math.max(longest, now - lastFrameAt);
-    if (reached < 0 && goal(s.width)) reached = now - t0;
-    last = s;
-  }
-  return { longestFreezeMs: Math.round(longest), reachedMs: Math.round(reached), width: last.width };
-}
-
 describe('adaptive downlink (namespaces, tc tbf)', () => {
   // a camera scene that needs its bitrate (the built-in fake pattern's top layer fits in 300 kbps)
   const env = namespacedCall({ args: { alice: [`--use-file-for-fake-video-capture=${noiseY4m()}`] } });
