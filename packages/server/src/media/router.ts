@@ -15,6 +15,7 @@ import { stalledEvent } from './rtp-watchdog.ts';
 import { simulcastRids } from './sdp-offer.ts';
 import { SubscriberPeer } from './subscriber-peer.ts';
 import { Downlink, type ViewReport } from './downlink.ts';
+import { AudioSelector, type AudioSelectionConfig, type AudioSourceState } from './audio-selection.ts';
 
 /** How often each subscriber's downlink is allocated (ms). */
 const ALLOCATE_EVERY_MS = 250;
@@ -54,11 +55,17 @@ export class Router implements RoomMedia {
   readonly #detectors = new Map<Producer, SpeakerDetector>();
   readonly #speakerTick: NodeJS.Timeout;
   readonly #allocateTick: NodeJS.Timeout;
+  readonly #selection: AudioSelectionConfig;
+  readonly #selector: AudioSelector;
+  /** Whether audio selection applies now (the room is above its size threshold). */
+  #selecting = false;
 
-  constructor(room: Room, net: MediaNetwork, speakers: SpeakerOptions, log: Logger) {
+  constructor(room: Room, net: MediaNetwork, speakers: SpeakerOptions, log: Logger, selection: AudioSelectionConfig) {
     this.#room = room;
     this.#net = net;
     this.#speakerOptions = speakers;
+    this.#selection = selection;
+    this.#selector = new AudioSelector({ maxSpeakers: selection.maxSpeakers });
     this.#log = log.child({ room: room.roomId });
     room.on('memberLeft', (m) => this.removeMember(m));
     // ends speech whose packets stopped (DTX, a dead connection) after the hang time
@@ -72,6 +79,7 @@ export class Router implements RoomMedia {
       }
       if (changed) this.#room.activeSpeakersChannel.changed();
       else if (anyone) this.#room.activeSpeakersChannel.refresh(now);
+      this.#select(now);
     }, 100);
     this.#speakerTick.unref();
     this.#allocateTick = setInterval(() => {
@@ -79,6 +87,31 @@ export class Router implements RoomMedia {
       for (const mm of this.#media.values()) if (mm.consumers.size) this.#allocate(mm, now);
     }, ALLOCATE_EVERY_MS);
     this.#allocateTick.unref();
+    this.#select();
+  }
+
+  /**
+   * Audio selection (big rooms): feeds the speakers' state to the selector and, when the selection
+   * or whether it applies changed, pauses every microphone consumer of an unselected speaker and
+   * resumes the others. Membership and speaker lists are not affected: only forwarding is.
+   */
+  #select(now = performance.now()): void {
+    const above = this.#selection.aboveMembers;
+    if (above <= 0) return;
+    const sources: AudioSourceState[] = [];
+    for (const [p, d] of this.#detectors) if (p.active) sources.push({ id: p.userId, speaking: d.speaking, level: d.level });
+    const changed = this.#selector.update(sources, now);
+    const on = this.#room.members.size > above;
+    if (on === this.#selecting && !(on && changed)) return;
+    this.#selecting = on;
+    for (const p of this.#detectors.keys()) for (const c of p.consumers) this.#gate(c);
+  }
+
+  /** Pauses `c` when it carries an unselected microphone while selection applies; resumes it otherwise. */
+  #gate(c: Consumer): void {
+    if (c.producer.source !== 'audio') return;
+    const want = !this.#selecting || this.#selector.has(c.producer.userId) ? 0 : -1;
+    if (c.targetLayer !== want) c.setTargetLayer(want);
   }
 
   #allocate(mm: MemberMedia, now = performance.now()): void {
@@ -111,7 +144,9 @@ export class Router implements RoomMedia {
     const d = new SpeakerDetector(this.#speakerOptions);
     this.#detectors.set(p, d);
     p.onLevel = (level, t) => {
-      if (d.push(level, t)) this.#room.activeSpeakersChannel.changed();
+      if (!d.push(level, t)) return;
+      this.#room.activeSpeakersChannel.changed();
+      this.#select(t);
     };
   }
 
@@ -237,6 +272,8 @@ export class Router implements RoomMedia {
 
   /** A member joined: give it what it wants of what is published. */
   memberJoined(m: Member): void {
+    // the room may have grown past the audio selection threshold: its consumers start gated
+    this.#select();
     this.#refresh(this.#of(m));
   }
 
@@ -263,7 +300,9 @@ export class Router implements RoomMedia {
     for (const [key, p] of want) {
       if (mm.consumers.has(key)) continue;
       mm.subscriber ??= this.#newSubscriber(mm);
-      mm.consumers.set(key, mm.subscriber.consume(p));
+      const c = mm.subscriber.consume(p);
+      mm.consumers.set(key, c);
+      this.#gate(c);
     }
   }
 
@@ -322,6 +361,7 @@ export class Router implements RoomMedia {
     mm.subscriber?.close();
     mm.subscriber = undefined;
     this.#dropPublisher(mm);
+    this.#select();
   }
 
   /**
