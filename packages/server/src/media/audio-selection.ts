@@ -39,9 +39,9 @@ export interface AudioSelectionOptions {
 }
 
 /**
- * Defaults: the 3 loudest speakers, 1 s hold, 6 dB margin, levels averaged over 2 s (with 1 s,
- * four equal speakers under heavy level noise swapped a slot about every 30 s; with 2 s, about
- * every 20 minutes — audio-selection.test.ts, "no flapping").
+ * Defaults: the 3 loudest speakers, 1 s hold, 6 dB margin, levels averaged over 2 s. Four equal
+ * speakers under the heavy level noise of audio-selection.test.ts ("no flapping") swapped a slot
+ * about every 30 s with a 1 s average, about every 7 minutes with 2 s (100 simulated minutes each).
  */
 export const DEFAULT_AUDIO_SELECTION: AudioSelectionOptions = { maxSpeakers: 3, holdMs: 1000, marginDb: 6, smoothMs: 2000 };
 
