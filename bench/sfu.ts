@@ -1,7 +1,7 @@
 // The SFU scenarios, rtcroom side by side with Janus:
 //   npm run bench -- fanout [--n 1,10,50,100,200] [--targets rtcroom,janus,janus-1loop] [--seconds 10]
 //   npm run bench -- meeting [--n 2,4,8,16] [--targets …]
-//   npm run bench -- audio-room [--listeners 10,50,100,200] [--talkers 10]     (rtcroom)
+//   npm run bench -- audio-room [--listeners 10,50,100,200] [--talkers 10] [--selection on|off] [--speaking 3]   (rtcroom)
 //   npm run bench -- join-storm [--m 100,300,1000]                               (rtcroom)
 // Janus targets need `bash bench/janus/setup.sh` once (Debian's janus package).
 import { writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { fanout } from './scenarios/fanout.ts';
 import { meeting } from './scenarios/meeting.ts';
 import { audioRoom } from './scenarios/audio-room.ts';
 import { joinStorm } from './scenarios/join-storm.ts';
+import { AppRegistry, defaultConfig } from '@rtcroom/server';
 
 /** A level whose figures are not valid, and why. */
 interface Failure {
@@ -140,34 +141,55 @@ async function forwarding(scenario: 'fanout' | 'meeting', argv: string[]): Promi
 }
 
 async function audio(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { listeners: { type: 'string', default: '10,50,100,200' }, talkers: { type: 'string', default: '10' }, seconds: { type: 'string', default: '10' } } });
-  const target = await rtcroomTarget();
+  const server = defaultConfig(new AppRegistry([])).audioSelection;
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      listeners: { type: 'string', default: '10,50,100,200' },
+      talkers: { type: 'string', default: '10' },
+      seconds: { type: 'string', default: '10' },
+      selection: { type: 'string', default: server.aboveMembers > 0 ? 'on' : 'off' },
+      speaking: { type: 'string', default: String(server.maxSpeakers) },
+    },
+  });
+  if (values.selection !== 'on' && values.selection !== 'off') throw new Error(`--selection must be on or off, got "${values.selection}"`);
+  const selection = values.selection === 'on';
+  const talkers = Number(values.talkers);
+  const speaking = Math.min(talkers, Number(values.speaking));
+  // on: the server's default threshold and size; off: every talker to every listener (as before selection existed)
+  const args = selection ? ['--audio-selection-above', String(server.aboveMembers || 20), '--audio-speakers', String(server.maxSpeakers)] : ['--audio-selection-above', '0'];
+  const target = await rtcroomTarget([], args);
   const rows: Record<string, string | number>[] = [];
   const failures: Failure[] = [];
   const counts: Record<string, unknown>[] = [];
-  const talkers = Number(values.talkers);
+  const served: number[] = [];
+  const extra = { talkers, speaking, selection: values.selection };
   try {
     for (const l of list(values.listeners, 1000)) {
       let w: WindowResult;
       try {
-        w = await audioRoom(target, talkers, l, Number(values.seconds));
+        w = await audioRoom(target, talkers, l, Number(values.seconds), { speaking, selection });
       } catch (e) {
-        rows.push(errorRow('rtcroom', l, e, { talkers }));
+        rows.push(errorRow('rtcroom', l, e, extra));
         noteFailure(failures, { target: 'rtcroom', N: l, reason: e instanceof Error ? e.message : String(e) });
         continue;
       }
-      rows.push(row('rtcroom', l, w, { talkers }));
+      rows.push(row('rtcroom', l, w, extra));
       counts.push(accounting('rtcroom', l, w));
-      console.error(`audio-room L=${l}: receiving ${w.receiving}/${w.subscribers}, ${w.cpuUsPerPacket.toFixed(1)} µs/pkt, loss ${w.lossPercent.toFixed(2)}% (by sequence numbers ${w.seqLossPercent.toFixed(2)}%)`);
+      if (!w.failed && w.lossPercent < 1) served.push(l);
+      console.error(`audio-room L=${l} selection ${values.selection}: receiving ${w.receiving}/${w.subscribers}, ${w.cpuPercent.toFixed(1)}% CPU, ${w.cpuUsPerPacket.toFixed(1)} µs/pkt, loss ${w.lossPercent.toFixed(2)}% (by sequence numbers ${w.seqLossPercent.toFixed(2)}%)`);
       if (w.failed) noteFailure(failures, { target: 'rtcroom', N: l, reason: w.failed });
     }
   } finally {
     await target.stop();
   }
-  console.log(`audio-room (N = listeners); ${target.pinned}`);
+  const best = served.length ? Math.max(...served) : 0;
+  console.log(`audio-room (N = listeners; ${talkers} talkers, ${speaking} speaking; audio selection ${values.selection}); ${target.pinned}`);
   printTable(rows);
   reportFailures(failures);
-  console.log(`wrote ${writeResult('audio-room', { pinned: target.pinned, loss: LOSS_NOTE, rows, failures, counts })}`);
+  console.log(`most listeners served at < 1% loss: ${best || 'none of the levels'}`);
+  const name = `audio-room-selection-${values.selection}`;
+  console.log(`wrote ${writeResult(name, { pinned: target.pinned, loss: LOSS_NOTE, selection: values.selection, talkers, speaking, serverArgs: args, mostListenersUnder1PercentLoss: best, rows, failures, counts })}`);
 }
 
 async function storm(argv: string[]): Promise<void> {

@@ -71,6 +71,8 @@ export class HeadlessSubscriber implements SubscriberClient {
   #pcId: number | undefined;
   #closed = false;
   readonly #counter = new RtpCounter();
+  /** The join reply (member, speaker lists as of the join). */
+  joined: { members: string[]; speakers: string[] } | undefined;
 
   private constructor(signal: Signal) {
     this.signal = signal;
@@ -105,11 +107,11 @@ export class HeadlessSubscriber implements SubscriberClient {
   connection(): string {
     return describeConnection(this.pc);
   }
-  /** Called once per counted packet on arrival, decrypted or not (for arrival-gap probes). */
-  get onArrival(): ((kind: 'audio' | 'video') => void) | undefined {
+  /** Called once per counted packet on arrival, decrypted or not, with its SSRC (for arrival-gap probes). */
+  get onArrival(): ((kind: 'audio' | 'video', ssrc: number) => void) | undefined {
     return this.#counter.onArrival;
   }
-  set onArrival(f: ((kind: 'audio' | 'video') => void) | undefined) {
+  set onArrival(f: ((kind: 'audio' | 'video', ssrc: number) => void) | undefined) {
     this.#counter.onArrival = f;
   }
   /** Called per received RTP packet (for delay probes). */
@@ -124,7 +126,7 @@ export class HeadlessSubscriber implements SubscriberClient {
     const signal = await Signal.connect(spec.wsUrl);
     const s = new HeadlessSubscriber(signal);
     try {
-      await signal.request('joinRtcRoom', { appId: spec.appId, roomId: spec.roomId, userId: spec.userId, token: spec.token, roomConfig: { autoPublish: false, autoSubscribe: spec.autoSubscribe ?? true } });
+      s.joined = await signal.request('joinRtcRoom', { appId: spec.appId, roomId: spec.roomId, userId: spec.userId, token: spec.token, roomConfig: { autoPublish: false, autoSubscribe: spec.autoSubscribe ?? true } });
     } catch (e) {
       await s.close();
       throw e;

@@ -3,8 +3,11 @@ import { HeadlessPublisher, HeadlessSubscriber } from './headless-client.ts';
 import { BENCH_APP, benchToken, startServerProcess, type ServerProcess } from './server-process.ts';
 import type { PublisherClient, SubscriberClient, Target } from './target.ts';
 
+/** An audio-only publisher whose RFC 6464 levels the caller sets. */
+type AudioPublisher = PublisherClient & { audioLevel: (() => number) | undefined };
+
 /** Starts an rtcroom server process and returns it as a {@link Target}. */
-export async function rtcroomTarget(nodeArgs: string[] = [], serverArgs: string[] = []): Promise<Target & { server: ServerProcess; audioPublisher(room: string, user: string): Promise<PublisherClient> }> {
+export async function rtcroomTarget(nodeArgs: string[] = [], serverArgs: string[] = []): Promise<Target & { server: ServerProcess; audioPublisher(room: string, user: string): Promise<AudioPublisher> }> {
   const server = await startServerProcess(serverArgs, nodeArgs);
   const spec = (room: string, user: string) => ({ wsUrl: server.wsUrl, appId: BENCH_APP.appId, roomId: room, userId: user, token: benchToken(room, user) });
   return {
@@ -20,7 +23,7 @@ export async function rtcroomTarget(nodeArgs: string[] = [], serverArgs: string[
       for (const p of publishers) await sub.signal.request('setSubscribe', { userId: p, sources: ['audio', 'video'], subscribe: true });
       return sub;
     },
-    audioPublisher: (room: string, user: string): Promise<PublisherClient> => HeadlessPublisher.join(spec(room, user), { video: false }),
+    audioPublisher: (room: string, user: string): Promise<AudioPublisher> => HeadlessPublisher.join(spec(room, user), { video: false }),
     stop: async () => server.stop(),
   };
 }

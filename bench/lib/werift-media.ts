@@ -185,8 +185,8 @@ export class RtpCounter {
   delays: number[] = [];
   /** Called per received RTP packet that was decrypted (for delay probes). */
   onRtp: ((kind: 'audio' | 'video', packet: RtpPacket) => void) | undefined;
-  /** Called once per counted packet, decrypted or not, when it arrives (for arrival-gap probes). */
-  onArrival: ((kind: 'audio' | 'video') => void) | undefined;
+  /** Called once per counted packet, decrypted or not, when it arrives (for arrival-gap probes), with its SSRC. */
+  onArrival: ((kind: 'audio' | 'video', ssrc: number) => void) | undefined;
   #n = 0;
   /** The connections whose packets are counted from their headers (a replaced one is counted anew). */
   readonly #fromHeaders = new WeakSet<RTCPeerConnection>();
@@ -209,7 +209,7 @@ export class RtpCounter {
         if (!fromHeaders) {
           this.packets[kind]++;
           this.bytes += p.payload.length;
-          this.onArrival?.(kind);
+          this.onArrival?.(kind, p.header.ssrc);
         }
         if ((fromHeaders || ++this.#n % 10 === 0) && this.delays.length < 200_000) {
           const sent = readStamp(p);
@@ -245,7 +245,7 @@ export class RtpCounter {
       const kind = kinds.get(b[1]! & 0x7f);
       if (kind) {
         this.packets[kind]++;
-        this.onArrival?.(kind);
+        this.onArrival?.(kind, ssrc);
       }
       this.sequence.add(ssrc, seq);
       this.bytes += b.length - 12;

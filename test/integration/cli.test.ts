@@ -33,6 +33,8 @@ test('bad flags: a clear message and exit code 2; --help exits 0', () => {
     [['token', '--app-id', APP_ID, '--app-key', 'k', '--room', 'r', '--user', 'u', '--expire', 'soon'], /--expire must be a whole number/],
     [['token', '--bogus'], /Unknown option '--bogus'/],
     [['serve', '--port', '99999'], /--port must be a whole number from 0 to 65535/],
+    [['serve', '--audio-speakers', '0'], /--audio-speakers must be a whole number from 1 to 100/],
+    [['serve', '--audio-selection-above', 'many'], /--audio-selection-above must be a whole number from 0 to 100000/],
     [['serve', '--apps', '/nonexistent/apps.json'], /cannot read apps file/],
     [['fly'], /unknown command "fly"/],
   ];

@@ -50,6 +50,9 @@ Options:
   --speaker-threshold DBOV   audio level (0 loud … 127 silent) that may be speech (default 50)
   --speaker-onset-ms MS      window in which 3 loud packets start speech (default 100)
   --speaker-hang-ms MS       silence that ends speech (default 500)
+  --audio-selection-above N  in rooms of more than N members, listeners receive only the loudest
+                             speakers' microphones (default 20; 0 = always forward every microphone)
+  --audio-speakers N         how many speakers audio selection forwards (default 3)
   --max-visible-members N    visible members per room (default 50; invisible members do not count)
   --max-publishers N         members publishing at once per room (default 30)
   --max-members N            members per room, visible or not (default 5000)
@@ -103,6 +106,8 @@ async function serve(args: string[]): Promise<void> {
     'speaker-threshold': { type: 'string' },
     'speaker-onset-ms': { type: 'string' },
     'speaker-hang-ms': { type: 'string' },
+    'audio-selection-above': { type: 'string' },
+    'audio-speakers': { type: 'string' },
     'profile-dir': { type: 'string' },
     'max-visible-members': { type: 'string' },
     'max-publishers': { type: 'string' },
@@ -150,6 +155,10 @@ async function serve(args: string[]): Promise<void> {
   if (threshold !== undefined) config.speakers.thresholdDbov = threshold;
   if (onset !== undefined) config.speakers.onsetWindowMs = onset;
   if (hang !== undefined) config.speakers.hangMs = hang;
+  config.audioSelection = {
+    aboveMembers: intFlag('audio-selection-above', values['audio-selection-above'], 0, 100_000) ?? config.audioSelection.aboveMembers,
+    maxSpeakers: intFlag('audio-speakers', values['audio-speakers'], 1, 100) ?? config.audioSelection.maxSpeakers,
+  };
   config.maxVisibleMembers = intFlag('max-visible-members', values['max-visible-members'], 1, 100_000) ?? config.maxVisibleMembers;
   config.maxPublishers = intFlag('max-publishers', values['max-publishers'], 1, 100_000) ?? config.maxPublishers;
   config.maxMembersPerRoom = intFlag('max-members', values['max-members'], 1, 100_000) ?? config.maxMembersPerRoom;

@@ -8,6 +8,7 @@ import type { App, AppRegistry } from './apps/registry.ts';
 import type { LogLevel } from './log.ts';
 import type { MediaNetwork } from './media/codecs.ts';
 import { DEFAULT_SPEAKER_OPTIONS, type SpeakerOptions } from '@rtcroom/protocol';
+import type { AudioSelectionConfig } from './media/audio-selection.ts';
 
 /** Everything the server needs to run. */
 export interface ServerConfig {
@@ -49,6 +50,11 @@ export interface ServerConfig {
   media: MediaNetwork;
   /** Speaker detection tuning. */
   speakers: SpeakerOptions;
+  /**
+   * Audio selection: in a room of more than `aboveMembers` members (0 = off), each listener
+   * receives only the `maxSpeakers` loudest current speakers' microphones.
+   */
+  audioSelection: AudioSelectionConfig;
   /** A member whose session was lost is kept this long for a resume (others see no change). */
   resumeGraceMs: number;
   /** A member with neither signaling (frames, pongs) nor media (RTP, RTCP) for this long is gone. */
@@ -85,6 +91,7 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     logLevel: 'info',
     media: { iceAddress: undefined, announcedAddress: undefined, portRange: undefined },
     speakers: { ...DEFAULT_SPEAKER_OPTIONS },
+    audioSelection: { aboveMembers: 20, maxSpeakers: 3 },
     tokenWillExpireLeadMs: 30_000,
     resumeGraceMs: 20_000,
     ghostTimeoutMs: 4000,

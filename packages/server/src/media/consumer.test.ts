@@ -81,3 +81,29 @@ test('a profile the fast path does not write sends every packet through werift f
   assert.deepEqual(f.werift.map((s) => s - f.werift[0]!), [0, 1, 2, 3, 4]);
   f.producer.close();
 });
+
+test('paused audio (audio selection) sends nothing; resumed, it goes on with the next sequence number', () => {
+  const t = fakeTransceiver(2 /* through werift, which records sequence numbers */);
+  const producer = new Producer('alice', 'audio');
+  producer.active = true;
+  const consumer = new Consumer(producer, new SendSlot(t.transceiver, 'audio'));
+  const packet = new RtpPacket(new RtpHeader({ payloadType: 111, sequenceNumber: 0, timestamp: 0, ssrc: 42 }), randomBytes(100));
+  let seq = 1000;
+  const forward = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      packet.header.sequenceNumber = seq++;
+      packet.header.timestamp = seq * 960;
+      consumer.forward(packet, performance.now());
+    }
+  };
+  forward(3);
+  consumer.setTargetLayer(-1);
+  assert.equal(consumer.currentLayer, -1);
+  forward(50);
+  consumer.setTargetLayer(0);
+  forward(2);
+  assert.equal(consumer.forwarded, 5);
+  // no gap the subscriber would count as 50 lost packets: the pause looks like a DTX silence
+  assert.deepEqual(t.werift.map((s) => s - t.werift[0]!), [0, 1, 2, 3, 4]);
+  producer.close();
+});

@@ -43,10 +43,10 @@ export class SendSlot {
     transceiver.sender.onGenericNack.subscribe((nack) => this.fast.retransmit(nack.lost));
   }
 
-  /** Sends a sender report for what the slot carries. */
+  /** Sends a sender report for what the slot carries (none for paused audio: it sends nothing). */
   report(): void {
     const c = this.consumer;
-    if (!c) return;
+    if (!c || (this.kind === 'audio' && c.targetLayer < 0)) return;
     this.fast.sendReport({ sr: c.producer.lastSr, clockRate: c.producer.clockRate, tsOffset: this.rewriter.tsOffset });
   }
 
@@ -100,7 +100,8 @@ export class Consumer {
   /**
    * Chooses the layer to forward: an index (lowest 0; clamped to the layers there are), or -1
    * to pause. A switch happens on the new layer's next keyframe (asked for); a plain track
-   * resumed from a pause asks for a keyframe at once.
+   * resumed from a pause asks for a keyframe at once. Resumed audio goes on with the next
+   * sequence number, its timestamps advanced by the pause (like a DTX gap, not a loss).
    */
   setTargetLayer(layer: number): void {
     const was = this.#target;
@@ -115,7 +116,11 @@ export class Consumer {
         this.slot.fast.forgetHistory();
         this.producer.requestKeyframe(layer);
       }
-    } else if (was < 0 && layer >= 0) this.producer.requestKeyframe(0);
+    } else if (was < 0 && layer >= 0) {
+      // resumed audio continues with the next sequence number (a pause is not loss)
+      if (this.producer.kind === 'audio' && this.slot.consumer === this) this.slot.rewriter.switchSource();
+      this.producer.requestKeyframe(0);
+    }
   }
 
   /** Asks for a keyframe of what this consumer forwards (a PLI of its subscriber). */

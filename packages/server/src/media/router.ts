@@ -3,7 +3,7 @@
  * (consumers), and the subscriptions that decide it.
  * @module
  */
-import { RtcError, SpeakerDetector, statePayload, type ActiveSpeaker, type ServerFrame, type SpeakerOptions, type TrackSource } from '@rtcroom/protocol';
+import { RtcError, statePayload, type ActiveSpeaker, type ServerFrame, type SpeakerOptions, type TrackSource } from '@rtcroom/protocol';
 import type { Logger } from '../log.ts';
 import type { Member } from '../room/member.ts';
 import type { Room, RoomMedia } from '../room/room.ts';
@@ -15,6 +15,8 @@ import { stalledEvent } from './rtp-watchdog.ts';
 import { simulcastRids } from './sdp-offer.ts';
 import { SubscriberPeer } from './subscriber-peer.ts';
 import { Downlink, type ViewReport } from './downlink.ts';
+import type { AudioSelectionConfig } from './audio-selection.ts';
+import { RoomAudio } from './room-audio.ts';
 
 /** How often each subscriber's downlink is allocated (ms). */
 const ALLOCATE_EVERY_MS = 250;
@@ -50,30 +52,15 @@ export class Router implements RoomMedia {
   readonly #media = new Map<Member, MemberMedia>();
   #closed = false;
   #pcIds = 0;
-  readonly #speakerOptions: SpeakerOptions;
-  readonly #detectors = new Map<Producer, SpeakerDetector>();
-  readonly #speakerTick: NodeJS.Timeout;
+  /** Speaker detection and audio selection. */
+  readonly #audio: RoomAudio;
   readonly #allocateTick: NodeJS.Timeout;
-
-  constructor(room: Room, net: MediaNetwork, speakers: SpeakerOptions, log: Logger) {
+  constructor(room: Room, net: MediaNetwork, speakers: SpeakerOptions, log: Logger, selection: AudioSelectionConfig) {
     this.#room = room;
     this.#net = net;
-    this.#speakerOptions = speakers;
+    this.#audio = new RoomAudio(room, speakers, selection);
     this.#log = log.child({ room: room.roomId });
     room.on('memberLeft', (m) => this.removeMember(m));
-    // ends speech whose packets stopped (DTX, a dead connection) after the hang time
-    this.#speakerTick = setInterval(() => {
-      const now = performance.now();
-      let changed = false;
-      let anyone = false;
-      for (const d of this.#detectors.values()) {
-        changed = d.tick(now) || changed;
-        anyone ||= d.speaking;
-      }
-      if (changed) this.#room.activeSpeakersChannel.changed();
-      else if (anyone) this.#room.activeSpeakersChannel.refresh(now);
-    }, 100);
-    this.#speakerTick.unref();
     this.#allocateTick = setInterval(() => {
       const now = performance.now();
       for (const mm of this.#media.values()) if (mm.consumers.size) this.#allocate(mm, now);
@@ -85,7 +72,7 @@ export class Router implements RoomMedia {
   #allocate(mm: MemberMedia, now = performance.now()): void {
     if (mm.subscriber) mm.downlink.estimateBps = mm.subscriber.cc.estimateBps;
     const was = mm.downlink.pausedForBandwidth;
-    mm.downlink.update(mm.consumers, (userId) => this.#speaking(userId), now);
+    mm.downlink.update(mm.consumers, (userId) => this.#audio.speaking(userId), now);
     if (mm.subscriber) {
       mm.subscriber.cc.estimator.setDesiredBps(mm.downlink.desiredBps > 0 ? mm.downlink.desiredBps : undefined);
       mm.subscriber.probe(now);
@@ -111,11 +98,6 @@ export class Router implements RoomMedia {
     }
   }
 
-  #speaking(userId: string): boolean {
-    for (const [p, d] of this.#detectors) if (p.userId === userId && d.speaking) return true;
-    return false;
-  }
-
   /** What `m`'s page shows of remote videos (adaptive stream): applied at once. */
   setViews(m: Member, views: readonly ViewReport[]): void {
     const mm = this.#of(m);
@@ -125,29 +107,7 @@ export class Router implements RoomMedia {
 
   /** Visible users speaking now, loudest first (ties in publish order). */
   activeSpeakers(): ActiveSpeaker[] {
-    const out: ActiveSpeaker[] = [];
-    for (const [p, d] of this.#detectors) {
-      if (d.speaking && p.active && this.#room.members.get(p.userId)?.visible) out.push({ userId: p.userId, level: Math.round(d.level) });
-    }
-    return out.sort((a, b) => a.level - b.level);
-  }
-
-  #watchLevels(p: Producer): void {
-    if (p.source !== 'audio' || this.#detectors.has(p)) return;
-    const d = new SpeakerDetector(this.#speakerOptions);
-    this.#detectors.set(p, d);
-    p.onLevel = (level, t) => {
-      if (d.push(level, t)) this.#room.activeSpeakersChannel.changed();
-    };
-  }
-
-  #stopLevels(p: Producer): void {
-    const d = this.#detectors.get(p);
-    if (!d) return;
-    this.#detectors.delete(p);
-    p.onLevel = undefined;
-    // a muted or departed speaker leaves the list at once
-    if (d.reset()) this.#room.activeSpeakersChannel.changed();
+    return this.#audio.activeSpeakers();
   }
 
   #of(m: Member): MemberMedia {
@@ -221,8 +181,8 @@ export class Router implements RoomMedia {
       if (!p || p.active === publish) continue;
       p.active = publish;
       if (publish) p.activeSince = performance.now();
-      if (publish) this.#watchLevels(p);
-      else this.#stopLevels(p);
+      if (publish) this.#audio.watch(p);
+      else this.#audio.unwatch(p);
       changed = true;
       if (source === 'audio') this.#room.speakersChannel.changed();
       if (source === 'video') this.#room.videoChannel.changed();
@@ -263,6 +223,8 @@ export class Router implements RoomMedia {
 
   /** A member joined: give it what it wants of what is published. */
   memberJoined(m: Member): void {
+    // the room may have grown past the audio selection threshold: its consumers start gated
+    this.#audio.select();
     this.#refresh(this.#of(m));
   }
 
@@ -289,7 +251,9 @@ export class Router implements RoomMedia {
     for (const [key, p] of want) {
       if (mm.consumers.has(key)) continue;
       mm.subscriber ??= this.#newSubscriber(mm);
-      mm.consumers.set(key, mm.subscriber.consume(p));
+      const c = mm.subscriber.consume(p);
+      mm.consumers.set(key, c);
+      this.#audio.gate(c);
     }
   }
 
@@ -328,7 +292,7 @@ export class Router implements RoomMedia {
   #dropPublisher(mm: MemberMedia): void {
     const had = { audio: mm.producers.get('audio')?.active, video: mm.producers.get('video')?.active, screen: mm.producers.get('screen')?.active };
     for (const p of mm.producers.values()) {
-      this.#stopLevels(p);
+      this.#audio.unwatch(p);
       p.close();
     }
     mm.producers.clear();
@@ -350,6 +314,7 @@ export class Router implements RoomMedia {
     mm.subscriber?.close();
     mm.subscriber = undefined;
     this.#dropPublisher(mm);
+    this.#audio.select();
   }
 
   /**
@@ -387,7 +352,7 @@ export class Router implements RoomMedia {
   /** Closes every connection of the room. */
   close(): void {
     this.#closed = true;
-    clearInterval(this.#speakerTick);
+    this.#audio.close();
     clearInterval(this.#allocateTick);
     for (const m of [...this.#media.keys()]) this.removeMember(m);
   }

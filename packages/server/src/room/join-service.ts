@@ -62,7 +62,7 @@ export class JoinService {
 
   /** The room's router, created on first use. */
   router(room: Room): Router {
-    if (!room.media) room.media = new Router(room, this.#config.media, this.#config.speakers, this.#log);
+    if (!room.media) room.media = new Router(room, this.#config.media, this.#config.speakers, this.#log, this.#config.audioSelection);
     return room.media as Router;
   }
 
