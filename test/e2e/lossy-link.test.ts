@@ -102,7 +102,9 @@ describe('lossy viewer link (namespaces)', () => {
   const env = namespacedCall();
 
   test(`5% loss + 20 ± 10 ms delay each way on bob's link: he decodes ≥ 95% of a clean window's frames over ${WINDOW_MS / 1000} s`, async () => {
-    const { a, b } = await env.call('lossy');
+    // one layer: this measures NACK/RTX on a lossy viewer link (with simulcast on, temporal
+    // layers and layer choice enter too: figures for both in BENCHMARKS.md "Lossy viewer link")
+    const { a, b } = await env.call('lossy', { simulcast: process.env.LOSSY_SIMULCAST === '1' });
     // let alice's encoder ramp up to its steady bitrate before the clean window
     await sleep(3000);
 

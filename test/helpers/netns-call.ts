@@ -23,8 +23,11 @@ export interface NamespacedCall {
   urlFor(who: Who): string;
   /** A fresh SDK page in `who`'s browser (see origin-page.ts). */
   open(who: Who): Promise<Page>;
-  /** alice publishes camera and microphone in `room`, bob watches; resolves once bob decodes her frames. */
-  call(room: string): Promise<{ a: Page; b: Page }>;
+  /**
+   * alice publishes camera and microphone in `room`, bob watches; resolves once bob decodes her
+   * frames. `simulcast: false`: alice sends one layer.
+   */
+  call(room: string, options?: { simulcast?: boolean }): Promise<{ a: Page; b: Page }>;
 }
 
 /** Options of {@link namespacedCall}. */
@@ -59,7 +62,7 @@ export function namespacedCall(options: NamespacedCallOptions = {}): NamespacedC
     server?.stop();
     topo?.close();
   });
-  const open = (who: Who): Promise<Page> => openPage(need(browsers[who], `${who}'s browser`), urlFor(who));
+  const open = (who: Who, contextOptions?: { simulcast?: boolean }): Promise<Page> => openPage(need(browsers[who], `${who}'s browser`), urlFor(who), contextOptions);
   return {
     get topo() {
       return need(topo, 'topology');
@@ -69,8 +72,8 @@ export function namespacedCall(options: NamespacedCallOptions = {}): NamespacedC
     },
     urlFor,
     open,
-    async call(room) {
-      const a = await open('alice');
+    async call(room, options = {}) {
+      const a = await open('alice', options);
       const b = await open('bob');
       await a.evaluate(
         async ({ room, token }) => {

@@ -24,7 +24,7 @@ export function freePort(): Promise<number> {
 }
 
 /** A page on the server's origin with the SDK, a context on `window.ctx`, events in `window.log`, and `window.dropSignal()` closing the SDK's WebSocket as a network change would. */
-export async function openPage(tb: TestBrowser, url: string): Promise<Page> {
+export async function openPage(tb: TestBrowser, url: string, contextOptions: { simulcast?: boolean } = {}): Promise<Page> {
   const context = await tb.browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
   await page.addInitScript(() => {
@@ -40,14 +40,14 @@ export async function openPage(tb: TestBrowser, url: string): Promise<Page> {
   });
   await page.goto(`${url}/healthz`);
   await page.evaluate(
-    async ({ appId, events }) => {
+    async ({ appId, events, contextOptions }) => {
       const sdk = (await import('/sdk/rtcroom.js' as string)) as { createRtcRoomContext(o: { appId: string }): Record<string, (cb: (p: unknown) => void) => void> };
       const log: { ev: string; p: unknown; t: number }[] = [];
-      const ctx = sdk.createRtcRoomContext({ appId });
+      const ctx = sdk.createRtcRoomContext({ appId, ...contextOptions });
       for (const ev of events) ctx[ev]!((p) => log.push({ ev, p, t: performance.now() }));
       Object.assign(window, { sdk, ctx, log });
     },
-    { appId: BENCH_APP.appId, events: [...EVENTS] },
+    { appId: BENCH_APP.appId, events: [...EVENTS], contextOptions },
   );
   return page;
 }

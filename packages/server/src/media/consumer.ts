@@ -92,6 +92,11 @@ export class Consumer {
     return this.#target < 0 ? -1 : 0;
   }
 
+  /** Layer switches so far (diagnostics). */
+  get switches(): number {
+    return this.#selector?.switches ?? 0;
+  }
+
   /** The layer wanted (-1: paused). */
   get targetLayer(): number {
     return this.#target === Infinity ? this.producer.layers.length - 1 : this.#target;

@@ -9,6 +9,10 @@ import type { Allocation, TrackInput, Viewport } from './simulcast/allocator.ts'
 import { allocate, Allocator } from './simulcast/allocator.ts';
 import type { Consumer } from './consumer.ts';
 
+/** How long a track must want a lower layer before it steps down, unless the drop is severe (ms). */
+const STEP_DOWN_AFTER_MS = 1000;
+/** An estimate below this share of what was being sent steps down at once. */
+const SEVERE_DROP = 0.75;
 /** How long the estimate must stay below a playing video's lowest layer before it is paused (ms). */
 const PAUSE_AFTER_MS = 3000;
 /** Probes may go this far above what the member would receive on an unlimited link. */
@@ -27,7 +31,8 @@ export interface ViewReport {
 export class Downlink {
   /** Rendered tiles by `userId/source`. */
   readonly #views = new Map<string, Viewport>();
-  readonly #allocator = new Allocator();
+  // the estimate already sits at or below the link's capacity: little headroom on top of it
+  readonly #allocator = new Allocator({ headroom: 0.95 });
   /** Estimated downlink (bps); unknown until the estimator runs. */
   estimateBps = Number.POSITIVE_INFINITY;
   /** What the member would receive on an unlimited link (bps). */
@@ -36,6 +41,10 @@ export class Downlink {
   pausedForBandwidth = false;
   /** Since when the estimate has been too low for some playing video (performance.now()). */
   #lowSince: number | undefined;
+  /** Since when each track has wanted a lower layer (performance.now()). */
+  readonly #downSince = new Map<string, number>();
+  /** What the last allocation sent (bps). */
+  #lastUsedBps = 0;
 
   /** Records what the page shows; a hidden, zero-sized view counts as no view once reported. */
   setViews(views: readonly ViewReport[]): void {
@@ -74,6 +83,10 @@ export class Downlink {
     if (!wantsPause) this.#lowSince = undefined;
     else this.#lowSince ??= nowMs;
     const hold = this.#lowSince !== undefined && nowMs - this.#lowSince < PAUSE_AFTER_MS;
+    // a mild dip (one AIMD cut, a burst of jitter) must not cost a layer switch (each is a freeze
+    // until the new layer's keyframe): a step down waits STEP_DOWN_AFTER_MS unless the estimate
+    // fell well below what was being sent
+    const severe = this.estimateBps < SEVERE_DROP * this.#lastUsedBps;
     let paused = false;
     for (const t of a.tracks) {
       const c = byId.get(t.id);
@@ -81,8 +94,15 @@ export class Downlink {
       let target = t.target === 'paused' ? -1 : t.target;
       if (t.pausedForBandwidth && hold && c.targetLayer >= 0) target = 0;
       else if (t.pausedForBandwidth) paused = true;
+      if (target >= 0 && target < c.targetLayer && !severe) {
+        const since = this.#downSince.get(t.id) ?? nowMs;
+        this.#downSince.set(t.id, since);
+        if (nowMs - since < STEP_DOWN_AFTER_MS) target = c.targetLayer;
+      } else this.#downSince.delete(t.id);
       if (target !== c.targetLayer) c.setTargetLayer(target);
     }
+    for (const id of this.#downSince.keys()) if (!byId.has(id)) this.#downSince.delete(id);
+    this.#lastUsedBps = a.usedBps;
     this.pausedForBandwidth = paused;
     return a;
   }
