@@ -15,7 +15,7 @@ import { makeTopology, type Topology } from '../test/helpers/netns.ts';
 import { launchBrowser, type TestBrowser } from '../test/helpers/browser.ts';
 import { openPage } from '../test/helpers/origin-page.ts';
 import { noiseY4m } from '../test/helpers/y4m.ts';
-import { viewerStats, watchViewer } from '../test/helpers/viewer-stats.ts';
+import { joinPublishing, joinWatching, viewerStats, watchViewer } from '../test/helpers/viewer-stats.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,26 +55,8 @@ export async function main(argv: string[]): Promise<void> {
     const alice = await openPage(aliceBrowser, urlFor('alice'));
     const carol = await openPage(aliceBrowser, urlFor('alice'));
     const bob = await openPage(bobBrowser, urlFor('bob'));
-    await alice.evaluate(async (token) => {
-      const ctx = (window as any).ctx;
-      await ctx.changeVideoCapture({ state: 1 });
-      await ctx.changeAudioCapture({ state: 1 });
-      await ctx.joinRtcRoom({ roomId: 'adapt', userId: 'alice', token });
-    }, benchToken('adapt', 'alice'));
-    for (const [p, id] of [[bob, 'bob'], [carol, 'carol']] as [Page, string][]) {
-      await p.evaluate(
-        async ({ id, token }) => {
-          const el = document.createElement('rtc-room');
-          el.setAttribute('user-id', 'alice');
-          el.setAttribute('mode', 'video');
-          el.style.width = '640px';
-          el.style.height = '360px';
-          document.body.append(el);
-          await (window as any).ctx.joinRtcRoom({ roomId: 'adapt', userId: id, token });
-        },
-        { id, token: benchToken('adapt', id) },
-      );
-    }
+    await joinPublishing(alice, 'adapt', 'alice', benchToken('adapt', 'alice'));
+    for (const [p, id] of [[bob, 'bob'], [carol, 'carol']] as [Page, string][]) await joinWatching(p, 'adapt', id, benchToken('adapt', id), 'alice', 640, 360);
     for (const p of [bob, carol]) await until(async () => (await viewerStats(p)).width === 640, 'the top layer', 30_000);
     const rows: Record<string, string | number>[] = [];
     const raw: unknown[] = [];

@@ -12,7 +12,7 @@ import { until } from '../helpers/sdk-page.ts';
 import { logOf } from '../helpers/origin-page.ts';
 import { namespacedCall } from '../helpers/netns-call.ts';
 import { noiseY4m } from '../helpers/y4m.ts';
-import { viewerStats as stats, watchViewer as watch } from '../helpers/viewer-stats.ts';
+import { joinPublishing, joinWatching, viewerStats as stats, watchViewer as watch } from '../helpers/viewer-stats.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('adaptive downlink (namespaces, tc tbf)', () => {
@@ -30,26 +30,8 @@ describe('adaptive downlink (namespaces, tc tbf)', () => {
       const alice = await open('alice');
       const carol = await open('alice');
       const bob = await open('bob');
-      await alice.evaluate(async (token) => {
-        const ctx = (window as any).ctx;
-        await ctx.changeVideoCapture({ state: 1 });
-        await ctx.changeAudioCapture({ state: 1 });
-        await ctx.joinRtcRoom({ roomId: 'adapt', userId: 'alice', token });
-      }, benchToken('adapt', 'alice'));
-      for (const [p, id] of [[bob, 'bob'], [carol, 'carol']] as const) {
-        await p.evaluate(
-          async ({ id, token }) => {
-            const el = document.createElement('rtc-room');
-            el.setAttribute('user-id', 'alice');
-            el.setAttribute('mode', 'video');
-            el.style.width = '640px';
-            el.style.height = '360px';
-            document.body.append(el);
-            await (window as any).ctx.joinRtcRoom({ roomId: 'adapt', userId: id, token });
-          },
-          { id, token: benchToken('adapt', id) },
-        );
-      }
+      await joinPublishing(alice, 'adapt', 'alice', benchToken('adapt', 'alice'));
+      for (const [p, id] of [[bob, 'bob'], [carol, 'carol']] as const) await joinWatching(p, 'adapt', id, benchToken('adapt', id), 'alice', 640, 360);
       for (const p of [bob, carol]) await until(async () => (await stats(p)).width === 640, 'the top layer', 20_000);
       await sleep(2000);
 

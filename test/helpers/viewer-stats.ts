@@ -89,3 +89,32 @@ export async function watchViewer(page: Page, ms: number, goal: (width: number) 
   const bps = half ? ((last.bytes - half.bytes) * 8000) / Math.max(1, end - half.t) : 0;
   return { longestFreezeMs: Math.round(longest), freezes, freezeMs: Math.round(freezeMs), reachedMs: Math.round(reached), settledMs: Math.round(settled), width: last.width, bps: Math.round(bps) };
 }
+
+/** Captures camera and microphone on `page` and joins `roomId` as `userId`. */
+export function joinPublishing(page: Page, roomId: string, userId: string, token: string): Promise<void> {
+  return page.evaluate(
+    async ({ roomId, userId, token }) => {
+      const ctx = (window as unknown as { ctx: Record<string, (o: object) => Promise<unknown>> }).ctx;
+      await ctx.changeVideoCapture!({ state: 1 });
+      await ctx.changeAudioCapture!({ state: 1 });
+      await ctx.joinRtcRoom!({ roomId, userId, token });
+    },
+    { roomId, userId, token },
+  );
+}
+
+/** Shows `publisher`'s camera on `page` in a `width`×`height` tile, then joins `roomId` as `userId`. */
+export function joinWatching(page: Page, roomId: string, userId: string, token: string, publisher: string, width: number, height: number): Promise<void> {
+  return page.evaluate(
+    async ({ roomId, userId, token, publisher, width, height }) => {
+      const el = document.createElement('rtc-room');
+      el.setAttribute('user-id', publisher);
+      el.setAttribute('mode', 'video');
+      el.style.width = `${width}px`;
+      el.style.height = `${height}px`;
+      document.body.append(el);
+      await (window as unknown as { ctx: { joinRtcRoom(o: object): Promise<unknown> } }).ctx.joinRtcRoom({ roomId, userId, token });
+    },
+    { roomId, userId, token, publisher, width, height },
+  );
+}

@@ -1,18 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AudioSelector, DEFAULT_AUDIO_SELECTION, type AudioSourceState } from './audio-selection.ts';
-
-/** A small deterministic PRNG (mulberry32), so every run sees the same "random" levels. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './bwe/test-link.ts';
 
 const TICK_MS = 100;
 const sorted = (s: ReadonlySet<string>): string[] => [...s].sort();
