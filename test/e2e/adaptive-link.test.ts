@@ -60,7 +60,7 @@ describe('adaptive downlink (namespaces, tc tbf)', () => {
       await until(
         async () => (await logOf(bob)).slice(mark).some((e) => e.ev === 'onRtcStateChanged' && e.p.errNo === 21956),
         'the app told video is paused (21956)',
-        15_000,
+        25_000,
       );
       await sleep(2000);
       const a = await stats(bob);

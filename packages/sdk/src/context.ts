@@ -396,7 +396,8 @@ export class RtcRoomContext extends ContextEvents {
       if (this.#destroyed) throw new RtcError('destroyed', 'joinRtcRoom');
       session.join = join;
       this.#session = session;
-      signal.startHeartbeat(join.heartbeatIntervalMs);
+      const s = session;
+      signal.startHeartbeat(join.heartbeatIntervalMs, () => s.mediaAlive());
       streams.setLocal(this.capture, v.userId);
       const joined = session;
       // the first snapshots follow the join result, as on the mini-program

@@ -12,6 +12,7 @@ import type { SnapshotEvent } from './events.ts';
 import type { Requester, SignalClient } from './signal-client.ts';
 import { LocalSpeaker } from './media/local-speaker.ts';
 import { IceWatch } from './media/ice-watch.ts';
+import { lastReceivedAgeMs } from './media/ice.ts';
 import { views } from './media/views.ts';
 
 /** How a session reports to its context. */
@@ -28,6 +29,9 @@ export interface SessionHooks {
   /** A media connection stayed down through ICE restarts: the context joins again on new connections. */
   mediaFailed(connection: 'publisher' | 'subscriber'): void;
 }
+
+/** Media received within this long means the network path works (ms). */
+const MEDIA_ALIVE_MS = 1000;
 
 /** Views per `setViews` request (the server's limit). */
 const MAX_VIEWS_PER_REQUEST = 64;
@@ -147,7 +151,17 @@ export class RoomSession implements Requester {
     this.signal = signal;
     this.join = join;
     if (old !== signal) old.close();
-    signal.startHeartbeat(join.heartbeatIntervalMs);
+    signal.startHeartbeat(join.heartbeatIntervalMs, () => this.mediaAlive());
+  }
+
+  /** Whether a media connection received packets within the last second (the network path works). */
+  async mediaAlive(): Promise<boolean> {
+    for (const pc of [this.publisher.pc, this.subscriber.pc]) {
+      if (!pc || pc.connectionState === 'closed') continue;
+      const age = await lastReceivedAgeMs(pc).catch(() => undefined);
+      if (age !== undefined && age < MEDIA_ALIVE_MS) return true;
+    }
+    return false;
   }
 
   /** Signaling resumed: restart ICE on the media connections that are down (the network changed). */

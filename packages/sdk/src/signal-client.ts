@@ -26,6 +26,9 @@ export interface Requester {
   request<M extends RequestMethod>(method: M, params: RequestParams<M>, apiName?: string, timeoutMs?: number): Promise<RequestResults[M]>;
 }
 
+/** With media still arriving, how long the server may stay silent before the connection counts as lost (ms). */
+export const SILENCE_LIMIT_MS = 8000;
+
 /** How long a heartbeat ping may wait for its answer: twice the interval, at least 2 s. */
 export function pongTimeoutMs(intervalMs: number): number {
   return Math.max(2000, 2 * intervalMs);
@@ -39,6 +42,9 @@ export class SignalClient {
   #nextId = 1;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  /** When the last frame came from the server (performance.now()). */
+  #lastFrameAt = performance.now();
+  #pathAlive: (() => Promise<boolean>) | undefined;
 
   private constructor(ws: WebSocket, handlers: SignalHandlers) {
     this.#ws = ws;
@@ -92,22 +98,28 @@ export class SignalClient {
   /**
    * Pings every `ms`. A ping unanswered for {@link pongTimeoutMs} ends the connection as lost
    * (recovery starts at once): a dead network path is noticed within `ms` + 2 s, before the
-   * server's ghost timeout, so a network switch resumes the same member.
+   * server's ghost timeout, so a network switch resumes the same member. Unless `pathAlive` says
+   * media still arrives: then the link is only slow or congested (a thin link full of media
+   * delays a pong by seconds), and the connection is kept until nothing at all came from the
+   * server for {@link SILENCE_LIMIT_MS}.
    */
-  startHeartbeat(ms: number): void {
+  startHeartbeat(ms: number, pathAlive?: () => Promise<boolean>): void {
     clearInterval(this.#heartbeat);
+    this.#pathAlive = pathAlive;
     this.#heartbeat = setInterval(() => this.probe(pongTimeoutMs(ms)), ms);
   }
 
-  /** Sends one ping now; no answer within `timeoutMs` ends the connection as lost. */
+  /** Sends one ping now; no answer within `timeoutMs` ends the connection as lost (see {@link startHeartbeat}). */
   probe(timeoutMs = 1500): void {
     if (this.#closed) return;
-    this.request('ping', {}, 'ping', timeoutMs).catch(() => {
-      if (!this.#closed) {
-        // 4000: the server keeps our member for a resume if this frame gets through at all
-        this.#ws.close(CLOSE_CODES.reconnecting, 'heartbeat lost');
-        this.#end('heartbeat lost');
-      }
+    this.request('ping', {}, 'ping', timeoutMs).catch(async () => {
+      if (this.#closed) return;
+      const silentMs = performance.now() - this.#lastFrameAt;
+      if (silentMs < SILENCE_LIMIT_MS && (await this.#pathAlive?.().catch(() => false))) return;
+      if (this.#closed) return;
+      // 4000: the server keeps our member for a resume if this frame gets through at all
+      this.#ws.close(CLOSE_CODES.reconnecting, 'heartbeat lost');
+      this.#end('heartbeat lost');
     });
   }
 
@@ -136,6 +148,7 @@ export class SignalClient {
   }
 
   #onMessage(data: unknown): void {
+    this.#lastFrameAt = performance.now();
     if (typeof data !== 'string') return;
     let frame: ServerFrame;
     try {

@@ -77,8 +77,11 @@ export class Router implements RoomMedia {
       mm.subscriber.cc.estimator.setDesiredBps(mm.downlink.desiredBps > 0 ? mm.downlink.desiredBps : undefined);
       mm.subscriber.probe(now);
     }
-    if (was === mm.downlink.pausedForBandwidth) return;
-    // the app learns it is in audio-only mode, and when video comes back
+    if (was !== mm.downlink.pausedForBandwidth) this.#tellVideoState(mm);
+  }
+
+  /** The app learns it is in audio-only mode (21956), and when video comes back (21957). */
+  #tellVideoState(mm: MemberMedia): void {
     const kbps = Math.round(mm.downlink.estimateBps / 1000);
     const p = mm.downlink.pausedForBandwidth ? statePayload('videoPausedForBandwidth', kbps) : statePayload('videoResumed');
     const reason = mm.downlink.pausedForBandwidth ? 'videoPausedForBandwidth' : 'videoResumed';
@@ -331,7 +334,10 @@ export class Router implements RoomMedia {
 
   /** `m` was resumed on a new session: an offer it may have missed meanwhile is sent again. */
   memberResumed(m: Member): void {
-    this.#media.get(m)?.subscriber?.resendPending();
+    const mm = this.#media.get(m);
+    mm?.subscriber?.resendPending();
+    // a notice sent while the member was detached was lost (a thin link often drops signaling too)
+    if (mm?.downlink.pausedForBandwidth) this.#tellVideoState(mm);
   }
 
   /** Counts, for health and tests. */
