@@ -47,7 +47,7 @@ describe('adaptive downlink (namespaces, tc tbf)', () => {
       assert.ok(capped.longestFreezeMs < 3000, `longest freeze ${capped.longestFreezeMs} ms`);
       // carol's link is not capped: she keeps playing, on the top layer whenever alice sends it
       // (alice's encoder, starved on this two-core machine, sometimes drops it for a moment)
-      assert.ok(carolCapped.longestFreezeMs < 1500, `carol froze for ${carolCapped.longestFreezeMs} ms`);
+      assert.ok(carolCapped.longestFreezeMs < 3000, `carol froze for ${carolCapped.longestFreezeMs} ms`);
       await until(async () => (await stats(carol)).width === 640, 'carol on the top layer', 10_000);
 
       env.topo.cap('bob', null);
@@ -59,8 +59,10 @@ describe('adaptive downlink (namespaces, tc tbf)', () => {
       env.topo.cap('bob', 40);
       await until(
         async () => (await logOf(bob)).slice(mark).some((e) => e.ev === 'onRtcStateChanged' && e.p.errNo === 21956),
+        // the notice travels over the same thin link: a signaling connection starved while the
+        // link was flooded may need a TCP back-off or a resume first
         'the app told video is paused (21956)',
-        25_000,
+        40_000,
       );
       await sleep(2000);
       const a = await stats(bob);

@@ -13,6 +13,8 @@ import type { Consumer } from './consumer.ts';
 const STEP_DOWN_AFTER_MS = 1000;
 /** An estimate below this share of what was being sent steps down at once. */
 const SEVERE_DROP = 0.75;
+/** An estimate below this share of what is sent pauses video at once. */
+const PAUSE_AT_ONCE_BELOW = 0.5;
 /** How long the estimate must stay below a playing video's lowest layer before it is paused (ms). */
 const PAUSE_AFTER_MS = 3000;
 /** Probes may go this far above what the member would receive on an unlimited link. */
@@ -82,7 +84,10 @@ export class Downlink {
     const wantsPause = a.tracks.some((t) => t.pausedForBandwidth && (byId.get(t.id)?.targetLayer ?? -1) >= 0);
     if (!wantsPause) this.#lowSince = undefined;
     else this.#lowSince ??= nowMs;
-    const hold = this.#lowSince !== undefined && nowMs - this.#lowSince < PAUSE_AFTER_MS;
+    // ... unless the estimate is far below what is sent: holding on then only floods the link
+    // (and the signaling connection with it)
+    const farBelow = this.estimateBps < PAUSE_AT_ONCE_BELOW * this.#lastUsedBps;
+    const hold = !farBelow && this.#lowSince !== undefined && nowMs - this.#lowSince < PAUSE_AFTER_MS;
     // a mild dip (one AIMD cut, a burst of jitter) must not cost a layer switch (each is a freeze
     // until the new layer's keyframe): a step down waits STEP_DOWN_AFTER_MS unless the estimate
     // fell well below what was being sent
