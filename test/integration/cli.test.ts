@@ -141,7 +141,8 @@ test('dev mode is refused on a non-loopback --host unless --dev asks for it, and
   assert.equal(spawnSync('ls', ['-A', cwd], { encoding: 'utf8' }).stdout.trim(), '');
   const s = await serve(cwd, ['--host', '0.0.0.0', '--dev']);
   try {
-    for (let i = 0; i < 150 && !/appKey: /.test(s.output()); i++) await new Promise((r) => setTimeout(r, 100));
+    // the warning goes to stderr, the dev app to stdout: two pipes, either may be read first
+    for (let i = 0; i < 150 && !(/appKey: /.test(s.output()) && /WARNING/.test(s.output())); i++) await new Promise((r) => setTimeout(r, 100));
     assert.match(s.output(), /WARNING: dev mode on 0\.0\.0\.0: ANYONE/);
     const port = new URL(s.url.replace('0.0.0.0', '127.0.0.1')).port;
     assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
