@@ -15,6 +15,8 @@ import { Vp8Continuity } from './simulcast/vp8-continuity.ts';
 import { applyPatch, NO_PATCH, packPatch } from './payload-patch.ts';
 
 const noop = (): void => undefined;
+/** A simulcast layer without packets this long has stopped (ms): ten frames at 15 fps. */
+const LAYER_STALE_MS = 600;
 
 /** A sendonly transceiver of a subscriber connection, reused across consumers. */
 export class SendSlot {
@@ -140,7 +142,8 @@ export class Consumer {
       const target = this.#target === Infinity ? layers - 1 : this.#target;
       s = this.#selector = new LayerSelector(
         this.producer.layers.map((l) => ({ rid: l.rid })),
-        { requestKeyframe: (layer) => this.producer.requestKeyframe(layer) },
+        // a layer silent for 600 ms has stopped (the publisher's estimate fell): fall back to one that flows
+        { requestKeyframe: (layer) => this.producer.requestKeyframe(layer), staleMs: LAYER_STALE_MS },
         target,
       );
     }
