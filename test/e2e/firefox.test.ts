@@ -211,6 +211,17 @@ describe('Firefox ESR and Chromium in one call', () => {
       return c;
     }, undefined);
     assert.equal(cipher, 'SRTP_AEAD_AES_128_GCM');
+    // Firefox sends its camera as two simulcast layers, and the server forwards the 640 one
+    const layers = await fox.run(async () => {
+      const s = await (window as unknown as Win).ctx.getStats();
+      const out: Record<string, number> = {};
+      s.publisher?.forEach((r: { type: string; kind?: string; rid?: string; bytesSent?: number; frameWidth?: number }) => {
+        if (r.type === 'outbound-rtp' && r.kind === 'video' && r.rid && (r.bytesSent ?? 0) > 0) out[r.rid] = r.frameWidth ?? 0;
+      });
+      return out;
+    }, undefined);
+    assert.deepEqual(layers, { q: 320, h: 640 }, 'two layers sent');
+    assert.equal(atChrome.width, 640);
     // Firefox's publisher connection came up; no media error was reported on either side
     const foxStates = await states(fox);
     assert.ok(foxStates.includes(21952), JSON.stringify(foxStates));
