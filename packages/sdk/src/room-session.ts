@@ -80,6 +80,8 @@ export class RoomSession implements Requester {
   readonly #capture: LocalCapture;
   readonly #hooks: SessionHooks;
   #closed = false;
+  /** Whether the server last said remote video is paused for bandwidth (21956 until 21957). */
+  #videoPaused = false;
   /** What `onRtcChatSpeakersChanged` lists: microphone on (`audio`) or voice activity (`voice`). */
   readonly #speakersEvent: 'audio' | 'voice';
   /** The server's latest voice-activity list. */
@@ -321,7 +323,14 @@ export class RoomSession implements Requester {
       return this.#hooks.interrupted(f.data);
     }
     if (f.event === 'stateChanged') {
-      if (f.data.data.reason === 'publishExpired') {
+      const reason = f.data.data.reason;
+      if (reason === 'videoPausedForBandwidth' || reason === 'videoResumed') {
+        // the server repeats the current video state after a resume: the app hears changes only
+        const paused = reason === 'videoPausedForBandwidth';
+        if (paused === this.#videoPaused) return;
+        this.#videoPaused = paused;
+      }
+      if (reason === 'publishExpired') {
         this.publishRevoked = true;
         void this.sync('changeStreamPublishState').catch(() => undefined);
       }

@@ -98,6 +98,32 @@ for (const [name, profile] of PROFILES) {
   });
 }
 
+test('probes resend the latest packets on RTX, then pad with padding-only RTX packets when the history runs short', () => {
+  const rtx = fakeSender({ rtx: true });
+  // nothing sent yet (a paused video): the probe is all padding, on consecutive RTX sequence numbers
+  const sentBytes = rtx.fast.probe(1000, 7);
+  assert.ok(sentBytes >= 1000, `sent ${sentBytes}`);
+  const pads = rtx.sent.map((b) => rtx.decrypt(b));
+  assert.ok(pads.length >= 4);
+  for (const [i, p] of pads.entries()) {
+    assert.equal(p.header.ssrc, 0x55667788);
+    assert.equal(p.header.payloadType, 97);
+    assert.equal(p.header.padding, true);
+    assert.equal(p.payload.length, 0, 'no payload but the padding');
+    assert.equal(p.header.sequenceNumber, (pads[0]!.header.sequenceNumber + i) & 0xffff);
+  }
+  // with history: the latest packet first, and padding only for what the history cannot fill
+  rtx.fast.send(500, 1, true, randomBytes(300), true);
+  rtx.sent.length = 0;
+  rtx.fast.probe(600, 8);
+  const [first, ...rest] = rtx.sent.map((b) => rtx.decrypt(b));
+  assert.equal(first!.payload.readUInt16BE(0), 500);
+  assert.equal(first!.header.padding, false);
+  assert.ok(rest.length >= 1 && rest.every((p) => p.header.padding));
+  // without RTX there is no stream to probe on
+  assert.equal(fakeSender().fast.probe(1000, 9), 0);
+});
+
 test('AES-CM-SHA1-80 matches RFC 3711 (B.2 keystream, §4.2 tag) independently of werift', () => {
   // RFC 3711 B.2: session key and salt; SSRC 0, index 0 gives the first keystream blocks
   const key = Buffer.from('2B7E151628AED2A6ABF7158809CF4F3C', 'hex');

@@ -37,6 +37,10 @@ const RESEND_INTERVAL_MS = 50;
 
 const NTP_EPOCH_OFFSET_S = 2208988800;
 const HISTORY = 1024;
+/** Size of a padding-only probe packet's payload: all padding, its last byte the count (≤ 255). */
+const PADDING_BYTES = 224;
+const PADDING = Buffer.alloc(PADDING_BYTES);
+PADDING[PADDING_BYTES - 1] = PADDING_BYTES;
 /** werift's numbers for the DTLS-SRTP profiles (RFC 5764 §4.1.2, RFC 7714 §14.2). */
 const PROFILE_AES128_CM_HMAC_SHA1_80 = 0x0001;
 const PROFILE_AEAD_AES_128_GCM = 0x0007;
@@ -255,10 +259,7 @@ export class FastRtpSender {
   /** Sends history packet `h` (sequence `seq`) again on the RTX stream (RFC 4588). */
   #rtx(seq: number, h: Sent): boolean {
     const s = this.#sender;
-    const rtxSeq = this.#rtxSeq;
-    this.#rtxSeq = (this.#rtxSeq + 1) & 0xffff;
-    if (this.#lastRtxSeq >= 0 && rtxSeq < this.#lastRtxSeq) this.#rtxRoc++;
-    this.#lastRtxSeq = rtxSeq;
+    const rtxSeq = this.#nextRtxSeq();
     const osn = Buffer.allocUnsafe(2);
     osn.writeUInt16BE(seq, 0);
     return this.#write(s.rtxPayloadType!, rtxSeq, h.ts, h.marker, s.rtxSsrc, this.#rtxRoc, h.payload!, osn, h.patchA, h.patchB);
@@ -275,19 +276,25 @@ export class FastRtpSender {
   /**
    * Sends about `bytes` of probe traffic for the bandwidth estimator (`cluster`: its probe id):
    * retransmissions (RTX) of the latest packets in the history, which the receiver discards as
-   * duplicates. Returns the bytes sent (0 without RTX or history, or off the fast path).
+   * duplicates, then padding-only RTX packets when the history runs short (a paused or stepped
+   * down video has none: the probe that would bring it back must not depend on it). Returns the
+   * bytes sent (0 without RTX, or off the fast path).
    */
   probe(bytes: number, cluster: number): number {
-    if (this.path() !== 'fast' || this.#sender.rtxPayloadType === undefined || this.#lastSeq < 0) return 0;
+    if (this.path() !== 'fast' || this.#sender.rtxPayloadType === undefined) return 0;
     let sent = 0;
     this.#probeCluster = cluster;
     try {
-      for (let back = 0; back < HISTORY && sent < bytes; back++) {
+      for (let back = 0; this.#lastSeq >= 0 && back < HISTORY && sent < bytes; back++) {
         const seq = (this.#lastSeq - back) & 0xffff;
         const h = this.#history[seq % HISTORY]!;
         if (h.seq !== seq || !h.payload) continue;
-        if (!this.#rtx(seq, h)) break;
+        if (!this.#rtx(seq, h)) return sent;
         sent += 22 + h.payload.length;
+      }
+      while (sent < bytes) {
+        if (!this.#rtxPadding()) break;
+        sent += 12 + PADDING_BYTES;
       }
     } finally {
       this.#probeCluster = -1;
@@ -295,14 +302,29 @@ export class FastRtpSender {
     return sent;
   }
 
-  #write(pt: number, seq: number, ts: number, marker: boolean, ssrc: number, roc: number, payload: Buffer, prefix: Buffer | undefined, patchA: number, patchB: number): boolean {
+  /** Sends one padding-only packet on the RTX stream (RFC 3550 §5.1 padding, no payload). */
+  #rtxPadding(): boolean {
+    const rtxSeq = this.#nextRtxSeq();
+    return this.#write(this.#sender.rtxPayloadType!, rtxSeq, this.#lastTs, false, this.#sender.rtxSsrc, this.#rtxRoc, PADDING, undefined, NO_PATCH, NO_PATCH, true);
+  }
+
+  /** The next sequence number of the RTX stream (advancing its rollover counter). */
+  #nextRtxSeq(): number {
+    const rtxSeq = this.#rtxSeq;
+    this.#rtxSeq = (this.#rtxSeq + 1) & 0xffff;
+    if (this.#lastRtxSeq >= 0 && rtxSeq < this.#lastRtxSeq) this.#rtxRoc++;
+    this.#lastRtxSeq = rtxSeq;
+    return rtxSeq;
+  }
+
+  #write(pt: number, seq: number, ts: number, marker: boolean, ssrc: number, roc: number, payload: Buffer, prefix: Buffer | undefined, patchA: number, patchB: number, padded = false): boolean {
     const conn = this.#sender.dtlsTransport!.iceTransport.connection;
     const pair = conn.nominated;
     const socket = pair?.protocol.transport.socket;
     if (!pair || !socket || pair.protocol.transport.closed || !conn.canSendApplicationData()) return false;
     const ccId = this.#ccExtensionId();
     const header = Buffer.allocUnsafe(ccId ? 20 : 12);
-    header[0] = ccId ? 0x90 : 0x80;
+    header[0] = (ccId ? 0x90 : 0x80) | (padded ? 0x20 : 0);
     header[1] = (marker ? 0x80 : 0) | pt;
     header.writeUInt16BE(seq, 2);
     header.writeUInt32BE(ts >>> 0, 4);

@@ -34,6 +34,8 @@ class MemberMedia {
   readonly prefs = new Map<string, boolean>();
   /** What it can receive and show, and which layers it gets. */
   readonly downlink = new Downlink();
+  /** The video state last told to the app (paused or not); undefined until the first notice. */
+  toldPaused: boolean | undefined;
 
   constructor(member: Member) {
     this.member = member;
@@ -86,6 +88,7 @@ export class Router implements RoomMedia {
     const p = mm.downlink.pausedForBandwidth ? statePayload('videoPausedForBandwidth', kbps) : statePayload('videoResumed');
     const reason = mm.downlink.pausedForBandwidth ? 'videoPausedForBandwidth' : 'videoResumed';
     const frame: ServerFrame = { event: 'stateChanged', data: { ...p, data: { reason, estimateKbps: kbps } } };
+    mm.toldPaused = mm.downlink.pausedForBandwidth;
     mm.member.sink.sendRaw(JSON.stringify(frame));
   }
 
@@ -336,8 +339,10 @@ export class Router implements RoomMedia {
   memberResumed(m: Member): void {
     const mm = this.#media.get(m);
     mm?.subscriber?.resendPending();
-    // a notice sent while the member was detached was lost (a thin link often drops signaling too)
-    if (mm?.downlink.pausedForBandwidth) this.#tellVideoState(mm);
+    // a notice sent while the member was detached was lost (a thin link often drops signaling
+    // too): once the app has been told anything, it is told the current state again (the SDK
+    // reports only changes)
+    if (mm?.toldPaused !== undefined) this.#tellVideoState(mm);
   }
 
   /** Counts, for health and tests. */
