@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { benchToken, startServerProcess, type ServerProcess } from '../../bench/lib/server-process.ts';
 import { launchBrowser, type TestBrowser } from './browser.ts';
 import { until, waitList } from './sdk-page.ts';
-import { framesOf, openPage } from './origin-page.ts';
+import { framesOf, openPage, type PageContextOptions } from './origin-page.ts';
 import { makeTopology, type Topology } from './netns.ts';
 
 /** The two clients. */
@@ -22,7 +22,7 @@ export interface NamespacedCall {
   /** The server's URL as `who` reaches it. */
   urlFor(who: Who): string;
   /** A fresh SDK page in `who`'s browser (see origin-page.ts). */
-  open(who: Who): Promise<Page>;
+  open(who: Who, contextOptions?: PageContextOptions): Promise<Page>;
   /**
    * alice publishes camera and microphone in `room`, bob watches; resolves once bob decodes her
    * frames. `simulcast: false`: alice sends one layer.
@@ -34,6 +34,8 @@ export interface NamespacedCall {
 export interface NamespacedCallOptions {
   /** Extra Chromium flags per client (e.g. a file as alice's fake camera). */
   args?: Partial<Record<Who, string[]>>;
+  /** Extra server flags, made once the namespaces exist. */
+  serverArgs?: (topo: Topology) => string[];
 }
 
 /** Registers the hooks and returns the file's call environment (usable inside tests). */
@@ -48,7 +50,7 @@ export function namespacedCall(options: NamespacedCallOptions = {}): NamespacedC
   const urlFor = (who: Who): string => `http://${need(topo, 'topology').clients[who]!.serverIp}:${new URL(need(server, 'server').url).port}`;
   before(async () => {
     topo = makeTopology(['alice', 'bob']);
-    server = await startServerProcess(['--host', '0.0.0.0', '--rtc-ip', '0.0.0.0'], [], { pin: false, wrap: topo.wrap(topo.serverNs) });
+    server = await startServerProcess(['--host', '0.0.0.0', '--rtc-ip', '0.0.0.0', ...(options.serverArgs?.(topo) ?? [])], [], { pin: false, wrap: topo.wrap(topo.serverNs) });
     for (const who of ['alice', 'bob'] as const) {
       // the server is reached at a private address over plain http: let capture work there as on https
       browsers[who] = await launchBrowser([`--unsafely-treat-insecure-origin-as-secure=${urlFor(who)}`, ...(options.args?.[who] ?? [])], {
@@ -62,7 +64,7 @@ export function namespacedCall(options: NamespacedCallOptions = {}): NamespacedC
     server?.stop();
     topo?.close();
   });
-  const open = (who: Who, contextOptions?: { simulcast?: boolean }): Promise<Page> => openPage(need(browsers[who], `${who}'s browser`), urlFor(who), contextOptions);
+  const open = (who: Who, contextOptions?: PageContextOptions): Promise<Page> => openPage(need(browsers[who], `${who}'s browser`), urlFor(who), contextOptions);
   return {
     get topo() {
       return need(topo, 'topology');

@@ -23,8 +23,37 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `createRtcRoomContext` options a test page may set. */
+export interface PageContextOptions {
+  simulcast?: boolean;
+  iceTransportPolicy?: 'all' | 'relay';
+}
+
+/** The selected candidate pair of each open media connection of `page`: candidate types and the relay's protocol to the TURN server. */
+export function selectedPairs(page: Page): Promise<{ local: string; remote: string; relayProtocol: string | undefined }[]> {
+  return page.evaluate(async () => {
+    const out: { local: string; remote: string; relayProtocol: string | undefined }[] = [];
+    for (const pc of (window as unknown as { pcs: RTCPeerConnection[] }).pcs) {
+      if (pc.connectionState !== 'connected') continue;
+      const stats = await pc.getStats();
+      const byId = new Map<string, Record<string, unknown>>();
+      let pairId: string | undefined;
+      stats.forEach((r: Record<string, unknown>) => {
+        byId.set(r.id as string, r);
+        if (r.type === 'transport' && r.selectedCandidatePairId) pairId = r.selectedCandidatePairId as string;
+      });
+      const pair = pairId ? byId.get(pairId) : undefined;
+      if (!pair) continue;
+      const local = byId.get(pair.localCandidateId as string);
+      const remote = byId.get(pair.remoteCandidateId as string);
+      out.push({ local: String(local?.candidateType), remote: String(remote?.candidateType), relayProtocol: local?.relayProtocol as string | undefined });
+    }
+    return out;
+  });
+}
+
 /** A page on the server's origin with the SDK, a context on `window.ctx`, events in `window.log`, and `window.dropSignal()` closing the SDK's WebSocket as a network change would. */
-export async function openPage(tb: TestBrowser, url: string, contextOptions: { simulcast?: boolean } = {}): Promise<Page> {
+export async function openPage(tb: TestBrowser, url: string, contextOptions: PageContextOptions = {}): Promise<Page> {
   const context = await tb.browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
   await page.addInitScript(() => {
@@ -37,6 +66,16 @@ export async function openPage(tb: TestBrowser, url: string, contextOptions: { s
       }
     } as typeof WebSocket;
     Object.assign(window, { dropSignal: () => sockets.filter((s) => s.readyState === 1).forEach((s) => s.close(4000, 'network changed')) });
+    // every media connection the SDK makes, for `selectedPairs`
+    const pcs: RTCPeerConnection[] = [];
+    const NativePc = window.RTCPeerConnection;
+    window.RTCPeerConnection = class extends NativePc {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        pcs.push(this);
+      }
+    } as typeof RTCPeerConnection;
+    Object.assign(window, { pcs });
   });
   await page.goto(`${url}/healthz`);
   await page.evaluate(

@@ -127,6 +127,16 @@ export interface Snapshot {
   userIdList: string[];
 }
 
+/** An ICE server for the client's connections (as `RTCIceServer`): STUN, or TURN with a short-lived credential. */
+export interface IceServer {
+  /** `stun:`, `turn:` or `turns:` URLs. */
+  urls: string[];
+  /** TURN username (`expiry:userId`). */
+  username?: string;
+  /** TURN password for `username`. */
+  credential?: string;
+}
+
 /** Result of `joinRtcRoom`. */
 export interface JoinResult {
   /** Room joined. */
@@ -157,6 +167,8 @@ export interface JoinResult {
   resumeToken: string;
   /** How long the server keeps a member whose connection was lost, waiting for a resume (ms). */
   resumeGraceMs: number;
+  /** ICE servers (TURN relays) the client should use; fresh credentials on every join and resume. */
+  iceServers: IceServer[];
 }
 
 /** One member speaking now (voice activity) and how loud. */

@@ -53,6 +53,8 @@ export class RtcRoomContext extends ContextEvents {
   readonly speakersEvent: 'audio' | 'voice';
   /** Whether the camera is sent as simulcast layers (see {@link CreateRtcRoomContextOptions.simulcast}). */
   readonly simulcast: boolean;
+  /** Which ICE candidates media may use (see {@link CreateRtcRoomContextOptions.iceTransportPolicy}). */
+  readonly iceTransportPolicy: 'all' | 'relay';
   /** Local capture (camera, microphone, screen); it outlives joins. */
   readonly capture = new LocalCapture();
   #session: RoomSession | undefined;
@@ -74,6 +76,7 @@ export class RtcRoomContext extends ContextEvents {
     this.server = options.server ?? globalThis.location?.origin ?? '';
     this.speakersEvent = options.speakersEvent ?? 'audio';
     this.simulcast = options.simulcast ?? true;
+    this.iceTransportPolicy = options.iceTransportPolicy ?? 'all';
     this.#recoveryHost = {
       appId: this.appId,
       url: wsUrl(this.server),
@@ -377,6 +380,7 @@ export class RtcRoomContext extends ContextEvents {
         },
         v.roomConfig?.autoPublish ?? true,
         this.speakersEvent,
+        this.iceTransportPolicy,
       );
       session.autoSubscribe = v.roomConfig?.autoSubscribe ?? true;
       session.simulcast = this.simulcast;

@@ -21,6 +21,12 @@ export interface CreateRtcRoomContextOptions {
    * so each viewer gets what its link and its tile can show (web extension).
    */
   simulcast?: boolean;
+  /**
+   * `'all'` (default): media takes the best path ICE finds; `'relay'`: only through the TURN
+   * servers the rtcroom server hands out (`--turn-urls`), so the other side never learns this
+   * device's addresses (web extension, as `RTCConfiguration.iceTransportPolicy`).
+   */
+  iceTransportPolicy?: 'all' | 'relay';
 }
 
 /** `joinRtcRoom`'s `roomConfig`. */

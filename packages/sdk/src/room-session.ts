@@ -33,6 +33,11 @@ export interface SessionHooks {
 /** Media received within this long means the network path works (ms). */
 const MEDIA_ALIVE_MS = 1000;
 
+/** How long to wait for ICE gathering before sending a description (ms): host candidates come at once. */
+const ICE_GATHER_MS = 1000;
+/** The same with TURN servers to ask (ms). */
+const ICE_GATHER_WITH_TURN_MS = 3000;
+
 /** Views per `setViews` request (the server's limit). */
 const MAX_VIEWS_PER_REQUEST = 64;
 
@@ -80,6 +85,8 @@ export class RoomSession implements Requester {
   readonly #capture: LocalCapture;
   readonly #hooks: SessionHooks;
   #closed = false;
+  /** `'relay'`: media only through the TURN servers of the join (createRtcRoomContext option). */
+  readonly #iceTransportPolicy: RTCIceTransportPolicy;
   /** Whether the server last said remote video is paused for bandwidth (21956 until 21957). */
   #videoPaused = false;
   /** What `onRtcChatSpeakersChanged` lists: microphone on (`audio`) or voice activity (`voice`). */
@@ -101,7 +108,9 @@ export class RoomSession implements Requester {
     hooks: SessionHooks,
     autoPublish: boolean,
     speakersEvent: 'audio' | 'voice' = 'audio',
+    iceTransportPolicy: RTCIceTransportPolicy = 'all',
   ) {
+    this.#iceTransportPolicy = iceTransportPolicy;
     this.roomId = roomId;
     this.userId = userId;
     this.signal = signal;
@@ -112,6 +121,16 @@ export class RoomSession implements Requester {
     this.publisher = new Publisher(this, (pc) => this.#watchTransport('publisher', pc));
     this.subscriber = new Subscriber(this, (pc) => this.#watchTransport('subscriber', pc));
     views.addEventListener('change', this.#onViews);
+  }
+
+  /** Configuration of a new media connection: the join's ICE servers and the transport policy. */
+  rtcConfiguration(): RTCConfiguration {
+    return { bundlePolicy: 'max-bundle', iceServers: this.join?.iceServers ?? [], iceTransportPolicy: this.#iceTransportPolicy };
+  }
+
+  /** How long to wait for ICE gathering: longer with TURN servers (a relay over TCP or TLS takes round trips). */
+  get gatherCapMs(): number {
+    return (this.join?.iceServers.length ?? 0) > 0 ? ICE_GATHER_WITH_TURN_MS : ICE_GATHER_MS;
   }
 
   /** Tells the server what the page shows of remote videos (all of it, or what changed). */
@@ -153,6 +172,10 @@ export class RoomSession implements Requester {
     this.signal = signal;
     this.join = join;
     if (old !== signal) old.close();
+    // fresh TURN credentials: the ICE restarts that follow a resume use them
+    for (const pc of [this.publisher.pc, this.subscriber.pc]) {
+      if (pc && pc.connectionState !== 'closed') pc.setConfiguration({ ...pc.getConfiguration(), iceServers: join.iceServers });
+    }
     signal.startHeartbeat(join.heartbeatIntervalMs, () => this.mediaAlive());
   }
 

@@ -26,6 +26,14 @@ export interface Requester {
   request<M extends RequestMethod>(method: M, params: RequestParams<M>, apiName?: string, timeoutMs?: number): Promise<RequestResults[M]>;
 }
 
+/** What a media connection needs of its session: requests, and how to configure ICE. */
+export interface MediaHost extends Requester {
+  /** Configuration for a new `RTCPeerConnection` (ICE servers of the join, transport policy). */
+  rtcConfiguration(): RTCConfiguration;
+  /** How long to wait for ICE gathering before sending a description (ms). */
+  readonly gatherCapMs: number;
+}
+
 /** With media still arriving, how long the server may stay silent before the connection counts as lost (ms). */
 export const SILENCE_LIMIT_MS = 8000;
 

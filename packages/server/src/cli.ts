@@ -13,6 +13,7 @@ import { defaultConfig } from './config.ts';
 import { createLogger, isLogLevel } from './log.ts';
 import { startServer } from './server.ts';
 import { profileOnSignal } from './profiling.ts';
+import { DEFAULT_TURN_TTL_SECONDS, needsSecret, parseTurnUrls, type TurnConfig } from './turn/credentials.ts';
 
 /** A usage error: printed with a hint, exit code 2. */
 class UsageError extends Error {}
@@ -47,6 +48,11 @@ Options:
   --rtc-ip ADDR     IPv4 address for media (UDP) sockets, e.g. 127.0.0.1 (default: all interfaces)
   --announced-ip A  public IPv4 to announce in ICE candidates (behind NAT)
   --rtc-ports A-B   UDP port range for media sockets
+  --turn-urls URLS  comma-separated turn:/turns:/stun: URLs handed to every member, e.g.
+                    turn:turn.example.com:3478,turns:turn.example.com:443?transport=tcp
+  --turn-secret S   coturn's static-auth-secret (or RTCROOM_TURN_SECRET): members get
+                    credentials minted with it (TURN REST API: user "expiry:userId")
+  --turn-ttl SEC    lifetime of a minted TURN credential (default 21600)
   --speaker-threshold DBOV   audio level (0 loud … 127 silent) that may be speech (default 50)
   --speaker-onset-ms MS      window in which 3 loud packets start speech (default 100)
   --speaker-hang-ms MS       silence that ends speech (default 500)
@@ -103,6 +109,9 @@ async function serve(args: string[]): Promise<void> {
     'rtc-ip': { type: 'string' },
     'announced-ip': { type: 'string' },
     'rtc-ports': { type: 'string' },
+    'turn-urls': { type: 'string' },
+    'turn-secret': { type: 'string' },
+    'turn-ttl': { type: 'string' },
     'speaker-threshold': { type: 'string' },
     'speaker-onset-ms': { type: 'string' },
     'speaker-hang-ms': { type: 'string' },
@@ -149,6 +158,7 @@ async function serve(args: string[]): Promise<void> {
   }
   const config = { ...defaultConfig(apps, devApp), logLevel };
   config.media = { iceAddress: values['rtc-ip'], announcedAddress: values['announced-ip'], portRange };
+  config.turn = turnConfig(values['turn-urls'], values['turn-secret'] ?? process.env.RTCROOM_TURN_SECRET, intFlag('turn-ttl', values['turn-ttl'], 60, 30 * 86400));
   const threshold = intFlag('speaker-threshold', values['speaker-threshold'], 0, 127);
   const onset = intFlag('speaker-onset-ms', values['speaker-onset-ms'], 20, 2000);
   const hang = intFlag('speaker-hang-ms', values['speaker-hang-ms'], 0, 10_000);
@@ -195,6 +205,19 @@ async function serve(args: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** `--turn-urls`, `--turn-secret`, `--turn-ttl` checked together. */
+function turnConfig(urlsFlag: string | undefined, secret: string | undefined, ttl: number | undefined): TurnConfig {
+  let urls: string[] = [];
+  try {
+    if (urlsFlag !== undefined) urls = parseTurnUrls(urlsFlag);
+  } catch (e) {
+    throw new UsageError(`--turn-urls: ${(e as Error).message}`);
+  }
+  if (needsSecret(urls) && !secret) throw new UsageError('--turn-urls lists a TURN server: give its shared secret with --turn-secret or RTCROOM_TURN_SECRET');
+  if (secret !== undefined && secret.length < 16) throw new UsageError('--turn-secret must be at least 16 characters');
+  return { urls, secret: secret || undefined, ttlSeconds: ttl ?? DEFAULT_TURN_TTL_SECONDS };
 }
 
 /** A graceful shutdown that takes longer than this exits anyway. */

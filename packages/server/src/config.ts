@@ -9,6 +9,7 @@ import type { LogLevel } from './log.ts';
 import type { MediaNetwork } from './media/codecs.ts';
 import { DEFAULT_SPEAKER_OPTIONS, type SpeakerOptions } from '@rtcroom/protocol';
 import type { AudioSelectionConfig } from './media/audio-selection.ts';
+import { DEFAULT_TURN_TTL_SECONDS, type TurnConfig } from './turn/credentials.ts';
 
 /** Everything the server needs to run. */
 export interface ServerConfig {
@@ -48,6 +49,8 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Where media (ICE/UDP) sockets live. */
   media: MediaNetwork;
+  /** TURN/STUN servers handed to members, with credentials minted per member. */
+  turn: TurnConfig;
   /** Speaker detection tuning. */
   speakers: SpeakerOptions;
   /**
@@ -90,6 +93,7 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     demoDir: here('../../demo/dist/'),
     logLevel: 'info',
     media: { iceAddress: undefined, announcedAddress: undefined, portRange: undefined },
+    turn: { urls: [], secret: undefined, ttlSeconds: DEFAULT_TURN_TTL_SECONDS },
     speakers: { ...DEFAULT_SPEAKER_OPTIONS },
     audioSelection: { aboveMembers: 20, maxSpeakers: 3 },
     tokenWillExpireLeadMs: 30_000,

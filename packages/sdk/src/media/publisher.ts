@@ -5,7 +5,7 @@
  */
 import type { TrackSource } from '@rtcroom/protocol';
 import { RtcError } from '@rtcroom/protocol/errors';
-import type { Requester } from '../signal-client.ts';
+import type { MediaHost } from '../signal-client.ts';
 import { waitForIceGathering } from './ice.ts';
 import { cameraEncodings, capTopLayer, fitLayers } from './simulcast.ts';
 
@@ -16,7 +16,7 @@ const SOURCES: readonly TrackSource[] = ['audio', 'video', 'screen', 'screenAudi
 
 /** The publisher side of a joined room. */
 export class Publisher {
-  readonly #signal: Requester;
+  readonly #signal: MediaHost;
   #pc: RTCPeerConnection | undefined;
   readonly #tx = new Map<TrackSource, RTCRtpTransceiver>();
   readonly #streams = { camera: new MediaStream(), screen: new MediaStream() };
@@ -34,7 +34,7 @@ export class Publisher {
   readonly #onPc: (pc: RTCPeerConnection) => void;
 
   /** @param onPc called with the connection once it exists (state reporting) */
-  constructor(signal: Requester, onPc: (pc: RTCPeerConnection) => void) {
+  constructor(signal: MediaHost, onPc: (pc: RTCPeerConnection) => void) {
     this.#signal = signal;
     this.#onPc = onPc;
   }
@@ -65,7 +65,7 @@ export class Publisher {
       const t = this.#tx.get(source);
       if (!t && track) {
         if (!this.#pc) {
-          this.#pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: [] });
+          this.#pc = new RTCPeerConnection(this.#signal.rtcConfiguration());
           this.#onPc(this.#pc);
         }
         const stream = source === 'screen' || source === 'screenAudio' ? this.#streams.screen : this.#streams.camera;
@@ -109,7 +109,7 @@ export class Publisher {
     if (!pc) return;
     this.#negotiated = false;
     await pc.setLocalDescription(await pc.createOffer({ iceRestart }));
-    await waitForIceGathering(pc, 1000, iceRestart);
+    await waitForIceGathering(pc, this.#signal.gatherCapMs, iceRestart);
     const sources: Record<string, TrackSource> = {};
     for (const [source, t] of this.#tx) if (t.mid !== null) sources[t.mid] = source;
     const sdp = pc.localDescription?.sdp;

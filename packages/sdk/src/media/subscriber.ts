@@ -4,7 +4,7 @@
  * @module
  */
 import type { ServerEvents, TrackSource } from '@rtcroom/protocol';
-import type { Requester } from '../signal-client.ts';
+import type { MediaHost } from '../signal-client.ts';
 import { iceUfrag, waitForIceGathering } from './ice.ts';
 import { streams } from './streams.ts';
 
@@ -19,7 +19,7 @@ export interface RemoteTrack {
 
 /** The subscriber side of a joined room. */
 export class Subscriber {
-  readonly #signal: Requester;
+  readonly #signal: MediaHost;
   #pc: RTCPeerConnection | undefined;
   #pcId: number | undefined;
   #audio = new Map<string, HTMLAudioElement>();
@@ -35,7 +35,7 @@ export class Subscriber {
   readonly #onPc: (pc: RTCPeerConnection) => void;
 
   /** @param onPc called with each new connection (state reporting) */
-  constructor(signal: Requester, onPc: (pc: RTCPeerConnection) => void) {
+  constructor(signal: MediaHost, onPc: (pc: RTCPeerConnection) => void) {
     this.#signal = signal;
     this.#onPc = onPc;
   }
@@ -55,7 +55,7 @@ export class Subscriber {
     this.#pc?.close();
     for (const a of this.#audio.values()) a.srcObject = null;
     this.#audio.clear();
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: [] });
+    const pc = new RTCPeerConnection(this.#signal.rtcConfiguration());
     pc.addEventListener('track', (ev) => {
       if (ev.track.kind !== 'audio') return;
       const a = new Audio();
@@ -83,7 +83,7 @@ export class Subscriber {
     const restarted = !first && iceUfrag(offer.sdp) !== iceUfrag(pc.currentRemoteDescription?.sdp);
     await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
     await pc.setLocalDescription(await pc.createAnswer());
-    if (first || restarted) await waitForIceGathering(pc, 1000, restarted);
+    if (first || restarted) await waitForIceGathering(pc, this.#signal.gatherCapMs, restarted);
     const sdp = pc.localDescription?.sdp ?? '';
     await this.#signal.request('subscriberAnswer', { offerId: offer.offerId, sdp });
     const byMid = new Map(pc.getTransceivers().map((t) => [t.mid, t]));

@@ -18,6 +18,7 @@ import type { Room } from './room.ts';
 import type { RoomManager } from './room-manager.ts';
 import { TokenWatch, expiryMs } from './token-watch.ts';
 import { LivenessMonitor } from './liveness.ts';
+import { iceServersFor } from '../turn/credentials.ts';
 
 /** What the service needs of a signaling session. */
 export interface SessionPort extends MemberSink {
@@ -119,6 +120,7 @@ export class JoinService {
       tokenExpireAt: member.grants.tokenExpireAt,
       resumeToken: member.resumeToken ?? '',
       resumeGraceMs: this.#config.resumeGraceMs,
+      iceServers: iceServersFor(this.#config.turn, member.userId),
     };
   }
 
