@@ -31,6 +31,22 @@ describe('adaptive downlink (namespaces, tc tbf)', () => {
       const carol = await open('alice');
       const bob = await open('bob');
       await joinPublishing(alice, 'adapt', 'alice', benchToken('adapt', 'alice'));
+      // this test is about bob's downlink: alice's encoder, short of CPU on this two-core machine
+      // (three pages and the server), must drop frames rather than shrink the top layer
+      const kept = await alice.evaluate(async () => {
+        const out: string[] = [];
+        for (const pc of (window as unknown as { pcs: RTCPeerConnection[] }).pcs) {
+          for (const s of pc.getSenders()) {
+            if (s.track?.kind !== 'video') continue;
+            const p = s.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
+            p.degradationPreference = 'maintain-resolution';
+            await s.setParameters(p);
+            out.push(String((s.getParameters() as { degradationPreference?: string }).degradationPreference));
+          }
+        }
+        return out;
+      });
+      assert.deepEqual(kept, ['maintain-resolution']);
       for (const [p, id] of [[bob, 'bob'], [carol, 'carol']] as const) await joinWatching(p, 'adapt', id, benchToken('adapt', id), 'alice', 640, 360);
       for (const p of [bob, carol]) await until(async () => (await stats(p)).width === 640, 'the top layer', 20_000);
       await sleep(2000);

@@ -63,6 +63,8 @@ Options:
   --max-publishers N         members publishing at once per room (default 30)
   --max-members N            members per room, visible or not (default 5000)
   --max-connections-per-ip N TCP connections one address may hold open (default 200)
+  --no-memory-reclaim        do not collect memory after a burst (by default one memory-reducing GC,
+                             a ~150 ms pause, runs once RSS stands 15% above its floor; at most 1/min)
   --profile-dir DIR          SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it to DIR
   -h, --help        this help`,
   token: `Usage: rtcroom token --app-id ID --app-key KEY --room ROOM --user USER
@@ -123,6 +125,7 @@ async function serve(args: string[]): Promise<void> {
     'max-members': { type: 'string' },
     'max-connections-per-ip': { type: 'string' },
     dev: { type: 'boolean' },
+    'memory-reclaim': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(HELP.serve);
@@ -173,6 +176,7 @@ async function serve(args: string[]): Promise<void> {
   config.maxPublishers = intFlag('max-publishers', values['max-publishers'], 1, 100_000) ?? config.maxPublishers;
   config.maxMembersPerRoom = intFlag('max-members', values['max-members'], 1, 100_000) ?? config.maxMembersPerRoom;
   config.maxConnectionsPerAddress = intFlag('max-connections-per-ip', values['max-connections-per-ip'], 1, 1_000_000) ?? config.maxConnectionsPerAddress;
+  if (values['memory-reclaim'] === false) config.memoryReclaim = false;
   if (port !== undefined) config.port = port;
   if (values.host) config.host = values.host;
   const logger = createLogger(logLevel);

@@ -66,6 +66,8 @@ export interface ServerConfig {
   idleSessionMs: number;
   /** The server pings every session this often (WebSocket ping; the pong proves the client lives). */
   serverPingMs: number;
+  /** Give memory back after a burst with one memory-reducing GC (`memory-reclaim.ts`); off: leave it to V8. */
+  memoryReclaim: boolean;
   /** `onRoomTokenWillExpire` fires this long before the token (or a privilege) expires. */
   tokenWillExpireLeadMs: number;
 }
@@ -97,6 +99,7 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     speakers: { ...DEFAULT_SPEAKER_OPTIONS },
     audioSelection: { aboveMembers: 20, maxSpeakers: 3 },
     tokenWillExpireLeadMs: 30_000,
+    memoryReclaim: true,
     resumeGraceMs: 20_000,
     ghostTimeoutMs: 4000,
     serverPingMs: 1000,

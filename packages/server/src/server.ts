@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SIGNAL_PATH } from '@rtcroom/protocol';
 import type { ServerConfig } from './config.ts';
+import { MemoryReclaimer, memoryReducingGc } from './memory-reclaim.ts';
 import { createLogger, type Logger } from './log.ts';
 import { RoomManager } from './room/room-manager.ts';
 import { Handlers } from './signal/handlers.ts';
@@ -59,15 +60,31 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   log.info('rtcroom listening', { url, apps: config.apps.size, devMode: config.devApp !== undefined });
+  const reclaim = config.memoryReclaim ? watchMemory(log) : undefined;
   return {
     url,
     port,
     rooms,
     close: async () => {
+      if (reclaim) clearInterval(reclaim);
       signal.close();
       joins.close();
       http.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));
     },
   };
+}
+
+/** How often RSS is read for the memory reclaimer (ms). */
+const RECLAIM_SAMPLE_MS = 1000;
+
+/** Samples RSS and reclaims memory after bursts (see `memory-reclaim.ts`); returns the timer. */
+function watchMemory(log: Logger): NodeJS.Timeout {
+  const reclaimer = new MemoryReclaimer(memoryReducingGc());
+  const timer = setInterval(() => {
+    const r = reclaimer.sample(performance.now(), process.memoryUsage.rss(), () => process.memoryUsage.rss());
+    if (r) log.info('memory reclaimed after a burst', { rssBeforeMiB: Math.round(r.rssBeforeBytes / 2 ** 20), rssAfterMiB: Math.round(r.rssAfterBytes / 2 ** 20), pauseMs: Math.round(r.pauseMs) });
+  }, RECLAIM_SAMPLE_MS);
+  timer.unref();
+  return timer;
 }
