@@ -64,7 +64,7 @@ Options:
   --max-members N            members per room, visible or not (default 5000)
   --max-connections-per-ip N TCP connections one address may hold open (default 200)
   --no-memory-reclaim        do not collect memory after a burst (by default one memory-reducing GC,
-                             a ~150 ms pause, runs once RSS stands 15% above its floor; at most 1/min)
+                             a ~150 ms pause, runs once RSS stands 15% above its floor; at most 2/min)
   --profile-dir DIR          SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it to DIR
   -h, --help        this help`,
   token: `Usage: rtcroom token --app-id ID --app-key KEY --room ROOM --user USER

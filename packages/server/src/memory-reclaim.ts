@@ -5,7 +5,7 @@
  * and a burst's regular full GCs keep restarting the 100 s (BENCHMARKS.md, "Where the attack's RSS
  * goes"). So this watches RSS and, when it stands well above its floor and has stopped growing,
  * asks for that GC once: a single pause of every room (~100–200 ms measured) in exchange for the
- * burst's tens of MiB, at most once a minute.
+ * burst's tens of MiB, at most twice a minute.
  * @module
  */
 import { setFlagsFromString } from 'node:v8';
@@ -22,7 +22,7 @@ export interface ReclaimOptions {
   minGrowthBytes?: number;
   /** RSS must not have risen over this long: the burst is over (ms, default 5000). */
   steadyMs?: number;
-  /** Least time between two reclaims (ms, default 60 000). */
+  /** Least time between two reclaims (ms, default 30 000). */
   minIntervalMs?: number;
 }
 
@@ -53,7 +53,7 @@ export class MemoryReclaimer {
     this.#growth = options.growth ?? 0.15;
     this.#minGrowth = options.minGrowthBytes ?? 24 * 1024 * 1024;
     this.#steadyMs = options.steadyMs ?? 5000;
-    this.#minIntervalMs = options.minIntervalMs ?? 60_000;
+    this.#minIntervalMs = options.minIntervalMs ?? 30_000;
   }
 
   /** The RSS a reclaim is measured against (bytes). */
