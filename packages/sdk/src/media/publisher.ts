@@ -7,7 +7,7 @@ import type { TrackSource } from '@rtcroom/protocol';
 import { RtcError } from '@rtcroom/protocol/errors';
 import type { MediaHost } from '../signal-client.ts';
 import { waitForIceGathering } from './ice.ts';
-import { cameraEncodings, capTopLayer, fitLayers } from './simulcast.ts';
+import { cameraEncodings, capTopLayer, fitLayers, withoutScalabilityMode } from './simulcast.ts';
 
 /** What should be sent per source (undefined: nothing). */
 export type PublishPlan = Partial<Record<TrackSource, MediaStreamTrack | undefined>>;
@@ -70,7 +70,7 @@ export class Publisher {
         }
         const stream = source === 'screen' || source === 'screenAudio' ? this.#streams.screen : this.#streams.camera;
         const encodings = this.#encodings(source, track);
-        this.#tx.set(source, this.#pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], ...(encodings ? { sendEncodings: encodings } : {}) }));
+        this.#tx.set(source, addSendTransceiver(this.#pc, track, stream, encodings));
         renegotiate = true;
       } else if (t && t.sender.track !== (track ?? null)) {
         await t.sender.replaceTrack(track ?? null);
@@ -160,5 +160,17 @@ export class Publisher {
     this.#published.clear();
     this.#pc?.close();
     this.#pc = undefined;
+  }
+}
+
+/** Adds a send-only transceiver; a browser refusing the encodings' `scalabilityMode` gets them without it. */
+function addSendTransceiver(pc: RTCPeerConnection, track: MediaStreamTrack, stream: MediaStream, encodings: RTCRtpEncodingParameters[] | undefined): RTCRtpTransceiver {
+  const init = { direction: 'sendonly' as const, streams: [stream] };
+  if (!encodings) return pc.addTransceiver(track, init);
+  try {
+    return pc.addTransceiver(track, { ...init, sendEncodings: encodings });
+  } catch (e) {
+    if (!encodings.some((x) => 'scalabilityMode' in x)) throw e;
+    return pc.addTransceiver(track, { ...init, sendEncodings: withoutScalabilityMode(encodings) });
   }
 }

@@ -1,12 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cameraEncodings, capTopLayer, fitLayers } from './simulcast.ts';
+import { cameraEncodings, capTopLayer, fitLayers, withoutScalabilityMode } from './simulcast.ts';
 
 test('two layers from 270p, three from 720p, one below; the top layer takes the cap', () => {
   assert.deepEqual(cameraEncodings(360, undefined)?.map((e) => [e.rid, e.scaleResolutionDownBy]), [['q', 2], ['h', 1]]);
   assert.deepEqual(cameraEncodings(720, 2_000_000)?.map((e) => [e.rid, e.scaleResolutionDownBy, e.maxBitrate]), [['q', 4, 150_000], ['h', 2, 500_000], ['f', 1, 2_000_000]]);
   assert.deepEqual(cameraEncodings(180, 300_000), [{ maxBitrate: 300_000 }]);
   assert.equal(cameraEncodings(180, undefined), undefined);
+  const modes = (es: RTCRtpEncodingParameters[] | undefined) => es?.map((e) => (e as { scalabilityMode?: string }).scalabilityMode);
+  assert.deepEqual(modes(cameraEncodings(360, undefined)), ['L1T1', 'L1T1']);
+  assert.deepEqual(modes(withoutScalabilityMode(cameraEncodings(360, undefined)!)), [undefined, undefined]);
 });
 
 test('a smaller camera turns the lowest layers off and keeps the top at full size; a bigger one turns them back on', () => {
