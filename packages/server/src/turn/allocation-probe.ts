@@ -89,13 +89,13 @@ export async function probeAllocation(target: AllocationProbeTarget): Promise<Al
     for (const peer of target.peers ?? []) {
       if (!key || !nonce) break;
       const ptx = transactionId();
-      const attrs: [number, Buffer][] = [
-        [ATTR.xorPeerAddress, xorAddressValue(peer, 0)],
-        [ATTR.username, Buffer.from(key.username)],
-        [ATTR.realm, Buffer.from(key.realm)],
-        [ATTR.nonce, nonce],
-      ];
       try {
+        const attrs: [number, Buffer][] = [
+          [ATTR.xorPeerAddress, xorAddressValue(peer, 0)],
+          [ATTR.username, Buffer.from(key.username)],
+          [ATTR.realm, Buffer.from(key.realm)],
+          [ATTR.nonce, nonce],
+        ];
         const a = await channel.ask(encodeStun(STUN.createPermissionRequest, ptx, attrs, key), ptx);
         if (a.type === STUN.createPermissionSuccess) permissions.push({ peer, ok: true });
         else {

@@ -40,5 +40,5 @@ test('XOR-address values: RFC 5769 §2.2 sample encoded, round trips, non-IPv4 r
     const m = decodeStun(encodeStun(0x0101, tx, [[ATTR.xorMappedAddress, xorAddressValue(ip, port)]]))!;
     assert.equal(xorAddress(m, ATTR.xorMappedAddress), `${ip}:${port}`);
   }
-  for (const bad of ['::1', '1.2.3', '1.2.3.256', 'host']) assert.throws(() => xorAddressValue(bad, 1), /not an IPv4 address/);
+  for (const bad of ['::1', '1.2.3', '1.2.3.256', '1..2.3', '1.2.3.4 ', 'host']) assert.throws(() => xorAddressValue(bad, 1), /not an IPv4 address/);
 });

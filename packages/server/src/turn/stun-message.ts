@@ -131,8 +131,9 @@ export function xorAddress(m: StunMessage, type: number): string | undefined {
  * @throws Error when `ip` is not a dotted IPv4 address
  */
 export function xorAddressValue(ip: string, port: number): Buffer {
-  const octets = ip.split('.').map(Number);
-  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) throw new Error(`not an IPv4 address: ${ip}`);
+  const parts = ip.split('.');
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw new Error(`not an IPv4 address: ${ip}`);
+  const octets = parts.map(Number);
   const v = Buffer.alloc(8);
   v[1] = 1;
   v.writeUInt16BE((port ^ (MAGIC_COOKIE >>> 16)) & 0xffff, 2);
