@@ -56,7 +56,7 @@ export async function checkSignaling(host: string, port: number, timeoutMs = 200
   const section = 'signaling';
   const target = probeHost(host);
   const url = `http://${target.includes(':') ? `[${target}]` : target}:${port}/healthz`;
-  const loopback = target === 'localhost' || (isIP(target) !== 0 && classifyAddress(target) === 'loopback');
+  const loopback = host === 'localhost' || (isIP(host) !== 0 && classifyAddress(host) === 'loopback');
   const scope = loopback ? ' (loopback only: browsers elsewhere need a reverse proxy on this machine)' : '';
   let res: Response;
   try {
