@@ -1,5 +1,5 @@
 /**
- * The `rtcroom` command line: `serve`, `token`, `app new`.
+ * The `rtcroom` command line: `serve`, `token`, `app new`, `doctor`.
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -14,6 +14,8 @@ import { createLogger, isLogLevel } from './log.ts';
 import { startServer } from './server.ts';
 import { profileOnSignal } from './profiling.ts';
 import { DEFAULT_TURN_TTL_SECONDS, needsSecret, parseTurnUrls, type TurnConfig } from './turn/credentials.ts';
+import { runDoctor } from './doctor/doctor.ts';
+import { exitCode, formatReport } from './doctor/report.ts';
 
 /** A usage error: printed with a hint, exit code 2. */
 class UsageError extends Error {}
@@ -27,6 +29,7 @@ Commands:
   serve     start the room server (signaling, SDK, demo)
   token     mint a Volcengine-compatible "001" token
   app new   print a new random {appId, appKey} for an apps file
+  doctor    check this machine's network setup: why clients cannot connect
 
 Run "rtcroom <command> --help" for a command's options.`,
   serve: `Usage: rtcroom serve [--port 7880] [--host 127.0.0.1] [--apps apps.json] [--log-level info]
@@ -80,6 +83,39 @@ Options:
   --expire SECONDS  lifetime from now (default 86400; 0 = never expires)
   --no-publish      leave out the publish privilege (subscribe-only token)
   --no-subscribe    leave out the subscribe privilege
+  -h, --help        this help`,
+  doctor: `Usage: rtcroom doctor [--host 127.0.0.1] [--port 7880] [--rtc-ip ADDR] [--announced-ip A]
+                      [--rtc-ports A-B | --rtc-port N] [--turn-urls URLS] [--turn-secret S]
+                      [--insecure-tls]
+
+Checks what clients need to reach a server started with the same network flags as
+"rtcroom serve" and prints one line per check (ok, warn, FAIL). Exit code 0 when
+nothing failed, 1 otherwise, 2 for bad flags.
+
+  interfaces  this machine's addresses (loopback, private, CGNAT, link-local, public);
+              whether clients outside can reach media without --announced-ip
+  signaling   GET http://HOST:PORT/healthz of a running server, else whether the port binds
+  media       whether UDP sockets bind in --rtc-ports (a sample) or on --rtc-port, and a
+              STUN round trip from this machine to such a socket via each media address
+              (and via --announced-ip when it is not this machine's: a NAT may not loop it back)
+  turn        for each turn:/turns: URL an allocation with a credential minted from the
+              secret, and relay permissions to this server's media addresses; for each
+              stun: URL a binding request
+
+The round trips start on this machine: they show that sockets bind and answer, not that
+a firewall or NAT in front lets outside traffic in. Doctor contacts only the configured
+TURN/STUN servers, the configured host and this machine's own addresses.
+
+Options:
+  --host ADDR       signaling interface (default 127.0.0.1; 0.0.0.0 is checked via 127.0.0.1)
+  --port N          signaling TCP port (default 7880)
+  --rtc-ip ADDR     IPv4 address media sockets bind to (default: all interfaces)
+  --announced-ip A  public IPv4 announced in ICE candidates (behind NAT)
+  --rtc-ports A-B   UDP port range for media sockets
+  --rtc-port N      single UDP port for all media (single-port mode)
+  --turn-urls URLS  comma-separated turn:/turns:/stun: URLs
+  --turn-secret S   coturn's static-auth-secret (or RTCROOM_TURN_SECRET)
+  --insecure-tls    accept a TURN TLS certificate that does not verify (self-signed tests)
   -h, --help        this help`,
   app: `Usage: rtcroom app new
 
@@ -211,6 +247,64 @@ async function serve(args: string[]): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/** `A-B` within 1024-65535, as `--rtc-ports` takes it. */
+function portRangeFlag(value: string | undefined): [number, number] | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)-(\d+)$/.exec(value);
+  const lo = Number(m?.[1]);
+  const hi = Number(m?.[2]);
+  if (!m || lo < 1024 || hi > 65535 || lo > hi) throw new UsageError(`--rtc-ports must be MIN-MAX within 1024-65535, got "${value}"`);
+  return [lo, hi];
+}
+
+/** `rtcroom doctor`: prints the report; resolves to 0 when nothing failed, else 1. */
+async function doctor(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'rtc-ip': { type: 'string' },
+    'announced-ip': { type: 'string' },
+    'rtc-ports': { type: 'string' },
+    'rtc-port': { type: 'string' },
+    'turn-urls': { type: 'string' },
+    'turn-secret': { type: 'string' },
+    'insecure-tls': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    console.log(HELP.doctor);
+    return 0;
+  }
+  for (const f of ['rtc-ip', 'announced-ip'] as const) {
+    if (values[f] !== undefined && !isIPv4(values[f])) throw new UsageError(`--${f} must be an IPv4 address, got "${values[f]}"`);
+  }
+  const rtcPorts = portRangeFlag(values['rtc-ports']);
+  const rtcPort = intFlag('rtc-port', values['rtc-port'], 1, 65535);
+  if (rtcPorts && rtcPort !== undefined) throw new UsageError('give --rtc-ports or --rtc-port, not both');
+  let turnUrls: string[] = [];
+  try {
+    if (values['turn-urls'] !== undefined) turnUrls = parseTurnUrls(values['turn-urls']);
+  } catch (e) {
+    throw new UsageError(`--turn-urls: ${(e as Error).message}`);
+  }
+  const host = values.host ?? '127.0.0.1';
+  const port = intFlag('port', values.port, 1, 65535) ?? 7880;
+  console.log(`rtcroom doctor: signaling ${host}:${port}, media ${values['rtc-ip'] ?? 'all interfaces'}${values['announced-ip'] ? ` announced as ${values['announced-ip']}` : ''}\n`);
+  const checks = await runDoctor({
+    host,
+    port,
+    rtcIp: values['rtc-ip'],
+    announcedIp: values['announced-ip'],
+    rtcPorts,
+    rtcPort,
+    turnUrls,
+    turnSecret: values['turn-secret'] ?? process.env.RTCROOM_TURN_SECRET,
+    insecureTls: values['insecure-tls'] ?? false,
+  });
+  console.log(formatReport(checks));
+  return exitCode(checks);
+}
+
 /** `--turn-urls`, `--turn-secret`, `--turn-ttl` checked together. */
 function turnConfig(urlsFlag: string | undefined, secret: string | undefined, ttl: number | undefined): TurnConfig {
   let urls: string[] = [];
@@ -281,6 +375,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'app':
         app(rest);
         return 0;
+      case 'doctor':
+        return await doctor(rest);
       case undefined:
       case '-h':
       case '--help':
@@ -292,7 +388,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      const help = command === 'serve' || command === 'token' || command === 'app' ? `rtcroom ${command} --help` : 'rtcroom --help';
+      const help = command === 'serve' || command === 'token' || command === 'app' || command === 'doctor' ? `rtcroom ${command} --help` : 'rtcroom --help';
       console.error(`rtcroom: ${e.message}\nSee "${help}".`);
       return 2;
     }

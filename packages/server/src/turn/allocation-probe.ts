@@ -2,12 +2,13 @@
  * Asks a TURN server for a relay allocation with a given credential, then releases it: the check
  * `rtcroom doctor` runs against the configured TURN URLs, and what the tests use to show that
  * coturn accepts minted credentials and refuses forged or expired ones. Over UDP, TCP or TLS.
+ * Also a plain STUN binding request ({@link probeBinding}) for `stun:` URLs.
  * @module
  */
 import { createSocket } from 'node:dgram';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { ATTR, decodeStun, encodeStun, errorCode, STUN, stunLength, transactionId, UDP_TRANSPORT, xorAddress, type LongTermKey, type StunMessage } from './stun-message.ts';
+import { ATTR, decodeStun, encodeStun, errorCode, STUN, stunLength, transactionId, UDP_TRANSPORT, xorAddress, xorAddressValue, type LongTermKey, type StunMessage } from './stun-message.ts';
 
 /** Where and how to ask. */
 export interface AllocationProbeTarget {
@@ -22,12 +23,30 @@ export interface AllocationProbeTarget {
   insecureTls?: boolean;
   /** TLS: the name to verify the certificate against (default `host`). */
   servername?: string;
+  /**
+   * IPv4 addresses to ask relay permissions for once the allocation exists (CreatePermission,
+   * RFC 8656 §9): a server refuses peers its policy denies (coturn: 403 for `denied-peer-ip`).
+   */
+  peers?: readonly string[];
 }
+
+/** Whether the TURN server lets the allocation send to one peer address. */
+export interface PeerPermission {
+  peer: string;
+  ok: boolean;
+  /** Why not (`refused: 403 Forbidden IP`, `no answer …`). */
+  error?: string;
+  /** The STUN error code of a refusal. */
+  code?: number;
+}
+
+/** Why a probe got no answer: Node's error code (`ECONNREFUSED`, `DEPTH_ZERO_SELF_SIGNED_CERT`, …) or `timeout`. */
+export type ProbeFailureCause = string;
 
 /** The outcome: the relayed address, or why there is none. */
 export type AllocationProbeResult =
-  | { ok: true; relayedAddress: string; mappedAddress: string | undefined; lifetimeS: number | undefined }
-  | { ok: false; error: string; code?: number };
+  | { ok: true; relayedAddress: string; mappedAddress: string | undefined; lifetimeS: number | undefined; permissions: PeerPermission[] }
+  | { ok: false; error: string; code?: number; cause?: ProbeFailureCause };
 
 /** One request/answer channel to the server. */
 interface Channel {
@@ -66,6 +85,27 @@ export async function probeAllocation(target: AllocationProbeTarget): Promise<Al
     const relayedAddress = xorAddress(answer, ATTR.xorRelayedAddress);
     if (!relayedAddress) return { ok: false, error: 'the allocation answer carries no relayed address' };
     const lifetime = answer.attrs.get(ATTR.lifetime);
+    const permissions: PeerPermission[] = [];
+    for (const peer of target.peers ?? []) {
+      if (!key || !nonce) break;
+      const ptx = transactionId();
+      try {
+        const attrs: [number, Buffer][] = [
+          [ATTR.xorPeerAddress, xorAddressValue(peer, 0)],
+          [ATTR.username, Buffer.from(key.username)],
+          [ATTR.realm, Buffer.from(key.realm)],
+          [ATTR.nonce, nonce],
+        ];
+        const a = await channel.ask(encodeStun(STUN.createPermissionRequest, ptx, attrs, key), ptx);
+        if (a.type === STUN.createPermissionSuccess) permissions.push({ peer, ok: true });
+        else {
+          const err = errorCode(a);
+          permissions.push({ peer, ok: false, error: err ? `refused: ${err.code} ${err.reason}` : 'refused without an error code', code: err?.code });
+        }
+      } catch (e) {
+        permissions.push({ peer, ok: false, error: (e as Error).message });
+      }
+    }
     if (key && nonce) {
       // release it (a Refresh with lifetime 0) rather than hold a relay port for ten minutes
       const rtx = transactionId();
@@ -83,12 +123,52 @@ export async function probeAllocation(target: AllocationProbeTarget): Promise<Al
       relayedAddress,
       mappedAddress: xorAddress(answer, ATTR.xorMappedAddress),
       lifetimeS: lifetime && lifetime.length === 4 ? lifetime.readUInt32BE(0) : undefined,
+      permissions,
     };
   } catch (e) {
-    return { ok: false, error: (e as Error).message };
+    return failure(e);
   } finally {
     channel?.close();
   }
+}
+
+/** Where to send a STUN binding request (`stun:` over UDP, `stuns:` over TLS). */
+export interface BindingProbeTarget {
+  host: string;
+  port: number;
+  transport: 'udp' | 'tcp' | 'tls';
+  /** Whole probe budget (ms, default 3000). */
+  timeoutMs?: number;
+  /** TLS: accept a certificate that does not verify (default false). */
+  insecureTls?: boolean;
+}
+
+/** The outcome of a binding request: our address as the server sees it, or why there is none. */
+export type BindingProbeResult = { ok: true; mappedAddress: string | undefined } | { ok: false; error: string; code?: number; cause?: ProbeFailureCause };
+
+/** Sends one STUN binding request to `target` and reads the mapped address from the answer. */
+export async function probeBinding(target: BindingProbeTarget): Promise<BindingProbeResult> {
+  const deadline = Date.now() + (target.timeoutMs ?? 3000);
+  let channel: Channel | undefined;
+  try {
+    channel = await open({ ...target, username: '', password: '' }, deadline);
+    const tx = transactionId();
+    const answer = await channel.ask(encodeStun(STUN.bindingRequest, tx, []), tx);
+    if (answer.type !== STUN.bindingSuccess) {
+      const err = errorCode(answer);
+      return { ok: false, error: err ? `refused: ${err.code} ${err.reason}` : `unexpected answer type 0x${answer.type.toString(16)}`, code: err?.code };
+    }
+    return { ok: true, mappedAddress: xorAddress(answer, ATTR.xorMappedAddress) };
+  } catch (e) {
+    return failure(e);
+  } finally {
+    channel?.close();
+  }
+}
+
+function failure(e: unknown): { ok: false; error: string; cause?: ProbeFailureCause } {
+  const cause = (e as NodeJS.ErrnoException).code;
+  return cause ? { ok: false, error: (e as Error).message, cause } : { ok: false, error: (e as Error).message };
 }
 
 function refused(err: { code: number; reason: string } | undefined): AllocationProbeResult {
@@ -101,7 +181,7 @@ function open(t: AllocationProbeTarget, deadline: number): Promise<Channel> {
 
 /** A timer for what is left of the budget. */
 function budget(deadline: number, what: string, reject: (e: Error) => void): NodeJS.Timeout {
-  return setTimeout(() => reject(new Error(`no answer ${what} in time`)), Math.max(0, deadline - Date.now()));
+  return setTimeout(() => reject(Object.assign(new Error(`no answer ${what} in time`), { code: 'timeout' })), Math.max(0, deadline - Date.now()));
 }
 
 function udpChannel(t: AllocationProbeTarget, deadline: number): Channel {

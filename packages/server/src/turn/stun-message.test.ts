@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
-import { ATTR, decodeStun, encodeStun, errorCode, MAGIC_COOKIE, xorAddress } from './stun-message.ts';
+import { ATTR, decodeStun, encodeStun, errorCode, MAGIC_COOKIE, xorAddress, xorAddressValue } from './stun-message.ts';
 
 test('MESSAGE-INTEGRITY with a long-term key matches RFC 5769 §2.4', () => {
   const tx = Buffer.from('78ad3433c6ad72c029da412e', 'hex');
@@ -31,4 +31,14 @@ test('decoding: ERROR-CODE, XOR addresses (RFC 5769 §2.2 IPv4 sample), truncate
   assert.equal(whole.readUInt32BE(4), MAGIC_COOKIE);
   assert.equal(decodeStun(whole.subarray(0, whole.length - 1)), undefined);
   assert.equal(decodeStun(Buffer.from('not stun at all, really not')), undefined);
+});
+
+test('XOR-address values: RFC 5769 §2.2 sample encoded, round trips, non-IPv4 refused', () => {
+  assert.equal(xorAddressValue('192.0.2.1', 32853).toString('hex'), '0001a147e112a643');
+  const tx = Buffer.alloc(12, 7);
+  for (const [ip, port] of [['127.0.0.1', 3478], ['255.255.255.255', 65535], ['0.0.0.0', 0]] as const) {
+    const m = decodeStun(encodeStun(0x0101, tx, [[ATTR.xorMappedAddress, xorAddressValue(ip, port)]]))!;
+    assert.equal(xorAddress(m, ATTR.xorMappedAddress), `${ip}:${port}`);
+  }
+  for (const bad of ['::1', '1.2.3', '1.2.3.256', '1..2.3', '1.2.3.4 ', 'host']) assert.throws(() => xorAddressValue(bad, 1), /not an IPv4 address/);
 });

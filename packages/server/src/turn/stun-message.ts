@@ -14,10 +14,14 @@ export const MAGIC_COOKIE = 0x2112a442;
 /** Message types used here (method | class). */
 export const STUN = {
   bindingRequest: 0x0001,
+  bindingSuccess: 0x0101,
   allocateRequest: 0x0003,
   allocateSuccess: 0x0103,
   allocateError: 0x0113,
   refreshRequest: 0x0004,
+  createPermissionRequest: 0x0008,
+  createPermissionSuccess: 0x0108,
+  createPermissionError: 0x0118,
 } as const;
 
 /** Attribute types used here. */
@@ -26,6 +30,7 @@ export const ATTR = {
   username: 0x0006,
   messageIntegrity: 0x0008,
   errorCode: 0x0009,
+  xorPeerAddress: 0x0012,
   lifetime: 0x000d,
   realm: 0x0014,
   nonce: 0x0015,
@@ -118,6 +123,22 @@ export function xorAddress(m: StunMessage, type: number): string | undefined {
     return `[${words.join(':')}]:${port}`;
   }
   return undefined;
+}
+
+/**
+ * The value of an XOR-…-ADDRESS attribute for an IPv4 `ip` and `port` (the inverse of
+ * {@link xorAddress} for IPv4).
+ * @throws Error when `ip` is not a dotted IPv4 address
+ */
+export function xorAddressValue(ip: string, port: number): Buffer {
+  const parts = ip.split('.');
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw new Error(`not an IPv4 address: ${ip}`);
+  const octets = parts.map(Number);
+  const v = Buffer.alloc(8);
+  v[1] = 1;
+  v.writeUInt16BE((port ^ (MAGIC_COOKIE >>> 16)) & 0xffff, 2);
+  v.writeUInt32BE((((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) ^ MAGIC_COOKIE) >>> 0, 4);
+  return v;
 }
 
 /** The value of REQUESTED-TRANSPORT for UDP relays. */
