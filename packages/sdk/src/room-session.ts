@@ -174,7 +174,13 @@ export class RoomSession implements Requester {
     if (old !== signal) old.close();
     // fresh TURN credentials: the ICE restarts that follow a resume use them
     for (const pc of [this.publisher.pc, this.subscriber.pc]) {
-      if (pc && pc.connectionState !== 'closed') pc.setConfiguration({ ...pc.getConfiguration(), iceServers: join.iceServers });
+      if (!pc || pc.connectionState === 'closed' || (join.iceServers.length === 0 && (pc.getConfiguration().iceServers ?? []).length === 0)) continue;
+      try {
+        pc.setConfiguration({ ...pc.getConfiguration(), iceServers: join.iceServers });
+      } catch (e) {
+        // the old credentials stay (they last hours); the restart may still find its path
+        console.warn('rtcroom: could not apply fresh ICE servers', e);
+      }
     }
     signal.startHeartbeat(join.heartbeatIntervalMs, () => this.mediaAlive());
   }
