@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './log.ts';
 import { RoomManager } from './room/room-manager.ts';
 import { Handlers } from './signal/handlers.ts';
 import { JoinService } from './room/join-service.ts';
+import { Router } from './media/router.ts';
 import { SignalServer } from './signal/signal-server.ts';
 import { createRoutes } from './http/routes.ts';
 import { CONNECTIONS_CHECK_MS, limitConnections } from './http/connection-limit.ts';
@@ -37,7 +38,7 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
     maxVisibleMembers: config.maxVisibleMembers,
     snapshotIntervalMs: config.snapshotIntervalMs,
   });
-  const joins = new JoinService(config.apps, rooms, config, log);
+  const joins = new JoinService(config.apps, rooms, config, log, (room) => new Router(room, config.media, config.speakers, log, config.audioSelection));
   const handlers = new Handlers(joins, config);
   const signal = new SignalServer(config, handlers, joins, log);
   const routes = createRoutes(config, { rooms: () => rooms.roomCount, members: () => rooms.memberCount, sessions: () => signal.sessionCount }, log);
