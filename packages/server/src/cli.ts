@@ -15,6 +15,8 @@ import { startServer } from './server.ts';
 import { profileOnSignal } from './profiling.ts';
 import { DEFAULT_TURN_TTL_SECONDS, needsSecret, parseTurnUrls, type TurnConfig } from './turn/credentials.ts';
 import { runDoctor } from './doctor/doctor.ts';
+import { portSlice } from './workers/port-slices.ts';
+import { blockOnSignalForTests } from './debug-block.ts';
 import { exitCode, formatReport } from './doctor/report.ts';
 
 /** A usage error: printed with a hint, exit code 2. */
@@ -50,7 +52,10 @@ Options:
   --log-level L     debug | info | warn | error | silent (default info)
   --rtc-ip ADDR     IPv4 address for media (UDP) sockets, e.g. 127.0.0.1 (default: all interfaces)
   --announced-ip A  public IPv4 to announce in ICE candidates (behind NAT)
-  --rtc-ports A-B   UDP port range for media sockets
+  --rtc-ports A-B   UDP port range for media sockets (split between media workers)
+  --workers N       media processes (default 1: media runs in the server process). N >= 2
+                    starts N media worker processes; each new room goes to the least loaded
+                    one, a crashed worker restarts and its rooms' members rejoin
   --turn-urls URLS  comma-separated turn:/turns:/stun: URLs handed to every member, e.g.
                     turn:turn.example.com:3478,turns:turn.example.com:443?transport=tcp
   --turn-secret S   coturn's static-auth-secret (or RTCROOM_TURN_SECRET): members get
@@ -160,6 +165,7 @@ async function serve(args: string[]): Promise<void> {
     'max-publishers': { type: 'string' },
     'max-members': { type: 'string' },
     'max-connections-per-ip': { type: 'string' },
+    workers: { type: 'string' },
     dev: { type: 'boolean' },
     'memory-reclaim': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -212,11 +218,20 @@ async function serve(args: string[]): Promise<void> {
   config.maxPublishers = intFlag('max-publishers', values['max-publishers'], 1, 100_000) ?? config.maxPublishers;
   config.maxMembersPerRoom = intFlag('max-members', values['max-members'], 1, 100_000) ?? config.maxMembersPerRoom;
   config.maxConnectionsPerAddress = intFlag('max-connections-per-ip', values['max-connections-per-ip'], 1, 1_000_000) ?? config.maxConnectionsPerAddress;
+  config.workers = intFlag('workers', values.workers, 1, 256) ?? config.workers;
+  if (portRange && config.workers > 1) {
+    try {
+      portSlice(portRange, config.workers, 0);
+    } catch (e) {
+      throw new UsageError(`--rtc-ports: ${(e as Error).message}`);
+    }
+  }
   if (values['memory-reclaim'] === false) config.memoryReclaim = false;
   if (port !== undefined) config.port = port;
   if (values.host) config.host = values.host;
   const logger = createLogger(logLevel);
   if (values['profile-dir']) profileOnSignal(resolve(values['profile-dir']), logger);
+  blockOnSignalForTests(logger);
   const server = await startServer(config, logger);
   console.log(`rtcroom is running at ${server.url}  (demo: ${server.url}/, SDK: ${server.url}/sdk/rtcroom.js)`);
   if (devApp && !isLoopback(config.host)) {
