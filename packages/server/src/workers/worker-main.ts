@@ -36,8 +36,9 @@ process.on('message', (raw: unknown) => {
   host.handle(msg);
 });
 process.on('disconnect', () => stop('the main process is gone'));
-// signals go to the whole process group (a terminal's Ctrl-C): the main process decides
+// a Ctrl-C or a service manager's SIGTERM reaches the whole process group: the main process
+// decides (it tells its members, then says shutdown); if it dies, the channel closes and we stop
 process.on('SIGINT', () => undefined);
-process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGTERM', () => undefined);
 post({ type: 'ready', index: config.index, pid: process.pid });
 log.debug('media worker ready', { pid: process.pid, ports: config.media.portRange });
