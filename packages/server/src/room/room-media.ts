@@ -29,16 +29,20 @@ export interface RoomMedia {
   publisherOffer(m: Member, sdp: string, sources: Record<string, TrackSource>, api?: string): Promise<string>;
   /** Applies a subscriber answer. */
   subscriberAnswer(m: Member, offerId: number, sdp: string): Promise<void>;
-  /** Turns forwarding of `sources` on or off for `m`. */
-  setPublish(m: Member, sources: TrackSource[], publish: boolean): void;
+  /**
+   * Turns forwarding of `sources` on or off for `m`. The four calls of a member's requests may
+   * return a promise (on a worker): the request is answered once it resolves, after whatever the
+   * change sent to members.
+   */
+  setPublish(m: Member, sources: TrackSource[], publish: boolean): void | Promise<void>;
   /** Stops forwarding everything `m` publishes (invisible, privilege expired). */
   unpublishAll(m: Member): void;
   /** Records a subscription choice of `m` and applies it. */
-  setSubscribe(m: Member, userId: string, sources: TrackSource[], subscribe: boolean): void;
+  setSubscribe(m: Member, userId: string, sources: TrackSource[], subscribe: boolean): void | Promise<void>;
   /** What `m`'s page shows of remote videos (adaptive stream). */
-  setViews(m: Member, views: readonly ViewReport[]): void;
+  setViews(m: Member, views: readonly ViewReport[]): void | Promise<void>;
   /** Restarts ICE on `m`'s subscriber connection (a no-op before it exists). */
-  restartSubscriberIce(m: Member): void;
+  restartSubscriberIce(m: Member): void | Promise<void>;
   /** Re-applies `m`'s subscriptions (its grants changed, or a privilege expired). */
   refreshMember(m: Member): void;
   /** `m` turned visible or invisible (after `member.visible` changed). */

@@ -30,14 +30,14 @@ export class Handlers {
         if (denied) throw new RtcError('noPublishPermission', api, denied);
         return { sdp: await joins.media(room, api).publisherOffer(member, p.sdp, p.sources, api) };
       },
-      setPublish: (s, p, api) => {
+      setPublish: async (s, p, api) => {
         const { member, room } = joins.joined(s, api);
         const denied = p.publish ? member.publishDenied() : undefined;
         if (denied) throw new RtcError('noPublishPermission', api, denied);
         const media = joins.media(room, api);
         const max = config.maxPublishers;
         if (p.publish && !media.isPublishing(member) && media.publisherCount() >= max) throw new RtcError('tooManyPublishers', api, room.roomId, max);
-        media.setPublish(member, p.sources, p.publish);
+        await media.setPublish(member, p.sources, p.publish);
         return {};
       },
       subscriberAnswer: async (s, p, api) => {
@@ -45,21 +45,21 @@ export class Handlers {
         await joins.media(room, api).subscriberAnswer(member, p.offerId, p.sdp);
         return {};
       },
-      restartSubscriberIce: (s, _p, api) => {
+      restartSubscriberIce: async (s, _p, api) => {
         const { member, room } = joins.joined(s, api);
-        joins.media(room, api).restartSubscriberIce(member);
+        await joins.media(room, api).restartSubscriberIce(member);
         return {};
       },
-      setViews: (s, p, api) => {
+      setViews: async (s, p, api) => {
         const { member, room } = joins.joined(s, api);
-        joins.media(room, api).setViews(member, p.views);
+        await joins.media(room, api).setViews(member, p.views);
         return {};
       },
-      setSubscribe: (s, p, api) => {
+      setSubscribe: async (s, p, api) => {
         const { member, room } = joins.joined(s, api);
         const denied = p.subscribe ? member.subscribeDenied() : undefined;
         if (denied) throw new RtcError('noSubscribePermission', api, denied);
-        joins.media(room, api).setSubscribe(member, p.userId, p.sources, p.subscribe);
+        await joins.media(room, api).setSubscribe(member, p.userId, p.sources, p.subscribe);
         return {};
       },
     };

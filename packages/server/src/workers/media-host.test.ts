@@ -25,7 +25,7 @@ test('a hosted room reports its publications after each change, keyed by the mai
   try {
     h.handle({ type: 'createRoom', room: 5, appId: 'app', roomId: 'r', members: [member(11, 'alice'), member(12, 'bob')] });
     assert.equal(h.roomCount, 1);
-    h.handle({ type: 'setPublish', room: 5, member: 11, sources: ['audio', 'video'], publish: true });
+    h.handle({ type: 'setPublish', id: 1, room: 5, member: 11, sources: ['audio', 'video'], publish: true });
     await tick();
     const first = of('publications').at(-1)!;
     assert.equal(first.room, 5);
@@ -35,7 +35,7 @@ test('a hosted room reports its publications after each change, keyed by the mai
     ]);
     assert.ok(Math.abs(first.list[0]!.since - (performance.timeOrigin + performance.now())) < 5000, 'since is on the shared clock');
     h.handle({ type: 'memberJoined', room: 5, member: member(13, 'carol') });
-    h.handle({ type: 'setPublish', room: 5, member: 13, sources: ['screen'], publish: true });
+    h.handle({ type: 'setPublish', id: 2, room: 5, member: 13, sources: ['screen'], publish: true });
     await tick();
     assert.deepEqual(of('publications').at(-1)!.list.map((p) => [p.member, p.source]), [
       [11, 'audio'],
@@ -71,13 +71,13 @@ test('requests are answered by id: an unknown member fails with notInRoom under 
   }
 });
 
-test('messages for rooms or members that are gone are ignored; load is reported once a second', async () => {
+test('messages for rooms or members that are gone are ignored (requests fail with notInRoom); load is reported once a second', async () => {
   const { h, of, sent } = host();
   try {
-    h.handle({ type: 'setViews', room: 3, member: 1, views: [] });
+    h.handle({ type: 'setViews', id: 1, room: 3, member: 1, views: [] });
     h.handle({ type: 'memberLeft', room: 3, member: 1 });
     h.handle({ type: 'createRoom', room: 3, appId: 'app', roomId: 'r', members: [] });
-    h.handle({ type: 'restartSubscriberIce', room: 3, member: 1 });
+    h.handle({ type: 'restartSubscriberIce', id: 2, room: 3, member: 1 });
     h.handle({ type: 'memberResumed', room: 3, member: 1 });
     await new Promise((r) => setTimeout(r, LOAD_EVERY_MS + 150));
     const load = of('load').at(-1)!.load;

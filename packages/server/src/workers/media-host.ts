@@ -10,6 +10,7 @@ import type { Logger } from '../log.ts';
 import type { MediaNetwork } from '../media/codecs.ts';
 import { mediaCounts } from '../media/metrics.ts';
 import { Router } from '../media/router.ts';
+import type { Member } from '../room/member.ts';
 import type { MainToWorker, MainToWorkerOf, RequestResults, RequestType, WorkerConfig } from './protocol.ts';
 import { WorkerRoom, type PostToMain } from './worker-room.ts';
 
@@ -118,6 +119,14 @@ export class MediaHost {
           await room.router.subscriberAnswer(m, msg.offerId, msg.sdp);
           return {};
         });
+      case 'setPublish':
+        return this.#request(msg, 'setPublish', 'setPublish', async (room, m) => (room.router.setPublish(m, msg.sources, msg.publish), {}));
+      case 'setSubscribe':
+        return this.#request(msg, 'setSubscribe', 'setSubscribe', async (room, m) => (room.router.setSubscribe(m, msg.userId, msg.sources, msg.subscribe), {}));
+      case 'setViews':
+        return this.#request(msg, 'setViews', 'setViews', async (room, m) => (room.router.setViews(m, msg.views), {}));
+      case 'restartSubscriberIce':
+        return this.#request(msg, 'restartSubscriberIce', 'restartSubscriberIce', async (room, m) => (room.router.restartSubscriberIce(m), {}));
       case 'shutdown':
         return this.close();
       default:
@@ -126,33 +135,19 @@ export class MediaHost {
   }
 
   /** The one-way calls on one member of one room. */
-  #memberCall(msg: MainToWorkerOf<'memberResumed' | 'setPublish' | 'unpublishAll' | 'setSubscribe' | 'setViews' | 'restartSubscriberIce'>): void {
+  #memberCall(msg: MainToWorkerOf<'memberResumed' | 'unpublishAll'>): void {
     const room = this.#rooms.get(msg.room);
     const m = room?.member(msg.member);
     if (!room || !m) return this.#log.debug('message for a member that is gone', { type: msg.type, room: msg.room, member: msg.member });
-    const r = room.router;
-    switch (msg.type) {
-      case 'memberResumed':
-        return r.memberResumed(m);
-      case 'setPublish':
-        return r.setPublish(m, msg.sources, msg.publish);
-      case 'unpublishAll':
-        return r.unpublishAll(m);
-      case 'setSubscribe':
-        return r.setSubscribe(m, msg.userId, msg.sources, msg.subscribe);
-      case 'setViews':
-        return r.setViews(m, msg.views);
-      case 'restartSubscriberIce':
-        return r.restartSubscriberIce(m);
-    }
+    if (msg.type === 'memberResumed') room.router.memberResumed(m);
+    else room.router.unpublishAll(m);
   }
 
-  #request<T extends RequestType>(
-    msg: { id: number; room: number; member: number },
-    type: T,
-    api: string,
-    run: (room: WorkerRoom, m: NonNullable<ReturnType<WorkerRoom['member']>>) => Promise<RequestResults[T]>,
-  ): void {
+  /**
+   * Runs a request and replies (a result, or the error). The work of the synchronous ones is done
+   * before the reply is posted, so what it sent goes first, as in process.
+   */
+  #request<T extends RequestType>(msg: { id: number; room: number; member: number }, type: T, api: string, run: (room: WorkerRoom, m: Member) => Promise<RequestResults[T]>): void {
     const room = this.#rooms.get(msg.room);
     const m = room?.member(msg.member);
     const reply = (r: { result: RequestResults[T] } | { error: RtcError }) => {

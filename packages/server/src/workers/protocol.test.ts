@@ -23,11 +23,11 @@ const mainMessages: MainToWorker[] = [
   { type: 'refreshMember', room: 1, member: info },
   { type: 'publisherOffer', id: 7, room: 1, member: 3, sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n', sources: { '0': 'audio', '1': 'video' }, api: 'changeStreamPublishState' },
   { type: 'subscriberAnswer', id: 8, room: 1, member: 3, offerId: 0, sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n' },
-  { type: 'setPublish', room: 1, member: 3, sources: ['audio', 'screen'], publish: true },
+  { type: 'setPublish', id: 9, room: 1, member: 3, sources: ['audio', 'screen'], publish: true },
   { type: 'unpublishAll', room: 1, member: 3 },
-  { type: 'setSubscribe', room: 1, member: 3, userId: 'bob', sources: ['video'], subscribe: false },
-  { type: 'setViews', room: 1, member: 3, views: [{ userId: 'bob', source: 'video', width: 640, height: 360, visible: true }] },
-  { type: 'restartSubscriberIce', room: 1, member: 3 },
+  { type: 'setSubscribe', id: 10, room: 1, member: 3, userId: 'bob', sources: ['video'], subscribe: false },
+  { type: 'setViews', id: 11, room: 1, member: 3, views: [{ userId: 'bob', source: 'video', width: 640, height: 360, visible: true }] },
+  { type: 'restartSubscriberIce', id: 12, room: 1, member: 3 },
   { type: 'shutdown' },
 ];
 
@@ -65,8 +65,8 @@ test('malformed messages are refused with the reason', () => {
   assert.match(refused({ type: 'publisherOffer', room: 1, member: 3, sdp: 'v=0', sources: {}, api: 'x' }), /^id/);
   assert.match(refused({ type: 'closeRoom', room: 0 }), /^room/);
   assert.match(refused({ type: 'closeRoom', room: 1.5 }), /^room/);
-  assert.match(refused({ type: 'setPublish', room: 1, member: 3, sources: ['webcam'], publish: true }), /^sources\.0/);
-  assert.match(refused({ type: 'setViews', room: 1, member: 3, views: [{ userId: 'b', source: 'video', width: -1, height: 1, visible: true }] }), /width/);
+  assert.match(refused({ type: 'setPublish', id: 1, room: 1, member: 3, sources: ['webcam'], publish: true }), /^sources\.0/);
+  assert.match(refused({ type: 'setViews', id: 1, room: 1, member: 3, views: [{ userId: 'b', source: 'video', width: -1, height: 1, visible: true }] }), /width/);
   assert.match(refused({ type: 'memberJoined', room: 1, member: { ...info, grants: {} } }), /tokenExpireAt/);
   refused(null);
   refused('shutdown');

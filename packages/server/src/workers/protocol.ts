@@ -11,9 +11,12 @@
  * - room lifecycle: `createRoom` (with its members), `closeRoom`;
  * - the member mirror: `memberJoined`, `memberLeft`, `memberUpdated` (visibility, grants,
  *   autoSubscribe), `memberResumed`, `refreshMember` (grants changed: subscriptions re-applied);
- * - media requests of members: `publisherOffer` and `subscriberAnswer` (requests with an `id`,
- *   answered by a `reply`), `setPublish`, `unpublishAll`, `setSubscribe`, `setViews`,
- *   `restartSubscriberIce` (one-way: ordered on the channel, no reply needed);
+ * - a member's signaling requests: `publisherOffer`, `subscriberAnswer`, `setPublish`,
+ *   `setSubscribe`, `setViews`, `restartSubscriberIce`; each carries an `id` and is answered by a
+ *   `reply` after the worker applied it, so whatever the worker sent meanwhile (a subscriber
+ *   offer, on the same ordered channel) reaches the client before the request's reply, as in
+ *   process; and a failure comes back as the error it would have been in process;
+ * - `unpublishAll` (visibility off, publish privilege expired: no client request waits on it);
  * - `shutdown`.
  *
  * worker → main
@@ -80,11 +83,11 @@ export const mainToWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('refreshMember'), ...inRoom, member: memberInfoSchema }),
   z.object({ type: z.literal('publisherOffer'), id: ref, ...ofMember, sdp, sources: z.record(text(32), trackSource), api: text(64) }),
   z.object({ type: z.literal('subscriberAnswer'), id: ref, ...ofMember, offerId: count, sdp }),
-  z.object({ type: z.literal('setPublish'), ...ofMember, sources: z.array(trackSource), publish: z.boolean() }),
+  z.object({ type: z.literal('setPublish'), id: ref, ...ofMember, sources: z.array(trackSource), publish: z.boolean() }),
   z.object({ type: z.literal('unpublishAll'), ...ofMember }),
-  z.object({ type: z.literal('setSubscribe'), ...ofMember, userId: text(256), sources: z.array(trackSource), subscribe: z.boolean() }),
-  z.object({ type: z.literal('setViews'), ...ofMember, views: z.array(viewSchema).check(z.maxLength(256)) }),
-  z.object({ type: z.literal('restartSubscriberIce'), ...ofMember }),
+  z.object({ type: z.literal('setSubscribe'), id: ref, ...ofMember, userId: text(256), sources: z.array(trackSource), subscribe: z.boolean() }),
+  z.object({ type: z.literal('setViews'), id: ref, ...ofMember, views: z.array(viewSchema).check(z.maxLength(256)) }),
+  z.object({ type: z.literal('restartSubscriberIce'), id: ref, ...ofMember }),
   z.object({ type: z.literal('shutdown') }),
 ]);
 /** A message main → worker. */
@@ -98,6 +101,10 @@ export type MainToWorkerOf<T extends MainToWorkerType> = Extract<MainToWorker, {
 export interface RequestResults {
   publisherOffer: { sdp: string };
   subscriberAnswer: Record<string, never>;
+  setPublish: Record<string, never>;
+  setSubscribe: Record<string, never>;
+  setViews: Record<string, never>;
+  restartSubscriberIce: Record<string, never>;
 }
 /** A request type: a main → worker message answered by a `reply`. */
 export type RequestType = keyof RequestResults;

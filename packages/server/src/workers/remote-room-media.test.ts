@@ -18,6 +18,7 @@ function fakeLink(answer: (msg: RequestOf<RequestType>) => Record<string, unknow
     },
     request: async <T extends RequestType>(msg: RequestOf<T>) => {
       requests.push(msg);
+      sent.push({ ...msg, id: requests.length } as MainToWorker);
       const r = answer(msg);
       if (r instanceof RtcError) throw r;
       return r as RequestResults[T];
@@ -141,11 +142,14 @@ test('frames, speakers and activity from the worker reach the room side', () => 
 test('requests carry the member key and the api name; the worker error comes back as is', async () => {
   const { room, members } = roomOf('alice');
   const alice = members[0]!;
-  const { link, requests } = fakeLink((m) => (m.type === 'publisherOffer' ? { sdp: 'answer' } : new RtcError('mediaFailed', 'subscriberAnswer', 'boom')));
+  const { link, requests } = fakeLink((m) => (m.type === 'publisherOffer' ? { sdp: 'answer' } : m.type === 'subscriberAnswer' ? new RtcError('mediaFailed', 'subscriberAnswer', 'boom') : {}));
   const media = new RemoteRoomMedia(3, room, link);
   assert.equal(await media.publisherOffer(alice, 'v=0 offer', { '0': 'audio' }, 'changeAudioCapture'), 'answer');
   assert.deepEqual(requests[0], { type: 'publisherOffer', room: 3, member: alice.key, sdp: 'v=0 offer', sources: { '0': 'audio' }, api: 'changeAudioCapture' });
   await assert.rejects(media.subscriberAnswer(alice, 2, 'v=0 answer'), (e: RtcError) => e.errMsg === 'subscriberAnswer:fail media failed: boom');
+  // a member's signaling requests are answered by the worker (after what they sent)
+  await media.setViews(alice, []);
+  assert.deepEqual(requests.at(-1), { type: 'setViews', room: 3, member: alice.key, views: [] });
   media.lost();
   assert.ok(media.closed);
 });

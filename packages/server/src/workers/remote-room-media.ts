@@ -1,7 +1,7 @@
 /**
  * A room's media on a media worker, as the main process holds it: `RoomMedia` said in the
- * messages of `protocol.ts`. Calls that change media are sent in order (one-way, or as requests
- * for the two that return something); what the room side must read at once — who publishes what,
+ * messages of `protocol.ts`. Calls that change media are sent in order: a member's signaling
+ * requests as requests answered by the worker, the rest one-way; what the room side must read at once — who publishes what,
  * who speaks, each member's last media activity — is a mirror kept from the worker's reports.
  * The mirror of publications also takes the main process's own changes at once (a publish, an
  * unpublish), so the publisher limit holds between two reports; the worker's next report
@@ -121,15 +121,15 @@ export class RemoteRoomMedia implements RoomMedia {
     await this.#link.request<'subscriberAnswer'>({ type: 'subscriberAnswer', room: this.ref, member: m.key, offerId, sdp }, 'subscriberAnswer');
   }
 
-  setPublish(m: Member, sources: TrackSource[], publish: boolean): void {
-    if (!this.#is(m)) return;
+  async setPublish(m: Member, sources: TrackSource[], publish: boolean): Promise<void> {
+    if (!this.#is(m) || this.#closed) return;
     const pubs = new Map(this.#publications.get(m.key));
     for (const s of sources) {
       if (!publish) pubs.delete(s);
       else if (!pubs.has(s)) pubs.set(s, sharedNow());
     }
     this.#setPublications(m.key, pubs);
-    this.#send({ type: 'setPublish', room: this.ref, member: m.key, sources, publish });
+    await this.#link.request<'setPublish'>({ type: 'setPublish', room: this.ref, member: m.key, sources, publish }, 'setPublish');
   }
 
   unpublishAll(m: Member): void {
@@ -138,16 +138,19 @@ export class RemoteRoomMedia implements RoomMedia {
     this.#send({ type: 'unpublishAll', room: this.ref, member: m.key });
   }
 
-  setSubscribe(m: Member, userId: string, sources: TrackSource[], subscribe: boolean): void {
-    this.#send({ type: 'setSubscribe', room: this.ref, member: m.key, userId, sources, subscribe });
+  async setSubscribe(m: Member, userId: string, sources: TrackSource[], subscribe: boolean): Promise<void> {
+    if (this.#closed) return;
+    await this.#link.request<'setSubscribe'>({ type: 'setSubscribe', room: this.ref, member: m.key, userId, sources, subscribe }, 'setSubscribe');
   }
 
-  setViews(m: Member, views: readonly ViewReport[]): void {
-    this.#send({ type: 'setViews', room: this.ref, member: m.key, views: [...views] });
+  async setViews(m: Member, views: readonly ViewReport[]): Promise<void> {
+    if (this.#closed) return;
+    await this.#link.request<'setViews'>({ type: 'setViews', room: this.ref, member: m.key, views: [...views] }, 'setViews');
   }
 
-  restartSubscriberIce(m: Member): void {
-    this.#send({ type: 'restartSubscriberIce', room: this.ref, member: m.key });
+  async restartSubscriberIce(m: Member): Promise<void> {
+    if (this.#closed) return;
+    await this.#link.request<'restartSubscriberIce'>({ type: 'restartSubscriberIce', room: this.ref, member: m.key }, 'restartSubscriberIce');
   }
 
   refreshMember(m: Member): void {
