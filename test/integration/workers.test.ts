@@ -2,8 +2,9 @@
 // on loopback: two rooms land on different workers and media flows in both; a stall of the main
 // process's event loop does not gap a worker's packets; `kill -9` of one worker tells its room's
 // members (21954, then close 4011) who rejoin and receive again once it restarted, while the other
-// room never stops. The main-loop stall is a test fault that exists only under an environment
-// variable (`RTCROOM_DEBUG_BLOCK_MS`: SIGWINCH busy-loops the main process for that long).
+// room never stops; a hung worker (SIGSTOP) is killed after 10 s of silence and restarted. The
+// main-loop stall is a test fault that exists only under an environment variable
+// (`RTCROOM_DEBUG_BLOCK_MS`: SIGWINCH busy-loops the main process for that long).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HeadlessPublisher, HeadlessSubscriber } from '../../bench/lib/headless-client.ts';
@@ -174,5 +175,35 @@ describe('media workers (--workers 2)', () => {
     assert.equal(h.rooms, 2);
     assert.deepEqual([workerOf(h, 0).rooms, workerOf(h, 1).rooms], [1, 1], 'the rejoined room goes to the restarted (idle) worker');
     await Promise.all([receives(a.sub, 100), receives(b.sub, 100)]);
+  });
+
+  test('a hung worker (SIGSTOP) is killed after 10 s of silence and restarted; its members are told; the other room never stops', async () => {
+    const before = await server.health();
+    const victim = workerOf(before, 1);
+    assert.equal(victim.rooms, 1);
+    const t0 = performance.now();
+    process.kill(victim.pid!, 'SIGSTOP');
+    try {
+      const code = await Promise.race([b.sub.closed, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('no close within 14 s')), 14_000))]);
+      assert.equal(code, 4011);
+    } finally {
+      // a stopped process is killed all the same; this only matters if the watchdog failed
+      try {
+        process.kill(victim.pid!, 'SIGCONT');
+      } catch {
+        /* gone: killed by the server */
+      }
+    }
+    const toldMs = performance.now() - t0;
+    const h = await until('the hung worker restarted', async () => {
+      const h = await server.health();
+      return workerOf(h, 1).state === 'ready' && workerOf(h, 1).restarts === 1 ? h : undefined;
+    });
+    const gapA = largestGap(a.sub.arrivals, t0 - 500, performance.now());
+    console.log(`# worker 1 stopped: killed and its members told after ${Math.round(toldMs)} ms; largest packet gap in the other room meanwhile ${Math.round(gapA)} ms`);
+    assert.ok(toldMs > 9000 && toldMs < 14_000, `told after ${Math.round(toldMs)} ms`);
+    assert.ok(gapA < MAX_GAP_MS, `the other room's largest gap was ${Math.round(gapA)} ms`);
+    assert.notEqual(workerOf(h, 1).pid, victim.pid);
+    await receives(a.sub, 100);
   });
 });
