@@ -4,6 +4,7 @@
 // upgrades and one address over the per-address cap. Measures the call's largest packet gap and
 // rate, healthy members closed, the server's responsiveness (ping RTT every 50 ms) and its RSS.
 //   npm run bench -- fuzz [--frames 100000] [--connections 2000] [--settle-seconds 60] [--node-args=--flag]
+//                         [--server-args="--workers 2"]
 // Exits non-zero when the call gapped ≥ 1 s, kept < 95% of its rate (corrected for a slowed
 // publisher: the harness shares its core with the attacker), a healthy member was closed,
 // or the server's RSS after a settle is above 110% of before.
@@ -77,6 +78,8 @@ export async function main(argv: string[]): Promise<void> {
       'settle-seconds': { type: 'string', default: '60' },
       // Node/V8 flags for the server process, for memory experiments (e.g. --optimize-for-size)
       'node-args': { type: 'string', default: '' },
+      // extra `rtcroom serve` flags, e.g. "--workers 2" (the call's media on a worker process)
+      'server-args': { type: 'string', default: '' },
     },
   });
   const frames = Math.min(1_000_000, Math.max(1000, Number(values.frames)));
@@ -87,7 +90,8 @@ export async function main(argv: string[]): Promise<void> {
   let warnings = 0;
   let stderrTail = '';
   // the server at its default per-address cap (200), unlike the other benchmarks
-  const server = await startServerProcess(['--max-connections-per-ip', '200', '--log-level', 'warn'], nodeArgs, {
+  const serverArgs = values['server-args'].split(' ').filter(Boolean);
+  const server = await startServerProcess(['--max-connections-per-ip', '200', '--log-level', 'warn', ...serverArgs], nodeArgs, {
     onStderr: (d) => {
       warnings += String(d).split('\n').filter((l) => l.trim()).length;
       stderrTail = (stderrTail + String(d)).slice(-2000);
@@ -252,6 +256,7 @@ export async function main(argv: string[]): Promise<void> {
       `wrote ${writeResult('fuzz', {
         pinned: server.pinned,
         nodeArgs,
+        serverArgs,
         frames,
         connections,
         tally,

@@ -20,6 +20,15 @@ export function benchToken(roomId: string, userId: string): string {
 const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
+/** What `/healthz` says (the fields the harness reads). */
+export interface ServerHealth {
+  rooms: number;
+  members: number;
+  media: { forwarded: number; received: number; peers: number; consumers: number };
+  /** With `--workers N` (N ≥ 2): one entry per media worker. */
+  workers?: { index: number; state: 'starting' | 'ready' | 'down'; pid: number | undefined; restarts: number; rooms: number; members: number; peers: number; forwardedPps: number; receivedPps: number; loopLagMs: number }[];
+}
+
 /** A running server process. */
 export interface ServerProcess {
   url: string;
@@ -33,7 +42,7 @@ export interface ServerProcess {
   /** Sends a signal to the server process. */
   signal(sig: NodeJS.Signals): void;
   /** GET /healthz. */
-  health(): Promise<{ media: { forwarded: number; received: number; peers: number; consumers: number } }>;
+  health(): Promise<ServerHealth>;
   stop(): void;
 }
 
@@ -53,6 +62,8 @@ export interface ServerProcessOptions {
   wrap?: string[];
   /** Receives the server's stderr instead of this process's stderr (e.g. to count warnings). */
   onStderr?: (chunk: Buffer) => void;
+  /** Extra environment variables of the server process. */
+  env?: Record<string, string>;
 }
 
 /** Starts `rtcroom serve` with the benchmark app on a free loopback port (`extraArgs` override). */
@@ -63,7 +74,7 @@ export async function startServerProcess(extraArgs: string[] = [], nodeArgs: str
   const args = [...nodeArgs, bin, 'serve', '--port', '0', '--apps', join(dir, 'apps.json'), '--log-level', 'warn', '--rtc-ip', '127.0.0.1', ...NO_ROOM_LIMITS, ...extraArgs];
   const pin = hasTaskset && opts.pin !== false;
   const command = [...(opts.wrap ?? []), ...(pin ? ['taskset', '-c', '0'] : []), process.execPath, ...args];
-  const child: ChildProcess = spawn(command[0]!, command.slice(1), { cwd: dir });
+  const child: ChildProcess = spawn(command[0]!, command.slice(1), { cwd: dir, env: { ...process.env, ...opts.env } });
   if (pin) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)]);
   let out = '';
   child.stderr!.on('data', (d: Buffer) => (opts.onStderr ? opts.onStderr(d) : process.stderr.write(d)));
@@ -87,7 +98,7 @@ export async function startServerProcess(extraArgs: string[] = [], nodeArgs: str
       return (Number(f[11]) + Number(f[12])) / CLK_TCK;
     },
     rssBytes: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
-    health: async () => (await (await fetch(`${url}/healthz`)).json()) as Awaited<ReturnType<ServerProcess['health']>>,
+    health: async () => (await (await fetch(`${url}/healthz`)).json()) as ServerHealth,
     signal: (sig) => void process.kill(pid, sig),
     stop: () => child.kill('SIGTERM'),
   };

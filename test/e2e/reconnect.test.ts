@@ -83,3 +83,59 @@ describe('reconnect in Chromium', () => {
     await b.context().close();
   });
 });
+
+describe('a media worker killed (--workers 2) in Chromium', () => {
+  let tb: TestBrowser;
+  let server: ServerProcess;
+  before(async () => {
+    server = await startServerProcess(['--workers', '2'], [], { pin: false });
+    tb = await launchBrowser();
+  });
+  after(async () => {
+    await tb?.close();
+    server?.stop();
+  });
+
+  test("its room's pages are told (21954), join again by themselves and see video again; the other room's video never stops", async () => {
+    const call = async (roomId: string, pub: string, viewer: string) => {
+      const a = await openPage(tb, server.url);
+      const b = await openPage(tb, server.url);
+      await a.evaluate(
+        async ({ token, roomId, userId }) => {
+          const ctx = (window as any).ctx;
+          await ctx.changeVideoCapture({ state: 1 });
+          await ctx.joinRtcRoom({ roomId, userId, token });
+        },
+        { token: benchToken(roomId, pub), roomId, userId: pub },
+      );
+      await b.evaluate(({ token, roomId, userId }) => (window as any).ctx.joinRtcRoom({ roomId, userId, token }), { token: benchToken(roomId, viewer), roomId, userId: viewer });
+      await waitList(b, 'onRtcVideoMembersChanged', [pub]);
+      await until(async () => (await framesOf(b, pub)) > 10, `${pub}'s video at ${viewer}`, 15_000);
+      return { a, b };
+    };
+    const one = await call('wk1', 'ann', 'ben');
+    const two = await call('wk2', 'cat', 'dan');
+    const h = await server.health();
+    assert.deepEqual(h.workers?.map((w) => w.rooms), [1, 1], 'one room per worker');
+    const frames2 = await framesOf(two.b, 'cat');
+    const t0 = performance.now();
+    process.kill(h.workers![0]!.pid!, 'SIGKILL');
+    for (const p of [one.a, one.b]) {
+      await until(async () => (await logOf(p)).some((e) => e.ev === 'onRtcStateChanged' && e.p.errNo === 21954), 'media failure told', 5000);
+      await until(async () => (await logOf(p)).some((e) => e.ev === 'onRtcStateChanged' && e.p.errNo === 21952 && e.p.data?.connection === 'signaling'), 'rejoined', 15_000);
+    }
+    await waitList(one.b, 'onRtcVideoMembersChanged', ['ann'], 10_000);
+    const f1 = await framesOf(one.b, 'ann');
+    await until(async () => (await framesOf(one.b, 'ann')) > f1 + 10, "ann's video at ben after the worker restart", 15_000);
+    const back = performance.now() - t0;
+    // the other room kept decoding all along: about 15 fps over the whole time
+    const got = (await framesOf(two.b, 'cat')) - frames2;
+    const seconds = (performance.now() - t0) / 1000;
+    console.log(`# the lost room saw video again ${Math.round(back)} ms after the kill; the other room decoded ${got} frames in ${seconds.toFixed(1)} s meanwhile`);
+    assert.ok(got > seconds * 8, `the other room decoded ${got} frames in ${seconds.toFixed(1)} s`);
+    for (const p of [one.a, one.b, two.a, two.b]) assert.equal((await logOf(p)).filter((e) => e.ev === 'onRtcChatInterrupted').length, 0);
+    const bStates = (await logOf(two.b)).filter((e) => e.ev === 'onRtcStateChanged' && (e.p.errNo === 21953 || e.p.errNo === 21954));
+    assert.deepEqual(bStates, [], 'the other room saw no failure');
+    for (const p of [one.a, one.b, two.a, two.b]) await p.context().close();
+  });
+});

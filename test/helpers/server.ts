@@ -9,9 +9,11 @@ export const APP2 = { appId: 'fedcba9876543210fedcba98', appKey: 'test-app-key-2
 /** Starts a server with the test apps; `overrides` tweak the config. */
 export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer & { wsUrl: string }> {
   const base = defaultConfig(new AppRegistry([APP, APP2]));
-  // media on loopback only
-  const config: ServerConfig = { ...base, host: '127.0.0.1', port: 0, media: { ...base.media, iceAddress: '127.0.0.1' }, ...overrides };
   const level = process.env.RTCROOM_TEST_LOG === '1' ? 'debug' : 'silent';
+  // RTCROOM_TEST_WORKERS=N runs the same tests with media on N worker processes
+  const workers = Number(process.env.RTCROOM_TEST_WORKERS ?? 1);
+  // media on loopback only
+  const config: ServerConfig = { ...base, host: '127.0.0.1', port: 0, media: { ...base.media, iceAddress: '127.0.0.1' }, workers, logLevel: level, ...overrides };
   const server = await startServer(config, createLogger(level));
   return Object.assign(server, { wsUrl: `${server.url.replace('http', 'ws')}/rtc` });
 }

@@ -36,6 +36,8 @@ test('bad flags: a clear message and exit code 2; --help exits 0', () => {
     [['serve', '--audio-speakers', '0'], /--audio-speakers must be a whole number from 1 to 100/],
     [['serve', '--audio-selection-above', 'many'], /--audio-selection-above must be a whole number from 0 to 100000/],
     [['serve', '--apps', '/nonexistent/apps.json'], /cannot read apps file/],
+    [['serve', '--workers', '0'], /--workers must be a whole number from 1 to 256/],
+    [['serve', '--workers', '3', '--rtc-ports', '40000-40004'], /--rtc-ports: the media port range 40000-40004 \(5 ports\) is too small for 3 workers/],
     [['fly'], /unknown command "fly"/],
   ];
   for (const [args, want] of cases) {
@@ -151,11 +153,12 @@ test('dev mode is refused on a non-loopback --host unless --dev asks for it, and
   }
 });
 
-test('SIGTERM: members are told (21955), the socket closes with 1001, the process exits 0 within 5 s', async () => {
+for (const workers of [1, 2]) {
+test(`SIGTERM (--workers ${workers}): members are told (21955), the socket closes with 1001, the process exits 0 within 5 s`, async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'rtcroom-cli-'));
   const file = join(cwd, 'apps.json');
   writeFileSync(file, JSON.stringify([{ appId: APP_ID, appKey: 'secret' }]));
-  const s = await serve(cwd, ['--apps', file]);
+  const s = await serve(cwd, ['--apps', file, '--workers', String(workers)]);
   const url = s.url;
   const { TestClient } = await import('../helpers/ws-client.ts');
   const { AccessToken } = await import('@rtcroom/token');
@@ -164,6 +167,8 @@ test('SIGTERM: members are told (21955), the socket closes with 1001, the proces
   t.expireTime(Math.floor(Date.now() / 1000) + 600);
   const joined = await c.request('joinRtcRoom', { appId: APP_ID, roomId: 'r-stop', userId: 'u1', token: t.serialize() });
   assert.ok(joined.result, JSON.stringify(joined));
+  const health = (await (await fetch(`${url}/healthz`)).json()) as { workers?: { pid: number }[] };
+  const workerPids = (health.workers ?? []).map((w) => w.pid);
   const t0 = Date.now();
   s.signal('SIGTERM');
   const told = await c.waitFor((f) => f.event === 'interrupted', 'interrupted event');
@@ -173,4 +178,10 @@ test('SIGTERM: members are told (21955), the socket closes with 1001, the proces
   assert.equal(await s.exited, 0);
   assert.ok(Date.now() - t0 < 5000, `exited after ${Date.now() - t0} ms`);
   assert.match(s.output(), /SIGTERM: shutting down/);
+  if (workers > 1) {
+    // the media workers went with it
+    assert.equal(workerPids.length, workers);
+    for (const pid of workerPids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `worker ${pid} is gone`);
+  }
 });
+}

@@ -37,6 +37,11 @@ export const CLOSE_CODES = {
   heartbeatTimeout: 4008,
   /** The member moved to a newer session (`resumeSession`) or is gone. */
   sessionMoved: 4010,
+  /**
+   * The media of the member's room was lost (its media worker crashed); the member is gone and
+   * the client joins again (the room is placed afresh).
+   */
+  mediaLost: 4011,
   /** Too many messages. */
   rateLimited: 4029,
   /** Frame far above {@link MAX_FRAME_BYTES} (the socket is closed before reading it). */

@@ -465,7 +465,7 @@ export class RtcRoomContext extends ContextEvents {
   /**
    * The signaling connection of `session` ended without `exitRtcRoom`. A server shutdown (1001),
    * a rate-limit cut (4029) or a takeover (4010) interrupts the call; anything else is recovered:
-   * see {@link RtcRoomContext.#recover}.
+   * see {@link RtcRoomContext.#recover} (after 4011, media lost, by joining again at once).
    */
   #onLost(session: RoomSession, reason: string, code: number | undefined): void {
     if (this.#session !== session) return;
@@ -473,7 +473,8 @@ export class RtcRoomContext extends ContextEvents {
     if (code === CLOSE_CODES.rateLimited || code === CLOSE_CODES.sessionMoved) {
       return this.#interrupt(session, new RtcError('connectionFailed', 'onRtcChatInterrupted', reason).toPayload());
     }
-    void recover(this.#recoveryHost, session, reason);
+    // the server lost the room's media (a media worker crashed) and let the member go: join again
+    void recover(this.#recoveryHost, session, reason, code === CLOSE_CODES.mediaLost);
   }
 
   /**

@@ -70,6 +70,12 @@ export interface ServerConfig {
   memoryReclaim: boolean;
   /** `onRoomTokenWillExpire` fires this long before the token (or a privilege) expires. */
   tokenWillExpireLeadMs: number;
+  /**
+   * Media processes: 1 runs media in this process (no IPC); N ≥ 2 starts N media worker processes
+   * that own the media of the rooms placed on them (`workers/`), this process keeping HTTP,
+   * signaling and room state.
+   */
+  workers: number;
 }
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -104,5 +110,6 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     ghostTimeoutMs: 4000,
     serverPingMs: 1000,
     idleSessionMs: 30_000,
+    workers: 1,
   };
 }

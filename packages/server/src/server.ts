@@ -10,7 +10,10 @@ import { MemoryReclaimer, memoryReducingGc } from './memory-reclaim.ts';
 import { createLogger, type Logger } from './log.ts';
 import { RoomManager } from './room/room-manager.ts';
 import { Handlers } from './signal/handlers.ts';
-import { JoinService } from './room/join-service.ts';
+import { JoinService, type MediaFactory } from './room/join-service.ts';
+import { Router } from './media/router.ts';
+import { mediaCounts } from './media/metrics.ts';
+import { WorkerPool } from './workers/worker-pool.ts';
 import { SignalServer } from './signal/signal-server.ts';
 import { createRoutes } from './http/routes.ts';
 import { CONNECTIONS_CHECK_MS, limitConnections } from './http/connection-limit.ts';
@@ -37,10 +40,31 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
     maxVisibleMembers: config.maxVisibleMembers,
     snapshotIntervalMs: config.snapshotIntervalMs,
   });
-  const joins = new JoinService(config.apps, rooms, config, log);
+  // media in process (--workers 1), or on media worker processes
+  const pool = config.workers > 1 ? new WorkerPool(config, config.workers, log) : undefined;
+  if (pool) {
+    try {
+      await pool.ready();
+    } catch (e) {
+      await pool.close(0);
+      throw e;
+    }
+  }
+  const newMedia: MediaFactory = pool ? (room, lost) => pool.createMedia(room, lost) : (room) => new Router(room, config.media, config.speakers, log, config.audioSelection);
+  const joins = new JoinService(config.apps, rooms, config, log, newMedia);
   const handlers = new Handlers(joins, config);
   const signal = new SignalServer(config, handlers, joins, log);
-  const routes = createRoutes(config, { rooms: () => rooms.roomCount, members: () => rooms.memberCount, sessions: () => signal.sessionCount }, log);
+  const routes = createRoutes(
+    config,
+    {
+      rooms: () => rooms.roomCount,
+      members: () => rooms.memberCount,
+      sessions: () => signal.sessionCount,
+      media: () => (pool ? pool.totals() : { ...mediaCounts }),
+      workers: pool && (() => pool.health()),
+    },
+    log,
+  );
   const http: Server = createServer({ connectionsCheckingInterval: CONNECTIONS_CHECK_MS }, (req, res) => void routes(req, res));
   http.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
@@ -70,7 +94,7 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
       signal.close();
       joins.close();
       http.closeAllConnections();
-      await new Promise<void>((r) => http.close(() => r()));
+      await Promise.all([new Promise<void>((r) => http.close(() => r())), pool?.close()]);
     },
   };
 }

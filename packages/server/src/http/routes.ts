@@ -9,13 +9,17 @@ import { AccessToken, Privileges } from '@rtcroom/token';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { sendFile } from './static-files.ts';
-import { mediaCounts } from '../media/metrics.ts';
+import type { MediaTotals, WorkerHealth } from '../workers/worker-pool.ts';
 
 /** Live figures shown by `/healthz`. */
 export interface HealthSource {
   rooms(): number;
   members(): number;
   sessions(): number;
+  /** Live media objects and packet totals (this process's, or summed over the media workers). */
+  media(): MediaTotals;
+  /** Per media worker figures, when media runs on workers. */
+  workers?: (() => WorkerHealth[]) | undefined;
 }
 
 const devTokenSchema = z.object({
@@ -81,7 +85,8 @@ export function createRoutes(config: ServerConfig, health: HealthSource, log: Lo
           rooms: health.rooms(),
           members: health.members(),
           sessions: health.sessions(),
-          media: { ...mediaCounts },
+          media: health.media(),
+          ...(health.workers ? { workers: health.workers() } : {}),
         });
       }
       if (url.pathname === '/api/dev/token') {

@@ -6,7 +6,7 @@
  * @module
  */
 import { SpeakerDetector, type ActiveSpeaker, type SpeakerOptions } from '@rtcroom/protocol';
-import type { Room } from '../room/room.ts';
+import type { MediaRoom } from './media-room.ts';
 import { AudioSelector, type AudioSelectionConfig, type AudioSourceState } from './audio-selection.ts';
 import type { Consumer } from './consumer.ts';
 import type { Producer } from './producer.ts';
@@ -16,7 +16,7 @@ const TICK_MS = 100;
 
 /** Speaker detection and audio selection of one room. */
 export class RoomAudio {
-  readonly #room: Room;
+  readonly #room: MediaRoom;
   readonly #options: SpeakerOptions;
   readonly #detectors = new Map<Producer, SpeakerDetector>();
   readonly #selection: AudioSelectionConfig;
@@ -25,7 +25,7 @@ export class RoomAudio {
   /** Whether audio selection applies now (the room is above its size threshold). */
   #selecting = false;
 
-  constructor(room: Room, options: SpeakerOptions, selection: AudioSelectionConfig) {
+  constructor(room: MediaRoom, options: SpeakerOptions, selection: AudioSelectionConfig) {
     this.#room = room;
     this.#options = options;
     this.#selection = selection;

@@ -6,7 +6,8 @@
 import { RtcError, statePayload, type ActiveSpeaker, type ServerFrame, type SpeakerOptions, type TrackSource } from '@rtcroom/protocol';
 import type { Logger } from '../log.ts';
 import type { Member } from '../room/member.ts';
-import type { Room, RoomMedia } from '../room/room.ts';
+import type { RoomMedia } from '../room/room-media.ts';
+import type { MediaRoom } from './media-room.ts';
 import type { MediaNetwork } from './codecs.ts';
 import { Consumer } from './consumer.ts';
 import { Producer } from './producer.ts';
@@ -46,9 +47,16 @@ class MemberMedia {
   }
 }
 
+/** One active publication: a member's source being forwarded, and since when (performance.now()). */
+export interface Publication {
+  member: Member;
+  source: TrackSource;
+  since: number;
+}
+
 /** Per-room SFU. */
 export class Router implements RoomMedia {
-  readonly #room: Room;
+  readonly #room: MediaRoom;
   readonly #net: MediaNetwork;
   readonly #log: Logger;
   readonly #media = new Map<Member, MemberMedia>();
@@ -57,7 +65,7 @@ export class Router implements RoomMedia {
   /** Speaker detection and audio selection. */
   readonly #audio: RoomAudio;
   readonly #allocateTick: NodeJS.Timeout;
-  constructor(room: Room, net: MediaNetwork, speakers: SpeakerOptions, log: Logger, selection: AudioSelectionConfig) {
+  constructor(room: MediaRoom, net: MediaNetwork, speakers: SpeakerOptions, log: Logger, selection: AudioSelectionConfig) {
     this.#room = room;
     this.#net = net;
     this.#audio = new RoomAudio(room, speakers, selection);
@@ -146,6 +154,16 @@ export class Router implements RoomMedia {
     }
     return list.sort((a, b) => a.activeSince - b.activeSince).map((p) => p.userId);
   }
+
+  /** Every active publication, visible or not (what a media worker reports to the main process). */
+  publications(): Publication[] {
+    const out: Publication[] = [];
+    for (const mm of this.#media.values()) for (const p of mm.producers.values()) if (p.active) out.push({ member: mm.member, source: p.source, since: p.activeSince });
+    return out;
+  }
+
+  /** Nothing to do in process: the router reads `member.visible` where it matters. */
+  visibilityChanged(_m: Member): void {}
 
   /** Applies a publisher offer from `m`; resolves with the answer. `api` names the app's call in errors. */
   async publisherOffer(m: Member, sdp: string, sources: Record<string, TrackSource>, api = 'publisherOffer'): Promise<string> {

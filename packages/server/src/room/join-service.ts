@@ -12,9 +12,9 @@ import { Privileges, privilegeExpiry, verifyToken } from '@rtcroom/token';
 import type { AppRegistry } from '../apps/registry.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { Router } from '../media/router.ts';
 import type { Member, MemberGrants, MemberSink } from './member.ts';
 import type { Room } from './room.ts';
+import type { RoomMedia } from './room-media.ts';
 import type { RoomManager } from './room-manager.ts';
 import { TokenWatch, expiryMs } from './token-watch.ts';
 import { LivenessMonitor } from './liveness.ts';
@@ -27,6 +27,13 @@ export interface SessionPort extends MemberSink {
   /** Closes the session without a leave of its own (its member moved on, or is gone already). */
   detach(code: number, reason: string): void;
 }
+
+/**
+ * Creates the media of a room (in process, or on a media worker). `lost` is called when that
+ * media died on its own (its worker crashed): the room's members must start their media again.
+ * Throws when no media can be created now (every worker down).
+ */
+export type MediaFactory = (room: Room, lost: (reason: string) => void) => RoomMedia;
 
 /** Where a detached member's events go: nowhere (the resume reply carries fresh lists). */
 const DETACHED: MemberSink = { sendRaw: () => undefined };
@@ -48,23 +55,52 @@ export class JoinService {
   readonly #byResumeToken = new Map<string, Member>();
   readonly #liveness: LivenessMonitor;
 
-  constructor(apps: AppRegistry, rooms: RoomManager, config: ServerConfig, log: Logger) {
+  readonly #newMedia: MediaFactory;
+
+  /** @param newMedia creates a room's media on first use (the in-process router, or a worker's) */
+  constructor(apps: AppRegistry, rooms: RoomManager, config: ServerConfig, log: Logger, newMedia: MediaFactory) {
     this.#apps = apps;
     this.#rooms = rooms;
     this.#config = config;
     this.#log = log;
+    this.#newMedia = newMedia;
     this.#liveness = new LivenessMonitor(
       rooms,
       config,
-      (m) => (rooms.room(m.appId, m.roomId)?.media as Router | undefined)?.lastActivity(m),
+      (m) => rooms.room(m.appId, m.roomId)?.media?.lastActivity(m),
       (m, reason) => this.#gone(m, reason),
     );
   }
 
-  /** The room's router, created on first use. */
-  router(room: Room): Router {
-    if (!room.media) room.media = new Router(room, this.#config.media, this.#config.speakers, this.#log, this.#config.audioSelection);
-    return room.media as Router;
+  /** The room's media, created on first use; `api` names the app's call if none can be created. */
+  media(room: Room, api: string): RoomMedia {
+    if (room.media) return room.media;
+    let media: RoomMedia;
+    try {
+      media = this.#newMedia(room, (reason) => this.#mediaLost(room, media, reason));
+    } catch (e) {
+      this.#log.error('room media could not be created', { appId: room.appId, roomId: room.roomId, err: e });
+      throw new RtcError('mediaFailed', api, (e as Error).message);
+    }
+    room.media = media;
+    return media;
+  }
+
+  /**
+   * The room's media died on its own (its media worker crashed): every member is told its media
+   * failed (21954) and let go, and its session is closed with {@link CLOSE_CODES.mediaLost}. The
+   * SDK recovers by joining again, which places the room afresh (on a live worker).
+   */
+  #mediaLost(room: Room, media: RoomMedia, reason: string): void {
+    if (room.media !== media) return;
+    this.#log.warn('room media lost: members rejoin', { appId: room.appId, roomId: room.roomId, members: room.members.size, reason });
+    const failed = { ...statePayload('transportFailed', 'media'), data: { connection: 'media', state: 'failed', reason: 'mediaLost' } };
+    for (const m of [...room.members.values()]) {
+      send(m, 'stateChanged', failed);
+      const s = m.sink;
+      this.#leave(m, reason);
+      if (isSessionPort(s)) s.detach(CLOSE_CODES.mediaLost, reason);
+    }
   }
 
   /** The member of `s` and its room, or `notInRoom` for `api`. */
@@ -99,7 +135,7 @@ export class JoinService {
     setImmediate(() => {
       if (this.#rooms.memberOf(member.appId, member.userId) === member) this.#watchToken(member, room);
     });
-    if (room.media) (room.media as Router).memberJoined(member);
+    room.media?.memberJoined(member);
     this.#log.debug('joined', { appId: p.appId, roomId: p.roomId, userId: p.userId });
     return this.#result(member, room);
   }
@@ -133,10 +169,10 @@ export class JoinService {
         this.#leave(member, 'token expired');
       },
       publishExpired: () => {
-        (room.media as Router | undefined)?.unpublishAll(member);
+        room.media?.unpublishAll(member);
         send(member, 'stateChanged', { ...statePayload('publishExpired'), data: { reason: 'publishExpired' } });
       },
-      subscribeExpired: () => (room.media as Router | undefined)?.refreshMember(member),
+      subscribeExpired: () => room.media?.refreshMember(member),
     });
   }
 
@@ -163,7 +199,7 @@ export class JoinService {
     member.grants = grants;
     member.watch?.renewed();
     // a renewed subscribe privilege brings the streams back
-    (room.media as Router | undefined)?.refreshMember(member);
+    room.media?.refreshMember(member);
     return { tokenExpireAt: grants.tokenExpireAt };
   }
 
@@ -171,10 +207,10 @@ export class JoinService {
   setVisibility(s: SessionPort, visible: boolean): Record<string, never> {
     const { member, room } = this.joined(s, 'changeUserVisibility');
     if (member.visible === visible) return {};
-    const router = room.media as Router | undefined;
     if (visible) this.#rooms.checkVisibleRoom(room, 'changeUserVisibility');
-    if (!visible) router?.unpublishAll(member);
+    if (!visible) room.media?.unpublishAll(member);
     member.visible = visible;
+    room.media?.visibilityChanged(member);
     room.membersChannel.changed();
     room.videoChannel.changed();
     room.screenChannel.changed();
@@ -212,7 +248,7 @@ export class JoinService {
     member.detachedAt = undefined;
     member.lastSignalAt = performance.now();
     s.member = member;
-    (room.media as Router | undefined)?.memberResumed(member);
+    room.media?.memberResumed(member);
     // a warning sent while the member was detached was lost: give it again
     const due = member.watch?.warningDue();
     if (due !== undefined) setImmediate(() => send(member, 'tokenWillExpire', willExpireEvent(due)));

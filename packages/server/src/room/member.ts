@@ -19,8 +19,12 @@ export interface MemberGrants {
   subscribeExpireAt: number | undefined;
 }
 
+let nextKey = 1;
+
 /** One user in one room. */
 export class Member {
+  /** Process-unique number of this stay (a user who leaves and joins again is a new member); names it to media workers. */
+  readonly key = nextKey++;
   /** App the member belongs to. */
   readonly appId: string;
   /** Room id (within the app). */

@@ -2,10 +2,13 @@
  * A room: its members, the snapshot events they receive, and (once media starts) its router.
  * @module
  */
-import { TypedEmitter, type ActiveSpeaker } from '@rtcroom/protocol';
+import { TypedEmitter } from '@rtcroom/protocol';
 import { ActiveSpeakersChannel } from './active-speakers.ts';
 import type { Member } from './member.ts';
+import type { RoomMedia } from './room-media.ts';
 import { SnapshotChannel } from './snapshot.ts';
+
+export type { RoomMedia } from './room-media.ts';
 
 /** Events of a room. */
 export type RoomEvents = {
@@ -16,18 +19,6 @@ export type RoomEvents = {
   /** The last member left; the room is gone. */
   closed: [];
 };
-
-/** What the room asks of its media router, if any. */
-export interface RoomMedia {
-  /** Visible users publishing this source, in publish order. */
-  publishers(source: 'audio' | 'video' | 'screen'): string[];
-  /** Visible users speaking now, loudest first. */
-  activeSpeakers(): ActiveSpeaker[];
-  /** Members with at least one active producer (visible or not). */
-  publisherCount(): number;
-  /** Frees everything (the room closed). */
-  close(): void;
-}
 
 /** A room of one app. */
 export class Room extends TypedEmitter<RoomEvents> {

@@ -1,7 +1,7 @@
 /**
  * What each signaling request does. The session has already validated the params; the member's
  * lifecycle (join, exit, resume, token, visibility) belongs to the {@link JoinService}, media
- * requests go to the room's router.
+ * requests go to the room's media (`RoomMedia`: in process, or on a media worker).
  * @module
  */
 import { RtcError, type RequestMethod, type RequestParams, type RequestResults } from '@rtcroom/protocol';
@@ -28,38 +28,38 @@ export class Handlers {
         const { member, room } = joins.joined(s, api);
         const denied = member.publishDenied();
         if (denied) throw new RtcError('noPublishPermission', api, denied);
-        return { sdp: await joins.router(room).publisherOffer(member, p.sdp, p.sources, api) };
+        return { sdp: await joins.media(room, api).publisherOffer(member, p.sdp, p.sources, api) };
       },
-      setPublish: (s, p, api) => {
+      setPublish: async (s, p, api) => {
         const { member, room } = joins.joined(s, api);
         const denied = p.publish ? member.publishDenied() : undefined;
         if (denied) throw new RtcError('noPublishPermission', api, denied);
-        const router = joins.router(room);
+        const media = joins.media(room, api);
         const max = config.maxPublishers;
-        if (p.publish && !router.isPublishing(member) && router.publisherCount() >= max) throw new RtcError('tooManyPublishers', api, room.roomId, max);
-        router.setPublish(member, p.sources, p.publish);
+        if (p.publish && !media.isPublishing(member) && media.publisherCount() >= max) throw new RtcError('tooManyPublishers', api, room.roomId, max);
+        await media.setPublish(member, p.sources, p.publish);
         return {};
       },
       subscriberAnswer: async (s, p, api) => {
         const { member, room } = joins.joined(s, api);
-        await joins.router(room).subscriberAnswer(member, p.offerId, p.sdp);
+        await joins.media(room, api).subscriberAnswer(member, p.offerId, p.sdp);
         return {};
       },
-      restartSubscriberIce: (s, _p, api) => {
+      restartSubscriberIce: async (s, _p, api) => {
         const { member, room } = joins.joined(s, api);
-        joins.router(room).restartSubscriberIce(member);
+        await joins.media(room, api).restartSubscriberIce(member);
         return {};
       },
-      setViews: (s, p, api) => {
+      setViews: async (s, p, api) => {
         const { member, room } = joins.joined(s, api);
-        joins.router(room).setViews(member, p.views);
+        await joins.media(room, api).setViews(member, p.views);
         return {};
       },
-      setSubscribe: (s, p, api) => {
+      setSubscribe: async (s, p, api) => {
         const { member, room } = joins.joined(s, api);
         const denied = p.subscribe ? member.subscribeDenied() : undefined;
         if (denied) throw new RtcError('noSubscribePermission', api, denied);
-        joins.router(room).setSubscribe(member, p.userId, p.sources, p.subscribe);
+        await joins.media(room, api).setSubscribe(member, p.userId, p.sources, p.subscribe);
         return {};
       },
     };
