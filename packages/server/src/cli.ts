@@ -46,7 +46,10 @@ Options:
   --log-level L     debug | info | warn | error | silent (default info)
   --rtc-ip ADDR     IPv4 address for media (UDP) sockets, e.g. 127.0.0.1 (default: all interfaces)
   --announced-ip A  public IPv4 to announce in ICE candidates (behind NAT)
-  --rtc-ports A-B   UDP port range for media sockets
+  --rtc-ports A-B   UDP port range for media sockets (one socket per connection)
+  --rtc-port N      single-port mode: every connection's media on this one UDP port
+                    (1024-65535; not with --rtc-ports), bound on --rtc-ip or all interfaces
+  --rtc-tcp         with --rtc-port: ICE over TCP too, passive candidates on TCP port N
   --speaker-threshold DBOV   audio level (0 loud … 127 silent) that may be speech (default 50)
   --speaker-onset-ms MS      window in which 3 loud packets start speech (default 100)
   --speaker-hang-ms MS       silence that ends speech (default 500)
@@ -103,6 +106,8 @@ async function serve(args: string[]): Promise<void> {
     'rtc-ip': { type: 'string' },
     'announced-ip': { type: 'string' },
     'rtc-ports': { type: 'string' },
+    'rtc-port': { type: 'string' },
+    'rtc-tcp': { type: 'boolean' },
     'speaker-threshold': { type: 'string' },
     'speaker-onset-ms': { type: 'string' },
     'speaker-hang-ms': { type: 'string' },
@@ -128,6 +133,11 @@ async function serve(args: string[]): Promise<void> {
     if (!m || lo < 1024 || hi > 65535 || lo > hi) throw new UsageError(`--rtc-ports must be MIN-MAX within 1024-65535, got "${values['rtc-ports']}"`);
     portRange = [lo, hi];
   }
+  if (values['rtc-port'] !== undefined && portRange) {
+    throw new UsageError('--rtc-port and --rtc-ports cannot be used together: --rtc-port puts every connection on one UDP port, --rtc-ports gives each its own from a range');
+  }
+  const singlePort = intFlag('rtc-port', values['rtc-port'], 1024, 65535);
+  if (values['rtc-tcp'] && singlePort === undefined) throw new UsageError('--rtc-tcp needs --rtc-port N (ICE over TCP is offered on TCP port N)');
   const logLevel = values['log-level'] ?? process.env.RTCROOM_LOG_LEVEL ?? 'info';
   if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be one of debug, info, warn, error, silent; got "${logLevel}"`);
   const port = intFlag('port', values.port, 0, 65535);
@@ -148,7 +158,12 @@ async function serve(args: string[]): Promise<void> {
     apps = new AppRegistry([dev.app]);
   }
   const config = { ...defaultConfig(apps, devApp), logLevel };
-  config.media = { iceAddress: values['rtc-ip'], announcedAddress: values['announced-ip'], portRange };
+  config.media = {
+    iceAddress: values['rtc-ip'],
+    announcedAddress: values['announced-ip'],
+    portRange,
+    singlePort: singlePort === undefined ? undefined : { port: singlePort, tcp: values['rtc-tcp'] === true },
+  };
   const threshold = intFlag('speaker-threshold', values['speaker-threshold'], 0, 127);
   const onset = intFlag('speaker-onset-ms', values['speaker-onset-ms'], 20, 2000);
   const hang = intFlag('speaker-hang-ms', values['speaker-hang-ms'], 0, 10_000);

@@ -10,6 +10,7 @@ import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { sendFile } from './static-files.ts';
 import { mediaCounts } from '../media/metrics.ts';
+import { mediaPorts } from '../media/transport/shared-port.ts';
 
 /** Live figures shown by `/healthz`. */
 export interface HealthSource {
@@ -81,7 +82,7 @@ export function createRoutes(config: ServerConfig, health: HealthSource, log: Lo
           rooms: health.rooms(),
           members: health.members(),
           sessions: health.sessions(),
-          media: { ...mediaCounts },
+          media: { ...mediaCounts, ...mediaPorts(config.media) },
         });
       }
       if (url.pathname === '/api/dev/token') {
