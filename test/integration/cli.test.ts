@@ -36,6 +36,9 @@ test('bad flags: a clear message and exit code 2; --help exits 0', () => {
     [['serve', '--audio-speakers', '0'], /--audio-speakers must be a whole number from 1 to 100/],
     [['serve', '--audio-selection-above', 'many'], /--audio-selection-above must be a whole number from 0 to 100000/],
     [['serve', '--apps', '/nonexistent/apps.json'], /cannot read apps file/],
+    [['serve', '--rtc-port', '80'], /--rtc-port must be a whole number from 1024 to 65535/],
+    [['serve', '--rtc-port', '40000', '--rtc-ports', '40000-40100'], /--rtc-port and --rtc-ports cannot be used together/],
+    [['serve', '--rtc-tcp'], /--rtc-tcp needs --rtc-port N/],
     [['fly'], /unknown command "fly"/],
   ];
   for (const [args, want] of cases) {
@@ -48,6 +51,22 @@ test('bad flags: a clear message and exit code 2; --help exits 0', () => {
     const r = run(cmd, '--help');
     assert.equal(r.status, 0);
     assert.match(r.stdout, new RegExp(`Usage: rtcroom ${cmd}`));
+  }
+});
+
+test('serve --rtc-port on a taken UDP port: a clear message and exit code 1', async () => {
+  const { createSocket } = await import('node:dgram');
+  const taken = createSocket('udp4');
+  await new Promise<void>((r) => taken.bind(0, '127.0.0.1', () => r()));
+  try {
+    const port = taken.address().port;
+    const dir = mkdtempSync(join(tmpdir(), 'rtcroom-cli-'));
+    writeFileSync(join(dir, 'apps.json'), JSON.stringify([{ appId: APP_ID, appKey: 'k' }]));
+    const r = spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--apps', join(dir, 'apps.json'), '--rtc-ip', '127.0.0.1', '--rtc-port', String(port)], { encoding: 'utf8', timeout: 15_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`rtcroom: cannot start: cannot bind the media UDP port 127.0.0.1:${port}: bind EADDRINUSE`));
+  } finally {
+    taken.close();
   }
 });
 

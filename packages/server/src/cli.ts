@@ -17,6 +17,9 @@ import { profileOnSignal } from './profiling.ts';
 /** A usage error: printed with a hint, exit code 2. */
 class UsageError extends Error {}
 
+/** The server could not start (a port taken, …): printed, exit code 1. */
+class StartError extends Error {}
+
 const HELP = {
   main: `rtcroom — self-hosted real-time audio/video rooms
 
@@ -182,7 +185,12 @@ async function serve(args: string[]): Promise<void> {
   if (values.host) config.host = values.host;
   const logger = createLogger(logLevel);
   if (values['profile-dir']) profileOnSignal(resolve(values['profile-dir']), logger);
-  const server = await startServer(config, logger);
+  let server;
+  try {
+    server = await startServer(config, logger);
+  } catch (e) {
+    throw new StartError(`cannot start: ${(e as Error).message}`);
+  }
   console.log(`rtcroom is running at ${server.url}  (demo: ${server.url}/, SDK: ${server.url}/sdk/rtcroom.js)`);
   if (devApp && !isLoopback(config.host)) {
     console.warn(`\nWARNING: dev mode on ${config.host}: ANYONE who can reach this port can mint tokens and join any room. Configure apps for real use.`);
@@ -283,6 +291,10 @@ export async function main(argv: string[]): Promise<number> {
       const help = command === 'serve' || command === 'token' || command === 'app' ? `rtcroom ${command} --help` : 'rtcroom --help';
       console.error(`rtcroom: ${e.message}\nSee "${help}".`);
       return 2;
+    }
+    if (e instanceof StartError) {
+      console.error(`rtcroom: ${e.message}`);
+      return 1;
     }
     if (e instanceof AppConfigError) {
       console.error(`rtcroom: ${e.message}\nSee "rtcroom serve --help" for the apps format.`);
