@@ -30,12 +30,15 @@ export const LOOPBACK = {
 
 /**
  * werift settings for ICE over TCP only: active TCP candidates that dial the server's passive
- * ones (no listening socket of our own), and no UDP pair is ever checked.
+ * ones (no listening socket of our own); no UDP pair is checked and UDP checks from the server
+ * go unanswered. The UDP candidates stay in the SDP: werift's ICE agent gives up at once when it
+ * has no pair to check yet (a passive TCP candidate pairs only with the checks it receives).
  */
 export const ICE_TCP_ONLY: Partial<RTCPeerConnectionConfig> = {
   iceUseTcp: true,
   iceTcpPassive: false,
   iceFilterCandidatePair: (pair) => pair.localCandidate.transport.toLowerCase() === 'tcp',
+  iceFilterStunResponse: (_message, _addr, protocol) => protocol.type === 'tcp',
 };
 
 /** Keeps only loopback candidates (the sockets are bound to 127.0.0.1). */

@@ -335,7 +335,7 @@ test(`--rtc-port: ${PUBLISHERS} publishers → ${SUBSCRIBERS} subscribers on one
   }
 });
 
-test('--rtc-port --rtc-tcp: ICE over TCP on the same port number, one listener', { timeout: 120_000 }, async () => {
+test('--rtc-port --rtc-tcp: ICE over TCP on the same port number, one listener, media both ways over it', { timeout: 120_000 }, async () => {
   const port = await freePort();
   const server = await startServerProcess(['--rtc-port', String(port), '--rtc-tcp'], [], { pin: false });
   const clients: (HeadlessPublisher | HeadlessSubscriber)[] = [];
@@ -365,6 +365,9 @@ test('--rtc-port --rtc-tcp: ICE over TCP on the same port number, one listener',
     // werift's clients may dial more than once; none was turned away
     assert.ok(h.media.tcp!.claimed >= 3, 'the publisher and both subscribers claimed their TCP connections');
     assert.equal(h.media.tcp!.rejected, 0);
+    // the clients offered only TCP candidates: nothing came over UDP, so all media went over TCP
+    assert.equal(h.media.demux!.received, 0, 'no datagram on the UDP port');
+    assert.equal(h.media.demux!.addresses, 0);
     const socks = sockets(server.pid);
     assert.deepEqual(socks.filter((s) => s.proto === 'udp').map((s) => s.port), [port]);
     assert.deepEqual(socks.filter((s) => s.proto === 'tcp' && s.state === '0A').map((s) => s.port).sort(), [port, Number(new URL(server.url).port)].sort());

@@ -317,7 +317,8 @@ function shareAgent(conn: ConnectionInternals, shared: SharedPort): void {
     enumerable: true,
     get: () => ufrag,
     // werift's value (ICE restart, inherited credentials) is replaced by one unique on the port
-    set: () => void (ufrag = link.renewUfrag()),
+    // (after close the agent is off the port: werift's value is kept, it routes nothing)
+    set: (value: string) => void (ufrag = link.closed ? value : link.renewUfrag()),
   });
   delete conn.userHistory[initial];
   conn.userHistory[ufrag] = conn.localPassword;
