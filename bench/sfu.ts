@@ -1,5 +1,7 @@
 // The SFU scenarios, rtcroom side by side with Janus:
 //   npm run bench -- fanout [--n 1,10,50,100,200] [--targets rtcroom,janus,janus-1loop] [--seconds 10]
+//   npm run bench -- fanout --single-port [--n 200]   (rtcroom on one UDP port vs one socket per connection;
+//                                                     target rtcroom-1port = `rtcroom serve --rtc-port N`)
 //   npm run bench -- meeting [--n 2,4,8,16] [--targets …]
 //   npm run bench -- audio-room [--listeners 10,50,100,200] [--talkers 10] [--selection on|off] [--speaking 3]   (rtcroom)
 //   npm run bench -- join-storm [--m 100,300,1000]                               (rtcroom)
@@ -10,7 +12,7 @@ import { parseArgs } from 'node:util';
 import type { Target } from './lib/target.ts';
 import { errorRow, row, type WindowResult } from './lib/measure.ts';
 import { rtcroomTarget } from './lib/rtcroom-target.ts';
-import { startServerProcess } from './lib/server-process.ts';
+import { freeUdpPort, startServerProcess } from './lib/server-process.ts';
 import { lineChart } from './lib/plot.ts';
 import { printTable, writeResult } from './report.ts';
 import { fanout } from './scenarios/fanout.ts';
@@ -55,10 +57,11 @@ function accounting(target: string, n: number, w: WindowResult): Record<string, 
 
 async function startTarget(name: string): Promise<Target> {
   if (name === 'rtcroom') return rtcroomTarget();
+  if (name === 'rtcroom-1port') return rtcroomTarget([], ['--rtc-port', String(await freeUdpPort())]);
   const { janusTarget } = await import('./lib/janus-target.ts');
   if (name === 'janus') return janusTarget({});
   if (name === 'janus-1loop') return janusTarget({ eventLoops: 1 });
-  throw new Error(`unknown target ${name} (rtcroom, janus, janus-1loop)`);
+  throw new Error(`unknown target ${name} (rtcroom, rtcroom-1port, janus, janus-1loop)`);
 }
 
 /** fanout and meeting: every level on every target, ratios against the better Janus, a plot. */
@@ -67,17 +70,23 @@ async function forwarding(scenario: 'fanout' | 'meeting', argv: string[]): Promi
     args: argv,
     options: {
       n: { type: 'string', default: scenario === 'fanout' ? '1,10,50,100,200' : '2,4,8,16' },
-      targets: { type: 'string', default: 'rtcroom,janus,janus-1loop' },
+      targets: { type: 'string' },
       seconds: { type: 'string', default: '10' },
+      'single-port': { type: 'boolean', default: false },
     },
   });
+  // --single-port: rtcroom in single-port mode against its default mode; a run with the single-port
+  // target is written apart (latest-<scenario>-single-port.json, no plots)
+  const targets = values.targets ?? (values['single-port'] ? 'rtcroom,rtcroom-1port' : 'rtcroom,janus,janus-1loop');
+  const singlePort = targets.split(',').includes('rtcroom-1port');
+  const resultName = singlePort ? `${scenario}-single-port` : scenario;
   const levels = list(values.n, scenario === 'fanout' ? 300 : 32);
   const seconds = Math.min(60, Math.max(2, Number(values.seconds)));
   const results = new Map<string, Map<number, WindowResult>>();
   const rows: Record<string, string | number>[] = [];
   const failures: Failure[] = [];
   let pinned = '';
-  for (const name of values.targets.split(',')) {
+  for (const name of targets.split(',')) {
     let target: Target;
     try {
       target = await startTarget(name);
@@ -130,13 +139,28 @@ async function forwarding(scenario: 'fanout' | 'meeting', argv: string[]): Promi
     console.log('\nCPU per forwarded packet, rtcroom ÷ the better Janus configuration');
     printTable(ratios);
   }
+  const one = results.get('rtcroom-1port');
+  const portRatios: Record<string, string | number>[] = [];
+  if (ours && one) {
+    for (const n of levels) {
+      const [m, s1] = [ours.get(n), one.get(n)];
+      if (!m || !s1 || m.failed || s1.failed) continue;
+      portRatios.push({ N: n, 'one socket per connection µs/pkt': m.cpuUsPerPacket, 'single port µs/pkt': s1.cpuUsPerPacket, 'single / per-connection': s1.cpuUsPerPacket / m.cpuUsPerPacket });
+    }
+    console.log('\nCPU per forwarded packet, single-port mode ÷ one socket per connection');
+    printTable(portRatios);
+  }
+  const counts = [...results].flatMap(([target, m]) => [...m].map(([n, w]) => accounting(target, n, w)));
+  if (singlePort) {
+    console.log(`wrote ${writeResult(resultName, { pinned, seconds, loss: LOSS_NOTE, rows, failures, portRatios, counts })}`);
+    return;
+  }
   const xs = levels.map(String);
   const series = (pick: (w: WindowResult) => number) => [...results].map(([name, m]) => ({ name, points: new Map([...m].map(([n, w]) => [String(n), pick(w)])) }));
   const valid = (pick: (w: WindowResult) => number) => (w: WindowResult) => (w.failed ? NaN : pick(w));
   const plots = fileURLToPath(new URL('./results/', import.meta.url));
   writeFileSync(`${plots}${scenario}-cpu.svg`, lineChart(`${scenario}: server CPU per forwarded packet`, 'N', 'µs per packet', xs, series(valid((w) => w.cpuUsPerPacket))));
   writeFileSync(`${plots}${scenario}-loss.svg`, lineChart(`${scenario}: loss`, 'N', 'loss %', xs, series((w) => w.lossPercent)));
-  const counts = [...results].flatMap(([target, m]) => [...m].map(([n, w]) => accounting(target, n, w)));
   console.log(`wrote ${writeResult(scenario, { pinned, seconds, loss: LOSS_NOTE, rows, failures, ratios, counts })} and ${scenario}-cpu.svg, ${scenario}-loss.svg`);
 }
 

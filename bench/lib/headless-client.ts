@@ -4,7 +4,7 @@ import { WebSocket } from 'ws';
 import type { RTCPeerConnection, RtpPacket } from 'werift';
 import type { PublisherClient, SubscriberClient } from './target.ts';
 import type { SequenceStats } from './target.ts';
-import { connected, describeConnection, gathered, loopbackOnly, publisherPeer, RtpCounter, subscriberPeer, SyntheticSender } from './werift-media.ts';
+import { connected, describeConnection, gathered, ICE_TCP_ONLY, loopbackOnly, publisherPeer, RtpCounter, subscriberPeer, SyntheticSender } from './werift-media.ts';
 
 type Frame = { id?: number; result?: any; error?: { errMsg: string }; event?: string; data?: any };
 
@@ -62,6 +62,8 @@ export interface JoinSpec {
   userId: string;
   token: string;
   autoSubscribe?: boolean;
+  /** ICE over TCP only (to the server's passive TCP candidates; `rtcroom serve --rtc-tcp`). */
+  iceTcp?: boolean;
 }
 
 /** A headless subscriber: answers the server's offers and counts packets per kind. */
@@ -71,11 +73,15 @@ export class HeadlessSubscriber implements SubscriberClient {
   #pcId: number | undefined;
   #closed = false;
   readonly #counter = new RtpCounter();
+  readonly #iceTcp: boolean;
   /** The join reply (member, speaker lists as of the join). */
   joined: { members: string[]; speakers: string[] } | undefined;
+  /** What the server's latest offer carries: m-line (mid) → publisher and source. */
+  tracks: { mid: string; userId: string; source: string }[] = [];
 
-  private constructor(signal: Signal) {
+  private constructor(signal: Signal, iceTcp: boolean) {
     this.signal = signal;
+    this.#iceTcp = iceTcp;
     signal.onEvent = (f) => {
       // an offer may cross the exit or the close (the publisher left first): its answer then
       // fails with "not in room" or on the closed connection, and that is no error
@@ -124,7 +130,7 @@ export class HeadlessSubscriber implements SubscriberClient {
 
   static async join(spec: JoinSpec): Promise<HeadlessSubscriber> {
     const signal = await Signal.connect(spec.wsUrl);
-    const s = new HeadlessSubscriber(signal);
+    const s = new HeadlessSubscriber(signal, spec.iceTcp === true);
     try {
       s.joined = await signal.request('joinRtcRoom', { appId: spec.appId, roomId: spec.roomId, userId: spec.userId, token: spec.token, roomConfig: { autoPublish: false, autoSubscribe: spec.autoSubscribe ?? true } });
     } catch (e) {
@@ -134,11 +140,12 @@ export class HeadlessSubscriber implements SubscriberClient {
     return s;
   }
 
-  async #answer(offer: { pcId: number; offerId: number; sdp: string }): Promise<void> {
+  async #answer(offer: { pcId: number; offerId: number; sdp: string; tracks?: { mid: string; userId: string; source: string }[] }): Promise<void> {
+    this.tracks = offer.tracks ?? [];
     if (offer.pcId !== this.#pcId) {
       await this.pc?.close();
       this.#pcId = offer.pcId;
-      this.pc = subscriberPeer();
+      this.pc = subscriberPeer(this.#iceTcp ? ICE_TCP_ONLY : {});
       this.#counter.watch(this.pc);
     }
     const pc = this.pc!;
@@ -158,11 +165,13 @@ export class HeadlessSubscriber implements SubscriberClient {
 /** A headless publisher sending synthetic Opus (20 ms) and VP8 (frame rate × packets per frame). */
 export class HeadlessPublisher implements PublisherClient {
   readonly signal: Signal;
-  readonly pc: RTCPeerConnection = publisherPeer();
+  readonly pc: RTCPeerConnection;
   readonly #media = new SyntheticSender();
+  #sources: Record<string, string> = {};
 
-  private constructor(signal: Signal) {
+  private constructor(signal: Signal, iceTcp: boolean) {
     this.signal = signal;
+    this.pc = publisherPeer(iceTcp ? ICE_TCP_ONLY : {});
   }
 
   /** Packets sent so far. */
@@ -190,7 +199,7 @@ export class HeadlessPublisher implements PublisherClient {
 
   static async join(spec: JoinSpec, opts: { video?: boolean } = {}): Promise<HeadlessPublisher> {
     const signal = await Signal.connect(spec.wsUrl);
-    const p = new HeadlessPublisher(signal);
+    const p = new HeadlessPublisher(signal, spec.iceTcp === true);
     try {
       await p.#join(spec, opts);
     } catch (e) {
@@ -211,6 +220,7 @@ export class HeadlessPublisher implements PublisherClient {
     await gathered(pc);
     const sources: Record<string, string> = { [ta.mid!]: 'audio' };
     if (tv) sources[tv.mid!] = 'video';
+    this.#sources = sources;
     const { sdp } = await signal.request('publisherOffer', { sdp: loopbackOnly(pc.localDescription!.sdp), sources });
     await pc.setRemoteDescription({ type: 'answer', sdp });
     media.levelId = Number(/a=extmap:(\d+) urn:ietf:params:rtp-hdrext:ssrc-audio-level/.exec(sdp)?.[1] ?? 0);
@@ -224,6 +234,15 @@ export class HeadlessPublisher implements PublisherClient {
   /** Starts sending: Opus every 20 ms (~100 B), VP8 `fps` frames of `packetsPerFrame` × ~1100 B. */
   start(fps = 20, packetsPerFrame = 3): void {
     this.#media.start(fps, packetsPerFrame);
+  }
+
+  /** Offers again with new ICE credentials (an ICE restart, as a browser does after a network change). */
+  async restartIce(): Promise<void> {
+    const { pc, signal } = this;
+    await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
+    await gathered(pc);
+    const { sdp } = await signal.request('publisherOffer', { sdp: loopbackOnly(pc.localDescription!.sdp), sources: this.#sources });
+    await pc.setRemoteDescription({ type: 'answer', sdp });
   }
 
   /** Pauses (true) or resumes (false) sending. */

@@ -1,6 +1,7 @@
 // Starts the rtcroom server as its own process for benchmarks, pinned to core 0 when taskset exists
 // (this process moves itself to core 1), and reads its CPU time from /proc.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,15 @@ export function benchToken(roomId: string, userId: string): string {
   const t = new AccessToken(BENCH_APP.appId, BENCH_APP.appKey, roomId, userId);
   const exp = Math.floor(Date.now() / 1000) + 3600;
   return t.expireTime(exp).addPrivilege(Privileges.PublishStream, exp).addPrivilege(Privileges.SubscribeStream, exp).serialize();
+}
+
+/** A UDP port free on 127.0.0.1 now (for `--rtc-port`). */
+export async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', () => resolve()));
+  const { port } = s.address();
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
 }
 
 const hasTaskset = spawnSync('taskset', ['-V']).status === 0;

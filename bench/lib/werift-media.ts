@@ -15,6 +15,7 @@ import {
   useAudioLevelIndication,
   useTransportWideCC,
   useTWCC,
+  type RTCPeerConnectionConfig,
 } from 'werift';
 import { SequenceStats, readStamp, stampPayload } from './target.ts';
 
@@ -25,6 +26,19 @@ export const LOOPBACK = {
   iceInterfaceAddresses: { udp4: '127.0.0.1' },
   iceAdditionalHostAddresses: ['127.0.0.1'],
   bundlePolicy: 'max-bundle' as const,
+};
+
+/**
+ * werift settings for ICE over TCP only: active TCP candidates that dial the server's passive
+ * ones (no listening socket of our own); no UDP pair is checked and UDP checks from the server
+ * go unanswered. The UDP candidates stay in the SDP: werift's ICE agent gives up at once when it
+ * has no pair to check yet (a passive TCP candidate pairs only with the checks it receives).
+ */
+export const ICE_TCP_ONLY: Partial<RTCPeerConnectionConfig> = {
+  iceUseTcp: true,
+  iceTcpPassive: false,
+  iceFilterCandidatePair: (pair) => pair.localCandidate.transport.toLowerCase() === 'tcp',
+  iceFilterStunResponse: (_message, _addr, protocol) => protocol.type === 'tcp',
 };
 
 /** Keeps only loopback candidates (the sockets are bound to 127.0.0.1). */
@@ -65,10 +79,11 @@ export function describeConnection(pc: RTCPeerConnection | undefined): string {
   return pc.connectionState === 'connected' ? 'connected' : `${pc.connectionState} (ICE ${pc.iceConnectionState}, DTLS ${dtls})`;
 }
 
-/** A loopback peer connection for publishing: Opus + VP8 with TWCC, NACK, PLI, mid and audio level. */
-export function publisherPeer(): RTCPeerConnection {
+/** A loopback peer connection for publishing: Opus + VP8 with TWCC, NACK, PLI, mid and audio level. `extra`: e.g. {@link ICE_TCP_ONLY}. */
+export function publisherPeer(extra: Partial<RTCPeerConnectionConfig> = {}): RTCPeerConnection {
   return new RTCPeerConnection({
     ...LOOPBACK,
+    ...extra,
     codecs: {
       audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, rtcpFeedback: [useTWCC()] })],
       video: [new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: [useTWCC(), useNACK(), usePLI()] })],
@@ -77,10 +92,11 @@ export function publisherPeer(): RTCPeerConnection {
   });
 }
 
-/** A loopback peer connection for subscribing: Opus + VP8 with NACK, PLI, REMB and mid. */
-export function subscriberPeer(): RTCPeerConnection {
+/** A loopback peer connection for subscribing: Opus + VP8 with NACK, PLI, REMB and mid. `extra`: e.g. {@link ICE_TCP_ONLY}. */
+export function subscriberPeer(extra: Partial<RTCPeerConnectionConfig> = {}): RTCPeerConnection {
   return new RTCPeerConnection({
     ...LOOPBACK,
+    ...extra,
     codecs: {
       audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })],
       video: [new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: [useNACK(), usePLI(), useREMB()] })],

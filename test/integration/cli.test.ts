@@ -38,6 +38,10 @@ test('bad flags: a clear message and exit code 2; --help exits 0', () => {
     [['serve', '--apps', '/nonexistent/apps.json'], /cannot read apps file/],
     [['serve', '--workers', '0'], /--workers must be a whole number from 1 to 256/],
     [['serve', '--workers', '3', '--rtc-ports', '40000-40004'], /--rtc-ports: the media port range 40000-40004 \(5 ports\) is too small for 3 workers/],
+    [['serve', '--rtc-port', '80'], /--rtc-port must be a whole number from 1024 to 65535/],
+    [['serve', '--rtc-port', '40000', '--rtc-ports', '40000-40100'], /--rtc-port and --rtc-ports cannot be used together/],
+    [['serve', '--rtc-tcp'], /--rtc-tcp needs --rtc-port N/],
+    [['serve', '--rtc-port', '40000', '--workers', '2'], /--rtc-port needs --workers 1/],
     [['fly'], /unknown command "fly"/],
   ];
   for (const [args, want] of cases) {
@@ -50,6 +54,22 @@ test('bad flags: a clear message and exit code 2; --help exits 0', () => {
     const r = run(cmd, '--help');
     assert.equal(r.status, 0);
     assert.match(r.stdout, new RegExp(`Usage: rtcroom ${cmd}`));
+  }
+});
+
+test('serve --rtc-port on a taken UDP port: a clear message and exit code 1', async () => {
+  const { createSocket } = await import('node:dgram');
+  const taken = createSocket('udp4');
+  await new Promise<void>((r) => taken.bind(0, '127.0.0.1', () => r()));
+  try {
+    const port = taken.address().port;
+    const dir = mkdtempSync(join(tmpdir(), 'rtcroom-cli-'));
+    writeFileSync(join(dir, 'apps.json'), JSON.stringify([{ appId: APP_ID, appKey: 'k' }]));
+    const r = spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--apps', join(dir, 'apps.json'), '--rtc-ip', '127.0.0.1', '--rtc-port', String(port)], { encoding: 'utf8', timeout: 15_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`rtcroom: cannot start: cannot bind the media UDP port 127.0.0.1:${port}: bind EADDRINUSE`));
+  } finally {
+    taken.close();
   }
 });
 

@@ -35,6 +35,10 @@ Options:
   --rtc-ip ADDR     IPv4 address for media (UDP) sockets, e.g. 127.0.0.1 (default: all interfaces)
   --announced-ip A  public IPv4 to announce in ICE candidates (behind NAT)
   --rtc-ports A-B   UDP port range for media sockets (split between media workers)
+  --rtc-port N      single-port mode: every connection's media on this one UDP port
+                    (1024-65535; not with --rtc-ports, needs --workers 1), bound on --rtc-ip
+                    or all interfaces
+  --rtc-tcp         with --rtc-port: ICE over TCP too, passive candidates on TCP port N
   --workers N       media processes (default 1: media runs in the server process). N >= 2
                     starts N media worker processes; each new room goes to the least loaded
                     one, a crashed worker restarts and its rooms' members rejoin

@@ -23,6 +23,9 @@ import { exitCode, formatReport } from './doctor/report.ts';
 /** A usage error: printed with a hint, exit code 2. */
 class UsageError extends Error {}
 
+/** The server could not start (a port taken, …): printed, exit code 1. */
+class StartError extends Error {}
+
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false, allowNegative: true });
@@ -51,6 +54,8 @@ async function serve(args: string[]): Promise<void> {
     'turn-urls': { type: 'string' },
     'turn-secret': { type: 'string' },
     'turn-ttl': { type: 'string' },
+    'rtc-port': { type: 'string' },
+    'rtc-tcp': { type: 'boolean' },
     'speaker-threshold': { type: 'string' },
     'speaker-onset-ms': { type: 'string' },
     'speaker-hang-ms': { type: 'string' },
@@ -78,6 +83,11 @@ async function serve(args: string[]): Promise<void> {
     if (!m || lo < 1024 || hi > 65535 || lo > hi) throw new UsageError(`--rtc-ports must be MIN-MAX within 1024-65535, got "${values['rtc-ports']}"`);
     portRange = [lo, hi];
   }
+  if (values['rtc-port'] !== undefined && portRange) {
+    throw new UsageError('--rtc-port and --rtc-ports cannot be used together: --rtc-port puts every connection on one UDP port, --rtc-ports gives each its own from a range');
+  }
+  const singlePort = intFlag('rtc-port', values['rtc-port'], 1024, 65535);
+  if (values['rtc-tcp'] && singlePort === undefined) throw new UsageError('--rtc-tcp needs --rtc-port N (ICE over TCP is offered on TCP port N)');
   const logLevel = values['log-level'] ?? process.env.RTCROOM_LOG_LEVEL ?? 'info';
   if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be one of debug, info, warn, error, silent; got "${logLevel}"`);
   const port = intFlag('port', values.port, 0, 65535);
@@ -98,7 +108,12 @@ async function serve(args: string[]): Promise<void> {
     apps = new AppRegistry([dev.app]);
   }
   const config = { ...defaultConfig(apps, devApp), logLevel };
-  config.media = { iceAddress: values['rtc-ip'], announcedAddress: values['announced-ip'], portRange };
+  config.media = {
+    iceAddress: values['rtc-ip'],
+    announcedAddress: values['announced-ip'],
+    portRange,
+    singlePort: singlePort === undefined ? undefined : { port: singlePort, tcp: values['rtc-tcp'] === true },
+  };
   config.turn = turnConfig(values['turn-urls'], values['turn-secret'] ?? process.env.RTCROOM_TURN_SECRET, intFlag('turn-ttl', values['turn-ttl'], 60, 30 * 86400));
   const threshold = intFlag('speaker-threshold', values['speaker-threshold'], 0, 127);
   const onset = intFlag('speaker-onset-ms', values['speaker-onset-ms'], 20, 2000);
@@ -115,6 +130,9 @@ async function serve(args: string[]): Promise<void> {
   config.maxMembersPerRoom = intFlag('max-members', values['max-members'], 1, 100_000) ?? config.maxMembersPerRoom;
   config.maxConnectionsPerAddress = intFlag('max-connections-per-ip', values['max-connections-per-ip'], 1, 1_000_000) ?? config.maxConnectionsPerAddress;
   config.workers = intFlag('workers', values.workers, 1, 256) ?? config.workers;
+  if (singlePort !== undefined && config.workers > 1) {
+    throw new UsageError('--rtc-port needs --workers 1: one UDP port cannot be shared between media worker processes (use --rtc-ports with workers)');
+  }
   if (portRange && config.workers > 1) {
     try {
       portSlice(portRange, config.workers, 0);
@@ -128,7 +146,12 @@ async function serve(args: string[]): Promise<void> {
   const logger = createLogger(logLevel);
   if (values['profile-dir']) profileOnSignal(resolve(values['profile-dir']), logger);
   blockOnSignalForTests(logger);
-  const server = await startServer(config, logger);
+  let server;
+  try {
+    server = await startServer(config, logger);
+  } catch (e) {
+    throw new StartError(`cannot start: ${(e as Error).message}`);
+  }
   console.log(`rtcroom is running at ${server.url}  (demo: ${server.url}/, SDK: ${server.url}/sdk/rtcroom.js)`);
   if (devApp && !isLoopback(config.host)) {
     console.warn(`\nWARNING: dev mode on ${config.host}: ANYONE who can reach this port can mint tokens and join any room. Configure apps for real use.`);
@@ -302,6 +325,10 @@ export async function main(argv: string[]): Promise<number> {
       const help = command === 'serve' || command === 'token' || command === 'app' || command === 'doctor' ? `rtcroom ${command} --help` : 'rtcroom --help';
       console.error(`rtcroom: ${e.message}\nSee "${help}".`);
       return 2;
+    }
+    if (e instanceof StartError) {
+      console.error(`rtcroom: ${e.message}`);
+      return 1;
     }
     if (e instanceof AppConfigError) {
       console.error(`rtcroom: ${e.message}\nSee "rtcroom serve --help" for the apps format.`);

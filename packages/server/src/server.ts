@@ -17,6 +17,7 @@ import { WorkerPool } from './workers/worker-pool.ts';
 import { SignalServer } from './signal/signal-server.ts';
 import { createRoutes } from './http/routes.ts';
 import { CONNECTIONS_CHECK_MS, limitConnections } from './http/connection-limit.ts';
+import { bindSharedPort, closeSharedPort } from './media/transport/shared-port.ts';
 
 /** A running server. */
 export interface RunningServer {
@@ -34,7 +35,10 @@ export interface RunningServer {
  * Starts a server with `config` and resolves once it listens.
  * @param log defaults to a stderr logger at `config.logLevel`
  */
-export async function startServer(config: ServerConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function startServer(given: ServerConfig, log: Logger = createLogger(given.logLevel)): Promise<RunningServer> {
+  if (given.media.singlePort && given.workers > 1) throw new Error('single-port mode needs one media process (workers: 1): a UDP port cannot be shared between worker processes');
+  // single-port mode: the shared media sockets first (a taken port fails the start)
+  const config: ServerConfig = { ...given, media: await bindSharedPort(given.media, log) };
   const rooms = new RoomManager({
     maxMembersPerRoom: config.maxMembersPerRoom,
     maxVisibleMembers: config.maxVisibleMembers,
@@ -73,13 +77,20 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
   });
   http.on('clientError', (_err, socket) => socket.destroy());
   limitConnections(http, config.maxConnectionsPerAddress, log);
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.port, config.host, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.port, config.host, () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    signal.close();
+    joins.close();
+    await closeSharedPort(config.media);
+    throw e;
+  }
   const { port } = http.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
@@ -95,6 +106,7 @@ export async function startServer(config: ServerConfig, log: Logger = createLogg
       joins.close();
       http.closeAllConnections();
       await Promise.all([new Promise<void>((r) => http.close(() => r())), pool?.close()]);
+      await closeSharedPort(config.media);
     },
   };
 }

@@ -10,6 +10,7 @@ import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { sendFile } from './static-files.ts';
 import type { MediaTotals, WorkerHealth } from '../workers/worker-pool.ts';
+import { mediaPorts } from '../media/transport/shared-port.ts';
 
 /** Live figures shown by `/healthz`. */
 export interface HealthSource {
@@ -85,7 +86,7 @@ export function createRoutes(config: ServerConfig, health: HealthSource, log: Lo
           rooms: health.rooms(),
           members: health.members(),
           sessions: health.sessions(),
-          media: health.media(),
+          media: { ...health.media(), ...mediaPorts(config.media) },
           ...(health.workers ? { workers: health.workers() } : {}),
         });
       }

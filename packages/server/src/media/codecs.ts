@@ -19,6 +19,7 @@ import {
   useTWCC,
   type RTCPeerConnectionConfig,
 } from 'werift';
+import type { SharedPort } from './werift-adapter.ts';
 
 /** Where media sockets live. */
 export interface MediaNetwork {
@@ -26,8 +27,15 @@ export interface MediaNetwork {
   iceAddress: string | undefined;
   /** Extra address to announce (the public IP behind NAT). */
   announcedAddress: string | undefined;
-  /** UDP port range for media sockets. */
+  /** UDP port range for media sockets (one socket per connection and host address). */
   portRange: [number, number] | undefined;
+  /**
+   * Single-port mode: every connection's ICE shares one UDP socket on this port (and, with
+   * `tcp`, one ICE-TCP listener on the same TCP port). Exclusive with `portRange`.
+   */
+  singlePort?: { port: number; tcp: boolean } | undefined;
+  /** The shared sockets of single-port mode, bound by `startServer` (not configuration). */
+  shared?: SharedPort | undefined;
   /** Fault injection for tests: drop this percentage of packets sent on subscriber legs. */
   testSubscriberLossPercent?: number;
 }
@@ -43,20 +51,26 @@ function network(net: MediaNetwork): RTCPeerConnectionConfig {
   }
   if (net.announcedAddress) hosts.push(net.announcedAddress);
   if (hosts.length) config.iceAdditionalHostAddresses = hosts;
-  if (net.portRange) config.icePortRange = net.portRange;
+  if (net.portRange && !net.singlePort) config.icePortRange = net.portRange;
+  if (net.singlePort?.tcp) {
+    // passive candidates on the shared TCP port; werift's active ones (it would dial out) never pair
+    config.iceUseTcp = true;
+    config.iceFilterCandidatePair = (pair) => !(pair.localCandidate.transport.toLowerCase() === 'tcp' && pair.localCandidate.tcptype === 'active');
+  }
   return config;
 }
 
 /**
- * Keeps only the ICE candidates on addresses we really bind or announce (see `network`).
- * Without an ICE address, every candidate stays.
+ * Keeps only the ICE candidates on addresses we really bind or announce (see `network`), and
+ * no active TCP candidate (we only accept ICE-TCP). Without an ICE address, every address stays.
  */
 export function ownCandidates(sdp: string, net: MediaNetwork): string {
-  if (!net.iceAddress || net.iceAddress === '0.0.0.0') return sdp;
+  const byAddress = net.iceAddress && net.iceAddress !== '0.0.0.0';
+  if (!byAddress && !net.singlePort?.tcp) return sdp;
   const keep = new Set([net.iceAddress, net.announcedAddress]);
   return sdp
     .split('\r\n')
-    .filter((line) => !line.startsWith('a=candidate:') || keep.has(line.split(' ')[4]))
+    .filter((line) => !line.startsWith('a=candidate:') || ((!byAddress || keep.has(line.split(' ')[4])) && !line.includes(' tcptype active')))
     .join('\r\n');
 }
 

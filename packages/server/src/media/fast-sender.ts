@@ -100,7 +100,11 @@ interface WeriftSenderInternals {
         iceTransport: {
           connection: {
             canSendApplicationData(): boolean;
-            nominated?: { remoteAddr: readonly [string, number]; protocol: { transport: { socket?: Socket; closed?: boolean } } };
+            nominated?: {
+              remoteAddr: readonly [string, number];
+              /** UDP pairs have a transport with a socket; ICE-TCP pairs have none and frame what `sendData` gets (RFC 4571). */
+              protocol: { transport?: { socket?: Socket; closed?: boolean }; sendData?(data: Buffer, addr: readonly [string, number]): Promise<void> };
+            };
           };
         };
         sendRtcp(packets: { serialize(): Buffer }[]): Promise<void>;
@@ -320,8 +324,10 @@ export class FastRtpSender {
   #write(pt: number, seq: number, ts: number, marker: boolean, ssrc: number, roc: number, payload: Buffer, prefix: Buffer | undefined, patchA: number, patchB: number, padded = false): boolean {
     const conn = this.#sender.dtlsTransport!.iceTransport.connection;
     const pair = conn.nominated;
-    const socket = pair?.protocol.transport.socket;
-    if (!pair || !socket || pair.protocol.transport.closed || !conn.canSendApplicationData()) return false;
+    const transport = pair?.protocol.transport;
+    const socket = transport?.socket;
+    // a UDP pair: one datagram on its socket; an ICE-TCP pair (single-port mode's --rtc-tcp): a framed write by werift
+    if (!pair || (socket ? transport!.closed : !pair.protocol.sendData) || !conn.canSendApplicationData()) return false;
     const ccId = this.#ccExtensionId();
     const header = Buffer.allocUnsafe(ccId ? 20 : 12);
     header[0] = (ccId ? 0x90 : 0x80) | (padded ? 0x20 : 0);
@@ -346,7 +352,8 @@ export class FastRtpSender {
     applyPatch(payload, undoB);
     applyPatch(payload, undoA);
     try {
-      socket.send(parts, pair.remoteAddr[1], pair.remoteAddr[0]);
+      if (socket) socket.send(parts, pair.remoteAddr[1], pair.remoteAddr[0]);
+      else void pair.protocol.sendData!(Buffer.concat(parts), pair.remoteAddr).catch(() => undefined);
     } catch {
       return false;
     }
