@@ -75,14 +75,7 @@ async function serve(args: string[]): Promise<void> {
   for (const f of ['rtc-ip', 'announced-ip'] as const) {
     if (values[f] !== undefined && !isIPv4(values[f])) throw new UsageError(`--${f} must be an IPv4 address, got "${values[f]}"`);
   }
-  let portRange: [number, number] | undefined;
-  if (values['rtc-ports'] !== undefined) {
-    const m = /^(\d+)-(\d+)$/.exec(values['rtc-ports']);
-    const lo = Number(m?.[1]);
-    const hi = Number(m?.[2]);
-    if (!m || lo < 1024 || hi > 65535 || lo > hi) throw new UsageError(`--rtc-ports must be MIN-MAX within 1024-65535, got "${values['rtc-ports']}"`);
-    portRange = [lo, hi];
-  }
+  const portRange = portRangeFlag(values['rtc-ports']);
   if (values['rtc-port'] !== undefined && portRange) {
     throw new UsageError('--rtc-port and --rtc-ports cannot be used together: --rtc-port puts every connection on one UDP port, --rtc-ports gives each its own from a range');
   }
