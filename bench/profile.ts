@@ -22,6 +22,7 @@ export async function main(argv: string[]): Promise<void> {
     options: { n: { type: 'string', default: '50' }, seconds: { type: 'string', default: '10' }, scenario: { type: 'string', default: 'fanout' }, selection: { type: 'string', default: 'on' } },
   });
   if (values.scenario !== 'fanout' && values.scenario !== 'audio-room') throw new Error(`--scenario must be fanout or audio-room, got "${values.scenario}"`);
+  if (values.selection !== 'on' && values.selection !== 'off') throw new Error(`--selection must be on or off, got "${values.selection}"`);
   const dir = mkdtempSync(join(tmpdir(), 'rtcroom-prof-'));
   const selection = values.selection === 'on';
   // audio-room: the server's default audio selection (on) or none (off), as `npm run bench -- audio-room`

@@ -208,7 +208,7 @@ async function audio(argv: string[]): Promise<void> {
   printTable(rows);
   reportFailures(failures);
   console.log(`most listeners served at < 1% loss (overall and every listener): ${best || 'none of the levels'}`);
-  const name = `audio-room-selection-${values.selection}`;
+  const name = `audio-room-selection-${values.selection}${listener === 'lean' ? '' : `-${listener}`}`;
   console.log(`wrote ${writeResult(name, { pinned: target.pinned, loss: LOSS_NOTE, selection: values.selection, listener, talkers, speaking, serverArgs: args, mostListenersUnder1PercentLoss: best, rows, failures, counts })}`);
 }
 

@@ -1,5 +1,5 @@
 // How loaded the load generator itself is over a window, so a reader can tell whether the
-// generator or the server was the limit: this process's CPU (plus any helper processes'), the idle
+// generator or the server was the limit: this process's CPU, the idle
 // share of the cores it may run on (from /proc/stat; other work on those cores shows here too), and
 // its event-loop delay.
 import { readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /** The generator's load over one window. */
 export interface GeneratorLoad {
-  /** This process's (and the helper processes') user+system CPU, % of one core. */
+  /** This process's user+system CPU (all its threads), % of one core. */
   cpuPercent: number;
   /** The cores this process may run on, e.g. `1`. */
   cores: string;
@@ -50,24 +50,19 @@ const read = (path: string): string => {
   }
 };
 
-/**
- * Starts measuring; the returned function ends the window and reports. `helperCpuSeconds`, if
- * given, returns the user+system CPU seconds of helper processes so far (e.g. listener workers).
- */
-export function measureGenerator(helperCpuSeconds: () => number = () => 0): () => GeneratorLoad {
+/** Starts measuring; the returned function ends the window and reports. */
+export function measureGenerator(): () => GeneratorLoad {
   const cores = allowedCores(read('/proc/self/status'));
   const idleOf = (t: Map<number, { idle: number; total: number }>) => cores.reduce((a, c) => ({ idle: a.idle + (t.get(c)?.idle ?? 0), total: a.total + (t.get(c)?.total ?? 0) }), { idle: 0, total: 0 });
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const helper0 = helperCpuSeconds();
   const all0 = coreTimes(read('/proc/stat'));
   const s0 = idleOf(all0);
   return () => {
     const dt = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    const helper = helperCpuSeconds() - helper0;
     const all1 = coreTimes(read('/proc/stat'));
     const s1 = idleOf(all1);
     const coreBusyPercent: Record<number, number> = {};
@@ -78,7 +73,7 @@ export function measureGenerator(helperCpuSeconds: () => number = () => 0): () =
     h.disable();
     const total = s1.total - s0.total;
     return {
-      cpuPercent: ((cpu.user + cpu.system) / 1e6 + helper) / dt * 100,
+      cpuPercent: ((cpu.user + cpu.system) / 1e6 / dt) * 100,
       cores: cores.join(','),
       coreIdlePercent: total > 0 ? ((s1.idle - s0.idle) / total) * 100 : NaN,
       coreBusyPercent,

@@ -97,7 +97,7 @@ export async function measureWindow(
   seconds: number,
   receives: Receives,
   warmupMs = 20_000,
-  hooks: { onStart?(): void; onEnd?(): void; helperCpuSeconds?(): number } = {},
+  hooks: { onStart?(): void; onEnd?(): void } = {},
 ): Promise<WindowResult> {
   const sent = () => pubs.map((p) => counts(p.sent));
   const recv = () => subs.map((s) => counts(s.packets));
@@ -118,7 +118,7 @@ export async function measureWindow(
   const ssrc0 = subs.map((s) => s.sequence.receivedBySsrc?.());
   const cpu0 = target.cpuSeconds();
   const t0 = performance.now();
-  const generatorLoad = measureGenerator(hooks.helperCpuSeconds);
+  const generatorLoad = measureGenerator();
   pause(false);
   hooks.onStart?.();
   await sleep(seconds * 1000);
