@@ -1,12 +1,14 @@
 // One CPU profile of the fanout N=50 steady state (the server's --profile-dir, toggled by SIGUSR2
 // around the measured window); the top functions by self time (share of busy time) are printed.
 //   npm run bench -- profile [--n 50] [--seconds 10]
+//   npm run bench -- profile --scenario audio-room --n 300 [--selection on|off]   (N listeners, 10 talkers, 3 speaking; lean listeners)
 import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { rtcroomTarget } from './lib/rtcroom-target.ts';
 import { fanout } from './scenarios/fanout.ts';
+import { audioRoom } from './scenarios/audio-room.ts';
 import { printTable, writeResult } from './report.ts';
 
 interface ProfileNode {
@@ -15,16 +17,25 @@ interface ProfileNode {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { n: { type: 'string', default: '50' }, seconds: { type: 'string', default: '10' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { n: { type: 'string', default: '50' }, seconds: { type: 'string', default: '10' }, scenario: { type: 'string', default: 'fanout' }, selection: { type: 'string', default: 'on' } },
+  });
+  if (values.scenario !== 'fanout' && values.scenario !== 'audio-room') throw new Error(`--scenario must be fanout or audio-room, got "${values.scenario}"`);
+  if (values.selection !== 'on' && values.selection !== 'off') throw new Error(`--selection must be on or off, got "${values.selection}"`);
   const dir = mkdtempSync(join(tmpdir(), 'rtcroom-prof-'));
+  const selection = values.selection === 'on';
+  // audio-room: the server's default audio selection (on) or none (off), as `npm run bench -- audio-room`
+  const audioArgs = values.scenario === 'audio-room' && selection ? ['--audio-selection-above', '20', '--audio-speakers', '3'] : [];
   // the server profiles exactly the steady window: SIGUSR2 starts, the next SIGUSR2 writes
-  const target = await rtcroomTarget([], ['--profile-dir', dir]);
+  const target = await rtcroomTarget([], ['--profile-dir', dir, ...audioArgs]);
+  const hooks = { onStart: () => target.server.signal('SIGUSR2'), onEnd: () => target.server.signal('SIGUSR2') };
   let w;
   try {
-    w = await fanout(target, Number(values.n), Number(values.seconds), {
-      onStart: () => target.server.signal('SIGUSR2'),
-      onEnd: () => target.server.signal('SIGUSR2'),
-    });
+    w =
+      values.scenario === 'fanout'
+        ? await fanout(target, Number(values.n), Number(values.seconds), hooks)
+        : await audioRoom(target, 10, Number(values.n), Number(values.seconds), { speaking: 3, selection }, hooks);
     const deadline = Date.now() + 10_000;
     while (!readdirSync(dir).some((f) => f.endsWith('.cpuprofile')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   } finally {
@@ -49,11 +60,13 @@ export async function main(argv: string[]): Promise<void> {
     .sort((a, b) => b[1] - a[1])
     .slice(0, 20)
     .map(([k, v]) => ({ function: k, 'self ms': v / 1000, '% of busy': (v / busy) * 100 }));
-  console.log(`CPU profile of the server in the ${values.seconds} s steady window of fanout N=${values.n} (${w.cpuUsPerPacket.toFixed(1)} µs/pkt); busy ${(busy / 1e6).toFixed(2)} s`);
+  const what = values.scenario === 'fanout' ? `fanout N=${values.n}` : `audio-room, ${values.n} listeners, 10 talkers, 3 speaking, selection ${values.selection}`;
+  console.log(`CPU profile of the server in the ${values.seconds} s steady window of ${what} (${w.cpuUsPerPacket.toFixed(1)} µs/pkt, ${w.cpuPercent.toFixed(1)}% CPU); busy ${(busy / 1e6).toFixed(2)} s`);
   printTable(rows);
   if (w.failed) {
     console.log(`FAILED: ${w.failed}; this profile is not of a valid steady state`);
     process.exitCode = 1;
   }
-  console.log(`wrote ${writeResult('profile', { n: Number(values.n), window: w, rows })}`);
+  const name = values.scenario === 'fanout' ? 'profile' : `profile-audio-room-selection-${values.selection}`;
+  console.log(`wrote ${writeResult(name, { scenario: values.scenario, n: Number(values.n), window: w, rows })}`);
 }

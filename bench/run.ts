@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   fanout: async () => (await import('./sfu.ts')).scenario('fanout'),
   meeting: async () => (await import('./sfu.ts')).scenario('meeting'),
   'audio-room': async () => (await import('./sfu.ts')).scenario('audio-room'),
+  'audio-idle': () => import('./audio-idle.ts'),
   'join-storm': async () => (await import('./sfu.ts')).scenario('join-storm'),
   floor: () => import('./floor.ts'),
   profile: () => import('./profile.ts'),

@@ -3,21 +3,22 @@
 //   npm run bench -- fanout --single-port [--n 200]   (rtcroom on one UDP port vs one socket per connection;
 //                                                     target rtcroom-1port = `rtcroom serve --rtc-port N`)
 //   npm run bench -- meeting [--n 2,4,8,16] [--targets …]
-//   npm run bench -- audio-room [--listeners 10,50,100,200] [--talkers 10] [--selection on|off] [--speaking 3]   (rtcroom)
+//   npm run bench -- audio-room [--listeners 10,50,100,200] [--talkers 10] [--selection on|off] [--speaking 3] [--listener lean|werift]   (rtcroom)
 //   npm run bench -- join-storm [--m 100,300,1000]                               (rtcroom)
 // Janus targets need `bash bench/janus/setup.sh` once (Debian's janus package).
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Target } from './lib/target.ts';
-import { errorRow, row, type WindowResult } from './lib/measure.ts';
+import { errorRow, INVALID, row, type WindowResult } from './lib/measure.ts';
 import { rtcroomTarget } from './lib/rtcroom-target.ts';
 import { freeUdpPort, startServerProcess } from './lib/server-process.ts';
 import { lineChart } from './lib/plot.ts';
 import { printTable, writeResult } from './report.ts';
 import { fanout } from './scenarios/fanout.ts';
 import { meeting } from './scenarios/meeting.ts';
-import { audioRoom } from './scenarios/audio-room.ts';
+import { audioRoom, type ListenerKind } from './scenarios/audio-room.ts';
 import { joinStorm } from './scenarios/join-storm.ts';
 import { AppRegistry, defaultConfig } from '@rtcroom/server';
 
@@ -174,9 +175,12 @@ async function audio(argv: string[]): Promise<void> {
       seconds: { type: 'string', default: '10' },
       selection: { type: 'string', default: server.aboveMembers > 0 ? 'on' : 'off' },
       speaking: { type: 'string', default: String(server.maxSpeakers) },
+      listener: { type: 'string', default: 'lean' },
     },
   });
   if (values.selection !== 'on' && values.selection !== 'off') throw new Error(`--selection must be on or off, got "${values.selection}"`);
+  if (values.listener !== 'lean' && values.listener !== 'werift') throw new Error(`--listener must be lean or werift, got "${values.listener}"`);
+  const listener: ListenerKind = values.listener;
   const selection = values.selection === 'on';
   const talkers = Number(values.talkers);
   const speaking = Math.min(talkers, Number(values.speaking));
@@ -187,33 +191,68 @@ async function audio(argv: string[]): Promise<void> {
   const failures: Failure[] = [];
   const counts: Record<string, unknown>[] = [];
   const served: number[] = [];
-  const extra = { talkers, speaking, selection: values.selection };
+  const serverCounts = new Map<number, { received: number; forwarded: number }>();
+  const extra = { talkers, speaking, selection: values.selection, listener };
+  // each listener should receive this many streams: the speaking talkers with selection, else every talker
+  const streamsExpected = selection ? speaking : talkers;
   try {
-    for (const l of list(values.listeners, 1000)) {
+    for (const l of list(values.listeners, 2000)) {
       let w: WindowResult;
       try {
-        w = await audioRoom(target, talkers, l, Number(values.seconds), { speaking, selection });
+        // what the server received from the talkers and forwarded in the window (its /healthz counters)
+        let h0: ReturnType<typeof target.server.health> | undefined;
+        let h1: ReturnType<typeof target.server.health> | undefined;
+        w = await audioRoom(target, talkers, l, Number(values.seconds), { speaking, selection, listener }, { onStart: () => (h0 = target.server.health()), onEnd: () => (h1 = target.server.health()) });
+        const [a, b] = await Promise.all([h0, h1]);
+        if (a && b) serverCounts.set(l, { received: b.media.received - a.media.received, forwarded: b.media.forwarded - a.media.forwarded });
       } catch (e) {
         rows.push(errorRow('rtcroom', l, e, extra));
         noteFailure(failures, { target: 'rtcroom', N: l, reason: e instanceof Error ? e.message : String(e) });
         continue;
       }
-      rows.push(row('rtcroom', l, w, extra));
-      counts.push(accounting('rtcroom', l, w));
-      if (!w.failed && w.lossPercent < 1) served.push(l);
-      console.error(`audio-room L=${l} selection ${values.selection}: receiving ${w.receiving}/${w.subscribers}, ${w.cpuPercent.toFixed(1)}% CPU, ${w.cpuUsPerPacket.toFixed(1)} µs/pkt, loss ${w.lossPercent.toFixed(2)}% (by sequence numbers ${w.seqLossPercent.toFixed(2)}%)`);
+      rows.push(audioRow(l, w, extra));
+      counts.push({ ...accounting('rtcroom', l, w), server: serverCounts.get(l), loadAverage: loadavg(), worstListenerLossPercent: w.worstSubscriberLossPercent, listenersOver1Percent: w.subscribersOver1Percent, streamsPerListener: w.streamsPerSubscriber, generator: w.generator });
+      // served: valid, < 1% overall, and no single listener at 1% or more
+      if (!w.failed && w.lossPercent < 1 && w.subscribersOver1Percent === 0) served.push(l);
+      const g = w.generator;
+      console.error(
+        `audio-room L=${l} selection ${values.selection} (${listener}): receiving ${w.receiving}/${w.subscribers}, ${w.cpuPercent.toFixed(1)}% CPU, ${w.cpuUsPerPacket.toFixed(1)} µs/pkt, loss ${w.lossPercent.toFixed(2)}% (by sequence numbers ${w.seqLossPercent.toFixed(2)}%), worst listener ${w.worstSubscriberLossPercent.toFixed(2)}%, ${w.subscribersOver1Percent} at ≥ 1%; generator ${g.cpuPercent.toFixed(0)}% CPU, core ${g.cores} idle ${g.coreIdlePercent.toFixed(0)}%, loop delay p99 ${g.loopDelayP99Ms.toFixed(1)} ms`,
+      );
       if (w.failed) noteFailure(failures, { target: 'rtcroom', N: l, reason: w.failed });
+      else if (w.streamsPerSubscriber && (w.streamsPerSubscriber.min !== streamsExpected || w.streamsPerSubscriber.max !== streamsExpected)) {
+        noteFailure(failures, { target: 'rtcroom', N: l, reason: `listeners received ${w.streamsPerSubscriber.min}–${w.streamsPerSubscriber.max} streams, expected ${streamsExpected}` });
+      }
     }
   } finally {
     await target.stop();
   }
   const best = served.length ? Math.max(...served) : 0;
-  console.log(`audio-room (N = listeners; ${talkers} talkers, ${speaking} speaking; audio selection ${values.selection}); ${target.pinned}`);
+  console.log(`audio-room (N = listeners; ${talkers} talkers, ${speaking} speaking; audio selection ${values.selection}; ${listener} listeners); ${target.pinned}`);
+  console.log(`server: ${args.join(' ')}`);
   printTable(rows);
   reportFailures(failures);
-  console.log(`most listeners served at < 1% loss: ${best || 'none of the levels'}`);
-  const name = `audio-room-selection-${values.selection}`;
-  console.log(`wrote ${writeResult(name, { pinned: target.pinned, loss: LOSS_NOTE, selection: values.selection, talkers, speaking, serverArgs: args, mostListenersUnder1PercentLoss: best, rows, failures, counts })}`);
+  console.log(`most listeners served at < 1% loss (overall and every listener): ${best || 'none of the levels'}`);
+  const name = `audio-room-selection-${values.selection}${listener === 'lean' ? '' : `-${listener}`}`;
+  console.log(`wrote ${writeResult(name, { pinned: target.pinned, loss: LOSS_NOTE, selection: values.selection, listener, talkers, speaking, serverArgs: args, mostListenersUnder1PercentLoss: best, rows, failures, counts })}`);
+}
+
+/** An audio-room row: the common columns, then per-listener loss, streams per listener and the generator's load. */
+function audioRow(l: number, w: WindowResult, extra: Record<string, string | number>): Record<string, string | number> {
+  const { status, ...common } = row('rtcroom', l, w, extra);
+  const g = w.generator;
+  const streams = w.streamsPerSubscriber;
+  return {
+    ...common,
+    'worst listener loss %': w.worstSubscriberLossPercent,
+    'listeners ≥ 1% loss': w.subscribersOver1Percent,
+    'streams / listener': streams ? (streams.min === streams.max ? streams.min : `${streams.min}–${streams.max}`) : '',
+    'gen CPU %': g.cpuPercent,
+    'gen core idle %': g.coreIdlePercent,
+    'gen loop p99 ms': g.loopDelayP99Ms,
+    // other processes on the server's core (pinned to core 0): its busy share less the server's own
+    'others on core 0 %': w.failed || g.coreBusyPercent[0] === undefined ? INVALID : Math.max(0, g.coreBusyPercent[0] - w.cpuPercent),
+    status: status!,
+  };
 }
 
 async function storm(argv: string[]): Promise<void> {

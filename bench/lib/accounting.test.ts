@@ -25,6 +25,8 @@ test('a stalled subscriber counts as loss and as not receiving', () => {
   assert.equal(a.receiving, 3);
   assert.equal(a.subscribers, 4);
   assert.deepEqual(a.notReceiving, [2]);
+  assert.deepEqual(a.bySubscriber[2], { expected: 1100, received: 0 });
+  assert.deepEqual(a.bySubscriber[0], { expected: 1100, received: 1100 });
 });
 
 test('the reported case: 124 of 200 subscribers receiving is ~38% loss, not 0%', () => {
@@ -82,7 +84,8 @@ test('a failed level shows loss and receiving but no throughput in its row', () 
   const w: WindowResult = {
     seconds: 10, publishedPps: 97.9, forwardedPps: 12_152, cpuPercent: 30, cpuUsPerPacket: 25, lossPercent: 38, expectedPackets: 195_800,
     receivedPackets: 121_396, seqLossPercent: 0, receiving: 124, subscribers: 200, failed: 'only 124/200 subscribers received media in the window',
-    drainMs: { before: 400, after: 20 }, delayP50: 5, delayP99: 15, rssMb: 300,
+    drainMs: { before: 400, after: 20 }, delayP50: 5, delayP99: 15, rssMb: 300, worstSubscriberLossPercent: 100, subscribersOver1Percent: 76,
+    generator: { cpuPercent: 50, cores: '1', coreIdlePercent: 40, coreBusyPercent: { 0: 80, 1: 60 }, loopDelayP99Ms: 20, loopDelayMaxMs: 30 },
   };
   const r = row('rtcroom', 200, w);
   assert.equal(r['receiving'], '124/200');

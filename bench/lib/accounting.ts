@@ -36,6 +36,8 @@ export interface WindowAccounting {
   subscribers: number;
   /** Indices of the subscribers that did not (see `receiving`). */
   notReceiving: number[];
+  /** Per subscriber: what it should have received and what it did (capped per kind, as in the totals). */
+  bySubscriber: { expected: number; received: number }[];
 }
 
 const KINDS: readonly Kind[] = ['audio', 'video'];
@@ -58,14 +60,20 @@ export function accountWindow(sent: readonly KindCounts[], received: readonly Ki
   let expected = 0;
   let got = 0;
   const notReceiving: number[] = [];
+  const bySubscriber: { expected: number; received: number }[] = [];
   received.forEach((r, sub) => {
     const e = expectedOf(sub, sent, receives);
     let missingKind = false;
+    let mine = 0;
+    let mineGot = 0;
     for (const k of KINDS) {
-      expected += e[k];
-      got += Math.min(Math.max(0, r[k]), e[k]);
+      mine += e[k];
+      mineGot += Math.min(Math.max(0, r[k]), e[k]);
       if (e[k] > 0 && r[k] <= 0) missingKind = true;
     }
+    expected += mine;
+    got += mineGot;
+    bySubscriber.push({ expected: mine, received: mineGot });
     if (missingKind) notReceiving.push(sub);
   });
   return {
@@ -75,6 +83,7 @@ export function accountWindow(sent: readonly KindCounts[], received: readonly Ki
     receiving: received.length - notReceiving.length,
     subscribers: received.length,
     notReceiving,
+    bySubscriber,
   };
 }
 

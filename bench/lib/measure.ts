@@ -2,6 +2,8 @@
 import { percentile } from '../report.ts';
 import { accountWindow, failureReason, tally, waitingSubscribers, type KindCounts, type Receives } from './accounting.ts';
 import type { PublisherClient, SubscriberClient, Target } from './target.ts';
+import { measureGenerator, type GeneratorLoad } from './generator-load.ts';
+import { listenerLossPercent, streamsReceived } from './rtp-tally.ts';
 
 /** Figures of one steady window. */
 export interface WindowResult {
@@ -27,6 +29,17 @@ export interface WindowResult {
    * blind to a subscriber that receives nothing or stops receiving; kept as a second figure.
    */
   seqLossPercent: number;
+  /**
+   * Per subscriber, the worse of its sequence-number loss and its publisher-based loss
+   * ({@link listenerLossPercent}: one that received nothing is 100%): the worst subscriber's, %.
+   */
+  worstSubscriberLossPercent: number;
+  /** Subscribers whose own loss (as above) was 1% or more. */
+  subscribersOver1Percent: number;
+  /** Fewest and most streams (SSRCs) a subscriber received in the window, where the clients count per SSRC. */
+  streamsPerSubscriber?: { min: number; max: number };
+  /** The load generator's own load over the sending part of the window. */
+  generator: GeneratorLoad;
   /** Subscribers that received media of every kind they subscribe to in the window. */
   receiving: number;
   subscribers: number;
@@ -102,12 +115,15 @@ export async function measureWindow(
   const s0 = sent();
   const r0 = recv();
   const q0 = subs.map((s) => s.sequence.totals());
+  const ssrc0 = subs.map((s) => s.sequence.receivedBySsrc?.());
   const cpu0 = target.cpuSeconds();
   const t0 = performance.now();
+  const generatorLoad = measureGenerator();
   pause(false);
   hooks.onStart?.();
   await sleep(seconds * 1000);
   pause(true);
+  const generator = generatorLoad();
   hooks.onEnd?.();
   const dt = (performance.now() - t0) / 1000;
   const cpu = target.cpuSeconds() - cpu0;
@@ -127,6 +143,12 @@ export async function measureWindow(
   const seqExpected = sum(q1.map((q, i) => q.expected - q0[i]!.expected));
   const seqReceived = sum(q1.map((q, i) => q.received - q0[i]!.received));
   const delays = subs.flatMap((s) => s.delays);
+  const own = acc.bySubscriber.map((bySenders, i) => listenerLossPercent({ received: q1[i]!.received - q0[i]!.received, expected: q1[i]!.expected - q0[i]!.expected }, bySenders));
+  const streams = subs.flatMap((s, i) => {
+    const before = ssrc0[i];
+    const after = s.sequence.receivedBySsrc?.();
+    return before && after ? [streamsReceived(before, after)] : [];
+  });
   const reason = failureReason({ receiving: acc.receiving, subscribers: acc.subscribers, waitingAfterWarmup, warmupMs });
   // whether the generator's side gave up (a client connection failed) or the SFU sent nothing
   const failed = reason && acc.notReceiving.length ? `${reason} (client side of those: ${tally(acc.notReceiving.map((i) => subs[i]!.connection()))})` : reason;
@@ -140,6 +162,10 @@ export async function measureWindow(
     expectedPackets: acc.expected,
     receivedPackets: acc.received,
     seqLossPercent: seqExpected > 0 ? Math.max(0, (1 - seqReceived / seqExpected) * 100) : 0,
+    worstSubscriberLossPercent: own.length ? Math.max(...own) : 0,
+    subscribersOver1Percent: own.filter((l) => l >= 1).length,
+    ...(streams.length ? { streamsPerSubscriber: { min: Math.min(...streams), max: Math.max(...streams) } } : {}),
+    generator,
     receiving: acc.receiving,
     subscribers: acc.subscribers,
     ...(failed ? { failed } : {}),

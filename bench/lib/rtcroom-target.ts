@@ -1,5 +1,6 @@
 // rtcroom as a benchmark target: its own server process, headless werift clients.
 import { HeadlessPublisher, HeadlessSubscriber } from './headless-client.ts';
+import { LeanListener } from './lean-listener.ts';
 import { BENCH_APP, benchToken, startServerProcess, type ServerProcess } from './server-process.ts';
 import type { PublisherClient, SubscriberClient, Target } from './target.ts';
 
@@ -7,7 +8,10 @@ import type { PublisherClient, SubscriberClient, Target } from './target.ts';
 type AudioPublisher = PublisherClient & { audioLevel: (() => number) | undefined };
 
 /** Starts an rtcroom server process and returns it as a {@link Target}. */
-export async function rtcroomTarget(nodeArgs: string[] = [], serverArgs: string[] = []): Promise<Target & { server: ServerProcess; audioPublisher(room: string, user: string): Promise<AudioPublisher> }> {
+export async function rtcroomTarget(
+  nodeArgs: string[] = [],
+  serverArgs: string[] = [],
+): Promise<Target & { server: ServerProcess; audioPublisher(room: string, user: string): Promise<AudioPublisher>; leanSubscriber(room: string, user: string): Promise<SubscriberClient> }> {
   const server = await startServerProcess(serverArgs, nodeArgs);
   const spec = (room: string, user: string) => ({ wsUrl: server.wsUrl, appId: BENCH_APP.appId, roomId: room, userId: user, token: benchToken(room, user) });
   return {
@@ -24,6 +28,9 @@ export async function rtcroomTarget(nodeArgs: string[] = [], serverArgs: string[
       return sub;
     },
     audioPublisher: (room: string, user: string): Promise<AudioPublisher> => HeadlessPublisher.join(spec(room, user), { video: false }),
+    // counts media off the socket by its clear RTP headers (lean-listener.ts); subscribes to every
+    // publisher by auto-subscribe, as a listener of an audio room would (one offer, not one per publisher)
+    leanSubscriber: (room, user): Promise<SubscriberClient> => LeanListener.join({ ...spec(room, user), autoSubscribe: true }),
     stop: async () => server.stop(),
   };
 }

@@ -18,7 +18,7 @@ export interface PublisherClient {
 export interface SubscriberClient {
   packets: { audio: number; video: number };
   /** Sequence-number accounting across every stream received (for loss). */
-  sequence: SequenceStats;
+  sequence: SequenceTotals;
   /** Forwarding delays measured (ms), from the send time the publisher wrote into each payload. */
   delays: number[];
   /** The client side of its media connection, e.g. `failed (ICE connected, DTLS failed)` (for failure reasons). */
@@ -53,6 +53,13 @@ export function stampPayload(payload: Buffer, now = performance.now()): void {
 /** Reads the send time written by {@link stampPayload}. */
 export function readStamp(p: RtpPacket): number {
   return p.payload.length >= 8 ? p.payload.readDoubleBE(0) : NaN;
+}
+
+/** Sequence-number totals of a subscriber: distinct packets received and packets the sequence numbers say were sent. */
+export interface SequenceTotals {
+  totals(): { received: number; expected: number };
+  /** Distinct packets received so far per SSRC, where the client keeps them (to count the streams received in a window). */
+  receivedBySsrc?(): ReadonlyMap<number, number>;
 }
 
 /**

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Consumer } from './consumer.ts';
 import { Downlink } from './downlink.ts';
+import { allocate, type TrackInput } from './simulcast/allocator.ts';
 
 /** A consumer as the downlink sees it: a producer's layers with fixed costs, and a target. */
 function fakeConsumer(userId: string, kind: 'audio' | 'video', costs: number[]): Consumer & { sets: number[] } {
@@ -85,4 +86,46 @@ test('a hidden tile pauses video at once (not for bandwidth); shown again it pla
   run(2_000_000, 200);
   assert.equal(video.targetLayer, 0, 'the small tile gets the small layer');
   assert.ok(d.desiredBps >= 180_000, `desired ${d.desiredBps}`);
+});
+
+test('audio only (a listener): the allocator outcome without running it, nothing paused, video history dropped', () => {
+  const audio = [fakeConsumer('t0', 'audio', [30_000]), fakeConsumer('t1', 'audio', [20_000, 45_000]), fakeConsumer('t2', 'audio', [0])];
+  const consumers: [string, Consumer][] = audio.map((c, i) => [`t${i}/audio`, c]);
+  const d = new Downlink();
+  d.estimateBps = 50_000; // less than the audio: audio is never paused
+  const a = d.update(consumers, () => false, 0);
+  const tracks: TrackInput[] = audio.map((c, i) => ({
+    id: `t${i}/audio`,
+    kind: 'audio',
+    source: 'audio',
+    isScreen: false,
+    isActiveSpeaker: false,
+    layers: c.producer.layers.map((l) => ({ index: l.index, width: l.width, height: l.height, bitrateBps: l.costBps(0) })),
+    viewport: undefined,
+  }));
+  assert.deepEqual(a, allocate(50_000, tracks, { headroom: 0.95 }));
+  assert.equal(a.usedBps, 75_000);
+  assert.equal(d.desiredBps, 1.5 * 75_000);
+  assert.equal(d.pausedForBandwidth, false);
+  assert.deepEqual(audio.map((c) => c.sets), [[], [], []], 'no layer set on audio');
+
+  // video paused for bandwidth, then its consumer goes: no longer paused; back, it starts anew
+  const { d: dv, video, run } = setup();
+  run(2_000_000, 0);
+  run(40_000, 100);
+  assert.equal(dv.pausedForBandwidth, true);
+  const onlyAudio: [string, Consumer][] = [['alice/audio', fakeConsumer('alice', 'audio', [30_000])]];
+  dv.update(onlyAudio, () => false, 200);
+  assert.equal(dv.pausedForBandwidth, false);
+  // back, it is allocated as by a downlink that never saw it
+  const fresh = new Downlink();
+  const video2 = fakeConsumer('alice', 'video', [150_000, 700_000]);
+  video2.setTargetLayer(video.targetLayer);
+  for (const [down, v] of [[dv, video], [fresh, video2]] as const) {
+    down.estimateBps = 200_000; // carries the lowest layer, not with the upgrade margin a paused track needs
+    down.update([...onlyAudio, ['alice/video', v]], () => false, 300);
+  }
+  assert.equal(video.targetLayer, video2.targetLayer);
+  assert.equal(dv.desiredBps, fresh.desiredBps);
+  assert.equal(dv.pausedForBandwidth, fresh.pausedForBandwidth);
 });

@@ -5,7 +5,7 @@
  * runs {@link Downlink.update} a few times a second and whenever the views change.
  * @module
  */
-import type { Allocation, TrackInput, Viewport } from './simulcast/allocator.ts';
+import type { Allocation, TrackAllocation, TrackInput, Viewport } from './simulcast/allocator.ts';
 import { allocate, Allocator } from './simulcast/allocator.ts';
 import type { Consumer } from './consumer.ts';
 
@@ -17,6 +17,8 @@ const SEVERE_DROP = 0.75;
 const PAUSE_AT_ONCE_BELOW = 0.5;
 /** How long the estimate must stay below a playing video's lowest layer before it is paused (ms). */
 const PAUSE_AFTER_MS = 3000;
+/** Share of the estimate the allocator may use (the estimate already sits at or below capacity). */
+const HEADROOM = 0.95;
 /** Probes may go this far above what the member would receive on an unlimited link. */
 const DESIRED_FACTOR = 1.5;
 
@@ -34,7 +36,7 @@ export class Downlink {
   /** Rendered tiles by `userId/source`. */
   readonly #views = new Map<string, Viewport>();
   // the estimate already sits at or below the link's capacity: little headroom on top of it
-  readonly #allocator = new Allocator({ headroom: 0.95 });
+  readonly #allocator = new Allocator({ headroom: HEADROOM });
   /** Estimated downlink (bps); unknown until the estimator runs. */
   estimateBps = Number.POSITIVE_INFINITY;
   /** What the member would receive on an unlimited link (bps). */
@@ -58,9 +60,11 @@ export class Downlink {
    * user is an active speaker (their camera ranks above other cameras). Returns the allocation.
    */
   update(consumers: Iterable<[string, Consumer]>, isSpeaking: (userId: string) => boolean, nowMs = performance.now()): Allocation {
+    const list = [...consumers];
+    if (list.every(([, c]) => c.producer.kind === 'audio')) return this.#audioOnly(list, nowMs);
     const tracks: TrackInput[] = [];
     const byId = new Map<string, Consumer>();
-    for (const [key, c] of consumers) {
+    for (const [key, c] of list) {
       const p = c.producer;
       byId.set(key, c);
       c.viewport = this.#views.get(key);
@@ -110,5 +114,35 @@ export class Downlink {
     this.#lastUsedBps = a.usedBps;
     this.pausedForBandwidth = paused;
     return a;
+  }
+
+  /**
+   * {@link Downlink.update} for a member that receives no video (a listener of an audio room): the
+   * same outcome without running the allocator, which a few times a second per listener is a
+   * cost that grows with the room. Audio is never paused or layered: each track gets its best
+   * layer at its measured rate, nothing is paused, and the allocator's video history is dropped
+   * as a round without video would drop it.
+   */
+  #audioOnly(consumers: readonly [string, Consumer][], nowMs: number): Allocation {
+    const tracks: TrackAllocation[] = [];
+    let usedBps = 0;
+    for (const [key, c] of consumers) {
+      c.viewport = this.#views.get(key);
+      let best: { index: number; bps: number } | undefined;
+      for (const l of c.producer.layers) {
+        const bps = l.costBps(nowMs);
+        if (!best || bps > best.bps) best = { index: l.index, bps };
+      }
+      const expectedBps = best?.bps ?? 0;
+      usedBps += expectedBps;
+      tracks.push({ id: key, kind: 'audio', target: best?.index ?? 0, expectedBps, pausedForBandwidth: false, pauseReason: null });
+    }
+    this.#allocator.reset();
+    this.#lowSince = undefined;
+    this.#downSince.clear();
+    this.desiredBps = DESIRED_FACTOR * usedBps;
+    this.#lastUsedBps = usedBps;
+    this.pausedForBandwidth = false;
+    return { tracks, budgetBps: Math.max(0, this.estimateBps) * HEADROOM, usedBps, anyPausedForBandwidth: false };
   }
 }
