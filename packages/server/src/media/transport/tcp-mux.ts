@@ -14,8 +14,9 @@ import { isBindingRequest } from './stun.ts';
 /** An ICE agent that can take over a TCP connection on the shared port. */
 export interface TcpMuxPeer {
   /**
-   * Takes over `socket` (paused, its first frame unread again) from `from`; false when the
-   * agent has no passive TCP candidate (the connection is then closed).
+   * Takes over `socket` (paused, its first frame unread again) from `from`: it must listen for
+   * `data` before returning true, as the socket is resumed right after. False when the agent
+   * has no passive TCP candidate (the connection is then closed).
    */
   acceptTcp(socket: Socket, from: RemoteAddress): boolean;
 }
