@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   fuzz: () => import('./fuzz.ts'),
   churn: () => import('./churn.ts'),
   adapt: () => import('./adapt.ts'),
+  demux: () => import('./demux.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -2,7 +2,8 @@
 // sockets can be read from /proc: 2 headless werift publishers and 20 headless subscribers in one
 // room. Every subscriber must receive audio and video of both publishers (counted per subscriber
 // and publisher, each against a threshold). The server process holds exactly one UDP socket, on
-// N, and no TCP socket but its HTTP listener. Garbage datagrams, checks with unknown ufrags and
+// N, and listens on no TCP port but its HTTP port (its other TCP sockets are the clients'
+// signaling WebSockets). Garbage datagrams, checks with unknown ufrags and
 // checks with a real ufrag but a forged MESSAGE-INTEGRITY are dropped and counted while the call
 // goes on; after a subscriber ICE restart (server's offer) and a publisher ICE restart (client's
 // offer) the server's new ufrags route. When everyone has left, the demultiplexing table is
@@ -242,10 +243,11 @@ test(`--rtc-port: ${PUBLISHERS} publishers → ${SUBSCRIBERS} subscribers on one
     await sleep(1000);
     await assertEveryoneReceives(tally, 'steady');
 
-    // the server's sockets: one UDP socket (the media port), one TCP listener (HTTP, plus the /healthz connection)
+    // the server's sockets: one UDP socket (the media port), one TCP listener (HTTP); the rest are
+    // the accepted signaling WebSockets (and the /healthz connection)
     const httpPort = Number(new URL(server.url).port);
     const socks = sockets(server.pid);
-    console.log(`# server sockets: ${JSON.stringify(socks)}`);
+    console.log(`# server sockets: UDP ${JSON.stringify(socks.filter((s) => s.proto === 'udp'))}, TCP listening on ${socks.filter((s) => s.state === '0A').map((s) => s.port)}, ${socks.filter((s) => s.proto === 'tcp' && s.state !== '0A').length} TCP connections`);
     assert.deepEqual(socks.filter((s) => s.proto === 'udp'), [{ proto: 'udp', port, state: '07' }]);
     assert.deepEqual(socks.filter((s) => s.proto === 'tcp' && s.state === '0A').map((s) => s.port), [httpPort]);
 

@@ -14,8 +14,9 @@ import { isBindingRequest } from './stun.ts';
 /** An ICE agent that can take over a TCP connection on the shared port. */
 export interface TcpMuxPeer {
   /**
-   * Takes over `socket` (paused, its first frame unread again) from `from`; false when the
-   * agent has no passive TCP candidate (the connection is then closed).
+   * Takes over `socket` (paused, its first frame unread again) from `from`: it must listen for
+   * `data` before returning true, as the socket is resumed right after. False when the agent
+   * has no passive TCP candidate (the connection is then closed).
    */
   acceptTcp(socket: Socket, from: RemoteAddress): boolean;
 }
@@ -54,6 +55,8 @@ export class TcpMux {
   readonly #server: Server;
   readonly #table: DemuxTable;
   readonly #pending = new Set<Socket>();
+  /** Every open connection, claimed or not (closed with the listener). */
+  readonly #open = new Set<Socket>();
   readonly #maxPending: number;
   readonly #timeoutMs: number;
   /** The bound port. */
@@ -88,15 +91,18 @@ export class TcpMux {
     return { ...this.#stats, pending: this.#pending.size };
   }
 
-  /** Stops listening and closes the connections not yet claimed. */
+  /** Stops listening and closes every connection, claimed or not (server shutdown). */
   close(): Promise<void> {
-    for (const s of this.#pending) s.destroy();
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const s of this.#open) s.destroy();
     this.#pending.clear();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
+    return closed;
   }
 
   #accept(socket: Socket): void {
     this.#stats.accepted++;
+    this.#open.add(socket);
+    socket.once('close', () => this.#open.delete(socket));
     socket.on('error', () => undefined);
     const from: RemoteAddress | undefined = socket.remoteAddress && socket.remotePort ? [socket.remoteAddress.replace(/^::ffff:/, ''), socket.remotePort] : undefined;
     if (!from || this.#pending.size >= this.#maxPending) return this.#reject(socket);
