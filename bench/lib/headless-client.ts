@@ -1,5 +1,6 @@
 // A headless rtcroom client on werift (no browser): joins over the real signaling, publishes
 // synthetic Opus/VP8-sized RTP, or subscribes and counts what arrives. Loopback only.
+import { filterDatagrams } from './werift-datagram-tap.ts';
 import { WebSocket } from 'ws';
 import type { RTCPeerConnection, RtpPacket } from 'werift';
 import type { PublisherClient, SubscriberClient } from './target.ts';
@@ -142,7 +143,8 @@ export class HeadlessSubscriber implements SubscriberClient {
 
   async #answer(offer: { pcId: number; offerId: number; sdp: string; tracks?: { mid: string; userId: string; source: string }[] }): Promise<void> {
     this.tracks = offer.tracks ?? [];
-    if (offer.pcId !== this.#pcId) {
+    const fresh = offer.pcId !== this.#pcId;
+    if (fresh) {
       await this.pc?.close();
       this.#pcId = offer.pcId;
       this.pc = subscriberPeer(this.#iceTcp ? ICE_TCP_ONLY : {});
@@ -152,6 +154,9 @@ export class HeadlessSubscriber implements SubscriberClient {
     await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
     await pc.setLocalDescription(await pc.createAnswer());
     await gathered(pc);
+    // werift's DTLS client fails on a second HelloVerifyRequest, which a busy server sends (see
+    // werift-datagram-tap.ts): keep it out, as the lean listeners do (media still goes to werift)
+    if (fresh) filterDatagrams(pc);
     await this.signal.request('subscriberAnswer', { offerId: offer.offerId, sdp: loopbackOnly(pc.localDescription!.sdp) });
   }
 
