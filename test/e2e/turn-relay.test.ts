@@ -104,27 +104,24 @@ describe('TURN relay (namespaces, coturn)', () => {
     await run('relay-udp', 'relay', 'udp');
   });
 
-  test('UDP blocked: the call goes through coturn over TCP', async () => {
+  /** With UDP and TCP `closedPort` blocked on both clients: the call relays over `protocol`. */
+  const runBlocked = async (room: string, closedPort: number, protocol: string): Promise<void> => {
     try {
       for (const who of ['alice', 'bob'] as const) {
         firewall(who, true, ['-p', 'udp']);
-        firewall(who, true, ['-p', 'tcp', '--dport', String(TLS_PORT)]);
+        firewall(who, true, ['-p', 'tcp', '--dport', String(closedPort)]);
       }
-      await run('relay-tcp', 'all', 'tcp');
+      await run(room, 'all', protocol);
     } finally {
       clearFirewalls();
     }
+  };
+
+  test('UDP blocked: the call goes through coturn over TCP', async () => {
+    await runBlocked('relay-tcp', TLS_PORT, 'tcp');
   });
 
   test('UDP and TCP 3478 blocked: the call goes through coturn over TLS on 443', async () => {
-    try {
-      for (const who of ['alice', 'bob'] as const) {
-        firewall(who, true, ['-p', 'udp']);
-        firewall(who, true, ['-p', 'tcp', '--dport', String(TURN_PORT)]);
-      }
-      await run('relay-tls', 'all', 'tls');
-    } finally {
-      clearFirewalls();
-    }
+    await runBlocked('relay-tls', TURN_PORT, 'tls');
   });
 });
