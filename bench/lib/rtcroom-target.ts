@@ -1,7 +1,7 @@
 // rtcroom as a benchmark target: its own server process, headless werift clients.
 import { HeadlessPublisher, HeadlessSubscriber } from './headless-client.ts';
 import { LeanListener } from './lean-listener.ts';
-import { BENCH_APP, benchToken, startServerProcess, type ServerProcess } from './server-process.ts';
+import { BENCH_APP, benchToken, startServerProcess, type ServerProcess, type ServerProcessOptions } from './server-process.ts';
 import type { PublisherClient, SubscriberClient, Target } from './target.ts';
 
 /** An audio-only publisher whose RFC 6464 levels the caller sets. */
@@ -11,8 +11,9 @@ type AudioPublisher = PublisherClient & { audioLevel: (() => number) | undefined
 export async function rtcroomTarget(
   nodeArgs: string[] = [],
   serverArgs: string[] = [],
+  opts: ServerProcessOptions = {},
 ): Promise<Target & { server: ServerProcess; audioPublisher(room: string, user: string): Promise<AudioPublisher>; leanSubscriber(room: string, user: string): Promise<SubscriberClient> }> {
-  const server = await startServerProcess(serverArgs, nodeArgs);
+  const server = await startServerProcess(serverArgs, nodeArgs, opts);
   const spec = (room: string, user: string) => ({ wsUrl: server.wsUrl, appId: BENCH_APP.appId, roomId: room, userId: user, token: benchToken(room, user) });
   return {
     name: 'rtcroom',

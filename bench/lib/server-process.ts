@@ -2,7 +2,7 @@
 // (this process moves itself to core 1), and reads its CPU time from /proc.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,51 @@ export async function freeUdpPort(): Promise<number> {
 const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
+/** User+system CPU seconds of one process (0 once it is gone). */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+/** The child processes of `pid`, from each of its threads' `children` list. */
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * CPU seconds of `pid` and every live descendant (a media worker that exited and was restarted
+ * takes its seconds with it: benchmarks measure windows in which no worker restarts).
+ */
+export function treeCpuSeconds(pid: number): number {
+  return processCpuSeconds(pid) + childPids(pid).reduce((sum, c) => sum + treeCpuSeconds(c), 0);
+}
+
+/** Resident set size of `pid` and every live descendant, bytes. */
+export function treeRssBytes(pid: number): number {
+  let own = 0;
+  try {
+    own = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    // gone
+  }
+  return own + childPids(pid).reduce((sum, c) => sum + treeRssBytes(c), 0);
+}
+
 /** What `/healthz` says (the fields the harness reads). */
 export interface ServerHealth {
   rooms: number;
@@ -45,7 +90,7 @@ export interface ServerProcess {
   wsUrl: string;
   pid: number;
   pinned: string;
-  /** User+system CPU seconds the server has used so far. */
+  /** User+system CPU seconds the server (with its media workers) has used so far. */
   cpuSeconds(): number;
   /** Resident set size in bytes. */
   rssBytes(): number;
@@ -97,17 +142,14 @@ export async function startServerProcess(extraArgs: string[] = [], nodeArgs: str
     child.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
   });
   const pid = child.pid!;
-  const stat = () => readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
   return {
     url,
     wsUrl: `${url.replace('http', 'ws')}/rtc`,
     pid,
     pinned: pin ? 'server on core 0, clients on core 1 (taskset)' : 'not pinned',
-    cpuSeconds: () => {
-      const f = stat();
-      return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-    },
-    rssBytes: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
+    // the server and its media worker processes (`--workers N`): the whole tree
+    cpuSeconds: () => treeCpuSeconds(pid),
+    rssBytes: () => treeRssBytes(pid),
     health: async () => (await (await fetch(`${url}/healthz`)).json()) as ServerHealth,
     signal: (sig) => void process.kill(pid, sig),
     stop: () => child.kill('SIGTERM'),
