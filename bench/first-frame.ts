@@ -9,9 +9,53 @@ import { launchBrowser } from '../test/helpers/browser.ts';
 import { BENCH_APP, benchToken, startServerProcess } from './lib/server-process.ts';
 import { percentile, printTable, writeResult } from './report.ts';
 
+/**
+ * A page script noting when each step of a join happens (performance.now(), ms) in `window.tl`:
+ * the signaling socket opening, each media connection's offer, answer, ICE and DTLS states, and
+ * its first remote track. The name of a step is noted once per connection (the first time).
+ */
+const TIMELINE = (): void => {
+  const tl: Record<string, number> = {};
+  const note = (step: string): void => {
+    tl[step] ??= performance.now();
+  };
+  Object.assign(window, { tl });
+  const NativeWs = window.WebSocket;
+  window.WebSocket = class extends NativeWs {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      note('ws created');
+      this.addEventListener('open', () => note('ws open'));
+    }
+  } as typeof WebSocket;
+  let pcs = 0;
+  const NativePc = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends NativePc {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      const id = `pc${pcs++}`;
+      note(`${id} created`);
+      this.addEventListener('iceconnectionstatechange', () => note(`${id} ice ${this.iceConnectionState}`));
+      this.addEventListener('connectionstatechange', () => note(`${id} ${this.connectionState}`));
+      this.addEventListener('track', () => note(`${id} track`));
+      const srd = this.setRemoteDescription.bind(this);
+      this.setRemoteDescription = async (d: RTCSessionDescriptionInit) => {
+        note(`${id} remote ${d.type}`);
+        return srd(d);
+      };
+      const sld = this.setLocalDescription.bind(this);
+      this.setLocalDescription = async (d?: RTCLocalSessionDescriptionInit) => {
+        await sld(d);
+        note(`${id} local ${this.localDescription?.type}`);
+      };
+    }
+  } as typeof RTCPeerConnection;
+};
+
 async function sdkPage(browser: Awaited<ReturnType<typeof launchBrowser>>['browser'], url: string): Promise<Page> {
   const ctx = await browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await ctx.newPage();
+  await page.addInitScript(TIMELINE);
   await page.goto(`${url}/`);
   await page.evaluate(async (appId) => {
     const src = '/sdk/rtcroom.js';
@@ -63,6 +107,8 @@ export async function main(argv: string[]): Promise<void> {
       return out;
     });
     const latencies: number[] = [];
+    // per join: each step's time after joinRtcRoom was called (ms)
+    const steps: Record<string, number>[] = [];
     for (let i = 0; i < joins; i++) {
       const viewer = await sdkPage(tb.browser, server.url);
       const ms = await viewer.evaluate(async (token) => {
@@ -72,26 +118,47 @@ export async function main(argv: string[]): Promise<void> {
         document.body.append(el);
         const video = (el as unknown as { videoElement: HTMLVideoElement }).videoElement;
         const t0 = performance.now();
+        const tl = (window as unknown as { tl: Record<string, number> }).tl;
         const painted = new Promise<number>((resolve) => {
           const wait = (): void => {
-            if (video.srcObject) video.requestVideoFrameCallback(() => resolve(performance.now()));
+            if (video.srcObject)
+              video.requestVideoFrameCallback((now, meta) => {
+                // the first frame's last packet arrived at receiveTime (WebRTC sources)
+                const m = meta as VideoFrameCallbackMetadata & { receiveTime?: number };
+                if (m.receiveTime) tl['first frame received'] = m.receiveTime;
+                tl['first frame painted'] = performance.now();
+                resolve(performance.now());
+              });
             else setTimeout(wait, 2);
           };
           wait();
         });
-        await (window as any).ctx.joinRtcRoom({ roomId: 'ff', userId: 'viewer', token });
-        return (await painted) - t0;
+        const joining = (window as any).ctx.joinRtcRoom({ roomId: 'ff', userId: 'viewer', token });
+        await joining;
+        tl['join resolved'] = performance.now();
+        const done = await painted;
+        const rel: Record<string, number> = {};
+        for (const [k, v] of Object.entries(tl)) if (v >= t0) rel[k] = v - t0;
+        return { ms: done - t0, rel };
       }, benchToken('ff', 'viewer'));
-      latencies.push(ms);
+      latencies.push(ms.ms);
+      steps.push(ms.rel);
       await viewer.context().close();
       await new Promise((r) => setTimeout(r, 300));
     }
     console.log(`publisher's first 10 s (availableOutgoingBitrate and sent video bitrate); ${server.pinned}`);
     printTable(samples.filter((_, i) => i % 2 === 1).map((s) => ({ 't s': s.t, 'estimate kbps': s.estimateKbps, 'sent kbps': s.sentKbps, fps: s.fps, limitation: s.limitation })));
+    // each step's median across the joins, in the order they happen
+    const names = [...new Set(steps.flatMap((s) => Object.keys(s)))];
+    const breakdown = names
+      .map((step) => ({ step, 'p50 ms': percentile(steps.flatMap((s) => (s[step] === undefined ? [] : [s[step]!])), 50), joins: steps.filter((s) => s[step] !== undefined).length }))
+      .sort((a, b) => a['p50 ms'] - b['p50 ms']);
+    console.log('\nwhere the time goes: each step after joinRtcRoom was called (median over the joins)');
+    printTable(breakdown);
     const rows = [{ joins, 'p50 ms': percentile(latencies, 50), 'p90 ms': percentile(latencies, 90), 'min ms': Math.min(...latencies), 'max ms': Math.max(...latencies) }];
     console.log('\njoinRtcRoom → first remote frame painted');
     printTable(rows);
-    console.log(`wrote ${writeResult('first-frame', { pinned: server.pinned, samples, latencies, rows })}`);
+    console.log(`wrote ${writeResult('first-frame', { pinned: server.pinned, samples, latencies, rows, breakdown, steps })}`);
   } finally {
     await tb.close();
     server.stop();

@@ -130,10 +130,28 @@ export class Consumer {
     }
   }
 
-  /** Asks for a keyframe of what this consumer forwards (a PLI of its subscriber). */
+  /**
+   * Asks for a keyframe of what this consumer forwards or is about to (a PLI of its subscriber,
+   * or its connection coming up): the layer it switches to next if that one flows, else the
+   * one it forwards, else the flowing layer nearest its target.
+   */
   requestKeyframe(): void {
-    const layer = this.#selector ? Math.max(this.#selector.current, this.#selector.target) : 0;
+    const sel = this.#selector;
+    if (!sel) {
+      if (this.#target >= 0) this.producer.requestKeyframe(this.producer.layers.length > 1 ? this.#flowingLayerNear(this.targetLayer) : 0);
+      return;
+    }
+    const layer = Math.max(sel.current, sel.effectiveTarget(performance.now()));
     if (layer >= 0) this.producer.requestKeyframe(layer);
+  }
+
+  /** The layer nearest `target` (at or below first) that had a packet lately, else `target`. */
+  #flowingLayerNear(target: number): number {
+    const now = performance.now();
+    const flows = (i: number) => now - this.producer.layers[i]!.lastPacketAt <= LAYER_STALE_MS;
+    for (let i = target; i >= 0; i--) if (flows(i)) return i;
+    for (let i = target + 1; i < this.producer.layers.length; i++) if (flows(i)) return i;
+    return target;
   }
 
   #selectorFor(layers: number): LayerSelector {
@@ -143,7 +161,8 @@ export class Consumer {
       s = this.#selector = new LayerSelector(
         this.producer.layers.map((l) => ({ rid: l.rid })),
         // a layer silent for 600 ms has stopped (the publisher's estimate fell): fall back to one that flows
-        { requestKeyframe: (layer) => this.producer.requestKeyframe(layer), staleMs: LAYER_STALE_MS },
+        // layers the producer has not had lately (paused by dynacast) do not hold up the start
+        { requestKeyframe: (layer) => this.producer.requestKeyframe(layer), staleMs: LAYER_STALE_MS, lastPacketAt: this.producer.layers.map((l) => l.lastPacketAt) },
         target,
       );
     }
@@ -159,6 +178,11 @@ export class Consumer {
   forward(packet: RtpPacket, now: number, layer = 0): void {
     if (this.#closed) return;
     const p = this.producer;
+    const fast = this.slot.fast;
+    const path = fast.path();
+    // DTLS not up yet: neither path could send, and a layer chosen now would start on a keyframe
+    // nobody receives (the keyframe requested when the connection comes up starts it instead)
+    if (path === 'wait') return;
     if (p.layers.length > 1) {
       const d = p.vp8;
       const sel = this.#selectorFor(p.layers.length);
@@ -181,8 +205,6 @@ export class Consumer {
       }
       if (ids.tl0PicIdx >= 0 && ids.tl0PicIdx !== d.tl0PicIdx) patchB = packPatch(d.tl0PicIdxPos, 1, ids.tl0PicIdx);
     }
-    const fast = this.slot.fast;
-    const path = fast.path();
     if (path === 'fast') {
       if (fast.sendOnFastPath(rw.seq, rw.timestamp, h.marker, packet.payload, this.slot.kind === 'video', now, patchA, patchB)) {
         this.forwarded++;
@@ -190,8 +212,6 @@ export class Consumer {
       }
       return;
     }
-    // DTLS not up yet: neither path could send (the keyframe requested on connect follows)
-    if (path === 'wait') return;
     // werift's path (an SRTP profile the fast path does not write), from the leg's first packet on
     h.sequenceNumber = rw.seq;
     h.timestamp = rw.timestamp;

@@ -142,3 +142,24 @@ test('ssrc and rid lookups; out-of-range layers and targets', () => {
   s.setTarget(-5);
   assert.equal(s.target, -1);
 });
+
+test('a new viewer starts at once on a flowing layer when its producer says the target is paused', () => {
+  // the producer had layer 0 a moment ago and has not had layer 2 for long (dynacast paused it)
+  const make = (lastPacketAt?: number[]) => {
+    const asked: number[] = [];
+    return { s: new LayerSelector(LAYERS, { requestKeyframe: (l) => asked.push(l), staleMs: 600, lastPacketAt }, 2), asked };
+  };
+  const seeded = make([990, -Infinity, -Infinity]);
+  assert.equal(seeded.s.effectiveTarget(1000), 0);
+  assert.equal(seeded.s.onPacket(0, false, true, 1000), 'drop');
+  assert.deepEqual(seeded.asked, [0], 'the flowing layer is asked for a key frame');
+  assert.equal(seeded.s.onPacket(0, true, true, 1030), 'forward');
+  // once the top layer flows again it is switched to on its key frame
+  assert.equal(seeded.s.onPacket(2, true, true, 1200), 'forward');
+  assert.equal(seeded.s.current, 2);
+  // without the producer's word, the target counts as flowing for staleMs: the start waits
+  const blind = make();
+  assert.equal(blind.s.onPacket(0, true, true, 1000), 'drop');
+  assert.equal(blind.s.effectiveTarget(1500), 2);
+  assert.equal(blind.s.onPacket(0, true, true, 1700), 'forward', 'only after staleMs');
+});

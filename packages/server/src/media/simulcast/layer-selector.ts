@@ -27,6 +27,14 @@ export interface LayerSelectorOptions {
   keyframeIntervalMs?: number;
   /** A layer without packets for longer than this has stopped (default 1000 ms). */
   staleMs?: number;
+  /**
+   * When each layer last had a packet before this selector existed (performance.now(); -Infinity:
+   * never), as its producer knows. Given, a layer it has not seen is not flowing, so a new viewer
+   * starts at once on a layer that flows (e.g. when dynacast paused the top one) instead of
+   * waiting `staleMs` for a layer that may not come. Without it, layers never seen count as
+   * flowing until `staleMs` after the first packet.
+   */
+  lastPacketAt?: readonly number[];
 }
 
 /** Per-subscriber, per-track choice of the simulcast layer to forward. */
@@ -38,8 +46,10 @@ export class LayerSelector {
   readonly #staleMs: number;
   readonly #lastPacketAt: number[];
   readonly #lastRequestAt: number[];
-  /** When the selector saw its first packet: layers never seen count as alive until staleMs after. */
+  /** When the selector saw its first packet: layers never seen count as alive until staleMs after (unless seeded). */
   #since = -1;
+  /** Whether {@link LayerSelectorOptions.lastPacketAt} told which layers flowed before. */
+  readonly #seeded: boolean;
   #target: number;
   #current = -1;
   /** The packet just decided on is the first of a new layer (re-base rewriters on it). */
@@ -58,7 +68,8 @@ export class LayerSelector {
     this.#requestKeyframe = options.requestKeyframe;
     this.#keyframeIntervalMs = options.keyframeIntervalMs ?? 500;
     this.#staleMs = options.staleMs ?? 1000;
-    this.#lastPacketAt = layers.map(() => -Infinity);
+    this.#lastPacketAt = layers.map((_, i) => options.lastPacketAt?.[i] ?? -Infinity);
+    this.#seeded = options.lastPacketAt !== undefined;
     this.#lastRequestAt = layers.map(() => -Infinity);
     this.#target = this.#clamp(target);
   }
@@ -159,7 +170,7 @@ export class LayerSelector {
 
   #alive(layer: number, nowMs: number): boolean {
     const last = this.#lastPacketAt[layer]!;
-    if (last === -Infinity) return this.#since >= 0 && nowMs - this.#since <= this.#staleMs;
+    if (last === -Infinity) return !this.#seeded && this.#since >= 0 && nowMs - this.#since <= this.#staleMs;
     return nowMs - last <= this.#staleMs;
   }
 
