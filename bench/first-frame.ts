@@ -1,5 +1,5 @@
 // Join → first remote frame in Chromium, and the publisher's bandwidth estimate over its first 10 s.
-//   npm run bench -- first-frame [--joins 20]
+//   npm run bench -- first-frame [--joins 10] [--runs 3]
 // A publisher page (fake camera) is in the room; each viewer page (a new browser context) puts an
 // <rtc-room> for it on the page, then joins; the figure is joinRtcRoom called → first frame painted
 // (requestVideoFrameCallback). The server runs in its own process on core 0.
@@ -66,8 +66,9 @@ async function sdkPage(browser: Awaited<ReturnType<typeof launchBrowser>>['brows
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { joins: { type: 'string', default: '20' } } });
+  const { values } = parseArgs({ args: argv, options: { joins: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' } } });
   const joins = Math.min(100, Math.max(1, Number(values.joins)));
+  const runs = Math.min(10, Math.max(1, Number(values.runs)));
   const server = await startServerProcess();
   const tb = await launchBrowser();
   try {
@@ -93,9 +94,10 @@ export async function main(argv: string[]): Promise<void> {
         let lim = '';
         s.publisher?.forEach((r: any) => {
           if (r.type === 'candidate-pair' && r.nominated && r.availableOutgoingBitrate) est = r.availableOutgoingBitrate;
+          // every simulcast layer's stream
           if (r.type === 'outbound-rtp' && r.kind === 'video') {
-            bytes = r.bytesSent;
-            fps = r.framesPerSecond ?? 0;
+            bytes += r.bytesSent;
+            fps = Math.max(fps, r.framesPerSecond ?? 0);
             lim = r.qualityLimitationReason ?? '';
           }
         });
@@ -109,7 +111,10 @@ export async function main(argv: string[]): Promise<void> {
     const latencies: number[] = [];
     // per join: each step's time after joinRtcRoom was called (ms)
     const steps: Record<string, number>[] = [];
-    for (let i = 0; i < joins; i++) {
+    // which run each latency belongs to (runs are series of joins one after another)
+    const runOf: number[] = [];
+    for (let i = 0; i < joins * runs; i++) {
+      runOf.push(Math.floor(i / joins));
       const viewer = await sdkPage(tb.browser, server.url);
       const ms = await viewer.evaluate(async (token) => {
         const el = document.createElement('rtc-room');
@@ -155,8 +160,11 @@ export async function main(argv: string[]): Promise<void> {
       .sort((a, b) => a['p50 ms'] - b['p50 ms']);
     console.log('\nwhere the time goes: each step after joinRtcRoom was called (median over the joins)');
     printTable(breakdown);
-    const rows = [{ joins, 'p50 ms': percentile(latencies, 50), 'p90 ms': percentile(latencies, 90), 'min ms': Math.min(...latencies), 'max ms': Math.max(...latencies) }];
-    console.log('\njoinRtcRoom → first remote frame painted');
+    const summary = (label: string, xs: number[]) => ({ run: label, joins: xs.length, 'p50 ms': percentile(xs, 50), 'p90 ms': percentile(xs, 90), 'min ms': Math.min(...xs), 'max ms': Math.max(...xs) });
+    const perRun = Array.from({ length: runs }, (_, r) => summary(String(r + 1), latencies.filter((_, i) => runOf[i] === r)));
+    const p50s = perRun.map((r) => r['p50 ms']);
+    const rows = [...perRun, summary('all', latencies)];
+    console.log(`\njoinRtcRoom → first remote frame painted (${runs} runs of ${joins} joins; spread of the runs' p50: ${Math.min(...p50s).toFixed(0)}–${Math.max(...p50s).toFixed(0)} ms)`);
     printTable(rows);
     console.log(`wrote ${writeResult('first-frame', { pinned: server.pinned, samples, latencies, rows, breakdown, steps })}`);
   } finally {
