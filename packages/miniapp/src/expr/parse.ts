@@ -107,7 +107,7 @@ class Parser {
   }
 
   #describe(): string {
-    return this.#tok.k === 'end' ? 'the end' : `"${this.#tok.v}"`;
+    return this.#tok.k === 'end' ? 'end of the expression' : `"${this.#tok.v}"`;
   }
 
   end(): void {

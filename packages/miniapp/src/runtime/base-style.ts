@@ -30,14 +30,14 @@ image[mode="aspectFill"] > img { object-fit: cover; }
 image[mode="widthFix"] { height: auto; }
 image[mode="widthFix"] > img { height: auto; }
 rtc-room { display: block; }
-page button { display: block; box-sizing: border-box; width: 100%; margin: 0 auto; padding: 0 14px; min-height: 46px; border: 1px solid rgba(0,0,0,.12);
+:where(page button) { display: block; box-sizing: border-box; width: 100%; margin: 0 auto; padding: 0 14px; min-height: 46px; border: 1px solid rgba(0,0,0,.12);
   border-radius: 5px; background: #f8f8f8; color: #000; font: inherit; font-size: 18px; cursor: pointer; }
-page button[data-tt-type="primary"] { background: #fe2c55; border-color: #fe2c55; color: #fff; }
-page button[data-tt-type="warn"] { background: #fff; color: #e64340; }
-page button[size="mini"] { display: inline-block; width: auto; min-height: 32px; font-size: 13px; padding: 0 1.2em; }
-page button[plain] { background: transparent; }
-page button:disabled { opacity: .6; cursor: not-allowed; }
-page input:not([type="checkbox"]), page textarea { box-sizing: border-box; display: block; width: 100%; font: inherit; min-height: 1.4em; border: 0; outline: none; background: transparent; }
+:where(page button[data-tt-type="primary"]) { background: #fe2c55; border-color: #fe2c55; color: #fff; }
+:where(page button[data-tt-type="warn"]) { background: #fff; color: #e64340; }
+:where(page button[size="mini"]) { display: inline-block; width: auto; min-height: 32px; font-size: 13px; padding: 0 1.2em; }
+:where(page button[plain]) { background: transparent; }
+:where(page button:disabled) { opacity: .6; cursor: not-allowed; }
+:where(page input:not([type="checkbox"]), page textarea) { box-sizing: border-box; display: block; width: 100%; font: inherit; min-height: 1.4em; border: 0; outline: none; background: transparent; }
 input.tt-switch { appearance: none; position: relative; width: 52px; height: 32px; border-radius: 16px; background: #dfdfdf; cursor: pointer; transition: background .2s; vertical-align: middle; margin: 0; accent-color: #fe2c55; }
 input.tt-switch::after { content: ""; position: absolute; top: 2px; left: 2px; width: 28px; height: 28px; border-radius: 50%; background: #fff; box-shadow: 0 1px 3px rgba(0,0,0,.3); transition: left .2s; }
 input.tt-switch:checked { background: #fe2c55; }
