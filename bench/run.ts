@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   churn: () => import('./churn.ts'),
   adapt: () => import('./adapt.ts'),
   demux: () => import('./demux.ts'),
+  'miniapp-render': () => import('./miniapp-render.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);
