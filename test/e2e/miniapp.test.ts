@@ -132,6 +132,10 @@ describe('a Douyin mini-program run by rtcroom serve --miniapp', () => {
   });
 
   test('bad input shows the error and a toast; keyed setData keeps DOM nodes; unknown tt APIs fail by name', async () => {
+    const redirect = await fetch(`${server.url}/miniapp`, { redirect: 'manual' });
+    assert.equal(redirect.status, 301);
+    assert.equal(redirect.headers.get('location'), '/miniapp/');
+    for (const p of ['app.js', 'pages/call/call.ts', '..%2f..%2fpackage.json']) assert.equal((await fetch(`${server.url}/miniapp/${p}`)).status, 404, p);
     const a = await open(tb, `${server.url}/miniapp/`);
     await a.page.fill('page input >> nth=0', 'no spaces!');
     await a.page.fill('page input >> nth=1', 'carol');

@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import type { MiniappSite } from '@rtcroom/miniapp';
 
-/** Serves `/miniapp/…` from `dir`; the handler answers false for other paths. */
+/** Serves `/miniapp/…` from `dir` (404 for what the site does not have); the handler answers false for other paths. */
 export function miniappRoute(dir: string | undefined): (res: ServerResponse, path: string, method: string) => Promise<boolean> {
   let site: Promise<MiniappSite> | undefined;
   return async (res, path, method) => {
@@ -19,7 +19,11 @@ export function miniappRoute(dir: string | undefined): (res: ServerResponse, pat
     // loaded on first use: the compiler pulls in esbuild
     site ??= import('@rtcroom/miniapp').then((m) => new m.MiniappSite(dir));
     const file = await (await site).get(path.slice('/miniapp/'.length));
-    if (!file) return false;
+    if (!file) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(method === 'HEAD' ? undefined : `not found: ${path} (sources are served compiled, in project.js)`);
+      return true;
+    }
     const body = typeof file.body === 'string' ? Buffer.from(file.body) : file.body;
     res.writeHead(file.status, { 'content-type': file.type, 'content-length': body.length, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
     res.end(method === 'HEAD' ? undefined : body);
