@@ -16,6 +16,12 @@ const warned = new Set<string>();
 /** Attributes handled here rather than copied to the DOM. */
 const HANDLED = new Set(['class', 'style', 'hidden', 'id', 'value', 'checked', 'disabled', 'src', 'type', 'password', 'placeholder', 'maxlength', 'focus', 'form-type', 'scroll-top', 'scroll-left', 'scroll-into-view', 'color', 'confirm-type']);
 
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.warn(`[miniapp] ${message}`);
+}
+
 /** True for values the mini-program treats as set: `true`, a bare attribute (''), any non-empty string, non-zero numbers. */
 export function isOn(v: unknown): boolean {
   return v === '' || (v !== 'false' && Boolean(v));
@@ -34,10 +40,7 @@ export function createElement(v: VEl): Element {
   }
   if (v.tag === 'textarea') return document.createElement('textarea');
   if (!KNOWN.has(v.tag)) {
-    if (!warned.has(v.tag)) {
-      warned.add(v.tag);
-      console.warn(`[miniapp] <${v.tag}> is not a component the web runtime knows: rendered as a <div>`);
-    }
+    warnOnce(`<${v.tag}> is not a component the web runtime knows: rendered as a <div>`);
     const el = document.createElement('div');
     el.dataset.ttTag = v.tag;
     return el;
@@ -90,6 +93,11 @@ export function updateElement(el: Element, v: VEl, prev: VEl | undefined): void 
   for (const [name, value] of Object.entries(a)) {
     if (HANDLED.has(name) || !changed(name, v, prev)) continue;
     if (!/^[A-Za-z_:][\w:.-]*$/.test(name)) continue;
+    if (/^on/i.test(name)) {
+      // inline DOM handlers would run bound data as code
+      warnOnce(`<${v.tag} ${name}>: use bind${name.slice(2)}="method" (DOM on* attributes are not set)`);
+      continue;
+    }
     setAttr(el, name, value);
   }
   if (prev) for (const name of Object.keys(prev.attrs)) if (!(name in a) && !HANDLED.has(name) && /^[A-Za-z_:][\w:.-]*$/.test(name)) el.removeAttribute(name);

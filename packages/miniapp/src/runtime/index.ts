@@ -122,7 +122,12 @@ function start(manifest: ProjectManifest, factories: Record<string, ModuleFactor
     },
     env,
   });
-  const hash = decodeURI(location.hash.replace(/^#\/?/, ''));
+  let hash = '';
+  try {
+    hash = decodeURI(location.hash.replace(/^#\/?/, ''));
+  } catch {
+    // a malformed link opens the first page
+  }
   const deep = hash ? parseUrl(hash, '') : undefined;
   const first = deep && pages.includes(deep.route) ? hash : (pages[0] as string);
   const launch = { path: parseUrl(first, '').route, query: parseUrl(first, '').query, scene: 1001 };

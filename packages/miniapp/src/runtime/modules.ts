@@ -27,15 +27,17 @@ export class Modules {
 
   /** The project path `spec` names from `from`, or undefined. */
   resolve(spec: string, from: string): string | undefined {
-    const base = spec.startsWith('/') ? spec.slice(1) : spec.startsWith('.') ? posix.join(posix.dirname(from), spec) : spec;
-    const p = posix.normalize(base);
-    for (const c of [p, `${p}.js`, `${p}.ts`, `${p}.json`, `${p}/index.js`, `${p}/index.ts`]) if (this.#factories[c]) return c;
+    // relative, then (for a bare name) from the project root and miniprogram_npm/
+    const bases = spec.startsWith('/')
+      ? [spec.slice(1)]
+      : spec.startsWith('.')
+        ? [posix.join(posix.dirname(from), spec)]
+        : [posix.join(posix.dirname(from), spec), spec, `miniprogram_npm/${spec}`];
+    for (const base of bases) {
+      const p = posix.normalize(base);
+      for (const c of [p, `${p}.js`, `${p}.ts`, `${p}.json`, `${p}/index.js`, `${p}/index.ts`]) if (this.#factories[c]) return c;
+    }
     return undefined;
-  }
-
-  /** True when the project has a module at `path` (with or without its extension). */
-  has(path: string): boolean {
-    return this.resolve(path, '') !== undefined;
   }
 
   /** Runs (once) and returns the exports of the module `spec`, required from `from`. */
