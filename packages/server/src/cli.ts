@@ -1,5 +1,5 @@
 /**
- * The `rtcroom` command line: `serve`, `token`, `app new`, `doctor`.
+ * The `rtcroom` command line: `serve`, `token`, `app new`, `doctor`, `miniapp build`.
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';

@@ -101,7 +101,7 @@ export function updateElement(el: Element, v: VEl, prev: VEl | undefined): void 
     setAttr(el, name, value);
   }
   if (prev) for (const name of Object.keys(prev.attrs)) if (!(name in a) && !HANDLED.has(name) && /^[A-Za-z_:][\w:.-]*$/.test(name)) el.removeAttribute(name);
-  switch (el.getAttribute('data-tt-tag') === 'switch' ? 'switch' : v.tag) {
+  switch (v.tag) {
     case 'input':
     case 'textarea':
       return formField(el as HTMLInputElement, v, prev);

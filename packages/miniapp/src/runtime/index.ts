@@ -133,9 +133,13 @@ function start(manifest: ProjectManifest, factories: Record<string, ModuleFactor
   const launch = { path: parseUrl(first, '').route, query: parseUrl(first, '').query, scene: 1001 };
   guard('App.onLaunch', () => (launchApp.onLaunch as ((o: unknown) => void) | undefined)?.(launch));
   guard('App.onShow', () => (launchApp.onShow as ((o: unknown) => void) | undefined)?.(launch));
+  // the app goes to the background with the tab: page onHide then App.onHide; back: App.onShow then page onShow
   document.addEventListener('visibilitychange', () => {
-    const hook = document.visibilityState === 'hidden' ? 'onHide' : 'onShow';
+    const hidden = document.visibilityState === 'hidden';
+    const hook = hidden ? 'onHide' : 'onShow';
+    if (hidden) router?.visibility(true);
     guard(`App.${hook}`, () => (launchApp[hook] as ((o: unknown) => void) | undefined)?.(launch));
+    if (!hidden) router?.visibility(false);
   });
   try {
     router.reLaunch(`/${first}`);

@@ -206,6 +206,11 @@ export class Router {
     else if (depth > this.#stack.length) history.go(this.#stack.length - depth); // no forward navigation
   }
 
+  /** The browser tab was hidden or shown: the top page gets `onHide` / `onShow`. */
+  visibility(hidden: boolean): void {
+    this.#top()?.page.hook(hidden ? 'onHide' : 'onShow');
+  }
+
   /** `tt.setNavigationBarTitle`: the current page's title. */
   setTitle(title: unknown): void {
     if (typeof title !== 'string') throw new NavError(`title should be a string, got ${typeof title}`);
