@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   adapt: () => import('./adapt.ts'),
   demux: () => import('./demux.ts'),
   workers: () => import('./workers.ts'),
+  'miniapp-render': () => import('./miniapp-render.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -43,6 +43,11 @@ test('bad flags: a clear message and exit code 2; --help exits 0', () => {
     [['serve', '--rtc-tcp'], /--rtc-tcp needs --rtc-port N/],
     [['serve', '--rtc-port', '40000', '--workers', '2'], /--rtc-port needs --workers 1/],
     [['fly'], /unknown command "fly"/],
+    [['serve', '--miniapp', '/nonexistent/project'], /--miniapp: \/nonexistent\/project is not a folder/],
+    [['serve', '--miniapp', tmpdir()], /has no app\.json/],
+    [['miniapp', 'build', tmpdir()], /missing --out OUT/],
+    [['miniapp', 'run', tmpdir()], /expected "rtcroom miniapp build DIR --out OUT"/],
+    [['miniapp', 'build', tmpdir(), '--out', 'x', '--server-url', 'ftp://h'], /--server-url must be an http\(s\) URL/],
   ];
   for (const [args, want] of cases) {
     const r = run(...args);
@@ -50,7 +55,7 @@ test('bad flags: a clear message and exit code 2; --help exits 0', () => {
     assert.match(r.stderr, want);
     assert.match(r.stderr, /See "rtcroom/);
   }
-  for (const cmd of ['serve', 'token']) {
+  for (const cmd of ['serve', 'token', 'miniapp']) {
     const r = run(cmd, '--help');
     assert.equal(r.status, 0);
     assert.match(r.stdout, new RegExp(`Usage: rtcroom ${cmd}`));

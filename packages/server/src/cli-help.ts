@@ -14,6 +14,7 @@ Commands:
   token     mint a Volcengine-compatible "001" token
   app new   print a new random {appId, appKey} for an apps file
   doctor    check this machine's network setup: why clients cannot connect
+  miniapp build  write a Douyin mini-program project as a static web site
 
 Run "rtcroom <command> --help" for a command's options.`,
   serve: `Usage: rtcroom serve [--port 7880] [--host 127.0.0.1] [--apps apps.json] [--log-level info]
@@ -60,6 +61,8 @@ Options:
   --no-memory-reclaim        do not collect memory after a burst (by default one memory-reducing GC,
                              a ~150 ms pause, runs once RSS stands 15% above its floor; at most 2/min)
   --profile-dir DIR          SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it to DIR
+  --miniapp DIR              serve the Douyin mini-program project in DIR (app.json, pages …) at
+                             /miniapp/, compiled on request (docs/miniapp.md)
   -h, --help        this help`,
   token: `Usage: rtcroom token --app-id ID --app-key KEY --room ROOM --user USER
                      [--expire SECONDS] [--no-publish] [--no-subscribe]
@@ -111,4 +114,16 @@ Options:
   app: `Usage: rtcroom app new
 
 Prints a new random app as JSON: {"appId": "<24 hex>", "appKey": "<32 hex>"}.`,
+  miniapp: `Usage: rtcroom miniapp build DIR --out OUT [--server-url URL]
+
+Compiles the Douyin mini-program project in DIR (app.json, app.js, pages with .ttml,
+.ttss, .js/.ts, .json) into a static web site in OUT: index.html, runtime.js (the
+runtime and the rtcroom SDK), project.js and the project's images. Any web server can
+host OUT; "rtcroom serve --miniapp DIR" serves the same at /miniapp/.
+
+Options:
+  --out OUT         folder to write (created if needed)
+  --server-url URL  rtcroom server the pages connect to, and the base of relative
+                    tt.request URLs (default: the origin the site is served from)
+  -h, --help        this help`,
 };

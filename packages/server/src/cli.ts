@@ -1,5 +1,5 @@
 /**
- * The `rtcroom` command line: `serve`, `token`, `app new`, `doctor`.
+ * The `rtcroom` command line: `serve`, `token`, `app new`, `doctor`, `miniapp build`.
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -19,6 +19,7 @@ import { portSlice } from './workers/port-slices.ts';
 import { blockOnSignalForTests } from './debug-block.ts';
 import { HELP } from './cli-help.ts';
 import { exitCode, formatReport } from './doctor/report.ts';
+import { miniappCommand, miniappDir, MiniappUsageError } from './cli-miniapp.ts';
 
 /** A usage error: printed with a hint, exit code 2. */
 class UsageError extends Error {}
@@ -69,9 +70,11 @@ async function serve(args: string[]): Promise<void> {
     workers: { type: 'string' },
     dev: { type: 'boolean' },
     'memory-reclaim': { type: 'boolean' },
+    miniapp: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(HELP.serve);
+  const miniapp = values.miniapp === undefined ? undefined : miniappDir(values.miniapp);
   for (const f of ['rtc-ip', 'announced-ip'] as const) {
     if (values[f] !== undefined && !isIPv4(values[f])) throw new UsageError(`--${f} must be an IPv4 address, got "${values[f]}"`);
   }
@@ -136,6 +139,7 @@ async function serve(args: string[]): Promise<void> {
   if (values['memory-reclaim'] === false) config.memoryReclaim = false;
   if (port !== undefined) config.port = port;
   if (values.host) config.host = values.host;
+  config.miniappDir = miniapp;
   const logger = createLogger(logLevel);
   if (values['profile-dir']) profileOnSignal(resolve(values['profile-dir']), logger);
   blockOnSignalForTests(logger);
@@ -146,6 +150,7 @@ async function serve(args: string[]): Promise<void> {
     throw new StartError(`cannot start: ${(e as Error).message}`);
   }
   console.log(`rtcroom is running at ${server.url}  (demo: ${server.url}/, SDK: ${server.url}/sdk/rtcroom.js)`);
+  if (miniapp) console.log(`mini-program ${miniapp} at ${server.url}/miniapp/`);
   if (devApp && !isLoopback(config.host)) {
     console.warn(`\nWARNING: dev mode on ${config.host}: ANYONE who can reach this port can mint tokens and join any room. Configure apps for real use.`);
   }
@@ -304,6 +309,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'doctor':
         return await doctor(rest);
+      case 'miniapp':
+        return await miniappCommand(rest);
       case undefined:
       case '-h':
       case '--help':
@@ -314,8 +321,8 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      const help = command === 'serve' || command === 'token' || command === 'app' || command === 'doctor' ? `rtcroom ${command} --help` : 'rtcroom --help';
+    if (e instanceof UsageError || e instanceof MiniappUsageError) {
+      const help = command === 'serve' || command === 'token' || command === 'app' || command === 'doctor' || command === 'miniapp' ? `rtcroom ${command} --help` : 'rtcroom --help';
       console.error(`rtcroom: ${e.message}\nSee "${help}".`);
       return 2;
     }

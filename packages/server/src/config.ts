@@ -45,6 +45,8 @@ export interface ServerConfig {
   sdkDir: string;
   /** Folder served at `/` (the demo). */
   demoDir: string;
+  /** A mini-program project served at `/miniapp/` (`--miniapp DIR`), if any. */
+  miniappDir?: string | undefined;
   /** Log level. */
   logLevel: LogLevel;
   /** Where media (ICE/UDP) sockets live. */

@@ -9,6 +9,7 @@ import { AccessToken, Privileges } from '@rtcroom/token';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { sendFile } from './static-files.ts';
+import { miniappRoute } from './miniapp-route.ts';
 import type { MediaTotals, WorkerHealth } from '../workers/worker-pool.ts';
 import { mediaPorts } from '../media/transport/shared-port.ts';
 
@@ -54,6 +55,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
 /** Builds the request handler of the HTTP server. */
 export function createRoutes(config: ServerConfig, health: HealthSource, log: Logger) {
   const started = Date.now();
+  const miniapp = miniappRoute(config.miniappDir);
 
   async function devToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const dev = config.devApp;
@@ -109,6 +111,7 @@ export function createRoutes(config: ServerConfig, health: HealthSource, log: Lo
         if (await sendFile(res, config.sdkDir, path.slice('/sdk/'.length), method)) return;
         return json(res, 404, { error: `no ${path}; build the SDK with "npm run build"` });
       }
+      if (await miniapp(res, path, method)) return;
       if (await sendFile(res, config.demoDir, path, method)) return;
       json(res, 404, { error: `not found: ${path}` });
     } catch (e) {
