@@ -19,6 +19,7 @@ import { portSlice } from './workers/port-slices.ts';
 import { blockOnSignalForTests } from './debug-block.ts';
 import { HELP } from './cli-help.ts';
 import { exitCode, formatReport } from './doctor/report.ts';
+import { OPS_OPTIONS, OpsFlagError, applyOpsFlags } from './ops/flags.ts';
 
 /** A usage error: printed with a hint, exit code 2. */
 class UsageError extends Error {}
@@ -70,6 +71,7 @@ async function serve(args: string[]): Promise<void> {
     dev: { type: 'boolean' },
     'memory-reclaim': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
+    ...OPS_OPTIONS,
   });
   if (values.help) return void console.log(HELP.serve);
   for (const f of ['rtc-ip', 'announced-ip'] as const) {
@@ -134,6 +136,12 @@ async function serve(args: string[]): Promise<void> {
     }
   }
   if (values['memory-reclaim'] === false) config.memoryReclaim = false;
+  try {
+    applyOpsFlags(values, config);
+  } catch (e) {
+    if (e instanceof OpsFlagError) throw new UsageError(e.message);
+    throw e;
+  }
   if (port !== undefined) config.port = port;
   if (values.host) config.host = values.host;
   const logger = createLogger(logLevel);

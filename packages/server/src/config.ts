@@ -76,6 +76,8 @@ export interface ServerConfig {
    * signaling and room state.
    */
   workers: number;
+  /** The admin API's key (`Authorization: Bearer <key>`); undefined: the API is off. */
+  adminKey: string | undefined;
 }
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -111,5 +113,6 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     serverPingMs: 1000,
     idleSessionMs: 30_000,
     workers: 1,
+    adminKey: undefined,
   };
 }

@@ -18,6 +18,10 @@ import { SignalServer } from './signal/signal-server.ts';
 import { createRoutes } from './http/routes.ts';
 import { CONNECTIONS_CHECK_MS, limitConnections } from './http/connection-limit.ts';
 import { bindSharedPort, closeSharedPort } from './media/transport/shared-port.ts';
+import { RoomActivity } from './ops/room-activity.ts';
+import { Moderation } from './room/moderation.ts';
+import { createAdminApi } from './admin/api.ts';
+import { RemoteRoomMedia } from './workers/remote-room-media.ts';
 
 /** A running server. */
 export interface RunningServer {
@@ -27,6 +31,8 @@ export interface RunningServer {
   readonly port: number;
   /** Room state, for embedding and tests. */
   readonly rooms: RoomManager;
+  /** Rooms starting and finishing, members joining and leaving, streams (webhooks, usage). */
+  readonly activity: RoomActivity;
   /** Stops accepting, closes every session, resolves when the port is free. */
   close(): Promise<void>;
 }
@@ -45,6 +51,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     snapshotIntervalMs: config.snapshotIntervalMs,
   });
   // media in process (--workers 1), or on media worker processes
+  const activity = new RoomActivity(rooms);
   const pool = config.workers > 1 ? new WorkerPool(config, config.workers, log) : undefined;
   if (pool) {
     try {
@@ -58,6 +65,16 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
   const joins = new JoinService(config.apps, rooms, config, log, newMedia);
   const handlers = new Handlers(joins, config);
   const signal = new SignalServer(config, handlers, joins, log);
+  const admin = createAdminApi({
+    key: config.adminKey,
+    apps: config.apps,
+    rooms,
+    activity,
+    moderation: new Moderation(rooms, joins),
+    workerOf: pool && ((room) => (room.media instanceof RemoteRoomMedia ? room.media.worker : undefined)),
+    usage: undefined,
+    log: log.child({ part: 'admin' }),
+  });
   const routes = createRoutes(
     config,
     {
@@ -68,6 +85,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
       workers: pool && (() => pool.health()),
     },
     log,
+    [admin],
   );
   const http: Server = createServer({ connectionsCheckingInterval: CONNECTIONS_CHECK_MS }, (req, res) => void routes(req, res));
   http.on('upgrade', (req, socket, head) => {
@@ -100,6 +118,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     url,
     port,
     rooms,
+    activity,
     close: async () => {
       if (reclaim) clearInterval(reclaim);
       signal.close();

@@ -271,6 +271,19 @@ export class JoinService {
     this.#log.info('session lost, member kept for resume', { appId: m.appId, roomId: m.roomId, userId: m.userId, reason, graceMs: this.#config.resumeGraceMs });
   }
 
+  /**
+   * Removes a member on the operator's word: it gets `onRtcChatInterrupted` with `code` (21913
+   * kicked, 21914 room closed), leaves at once (its resume token dies with it), and its session is
+   * closed with {@link CLOSE_CODES.removed}, which the SDK takes as final (no rejoin).
+   */
+  remove(m: Member, code: 'kicked' | 'roomClosed', roomId: string): void {
+    this.#log.info('member removed by the operator', { appId: m.appId, roomId: m.roomId, userId: m.userId, code });
+    send(m, 'interrupted', new RtcError(code, 'onRtcChatInterrupted', roomId).toPayload());
+    const s = m.sink;
+    this.#leave(m, code === 'kicked' ? 'kicked' : 'room closed');
+    if (isSessionPort(s)) s.detach(CLOSE_CODES.removed, code === 'kicked' ? 'removed by the server' : 'room closed by the server');
+  }
+
   #gone(m: Member, reason: string): void {
     this.#log.info('member gone', { appId: m.appId, roomId: m.roomId, userId: m.userId, reason });
     const s = m.sink;

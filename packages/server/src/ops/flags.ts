@@ -1,0 +1,32 @@
+/**
+ * The operator flags of `rtcroom serve`: admin key, metrics key, webhooks, usage records.
+ * @module
+ */
+import type { ServerConfig } from '../config.ts';
+import { MIN_ADMIN_KEY_LENGTH } from '../admin/auth.ts';
+
+/** `parseArgs` options of the operator flags. */
+export const OPS_OPTIONS = {
+  'admin-key': { type: 'string' },
+} as const;
+
+/** Values of the operator flags, as `parseArgs` gives them. */
+export interface OpsFlagValues {
+  'admin-key'?: string | undefined;
+}
+
+/** A bad operator flag (the CLI prints it with a usage hint). */
+export class OpsFlagError extends Error {}
+
+/** Reads a secret from its flag or environment variable; checks its length. */
+function secret(flag: string, value: string | undefined, envName: string, env: NodeJS.ProcessEnv): string | undefined {
+  const v = value ?? env[envName];
+  if (v === undefined || v === '') return undefined;
+  if (v.length < MIN_ADMIN_KEY_LENGTH || /\s/.test(v)) throw new OpsFlagError(`--${flag} (or ${envName}) must be at least ${MIN_ADMIN_KEY_LENGTH} characters without spaces`);
+  return v;
+}
+
+/** Applies the operator flags to `config`. */
+export function applyOpsFlags(values: OpsFlagValues, config: ServerConfig, env: NodeJS.ProcessEnv = process.env): void {
+  config.adminKey = secret('admin-key', values['admin-key'], 'RTCROOM_ADMIN_KEY', env);
+}
