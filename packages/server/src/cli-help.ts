@@ -59,6 +59,8 @@ Options:
   --max-connections-per-ip N TCP connections one address may hold open (default 200)
   --admin-key KEY            turns on the admin API (/api/v1/, Authorization: Bearer KEY; or
                              RTCROOM_ADMIN_KEY); at least 16 characters. Without it the API is off
+  --metrics-key KEY          /metrics needs Authorization: Bearer KEY (or RTCROOM_METRICS_KEY);
+                             without it /metrics answers loopback clients only
   --no-memory-reclaim        do not collect memory after a burst (by default one memory-reducing GC,
                              a ~150 ms pause, runs once RSS stands 15% above its floor; at most 2/min)
   --profile-dir DIR          SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it to DIR

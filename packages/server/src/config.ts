@@ -78,6 +78,8 @@ export interface ServerConfig {
   workers: number;
   /** The admin API's key (`Authorization: Bearer <key>`); undefined: the API is off. */
   adminKey: string | undefined;
+  /** `/metrics` needs `Authorization: Bearer <key>` when set; otherwise it answers loopback clients only. */
+  metricsKey: string | undefined;
 }
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -114,5 +116,6 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     idleSessionMs: 30_000,
     workers: 1,
     adminKey: undefined,
+    metricsKey: undefined,
   };
 }

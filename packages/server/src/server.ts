@@ -21,6 +21,8 @@ import { bindSharedPort, closeSharedPort } from './media/transport/shared-port.t
 import { RoomActivity } from './ops/room-activity.ts';
 import { Moderation } from './room/moderation.ts';
 import { createAdminApi } from './admin/api.ts';
+import { ServerMetrics } from './metrics/prometheus.ts';
+import { metricsRoute } from './metrics/route.ts';
 import { RemoteRoomMedia } from './workers/remote-room-media.ts';
 
 /** A running server. */
@@ -33,6 +35,8 @@ export interface RunningServer {
   readonly rooms: RoomManager;
   /** Rooms starting and finishing, members joining and leaving, streams (webhooks, usage). */
   readonly activity: RoomActivity;
+  /** The Prometheus metrics served at `/metrics`. */
+  readonly metrics: ServerMetrics;
   /** Stops accepting, closes every session, resolves when the port is free. */
   close(): Promise<void>;
 }
@@ -64,7 +68,22 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
   const newMedia: MediaFactory = pool ? (room, lost) => pool.createMedia(room, lost) : (room) => new Router(room, config.media, config.speakers, log, config.audioSelection);
   const joins = new JoinService(config.apps, rooms, config, log, newMedia);
   const handlers = new Handlers(joins, config);
-  const signal = new SignalServer(config, handlers, joins, log);
+  const metrics = new ServerMetrics({
+    rooms: () => rooms.roomCount,
+    members: () => rooms.memberCount,
+    publishers: () => activity.publisherCount,
+    sessions: () => signal.sessionCount,
+    media: () => ({ ...mediaCounts }),
+    workers:
+      pool &&
+      (() => {
+        const counts = pool.counts();
+        return pool.health().map((health, i) => ({ health, counts: counts[i] }));
+      }),
+  });
+  const signal = new SignalServer(config, handlers, joins, log, (method, seconds, ok) => {
+    if (method === 'joinRtcRoom') metrics.joinDuration.observe({ result: ok ? 'ok' : 'refused' }, seconds);
+  });
   const admin = createAdminApi({
     key: config.adminKey,
     apps: config.apps,
@@ -85,7 +104,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
       workers: pool && (() => pool.health()),
     },
     log,
-    [admin],
+    [admin, metricsRoute(metrics, config.metricsKey)],
   );
   const http: Server = createServer({ connectionsCheckingInterval: CONNECTIONS_CHECK_MS }, (req, res) => void routes(req, res));
   http.on('upgrade', (req, socket, head) => {
@@ -119,6 +138,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     port,
     rooms,
     activity,
+    metrics,
     close: async () => {
       if (reclaim) clearInterval(reclaim);
       signal.close();

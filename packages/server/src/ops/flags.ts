@@ -8,11 +8,13 @@ import { MIN_ADMIN_KEY_LENGTH } from '../admin/auth.ts';
 /** `parseArgs` options of the operator flags. */
 export const OPS_OPTIONS = {
   'admin-key': { type: 'string' },
+  'metrics-key': { type: 'string' },
 } as const;
 
 /** Values of the operator flags, as `parseArgs` gives them. */
 export interface OpsFlagValues {
   'admin-key'?: string | undefined;
+  'metrics-key'?: string | undefined;
 }
 
 /** A bad operator flag (the CLI prints it with a usage hint). */
@@ -29,4 +31,5 @@ function secret(flag: string, value: string | undefined, envName: string, env: N
 /** Applies the operator flags to `config`. */
 export function applyOpsFlags(values: OpsFlagValues, config: ServerConfig, env: NodeJS.ProcessEnv = process.env): void {
   config.adminKey = secret('admin-key', values['admin-key'], 'RTCROOM_ADMIN_KEY', env);
+  config.metricsKey = secret('metrics-key', values['metrics-key'], 'RTCROOM_METRICS_KEY', env);
 }

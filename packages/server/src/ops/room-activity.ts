@@ -58,6 +58,13 @@ export class RoomActivity extends TypedEmitter<RoomActivityEvents> {
     rooms.on('roomClosed', (room) => this.emit('roomFinished', { ...roomRef(room), endedAt: Date.now() }));
   }
 
+  /** Members publishing at least one source now. */
+  get publisherCount(): number {
+    let n = 0;
+    for (const s of this.#stays.values()) if (s.now.size > 0) n++;
+    return n;
+  }
+
   /** The sources `m` publishes now, in a stable order. */
   published(m: Member): TrackSource[] {
     const s = this.#stays.get(m);
