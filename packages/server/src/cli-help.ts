@@ -61,6 +61,8 @@ Options:
                              RTCROOM_ADMIN_KEY); at least 16 characters. Without it the API is off
   --metrics-key KEY          /metrics needs Authorization: Bearer KEY (or RTCROOM_METRICS_KEY);
                              without it /metrics answers loopback clients only
+  --webhook-url URL          POST room, member and stream events to URL (repeatable), signed with
+                             the admin key (X-Rtcroom-Signature: sha256=HMAC); needs --admin-key
   --no-memory-reclaim        do not collect memory after a burst (by default one memory-reducing GC,
                              a ~150 ms pause, runs once RSS stands 15% above its floor; at most 2/min)
   --profile-dir DIR          SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it to DIR

@@ -10,6 +10,7 @@ import type { MediaNetwork } from './media/codecs.ts';
 import { DEFAULT_SPEAKER_OPTIONS, type SpeakerOptions } from '@rtcroom/protocol';
 import type { AudioSelectionConfig } from './media/audio-selection.ts';
 import { DEFAULT_TURN_TTL_SECONDS, type TurnConfig } from './turn/credentials.ts';
+import { DEFAULT_WEBHOOKS, type WebhookConfig } from './webhooks/webhooks.ts';
 
 /** Everything the server needs to run. */
 export interface ServerConfig {
@@ -80,6 +81,8 @@ export interface ServerConfig {
   adminKey: string | undefined;
   /** `/metrics` needs `Authorization: Bearer <key>` when set; otherwise it answers loopback clients only. */
   metricsKey: string | undefined;
+  /** Webhook receivers and delivery tuning (signed with `adminKey`, which they need). */
+  webhooks: WebhookConfig;
 }
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -117,5 +120,6 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     workers: 1,
     adminKey: undefined,
     metricsKey: undefined,
+    webhooks: { ...DEFAULT_WEBHOOKS, urls: [] },
   };
 }

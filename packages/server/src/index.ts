@@ -10,3 +10,5 @@ export { createLogger, type Logger, type LogLevel } from './log.ts';
 export { mediaCounts } from './media/metrics.ts';
 export { OPENAPI_DOCUMENT, OPENAPI_PATH } from './admin/openapi.ts';
 export { adminRoutes } from './admin/api.ts';
+export { signBody, verifySignature, SIGNATURE_HEADER } from './webhooks/signature.ts';
+export type { WebhookBody, WebhookEventName } from './webhooks/events.ts';

@@ -23,6 +23,7 @@ import { Moderation } from './room/moderation.ts';
 import { createAdminApi } from './admin/api.ts';
 import { ServerMetrics } from './metrics/prometheus.ts';
 import { metricsRoute } from './metrics/route.ts';
+import { Webhooks } from './webhooks/webhooks.ts';
 import { RemoteRoomMedia } from './workers/remote-room-media.ts';
 
 /** A running server. */
@@ -46,6 +47,7 @@ export interface RunningServer {
  * @param log defaults to a stderr logger at `config.logLevel`
  */
 export async function startServer(given: ServerConfig, log: Logger = createLogger(given.logLevel)): Promise<RunningServer> {
+  if (given.webhooks.urls.length > 0 && given.adminKey === undefined) throw new Error('webhooks are signed with the admin key: set one (--admin-key) to send them');
   if (given.media.singlePort && given.workers > 1) throw new Error('single-port mode needs one media process (workers: 1): a UDP port cannot be shared between worker processes');
   // single-port mode: the shared media sockets first (a taken port fails the start)
   const config: ServerConfig = { ...given, media: await bindSharedPort(given.media, log) };
@@ -84,6 +86,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
   const signal = new SignalServer(config, handlers, joins, log, (method, seconds, ok) => {
     if (method === 'joinRtcRoom') metrics.joinDuration.observe({ result: ok ? 'ok' : 'refused' }, seconds);
   });
+  const webhooks = config.adminKey !== undefined && config.webhooks.urls.length > 0 ? new Webhooks(config.webhooks, config.adminKey, activity, metrics, log.child({ part: 'webhooks' })) : undefined;
   const admin = createAdminApi({
     key: config.adminKey,
     apps: config.apps,
@@ -143,6 +146,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
       if (reclaim) clearInterval(reclaim);
       signal.close();
       joins.close();
+      webhooks?.close();
       http.closeAllConnections();
       await Promise.all([new Promise<void>((r) => http.close(() => r())), pool?.close()]);
       await closeSharedPort(config.media);

@@ -9,12 +9,14 @@ import { MIN_ADMIN_KEY_LENGTH } from '../admin/auth.ts';
 export const OPS_OPTIONS = {
   'admin-key': { type: 'string' },
   'metrics-key': { type: 'string' },
+  'webhook-url': { type: 'string', multiple: true },
 } as const;
 
 /** Values of the operator flags, as `parseArgs` gives them. */
 export interface OpsFlagValues {
   'admin-key'?: string | undefined;
   'metrics-key'?: string | undefined;
+  'webhook-url'?: string[] | undefined;
 }
 
 /** A bad operator flag (the CLI prints it with a usage hint). */
@@ -32,4 +34,16 @@ function secret(flag: string, value: string | undefined, envName: string, env: N
 export function applyOpsFlags(values: OpsFlagValues, config: ServerConfig, env: NodeJS.ProcessEnv = process.env): void {
   config.adminKey = secret('admin-key', values['admin-key'], 'RTCROOM_ADMIN_KEY', env);
   config.metricsKey = secret('metrics-key', values['metrics-key'], 'RTCROOM_METRICS_KEY', env);
+  const urls = values['webhook-url'] ?? [];
+  for (const u of urls) {
+    let url: URL | undefined;
+    try {
+      url = new URL(u);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new OpsFlagError(`--webhook-url must be an http:// or https:// URL, got "${u}"`);
+  }
+  if (urls.length > 0 && config.adminKey === undefined) throw new OpsFlagError('--webhook-url needs --admin-key (or RTCROOM_ADMIN_KEY): webhooks are signed with it');
+  config.webhooks = { ...config.webhooks, urls };
 }
