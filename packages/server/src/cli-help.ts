@@ -63,6 +63,10 @@ Options:
                              without it /metrics answers loopback clients only
   --webhook-url URL          POST room, member and stream events to URL (repeatable), signed with
                              the admin key (X-Rtcroom-Signature: sha256=HMAC); needs --admin-key
+  --data-dir DIR             folder for usage records (usage.sqlite) and the node id (default .rtcroom)
+  --database URL             keep usage records in PostgreSQL (postgres://…; or RTCROOM_DATABASE),
+                             e.g. shared by several nodes, instead of SQLite in --data-dir
+  --no-usage                 keep no usage records
   --no-memory-reclaim        do not collect memory after a burst (by default one memory-reducing GC,
                              a ~150 ms pause, runs once RSS stands 15% above its floor; at most 2/min)
   --profile-dir DIR          SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it to DIR

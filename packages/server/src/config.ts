@@ -11,6 +11,7 @@ import { DEFAULT_SPEAKER_OPTIONS, type SpeakerOptions } from '@rtcroom/protocol'
 import type { AudioSelectionConfig } from './media/audio-selection.ts';
 import { DEFAULT_TURN_TTL_SECONDS, type TurnConfig } from './turn/credentials.ts';
 import { DEFAULT_WEBHOOKS, type WebhookConfig } from './webhooks/webhooks.ts';
+import type { UsageConfig } from './usage/setup.ts';
 
 /** Everything the server needs to run. */
 export interface ServerConfig {
@@ -83,6 +84,8 @@ export interface ServerConfig {
   metricsKey: string | undefined;
   /** Webhook receivers and delivery tuning (signed with `adminKey`, which they need). */
   webhooks: WebhookConfig;
+  /** Usage records (calls, member sessions); undefined: not kept (`rtcroom serve` keeps them by default). */
+  usage: UsageConfig | undefined;
 }
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -121,5 +124,6 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     adminKey: undefined,
     metricsKey: undefined,
     webhooks: { ...DEFAULT_WEBHOOKS, urls: [] },
+    usage: undefined,
   };
 }

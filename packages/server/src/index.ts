@@ -12,3 +12,6 @@ export { OPENAPI_DOCUMENT, OPENAPI_PATH } from './admin/openapi.ts';
 export { adminRoutes } from './admin/api.ts';
 export { signBody, verifySignature, SIGNATURE_HEADER } from './webhooks/signature.ts';
 export type { WebhookBody, WebhookEventName } from './webhooks/events.ts';
+export type { UsageStore, UsageReport, CallRecord, SessionRecord } from './usage/store.ts';
+export { SqliteUsageStore } from './usage/sqlite-store.ts';
+export { PostgresUsageStore } from './usage/postgres-store.ts';

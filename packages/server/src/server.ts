@@ -24,6 +24,7 @@ import { createAdminApi } from './admin/api.ts';
 import { ServerMetrics } from './metrics/prometheus.ts';
 import { metricsRoute } from './metrics/route.ts';
 import { Webhooks } from './webhooks/webhooks.ts';
+import { openUsage } from './usage/setup.ts';
 import { RemoteRoomMedia } from './workers/remote-room-media.ts';
 
 /** A running server. */
@@ -38,6 +39,8 @@ export interface RunningServer {
   readonly activity: RoomActivity;
   /** The Prometheus metrics served at `/metrics`. */
   readonly metrics: ServerMetrics;
+  /** Waits until the usage records of what happened so far are written (tests). */
+  flushUsage(): Promise<void>;
   /** Stops accepting, closes every session, resolves when the port is free. */
   close(): Promise<void>;
 }
@@ -56,14 +59,23 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     maxVisibleMembers: config.maxVisibleMembers,
     snapshotIntervalMs: config.snapshotIntervalMs,
   });
-  // media in process (--workers 1), or on media worker processes
   const activity = new RoomActivity(rooms);
+  // usage records first: a database that cannot be opened fails the start
+  let usage: Awaited<ReturnType<typeof openUsage>> | undefined;
+  try {
+    usage = config.usage ? await openUsage(config.usage, activity, log.child({ part: 'usage' })) : undefined;
+  } catch (e) {
+    await closeSharedPort(config.media);
+    throw e;
+  }
+  // media in process (--workers 1), or on media worker processes
   const pool = config.workers > 1 ? new WorkerPool(config, config.workers, log) : undefined;
   if (pool) {
     try {
       await pool.ready();
     } catch (e) {
       await pool.close(0);
+      await usage?.recorder.close();
       throw e;
     }
   }
@@ -94,7 +106,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     activity,
     moderation: new Moderation(rooms, joins),
     workerOf: pool && ((room) => (room.media instanceof RemoteRoomMedia ? room.media.worker : undefined)),
-    usage: undefined,
+    usage: usage?.store,
     log: log.child({ part: 'admin' }),
   });
   const routes = createRoutes(
@@ -128,6 +140,8 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
   } catch (e) {
     signal.close();
     joins.close();
+    webhooks?.close();
+    await usage?.recorder.close();
     await closeSharedPort(config.media);
     throw e;
   }
@@ -142,13 +156,14 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     rooms,
     activity,
     metrics,
+    flushUsage: async () => usage?.recorder.flush(),
     close: async () => {
       if (reclaim) clearInterval(reclaim);
       signal.close();
       joins.close();
       webhooks?.close();
       http.closeAllConnections();
-      await Promise.all([new Promise<void>((r) => http.close(() => r())), pool?.close()]);
+      await Promise.all([new Promise<void>((r) => http.close(() => r())), pool?.close(), usage?.recorder.close()]);
       await closeSharedPort(config.media);
     },
   };

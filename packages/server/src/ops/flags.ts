@@ -1,15 +1,21 @@
 /**
- * The operator flags of `rtcroom serve`: admin key, metrics key, webhooks, usage records.
+ * The operator flags of `rtcroom serve`: admin key, metrics key, webhooks, usage records (kept by
+ * default in SQLite under `--data-dir`, or in PostgreSQL with `--database`).
  * @module
  */
 import type { ServerConfig } from '../config.ts';
+import { resolve } from 'node:path';
 import { MIN_ADMIN_KEY_LENGTH } from '../admin/auth.ts';
+import { defaultUsage } from '../usage/setup.ts';
 
 /** `parseArgs` options of the operator flags. */
 export const OPS_OPTIONS = {
   'admin-key': { type: 'string' },
   'metrics-key': { type: 'string' },
   'webhook-url': { type: 'string', multiple: true },
+  'data-dir': { type: 'string' },
+  database: { type: 'string' },
+  usage: { type: 'boolean' },
 } as const;
 
 /** Values of the operator flags, as `parseArgs` gives them. */
@@ -17,6 +23,10 @@ export interface OpsFlagValues {
   'admin-key'?: string | undefined;
   'metrics-key'?: string | undefined;
   'webhook-url'?: string[] | undefined;
+  'data-dir'?: string | undefined;
+  database?: string | undefined;
+  /** `--no-usage` gives false. */
+  usage?: boolean | undefined;
 }
 
 /** A bad operator flag (the CLI prints it with a usage hint). */
@@ -46,4 +56,12 @@ export function applyOpsFlags(values: OpsFlagValues, config: ServerConfig, env: 
   }
   if (urls.length > 0 && config.adminKey === undefined) throw new OpsFlagError('--webhook-url needs --admin-key (or RTCROOM_ADMIN_KEY): webhooks are signed with it');
   config.webhooks = { ...config.webhooks, urls };
+  const database = values.database ?? (env.RTCROOM_DATABASE || undefined);
+  if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) throw new OpsFlagError(`--database must be a postgres:// or postgresql:// URL, got "${database.replace(/\/\/[^@]*@/, '//…@')}"`);
+  if (values.usage === false) {
+    if (database !== undefined) throw new OpsFlagError('--database and --no-usage contradict each other');
+    config.usage = undefined;
+  } else {
+    config.usage = defaultUsage(resolve(values['data-dir'] ?? '.rtcroom'), database);
+  }
 }
