@@ -59,6 +59,12 @@ describe('/metrics', () => {
     assert.equal(value(during, 'rtcroom_join_duration_seconds', { result: 'ok' }), 2, 'two joins observed');
     const later = await scrape(server.url);
     assert.ok(value(later, 'rtcroom_forwarded_packets_total') > value(during, 'rtcroom_forwarded_packets_total'), 'the counter keeps moving');
+    // a request relayed by a local reverse proxy is not a loopback client
+    for (const h of [{ 'x-forwarded-for': '203.0.113.7' }, { forwarded: 'for=203.0.113.7' }]) {
+      const r = await fetch(`${server.url}/metrics`, { headers: h });
+      assert.equal(r.status, 403);
+      assert.equal(((await r.json()) as { error: { code: string } }).error.code, 'forbidden');
+    }
     // HEAD and a wrong method
     assert.equal((await fetch(`${server.url}/metrics`, { method: 'HEAD' })).status, 200);
     assert.equal((await fetch(`${server.url}/metrics`, { method: 'POST' })).status, 405);

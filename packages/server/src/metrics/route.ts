@@ -2,7 +2,9 @@
  * `GET /metrics`: the Prometheus text exposition. With `--metrics-key K` it needs
  * `Authorization: Bearer K` (Prometheus' `authorization` / `bearer_token` settings); without a
  * key it answers loopback clients only (a Prometheus or an agent on the same machine), as
- * metrics tell how busy the server is and which workers are down.
+ * metrics tell how busy the server is and which workers are down; a request relayed by a reverse
+ * proxy on the same machine (it carries `X-Forwarded-For` or `Forwarded`, as Caddy and the nginx
+ * setup of docs/deploy.md send) does not count as loopback.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -33,8 +35,8 @@ export function metricsRoute(metrics: ServerMetrics, metricsKey: string | undefi
         fail(401, 'unauthorized', 'missing or wrong metrics key: send Authorization: Bearer <metrics key>', { 'www-authenticate': 'Bearer realm="rtcroom metrics"' });
         return true;
       }
-    } else if (!isLoopbackAddress(req.socket.remoteAddress)) {
-      fail(403, 'forbidden', 'metrics are served to loopback clients only; start the server with --metrics-key to scrape it from elsewhere');
+    } else if (!isLoopbackAddress(req.socket.remoteAddress) || req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined) {
+      fail(403, 'forbidden', 'metrics are served to loopback clients only (not through a proxy); start the server with --metrics-key to scrape it from elsewhere');
       return true;
     }
     const { text, contentType } = await metrics.render();
