@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { OPENAPI_DOCUMENT, adminRoutes } from '@rtcroom/server';
 import { APP, APP2, mintToken, startTestServer } from '../helpers/server.ts';
 import { TestClient } from '../helpers/ws-client.ts';
+import { until } from '../helpers/sdk-page.ts';
 
 const KEY = 'admin-key-for-tests-0123456789';
 
@@ -196,5 +197,26 @@ describe('admin API', () => {
   test('usage: off without a store', async () => {
     assertError(await call(server.url, 'GET', `/api/v1/apps/${APP.appId}/usage`), 404, 'usage_disabled');
     assertError(await call(server.url, 'GET', '/api/v1/apps/nosuchapp/usage'), 404, 'unknown_app');
+  });
+});
+
+describe('admin kick of a member whose connection is down', () => {
+  test('its resume is refused with 21913, so its SDK does not join again', async () => {
+    const server = await startTestServer({ adminKey: KEY });
+    const clients: TestClient[] = [];
+    try {
+      const ivy = await joined(server.wsUrl, 'away', 'ivy', clients);
+      const join = ivy.frames.find((f) => f.result && 'resumeToken' in f.result)!.result as { resumeToken: string };
+      ivy.ws.terminate(); // lost, not closed: the member is kept for a resume
+      await until(async () => (await call(server.url, 'GET', `/api/v1/apps/${APP.appId}/rooms/away/members`)).body.members?.[0]?.state === 'reconnecting', 'ivy reconnecting');
+      assert.equal((await call(server.url, 'POST', `/api/v1/apps/${APP.appId}/rooms/away/members/ivy/kick`)).status, 200);
+      const back = await TestClient.connect(server.wsUrl);
+      clients.push(back);
+      const r = await back.request('resumeSession', { resumeToken: join.resumeToken }, 'joinRtcRoom');
+      assert.deepEqual(r.error, { errNo: 21913, errorType: 'I', errMsg: 'joinRtcRoom:fail kicked out of room away by the server' });
+    } finally {
+      for (const c of clients) c.ws.terminate();
+      await server.close();
+    }
   });
 });

@@ -60,7 +60,7 @@ describe('/metrics', () => {
     const later = await scrape(server.url);
     assert.ok(value(later, 'rtcroom_forwarded_packets_total') > value(during, 'rtcroom_forwarded_packets_total'), 'the counter keeps moving');
     // a request relayed by a local reverse proxy is not a loopback client
-    for (const h of [{ 'x-forwarded-for': '203.0.113.7' }, { forwarded: 'for=203.0.113.7' }]) {
+    for (const h of [{ 'x-forwarded-for': '203.0.113.7' }, { forwarded: 'for=203.0.113.7' }] as Record<string, string>[]) {
       const r = await fetch(`${server.url}/metrics`, { headers: h });
       assert.equal(r.status, 403);
       assert.equal(((await r.json()) as { error: { code: string } }).error.code, 'forbidden');

@@ -8,9 +8,7 @@ import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log.ts';
 import type { RoomActivity } from '../ops/room-activity.ts';
-import { PostgresUsageStore } from './postgres-store.ts';
 import { DEFAULT_ALIVE_EVERY_MS, UsageRecorder } from './recorder.ts';
-import { SqliteUsageStore } from './sqlite-store.ts';
 import type { UsageStore } from './store.ts';
 
 /** Usage record settings. */
@@ -26,6 +24,24 @@ export interface UsageConfig {
 /** The usage config `rtcroom serve` starts with. */
 export function defaultUsage(dataDir = '.rtcroom', database?: string): UsageConfig {
   return { dataDir, database, aliveEveryMs: DEFAULT_ALIVE_EVERY_MS };
+}
+
+/**
+ * Loads the SQLite store, keeping Node 22's one-line "SQLite is an experimental feature" warning
+ * out of the log stream (node:sqlite is stable enough for this use; docs/ops.md says so). The
+ * stores are loaded on use, so commands that keep no records never load a driver.
+ */
+async function loadSqlite(): Promise<typeof import('./sqlite-store.ts')> {
+  const emit = process.emitWarning;
+  process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
+    if (String(typeof warning === 'string' ? warning : warning.message).startsWith('SQLite is an experimental feature')) return;
+    return (emit as (w: string | Error, ...r: unknown[]) => void).call(this, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    return await import('./sqlite-store.ts');
+  } finally {
+    process.emitWarning = emit;
+  }
 }
 
 /** Whether process `pid` is alive. */
@@ -80,7 +96,7 @@ function nodeId(dataDir: string, log: Logger): { id: string; release: () => void
 /** Opens the store (migrating it, closing what a crash left open) and starts recording. */
 export async function openUsage(config: UsageConfig, activity: RoomActivity, log: Logger): Promise<{ store: UsageStore; recorder: UsageRecorder }> {
   const node = nodeId(config.dataDir, log);
-  const store: UsageStore = config.database ? new PostgresUsageStore(config.database) : new SqliteUsageStore(join(config.dataDir, 'usage.sqlite'));
+  const store: UsageStore = config.database ? new (await import('./postgres-store.ts')).PostgresUsageStore(config.database) : new (await loadSqlite()).SqliteUsageStore(join(config.dataDir, 'usage.sqlite'));
   let closedCalls: number;
   try {
     ({ closedCalls } = await store.open(node.id));
