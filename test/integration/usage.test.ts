@@ -141,7 +141,7 @@ describe('usage records', () => {
       }
     };
     assert.deepEqual(peek().map((c) => c.ended_at), [null]);
-    await sleep(1500);
+    await sleep(300);
     const second = await start();
     const rows = peek();
     assert.equal(rows.length, 1);

@@ -129,6 +129,15 @@ describe('webhooks', () => {
     assert.equal(value(m, 'rtcroom_webhook_queued'), 0);
   });
 
+  test('a server shutting down delivers the leaves and room ends it causes', async () => {
+    const { recv, server } = await setup();
+    const c = await TestClient.connect(server.wsUrl);
+    cleanup.push(async () => c.ws.terminate());
+    await c.request('joinRtcRoom', { appId: APP.appId, roomId: 'bye', userId: 'zoe', token: mintToken('bye', 'zoe') });
+    await server.close();
+    assert.deepEqual(recv.delivered().map(summary), ['room_started', 'member_joined zoe', 'member_left zoe', 'room_finished']);
+  });
+
   test('a hanging receiver stalls neither signaling nor media; its backlog stays bounded (oldest dropped, counted)', async () => {
     const { recv, server } = await setup({ queueLimit: 5, timeoutMs: 60_000 });
     recv.answer = () => undefined;

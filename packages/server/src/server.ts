@@ -140,7 +140,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
   } catch (e) {
     signal.close();
     joins.close();
-    webhooks?.close();
+    await webhooks?.close();
     await usage?.recorder.close();
     await closeSharedPort(config.media);
     throw e;
@@ -161,13 +161,15 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
       if (reclaim) clearInterval(reclaim);
       signal.close();
       joins.close();
-      webhooks?.close();
       http.closeAllConnections();
-      await Promise.all([new Promise<void>((r) => http.close(() => r())), pool?.close(), usage?.recorder.close()]);
+      await Promise.all([new Promise<void>((r) => http.close(() => r())), pool?.close(), usage?.recorder.close(), webhooks?.close(WEBHOOK_DRAIN_MS)]);
       await closeSharedPort(config.media);
     },
   };
 }
+
+/** At shutdown, webhooks get this long to deliver the leaves and room ends it caused (ms). */
+const WEBHOOK_DRAIN_MS = 1500;
 
 /** How often RSS is read for the memory reclaimer (ms). */
 const RECLAIM_SAMPLE_MS = 1000;

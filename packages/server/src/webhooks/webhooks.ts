@@ -79,8 +79,13 @@ export class Webhooks {
     for (const { d: dispatcher } of this.#dispatchers) dispatcher.enqueue(d);
   }
 
-  /** Stops delivering (server shutdown); what was not delivered is logged. */
-  close(): void {
+  /**
+   * Stops delivering (server shutdown), after up to `graceMs` for what is queued (the leaves and
+   * room ends of the shutdown itself); what is still undelivered is logged.
+   */
+  async close(graceMs = 0): Promise<void> {
+    const until = performance.now() + graceMs;
+    while (performance.now() < until && this.#dispatchers.some(({ d }) => d.backlog > 0)) await new Promise((r) => setTimeout(r, 25));
     for (const { url, d } of this.#dispatchers) {
       const left = d.close();
       if (left > 0) this.#log.warn('webhooks not delivered at shutdown', { url, events: left });
