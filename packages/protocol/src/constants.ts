@@ -42,6 +42,11 @@ export const CLOSE_CODES = {
    * the client joins again (the room is placed afresh).
    */
   mediaLost: 4011,
+  /**
+   * The operator removed the member (kick) or closed its room; an `interrupted` event with
+   * `kicked` (21913) or `roomClosed` (21914) came first. The client must not join again by itself.
+   */
+  removed: 4012,
   /** Too many messages. */
   rateLimited: 4029,
   /** Frame far above {@link MAX_FRAME_BYTES} (the socket is closed before reading it). */

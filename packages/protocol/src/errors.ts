@@ -147,6 +147,21 @@ export const ERRORS = {
   },
   /** rtcroom: a resume was refused (the session is over: grace window passed, member gone, server restarted); join again. */
   resumeFailed: { errNo: 21912, errorType: 'I', detail: 'resume failed: %s', description: 'rtcroom: session cannot be resumed' },
+  /**
+   * rtcroom: the operator removed the member (admin API `kick`; Volcengine RTC reports it as
+   * -1006, kicked out by the server's OpenAPI). The SDK does not rejoin.
+   */
+  kicked: { errNo: 21913, errorType: 'I', detail: 'kicked out of room %s by the server', description: 'rtcroom: kicked out of the room by the operator' },
+  /**
+   * rtcroom: the operator closed the room for everyone (admin API `DELETE room`; Volcengine RTC:
+   * -1011, room dismissed). The SDK does not rejoin.
+   */
+  roomClosed: { errNo: 21914, errorType: 'I', detail: 'room %s was closed by the server', description: 'rtcroom: room closed by the operator' },
+  /**
+   * rtcroom state: the operator stopped one of the member's streams (admin API `mute`); the SDK
+   * stops publishing it, and `changeStreamPublishState` (or `publishScreen`) may start it again.
+   */
+  mutedByServer: { errNo: 21958, errorType: 'I', detail: '%s stopped by the server', description: 'rtcroom: a published stream was stopped by the operator' },
   /** rtcroom: an unexpected server-side failure. */
   internal: { errNo: 21905, errorType: 'F', detail: 'internal error: %s', description: 'rtcroom: unexpected server error' },
   /** rtcroom: the room has reached its limit of visible members (Volcengine's default: 50), or its total member limit. */

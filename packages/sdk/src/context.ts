@@ -464,12 +464,14 @@ export class RtcRoomContext extends ContextEvents {
 
   /**
    * The signaling connection of `session` ended without `exitRtcRoom`. A server shutdown (1001),
-   * a rate-limit cut (4029) or a takeover (4010) interrupts the call; anything else is recovered:
+   * a removal by the operator (4012), a rate-limit cut (4029) or a takeover (4010) interrupts the call; anything else is recovered:
    * see {@link RtcRoomContext.#recover} (after 4011, media lost, by joining again at once).
    */
   #onLost(session: RoomSession, reason: string, code: number | undefined): void {
     if (this.#session !== session) return;
     if (code === CLOSE_CODES.serverShutdown) return this.#interrupt(session, new RtcError('serverShutdown', 'onRtcChatInterrupted').toPayload());
+    // removed by the operator (kick, room closed): the interruption came first; never rejoin
+    if (code === CLOSE_CODES.removed) return this.#interrupt(session, new RtcError('kicked', 'onRtcChatInterrupted', session.roomId).toPayload());
     if (code === CLOSE_CODES.rateLimited || code === CLOSE_CODES.sessionMoved) {
       return this.#interrupt(session, new RtcError('connectionFailed', 'onRtcChatInterrupted', reason).toPayload());
     }

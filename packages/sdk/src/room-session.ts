@@ -363,10 +363,22 @@ export class RoomSession implements Requester {
         this.publishRevoked = true;
         void this.sync('changeStreamPublishState').catch(() => undefined);
       }
+      if (reason === 'mutedByServer') this.#mutedByServer(f.data.data.streamType);
       return this.#hooks.emitState(f.data.errNo, f.data.errMsg, f.data.data);
     }
     const ev = SNAPSHOT_EVENTS[f.event];
     if (ev && this.join) this.emitList(ev, f.data.userIdList);
+  }
+
+  /**
+   * The operator stopped one of our streams (admin API `mute`): the server no longer forwards it,
+   * and we stop sending it; `changeStreamPublishState` / `publishScreen` may start it again.
+   */
+  #mutedByServer(streamType: unknown): void {
+    if (streamType === 'audio' || streamType === 'video') this.intent[streamType] = false;
+    else if (streamType === 'screen') this.screen = false;
+    else return;
+    void this.sync('changeStreamPublishState').catch(() => undefined);
   }
 
   /** Ends the session's connections (capture keeps running). */

@@ -58,6 +58,16 @@ Options:
   --max-publishers N         members publishing at once per room (default 30)
   --max-members N            members per room, visible or not (default 5000)
   --max-connections-per-ip N TCP connections one address may hold open (default 200)
+  --admin-key KEY            turns on the admin API (/api/v1/, Authorization: Bearer KEY; or
+                             RTCROOM_ADMIN_KEY); at least 16 characters. Without it the API is off
+  --metrics-key KEY          /metrics needs Authorization: Bearer KEY (or RTCROOM_METRICS_KEY);
+                             without it /metrics answers loopback clients only
+  --webhook-url URL          POST room, member and stream events to URL (repeatable), signed with
+                             the admin key (X-Rtcroom-Signature: sha256=HMAC); needs --admin-key
+  --data-dir DIR             folder for usage records (usage.sqlite) and the node id (default .rtcroom)
+  --database URL             keep usage records in PostgreSQL (postgres://…; or RTCROOM_DATABASE),
+                             e.g. shared by several nodes, instead of SQLite in --data-dir
+  --no-usage                 keep no usage records
   --no-memory-reclaim        do not collect memory after a burst (by default one memory-reducing GC,
                              a ~150 ms pause, runs once RSS stands 15% above its floor; at most 2/min)
   --profile-dir DIR          SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it to DIR

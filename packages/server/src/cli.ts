@@ -20,6 +20,7 @@ import { blockOnSignalForTests } from './debug-block.ts';
 import { HELP } from './cli-help.ts';
 import { exitCode, formatReport } from './doctor/report.ts';
 import { miniappCommand, miniappDir, MiniappUsageError } from './cli-miniapp.ts';
+import { OPS_OPTIONS, OpsFlagError, applyOpsFlags } from './ops/flags.ts';
 
 /** A usage error: printed with a hint, exit code 2. */
 class UsageError extends Error {}
@@ -72,6 +73,7 @@ async function serve(args: string[]): Promise<void> {
     'memory-reclaim': { type: 'boolean' },
     miniapp: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
+    ...OPS_OPTIONS,
   });
   if (values.help) return void console.log(HELP.serve);
   const miniapp = values.miniapp === undefined ? undefined : miniappDir(values.miniapp);
@@ -137,6 +139,12 @@ async function serve(args: string[]): Promise<void> {
     }
   }
   if (values['memory-reclaim'] === false) config.memoryReclaim = false;
+  try {
+    applyOpsFlags(values, config);
+  } catch (e) {
+    if (e instanceof OpsFlagError) throw new UsageError(e.message);
+    throw e;
+  }
   if (port !== undefined) config.port = port;
   if (values.host) config.host = values.host;
   config.miniappDir = miniapp;

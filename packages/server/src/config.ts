@@ -10,6 +10,8 @@ import type { MediaNetwork } from './media/codecs.ts';
 import { DEFAULT_SPEAKER_OPTIONS, type SpeakerOptions } from '@rtcroom/protocol';
 import type { AudioSelectionConfig } from './media/audio-selection.ts';
 import { DEFAULT_TURN_TTL_SECONDS, type TurnConfig } from './turn/credentials.ts';
+import { DEFAULT_WEBHOOKS, type WebhookConfig } from './webhooks/webhooks.ts';
+import type { UsageConfig } from './usage/setup.ts';
 
 /** Everything the server needs to run. */
 export interface ServerConfig {
@@ -78,6 +80,14 @@ export interface ServerConfig {
    * signaling and room state.
    */
   workers: number;
+  /** The admin API's key (`Authorization: Bearer <key>`); undefined: the API is off. */
+  adminKey: string | undefined;
+  /** `/metrics` needs `Authorization: Bearer <key>` when set; otherwise it answers loopback clients only. */
+  metricsKey: string | undefined;
+  /** Webhook receivers and delivery tuning (signed with `adminKey`, which they need). */
+  webhooks: WebhookConfig;
+  /** Usage records (calls, member sessions); undefined: not kept (`rtcroom serve` keeps them by default). */
+  usage: UsageConfig | undefined;
 }
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -113,5 +123,9 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     serverPingMs: 1000,
     idleSessionMs: 30_000,
     workers: 1,
+    adminKey: undefined,
+    metricsKey: undefined,
+    webhooks: { ...DEFAULT_WEBHOOKS, urls: [] },
+    usage: undefined,
   };
 }

@@ -18,6 +18,14 @@ import { SignalServer } from './signal/signal-server.ts';
 import { createRoutes } from './http/routes.ts';
 import { CONNECTIONS_CHECK_MS, limitConnections } from './http/connection-limit.ts';
 import { bindSharedPort, closeSharedPort } from './media/transport/shared-port.ts';
+import { RoomActivity } from './ops/room-activity.ts';
+import { Moderation } from './room/moderation.ts';
+import { createAdminApi } from './admin/api.ts';
+import { ServerMetrics } from './metrics/prometheus.ts';
+import { metricsRoute } from './metrics/route.ts';
+import { Webhooks } from './webhooks/webhooks.ts';
+import { openUsage } from './usage/setup.ts';
+import { RemoteRoomMedia } from './workers/remote-room-media.ts';
 
 /** A running server. */
 export interface RunningServer {
@@ -27,6 +35,12 @@ export interface RunningServer {
   readonly port: number;
   /** Room state, for embedding and tests. */
   readonly rooms: RoomManager;
+  /** Rooms starting and finishing, members joining and leaving, streams (webhooks, usage). */
+  readonly activity: RoomActivity;
+  /** The Prometheus metrics served at `/metrics`. */
+  readonly metrics: ServerMetrics;
+  /** Waits until the usage records of what happened so far are written (tests). */
+  flushUsage(): Promise<void>;
   /** Stops accepting, closes every session, resolves when the port is free. */
   close(): Promise<void>;
 }
@@ -36,6 +50,7 @@ export interface RunningServer {
  * @param log defaults to a stderr logger at `config.logLevel`
  */
 export async function startServer(given: ServerConfig, log: Logger = createLogger(given.logLevel)): Promise<RunningServer> {
+  if (given.webhooks.urls.length > 0 && given.adminKey === undefined) throw new Error('webhooks are signed with the admin key: set one (--admin-key) to send them');
   if (given.media.singlePort && given.workers > 1) throw new Error('single-port mode needs one media process (workers: 1): a UDP port cannot be shared between worker processes');
   // single-port mode: the shared media sockets first (a taken port fails the start)
   const config: ServerConfig = { ...given, media: await bindSharedPort(given.media, log) };
@@ -44,6 +59,15 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     maxVisibleMembers: config.maxVisibleMembers,
     snapshotIntervalMs: config.snapshotIntervalMs,
   });
+  const activity = new RoomActivity(rooms);
+  // usage records first: a database that cannot be opened fails the start
+  let usage: Awaited<ReturnType<typeof openUsage>> | undefined;
+  try {
+    usage = config.usage ? await openUsage(config.usage, activity, log.child({ part: 'usage' })) : undefined;
+  } catch (e) {
+    await closeSharedPort(config.media);
+    throw e;
+  }
   // media in process (--workers 1), or on media worker processes
   const pool = config.workers > 1 ? new WorkerPool(config, config.workers, log) : undefined;
   if (pool) {
@@ -51,13 +75,40 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
       await pool.ready();
     } catch (e) {
       await pool.close(0);
+      await usage?.recorder.close();
       throw e;
     }
   }
   const newMedia: MediaFactory = pool ? (room, lost) => pool.createMedia(room, lost) : (room) => new Router(room, config.media, config.speakers, log, config.audioSelection);
   const joins = new JoinService(config.apps, rooms, config, log, newMedia);
   const handlers = new Handlers(joins, config);
-  const signal = new SignalServer(config, handlers, joins, log);
+  const metrics = new ServerMetrics({
+    rooms: () => rooms.roomCount,
+    members: () => rooms.memberCount,
+    publishers: () => activity.publisherCount,
+    sessions: () => signal.sessionCount,
+    media: () => ({ ...mediaCounts }),
+    workers:
+      pool &&
+      (() => {
+        const counts = pool.counts();
+        return pool.health().map((health, i) => ({ health, counts: counts[i] }));
+      }),
+  });
+  const signal = new SignalServer(config, handlers, joins, log, (method, seconds, ok) => {
+    if (method === 'joinRtcRoom') metrics.joinDuration.observe({ result: ok ? 'ok' : 'refused' }, seconds);
+  });
+  const webhooks = config.adminKey !== undefined && config.webhooks.urls.length > 0 ? new Webhooks(config.webhooks, config.adminKey, activity, metrics, log.child({ part: 'webhooks' })) : undefined;
+  const admin = createAdminApi({
+    key: config.adminKey,
+    apps: config.apps,
+    rooms,
+    activity,
+    moderation: new Moderation(rooms, joins),
+    workerOf: pool && ((room) => (room.media instanceof RemoteRoomMedia ? room.media.worker : undefined)),
+    usage: usage?.store,
+    log: log.child({ part: 'admin' }),
+  });
   const routes = createRoutes(
     config,
     {
@@ -68,6 +119,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
       workers: pool && (() => pool.health()),
     },
     log,
+    [admin, metricsRoute(metrics, config.metricsKey)],
   );
   const http: Server = createServer({ connectionsCheckingInterval: CONNECTIONS_CHECK_MS }, (req, res) => void routes(req, res));
   http.on('upgrade', (req, socket, head) => {
@@ -88,6 +140,8 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
   } catch (e) {
     signal.close();
     joins.close();
+    await webhooks?.close();
+    await usage?.recorder.close();
     await closeSharedPort(config.media);
     throw e;
   }
@@ -100,16 +154,22 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     url,
     port,
     rooms,
+    activity,
+    metrics,
+    flushUsage: async () => usage?.recorder.flush(),
     close: async () => {
       if (reclaim) clearInterval(reclaim);
       signal.close();
       joins.close();
       http.closeAllConnections();
-      await Promise.all([new Promise<void>((r) => http.close(() => r())), pool?.close()]);
+      await Promise.all([new Promise<void>((r) => http.close(() => r())), pool?.close(), usage?.recorder.close(), webhooks?.close(WEBHOOK_DRAIN_MS)]);
       await closeSharedPort(config.media);
     },
   };
 }
+
+/** At shutdown, webhooks get this long to deliver the leaves and room ends it caused (ms). */
+const WEBHOOK_DRAIN_MS = 1500;
 
 /** How often RSS is read for the memory reclaimer (ms). */
 const RECLAIM_SAMPLE_MS = 1000;

@@ -10,6 +10,7 @@ import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { sendFile } from './static-files.ts';
 import { miniappRoute } from './miniapp-route.ts';
+import { readBody, sendJson as json } from './json.ts';
 import type { MediaTotals, WorkerHealth } from '../workers/worker-pool.ts';
 import { mediaPorts } from '../media/transport/shared-port.ts';
 
@@ -35,25 +36,14 @@ const devTokenSchema = z.object({
   subscribe: z.boolean().optional(),
 });
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-  res.end(text);
-}
+/** A handler of a group of paths: answers and returns true, or returns false (not its path). */
+export type PathHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const c of req as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > limit) throw new Error(`body larger than ${limit} bytes`);
-    chunks.push(c);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Builds the request handler of the HTTP server. */
-export function createRoutes(config: ServerConfig, health: HealthSource, log: Logger) {
+/**
+ * Builds the request handler of the HTTP server.
+ * @param mounted handlers tried first, in order (the admin API, metrics)
+ */
+export function createRoutes(config: ServerConfig, health: HealthSource, log: Logger, mounted: readonly PathHandler[] = []) {
   const started = Date.now();
   const miniapp = miniappRoute(config.miniappDir);
 
@@ -81,6 +71,7 @@ export function createRoutes(config: ServerConfig, health: HealthSource, log: Lo
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     try {
+      for (const h of mounted) if (await h(req, res, url)) return;
       if (url.pathname === '/healthz' && (method === 'GET' || method === 'HEAD')) {
         return json(res, 200, {
           status: 'ok',

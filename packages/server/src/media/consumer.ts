@@ -42,7 +42,10 @@ export class SendSlot {
     this.kind = kind;
     this.fast = new FastRtpSender(transceiver.sender, testLossPercent, cc);
     // werift parses the subscriber's NACKs; its own cache is empty (we bypass it), ours answers
-    transceiver.sender.onGenericNack.subscribe((nack) => this.fast.retransmit(nack.lost));
+    transceiver.sender.onGenericNack.subscribe((nack) => {
+      mediaCounts.nacks += nack.lost.length;
+      this.fast.retransmit(nack.lost);
+    });
   }
 
   /** Sends a sender report for what the slot carries (none for paused audio: it sends nothing). */
@@ -209,6 +212,7 @@ export class Consumer {
       if (fast.sendOnFastPath(rw.seq, rw.timestamp, h.marker, packet.payload, this.slot.kind === 'video', now, patchA, patchB)) {
         this.forwarded++;
         mediaCounts.forwarded++;
+        mediaCounts.forwardedBytes += packet.payload.length;
       }
       return;
     }
@@ -221,6 +225,7 @@ export class Consumer {
       this.slot.transceiver.sender.sendRtp(packet).catch(noop);
       this.forwarded++;
       mediaCounts.forwarded++;
+      mediaCounts.forwardedBytes += packet.payload.length;
     } catch {
       // one subscriber's failure never reaches the publisher or other subscribers
     } finally {

@@ -15,6 +15,7 @@
 import type { Socket } from 'node:dgram';
 import type { RTCRtpSender } from 'werift';
 import { seqDiff } from './rewriter.ts';
+import { mediaCounts } from './metrics.ts';
 import { AeadAes128GcmProtector, AesCm128HmacSha1_80Protector, type RtpProtector } from './srtp-protect.ts';
 import { applyPatch, NO_PATCH } from './payload-patch.ts';
 import { TWCC_EXTENSION_URI } from './downlink-cc.ts';
@@ -257,6 +258,7 @@ export class FastRtpSender {
       if (s.rtxPayloadType === undefined) this.#write(s.codec!.payloadType, seq, h.ts, h.marker, s.ssrc, roc, h.payload, undefined, h.patchA, h.patchB);
       else this.#rtx(seq, h);
       this.retransmitted++;
+      mediaCounts.retransmitted++;
     }
   }
 

@@ -5,6 +5,7 @@
  * standing in for a room whose state lives in the main process.
  * @module
  */
+import type { TrackSource } from '@rtcroom/protocol';
 import type { Member } from '../room/member.ts';
 
 /** A list event of the room that the media side marks as changed. */
@@ -27,6 +28,11 @@ export interface MediaRoom {
   readonly screenChannel: ChangedHook;
   /** Voice activity changed (`changed`), or speech goes on (`refresh`: levels are due again). */
   readonly activeSpeakersChannel: ChangedHook & { refresh(now?: number): void };
+  /**
+   * A source of `m` started (`active`) or stopped being forwarded. The main process's room turns
+   * it into its `published` event (webhooks, usage); a worker's room has no use for it.
+   */
+  publicationChanged?(m: Member, source: TrackSource, active: boolean): void;
   /** Calls `listener` when a member left the room. */
   on(event: 'memberLeft', listener: (m: Member, reason: string) => void): unknown;
 }

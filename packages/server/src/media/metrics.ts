@@ -15,4 +15,32 @@ export const mediaCounts = {
   forwarded: 0,
   /** RTP packets received from publishers (while forwarding) since start. */
   received: 0,
+  /** RTP payload bytes forwarded to subscribers since start. */
+  forwardedBytes: 0,
+  /** RTP payload bytes received from publishers (while forwarding) since start. */
+  receivedBytes: 0,
+  /** Packets missing from publishers' sequences (gaps, while forwarding; a late packet counts too). */
+  lost: 0,
+  /** Packets subscribers asked again for in NACKs. */
+  nacks: 0,
+  /** Packets retransmitted to subscribers after a NACK. */
+  retransmitted: 0,
+  /** Keyframe requests (PLI) received from subscribers. */
+  plisReceived: 0,
+  /** Keyframe requests (PLI) sent to publishers (after throttling). */
+  plisSent: 0,
 };
+
+/** A snapshot of {@link mediaCounts} (also what a media worker reports). */
+export type MediaCounts = { -readonly [K in keyof typeof mediaCounts]: number };
+
+/** The names of the counts. */
+export const MEDIA_COUNT_KEYS = Object.keys(mediaCounts) as (keyof MediaCounts)[];
+
+/** Sums counts (media workers' reports); none gives zeros. */
+export function sumCounts(list: readonly MediaCounts[]): MediaCounts {
+  const t = { ...mediaCounts };
+  for (const k of MEDIA_COUNT_KEYS) t[k] = 0;
+  for (const c of list) for (const k of MEDIA_COUNT_KEYS) t[k] += c[k];
+  return t;
+}

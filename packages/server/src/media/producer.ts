@@ -62,6 +62,23 @@ export class ProducerLayer {
     return bps === 0 ? 0 : decayed;
   }
 
+  /** The highest sequence number seen (-1: none yet). */
+  #lastSeq = -1;
+
+  /** Packets missing before `seq` (0 in order; a late or repeated packet is not counted again). */
+  gap(seq: number): number {
+    const last = this.#lastSeq;
+    if (last < 0) {
+      this.#lastSeq = seq;
+      return 0;
+    }
+    const d = (seq - last) & 0xffff;
+    if (d === 0 || d >= 0x8000) return 0;
+    this.#lastSeq = seq;
+    // a jump this large is a restarted sequence, not loss
+    return d > 1000 ? 0 : d - 1;
+  }
+
   constructor(index: number, rid: string | undefined, sendPli: (layer: ProducerLayer) => void) {
     this.index = index;
     this.rid = rid;
@@ -187,7 +204,10 @@ export class Producer {
 
   #sendPli(layer: ProducerLayer): void {
     const ssrc = layer.ssrc ?? (this.simulcast ? undefined : this.ssrc);
-    if (this.#receiver && ssrc !== undefined) void this.#receiver.sendRtcpPLI(ssrc).catch(() => undefined);
+    if (this.#receiver && ssrc !== undefined) {
+      mediaCounts.plisSent++;
+      void this.#receiver.sendRtcpPLI(ssrc).catch(() => undefined);
+    }
   }
 
   #onRtp(layer: ProducerLayer, packet: RtpPacket, now: number): void {
@@ -203,6 +223,8 @@ export class Producer {
     if (resumed && this.consumers.size > 0) this.requestKeyframe();
     this.packets++;
     mediaCounts.received++;
+    mediaCounts.receivedBytes += payload.length;
+    mediaCounts.lost += layer.gap(packet.header.sequenceNumber);
     const ssrc = packet.header.ssrc;
     this.ssrc = ssrc;
     layer.ssrc = ssrc;

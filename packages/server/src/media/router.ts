@@ -208,6 +208,7 @@ export class Router implements RoomMedia {
       if (publish) this.#audio.watch(p);
       else this.#audio.unwatch(p);
       changed = true;
+      this.#room.publicationChanged?.(m, source, publish);
       if (source === 'audio') this.#room.speakersChannel.changed();
       if (source === 'video') this.#room.videoChannel.changed();
       if (source === 'screen') this.#room.screenChannel.changed();
@@ -317,6 +318,7 @@ export class Router implements RoomMedia {
     const had = { audio: mm.producers.get('audio')?.active, video: mm.producers.get('video')?.active, screen: mm.producers.get('screen')?.active };
     for (const p of mm.producers.values()) {
       this.#audio.unwatch(p);
+      if (p.active) this.#room.publicationChanged?.(mm.member, p.source, false);
       p.close();
     }
     mm.producers.clear();

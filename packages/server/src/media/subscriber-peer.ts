@@ -102,7 +102,10 @@ export class SubscriberPeer {
         this.lastRtcpAt = performance.now();
       });
       // the subscriber's PLIs go to whichever producer the slot carries, through its throttle
-      t.sender.onPictureLossIndication.subscribe(() => created.consumer?.requestKeyframe());
+      t.sender.onPictureLossIndication.subscribe(() => {
+        mediaCounts.plisReceived++;
+        created.consumer?.requestKeyframe();
+      });
       slot = created;
       this.slots.push(slot);
     }

@@ -53,6 +53,12 @@ export class JoinService {
   readonly #config: ServerConfig;
   readonly #log: Logger;
   readonly #byResumeToken = new Map<string, Member>();
+  /**
+   * Resume tokens of members the operator removed, for the resume grace window: a member removed
+   * while its connection was down is refused with the removal's code when it comes back, and its
+   * SDK gives up rather than joining again.
+   */
+  readonly #removed = new Map<string, { code: 'kicked' | 'roomClosed'; roomId: string; at: number }>();
   readonly #liveness: LivenessMonitor;
 
   readonly #newMedia: MediaFactory;
@@ -235,6 +241,8 @@ export class JoinService {
    */
   resume(s: SessionPort, resumeToken: string, api: string): JoinResult {
     if (s.member) throw new RtcError('alreadyInRoom', api, s.member.userId, s.member.roomId);
+    const removed = this.#removed.get(resumeToken);
+    if (removed) throw new RtcError(removed.code, api, removed.roomId);
     const member = this.#byResumeToken.get(resumeToken);
     const room = member && this.#rooms.room(member.appId, member.roomId);
     if (!member || !room || this.#rooms.memberOf(member.appId, member.userId) !== member) throw new RtcError('resumeFailed', api, 'the session is over');
@@ -269,6 +277,22 @@ export class JoinService {
     m.sink = DETACHED;
     m.detachedAt = performance.now();
     this.#log.info('session lost, member kept for resume', { appId: m.appId, roomId: m.roomId, userId: m.userId, reason, graceMs: this.#config.resumeGraceMs });
+  }
+
+  /**
+   * Removes a member on the operator's word: it gets `onRtcChatInterrupted` with `code` (21913
+   * kicked, 21914 room closed), leaves at once (its resume token dies with it), and its session is
+   * closed with {@link CLOSE_CODES.removed}, which the SDK takes as final (no rejoin).
+   */
+  remove(m: Member, code: 'kicked' | 'roomClosed', roomId: string): void {
+    this.#log.info('member removed by the operator', { appId: m.appId, roomId: m.roomId, userId: m.userId, code });
+    send(m, 'interrupted', new RtcError(code, 'onRtcChatInterrupted', roomId).toPayload());
+    const now = performance.now();
+    for (const [token, r] of this.#removed) if (now - r.at > this.#config.resumeGraceMs) this.#removed.delete(token);
+    if (m.resumeToken) this.#removed.set(m.resumeToken, { code, roomId, at: now });
+    const s = m.sink;
+    this.#leave(m, code === 'kicked' ? 'kicked' : 'room closed');
+    if (isSessionPort(s)) s.detach(CLOSE_CODES.removed, code === 'kicked' ? 'removed by the server' : 'room closed by the server');
   }
 
   #gone(m: Member, reason: string): void {

@@ -63,6 +63,11 @@ export class RoomManager extends TypedEmitter<RoomManagerEvents> {
     return this.#users.values();
   }
 
+  /** The rooms of one app. */
+  *roomsOf(appId: string): IterableIterator<Room> {
+    for (const room of this.#rooms.values()) if (room.appId === appId) yield room;
+  }
+
   /** The room, if it exists. */
   room(appId: string, roomId: string): Room | undefined {
     return this.#rooms.get(key(appId, roomId));

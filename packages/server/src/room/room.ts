@@ -2,7 +2,7 @@
  * A room: its members, the snapshot events they receive, and (once media starts) its router.
  * @module
  */
-import { TypedEmitter } from '@rtcroom/protocol';
+import { TypedEmitter, type TrackSource } from '@rtcroom/protocol';
 import { ActiveSpeakersChannel } from './active-speakers.ts';
 import type { Member } from './member.ts';
 import type { RoomMedia } from './room-media.ts';
@@ -16,6 +16,8 @@ export type RoomEvents = {
   memberJoined: [Member];
   /** A member was removed; `reason` says why (exit, disconnect, …). */
   memberLeft: [Member, string];
+  /** A source of a member started (`true`) or stopped (`false`) being forwarded. */
+  published: [Member, TrackSource, boolean];
   /** The last member left; the room is gone. */
   closed: [];
 };
@@ -74,6 +76,11 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   #channels(): SnapshotChannel[] {
     return [this.membersChannel, this.videoChannel, this.screenChannel, this.speakersChannel];
+  }
+
+  /** A source of `m` started or stopped being forwarded (called by the room's media). */
+  publicationChanged(m: Member, source: TrackSource, active: boolean): void {
+    this.emit('published', m, source, active);
   }
 
   /** Adds `m`; it has seen the current lists (they come in its join reply). */

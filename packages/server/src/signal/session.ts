@@ -26,6 +26,9 @@ import type { Handlers } from './handlers.ts';
 
 let nextSessionId = 1;
 
+/** Told how long each request took, from its frame read to its reply sent (metrics). */
+export type RequestObserver = (method: RequestMethod, seconds: number, ok: boolean) => void;
+
 /** One client connection. */
 export class Session implements SessionPort {
   /** Process-unique id, for logs. */
@@ -42,13 +45,15 @@ export class Session implements SessionPort {
   readonly #log: Logger;
   readonly #bucket: TokenBucket;
   readonly #onClosed: (s: Session, reason: string, resumable: boolean) => void;
+  readonly #observe: RequestObserver | undefined;
   #closed = false;
 
   /**
    * @param onClosed called once when the session ends; `resumable` when it was lost (abnormal
    *   close, socket error, heartbeat timeout) rather than closed on purpose
    */
-  constructor(ws: WebSocket, config: ServerConfig, handlers: Handlers, log: Logger, onClosed: (s: Session, reason: string, resumable: boolean) => void) {
+  constructor(ws: WebSocket, config: ServerConfig, handlers: Handlers, log: Logger, onClosed: (s: Session, reason: string, resumable: boolean) => void, observe?: RequestObserver) {
+    this.#observe = observe;
     this.#ws = ws;
     this.#config = config;
     this.#handlers = handlers;
@@ -172,10 +177,14 @@ export class Session implements SessionPort {
   }
 
   async #dispatch(id: number, method: RequestMethod, params: unknown, api: string): Promise<void> {
+    const readAt = this.lastFrameAt;
+    const observe = this.#observe && ((ok: boolean) => this.#observe?.(method, (performance.now() - readAt) / 1000, ok));
     try {
       const result = await this.#handlers.handle(this, method, params, api);
       this.#reply({ id, result });
+      observe?.(true);
     } catch (e) {
+      observe?.(false);
       if (e instanceof RtcError) return this.#fail(id, e);
       this.#log.error('handler failed', { method, err: e });
       this.#fail(id, new RtcError(method === 'joinRtcRoom' ? 'joinFailed' : 'internal', api, (e as Error)?.message ?? String(e)));

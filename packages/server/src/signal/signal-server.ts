@@ -11,7 +11,7 @@ import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { JoinService } from '../room/join-service.ts';
 import type { Handlers } from './handlers.ts';
-import { Session } from './session.ts';
+import { Session, type RequestObserver } from './session.ts';
 import { stallAwareSweep } from './stall-aware.ts';
 
 /** Hard cap on a frame; above it the socket is closed unread (1009). Below it, the session replies with an error. */
@@ -29,6 +29,7 @@ export class SignalServer {
     handlers: Handlers,
     joins: JoinService,
     log: Logger,
+    observe?: RequestObserver,
   ) {
     // allowSynchronousEvents: false hands a session one message per event-loop turn (the rest wait
     // unread): a burst of small frames on hundreds of sockets cannot hold the
@@ -39,7 +40,7 @@ export class SignalServer {
         this.#sessions.delete(s);
         joins.sessionLost(s, reason, resumable);
         log.debug('session ended', { session: s.id, reason, resumable });
-      });
+      }, observe);
       this.#sessions.add(session);
       log.debug('session started', { session: session.id, remote: req.socket.remoteAddress });
     });

@@ -50,12 +50,8 @@ export class MediaHost {
         this.#post({
           type: 'load',
           load: {
+            ...mediaCounts,
             rooms: this.#rooms.size,
-            peers: mediaCounts.peers,
-            producers: mediaCounts.producers,
-            consumers: mediaCounts.consumers,
-            forwarded: mediaCounts.forwarded,
-            received: mediaCounts.received,
             forwardedPps: Math.round((now.forwarded - last.forwarded) / s),
             receivedPps: Math.round((now.received - last.received) / s),
             rssBytes: process.memoryUsage.rss(),

@@ -129,6 +129,14 @@ export const loadSchema = z.object({
   forwarded: count,
   /** RTP packets received from publishers since the worker started. */
   received: count,
+  /** The rest of the worker's media counters since it started (`media/metrics.ts`). */
+  forwardedBytes: count,
+  receivedBytes: count,
+  lost: count,
+  nacks: count,
+  retransmitted: count,
+  plisReceived: count,
+  plisSent: count,
   /** Forwarded packets per second over the last report interval. */
   forwardedPps: finite,
   /** Received packets per second over the last report interval. */

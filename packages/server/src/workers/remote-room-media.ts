@@ -186,6 +186,8 @@ export class RemoteRoomMedia implements RoomMedia {
     else this.#publications.delete(key);
     for (const source of new Set([...prev.keys(), ...next.keys()])) {
       if (prev.has(source) === next.has(source)) continue;
+      const m = this.#members.get(key);
+      if (m) this.#room.publicationChanged(m, source, next.has(source));
       if (source === 'audio') this.#room.speakersChannel.changed();
       if (source === 'video') this.#room.videoChannel.changed();
       if (source === 'screen') this.#room.screenChannel.changed();

@@ -10,6 +10,7 @@ import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Room } from '../room/room.ts';
 import { stallAwareSweep } from '../signal/stall-aware.ts';
+import { sumCounts, type MediaCounts } from '../media/metrics.ts';
 import { pickWorker } from './placement.ts';
 import { portSlice } from './port-slices.ts';
 import type { WorkerConfig, WorkerToMain } from './protocol.ts';
@@ -45,13 +46,7 @@ export interface WorkerHealth {
 }
 
 /** Media counts over every worker (the `media` of `/healthz`). */
-export interface MediaTotals {
-  peers: number;
-  producers: number;
-  consumers: number;
-  forwarded: number;
-  received: number;
-}
+export type MediaTotals = MediaCounts;
 
 /** Options of {@link WorkerPool}, for tests. */
 export interface WorkerPoolOptions {
@@ -234,16 +229,12 @@ export class WorkerPool {
 
   /** Media counts summed over the workers' last reports. */
   totals(): MediaTotals {
-    const t: MediaTotals = { peers: 0, producers: 0, consumers: 0, forwarded: 0, received: 0 };
-    for (const w of this.#workers) {
-      if (!w.load) continue;
-      t.peers += w.load.peers;
-      t.producers += w.load.producers;
-      t.consumers += w.load.consumers;
-      t.forwarded += w.load.forwarded;
-      t.received += w.load.received;
-    }
-    return t;
+    return sumCounts(this.#workers.flatMap((w) => (w.load ? [w.load] : [])));
+  }
+
+  /** Each worker's media counters from its last report (undefined before one, or while it restarts). */
+  counts(): (MediaCounts | undefined)[] {
+    return this.#workers.map((w) => w.load);
   }
 
   /** Stops every worker (`shutdown`, then SIGKILL after `graceMs`); no restarts from now on. */

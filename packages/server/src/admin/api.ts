@@ -1,0 +1,102 @@
+/**
+ * The admin REST API under `/api/v1/`: the key check, the route table, JSON answers and errors.
+ * Mounted by `http/routes.ts`; runs in the main process, where room state lives.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../log.ts';
+import { readBody, sendJson } from '../http/json.ts';
+import { bearerMatches } from './auth.ts';
+import { AdminError, sendAdminError } from './errors.ts';
+import { OPENAPI_DOCUMENT, OPENAPI_PATH } from './openapi.ts';
+import { matchRoute, type AdminRoute } from './route-table.ts';
+import { RoomsApi, type RoomPath, type RoomsDeps } from './rooms.ts';
+import { usageReport, type UsageSource } from './usage.ts';
+import { MAX_ADMIN_BODY, usageWindow } from './validation.ts';
+
+/** Prefix of every admin route. */
+export const ADMIN_PREFIX = '/api/v1/';
+
+/** What the admin API needs. */
+export interface AdminDeps extends RoomsDeps {
+  /** The admin key; undefined turns the API off. */
+  key: string | undefined;
+  /** Usage records, when kept. */
+  usage: UsageSource | undefined;
+  log: Logger;
+}
+
+const path = (params: Record<string, string>): RoomPath => ({ appId: params.appId ?? '', roomId: params.roomId, userId: params.userId });
+
+/** The routes, bound to their handlers. */
+export function adminRoutes(d: AdminDeps): AdminRoute[] {
+  const rooms = new RoomsApi(d);
+  return [
+    { method: 'GET', path: '/api/v1/apps/{appId}/rooms', run: (r) => rooms.list(path(r.params)) },
+    { method: 'DELETE', path: '/api/v1/apps/{appId}/rooms/{roomId}', run: (r) => rooms.close(path(r.params)) },
+    { method: 'GET', path: '/api/v1/apps/{appId}/rooms/{roomId}/members', run: (r) => rooms.members(path(r.params)) },
+    { method: 'POST', path: '/api/v1/apps/{appId}/rooms/{roomId}/members/{userId}/kick', run: async (r) => rooms.kick(path(r.params), await r.body()) },
+    { method: 'POST', path: '/api/v1/apps/{appId}/rooms/{roomId}/members/{userId}/mute', run: async (r) => rooms.mute(path(r.params), await r.body()) },
+    {
+      method: 'GET',
+      path: '/api/v1/apps/{appId}/usage',
+      run: (r) => {
+        const appId = r.params.appId ?? '';
+        if (!d.apps.get(appId)) throw new AdminError('unknown_app', `no app ${JSON.stringify(appId.slice(0, 64))} on this server`);
+        if (!d.usage) throw new AdminError('usage_disabled', 'usage records are off on this server');
+        const { from, to } = usageWindow(r.query);
+        return usageReport(d.usage, appId, from, to);
+      },
+    },
+  ];
+}
+
+/**
+ * Builds the admin request handler. It answers every path under `/api/v1/` and returns false for
+ * others (they are not its business).
+ */
+export function createAdminApi(d: AdminDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+  const routes = adminRoutes(d);
+  return async (req, res, url) => {
+    if (!url.pathname.startsWith(ADMIN_PREFIX)) return false;
+    const method = req.method ?? 'GET';
+    try {
+      if (url.pathname === OPENAPI_PATH) {
+        if (method !== 'GET') throw new AdminError('method_not_allowed', `${method} not allowed; use GET`);
+        sendJson(res, 200, OPENAPI_DOCUMENT);
+        return true;
+      }
+      if (d.key === undefined) throw new AdminError('admin_api_disabled', 'the admin API is off: start the server with --admin-key or RTCROOM_ADMIN_KEY');
+      if (!bearerMatches(req.headers.authorization, d.key)) {
+        sendAdminError(res, new AdminError('unauthorized', 'missing or wrong admin key: send Authorization: Bearer <admin key>'), { 'www-authenticate': 'Bearer realm="rtcroom"' });
+        return true;
+      }
+      const m = matchRoute(routes, method, url.pathname);
+      if (!m.route) {
+        if (m.allowed.length === 0) throw new AdminError('not_found', `no admin route ${url.pathname}`);
+        sendAdminError(res, new AdminError('method_not_allowed', `${method} not allowed; use ${m.allowed.join(', ')}`), { allow: m.allowed.join(', ') });
+        return true;
+      }
+      const body = async (): Promise<string> => {
+        try {
+          return await readBody(req, MAX_ADMIN_BODY);
+        } catch (e) {
+          throw new AdminError('bad_request', (e as Error).message);
+        }
+      };
+      const result = await m.route.run({ params: m.params, query: url.searchParams, body });
+      d.log.info('admin request', { method, path: m.route.path, ...m.params });
+      sendJson(res, 200, result);
+    } catch (e) {
+      if (res.headersSent) {
+        res.destroy();
+      } else if (e instanceof AdminError) {
+        sendAdminError(res, e);
+      } else {
+        d.log.error('admin request failed', { method, path: url.pathname, err: e });
+        sendAdminError(res, new AdminError('internal', 'internal error (logged)'));
+      }
+    }
+    return true;
+  };
+}

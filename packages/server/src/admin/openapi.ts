@@ -1,0 +1,196 @@
+/**
+ * The OpenAPI 3.1 document of the admin API, served at `/api/v1/openapi.json`. A test walks it
+ * against the served routes (`route-table.ts`): every path and method here is served, and every
+ * served route is here.
+ * @module
+ */
+import { ID_RULE_TEXT } from '@rtcroom/protocol';
+import { ADMIN_ERRORS } from './errors.ts';
+import { MUTE_STREAM_TYPES } from '../room/moderation.ts';
+import { DEFAULT_USAGE_DAYS, MAX_USAGE_DAYS } from './validation.ts';
+
+/** Where the document is served. */
+export const OPENAPI_PATH = '/api/v1/openapi.json';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const id = { type: 'string', pattern: `^${ID_RULE_TEXT}$` };
+const isoTime = { type: 'string', format: 'date-time' };
+const sources = { type: 'array', items: { type: 'string', enum: ['audio', 'screen', 'screenAudio', 'video'] } };
+
+const param = (name: string, description: string, schema: object = id) => ({ name, in: 'path', required: true, description, schema });
+const appId = param('appId', 'The app (24 characters, as in its tokens).', { type: 'string' });
+const roomId = param('roomId', 'The room id.');
+const userId = param('userId', 'The user id.');
+
+const json = (schema: object) => ({ 'application/json': { schema } });
+const ok = (description: string, schema: object) => ({ description, content: json(schema) });
+const error = (description: string) => ({ description, content: json(ref('Error')) });
+const errors = (...codes: number[]) => {
+  const out: Record<string, object> = { '401': error('Missing or wrong admin key (`unauthorized`).') };
+  for (const c of codes) {
+    if (c === 400) out['400'] = error('Malformed path parameter, query or body (`bad_request`).');
+    if (c === 404) out['404'] = error('Unknown app, room or user (`unknown_app`, `unknown_room`, `unknown_user`), or the API is off (`admin_api_disabled`).');
+  }
+  return out;
+};
+const security = [{ adminKey: [] }];
+
+const number = { type: 'number' };
+const integer = { type: 'integer', minimum: 0 };
+
+/** The document. */
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'rtcroom admin API',
+    version: '1.0.0',
+    description:
+      'Operate an rtcroom server: live rooms and members, kick, mute, close a room, usage records. ' +
+      'Authenticate with `Authorization: Bearer <admin key>` (`--admin-key` / `RTCROOM_ADMIN_KEY`); with no key configured every route answers 404 `admin_api_disabled`. ' +
+      'Errors are `{"error": {"code", "message"}}` with a stable `code`.',
+  },
+  components: {
+    securitySchemes: { adminKey: { type: 'http', scheme: 'bearer', description: 'The admin key given to the server.' } },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'message'],
+            properties: { code: { type: 'string', enum: Object.keys(ADMIN_ERRORS) }, message: { type: 'string' } },
+          },
+        },
+      },
+      Room: {
+        type: 'object',
+        required: ['roomId', 'startedAt', 'members', 'visibleMembers', 'publishers'],
+        properties: {
+          roomId: id,
+          startedAt: isoTime,
+          members: { ...integer, description: 'Members, visible or not.' },
+          visibleMembers: integer,
+          publishers: { ...integer, description: 'Members publishing at least one stream.' },
+          worker: { ...integer, description: 'The media worker hosting the room (with `--workers N`).' },
+        },
+      },
+      Member: {
+        type: 'object',
+        required: ['userId', 'joinedAt', 'visible', 'state', 'published'],
+        properties: {
+          userId: id,
+          joinedAt: isoTime,
+          visible: { type: 'boolean' },
+          state: { type: 'string', enum: ['connected', 'reconnecting'], description: '`reconnecting`: its signaling was lost and it may still resume.' },
+          published: { ...sources, description: 'Sources it publishes now.' },
+        },
+      },
+      RoomUsage: {
+        type: 'object',
+        required: ['roomId', 'calls', 'participantSeconds', 'participantMinutes'],
+        properties: { roomId: id, calls: integer, participantSeconds: number, participantMinutes: number },
+      },
+      DayUsage: {
+        type: 'object',
+        required: ['day', 'participantSeconds', 'participantMinutes'],
+        properties: { day: { type: 'string', format: 'date' }, participantSeconds: number, participantMinutes: number },
+      },
+    },
+  },
+  security,
+  paths: {
+    '/api/v1/apps/{appId}/rooms': {
+      get: {
+        operationId: 'listRooms',
+        summary: 'Live rooms of an app with member counts and start time.',
+        parameters: [appId],
+        responses: { '200': ok('The rooms, by room id.', { type: 'object', required: ['rooms'], properties: { rooms: { type: 'array', items: ref('Room') } } }), ...errors(404) },
+      },
+    },
+    '/api/v1/apps/{appId}/rooms/{roomId}': {
+      delete: {
+        operationId: 'closeRoom',
+        summary: 'Closes the room: every member gets onRtcChatInterrupted 21914 and leaves (its SDK does not rejoin).',
+        parameters: [appId, roomId],
+        responses: {
+          '200': ok('Closed.', { type: 'object', required: ['roomId', 'closed', 'members'], properties: { roomId: id, closed: { const: true }, members: { ...integer, description: 'Members removed.' } } }),
+          ...errors(400, 404),
+        },
+      },
+    },
+    '/api/v1/apps/{appId}/rooms/{roomId}/members': {
+      get: {
+        operationId: 'listMembers',
+        summary: 'Members of a room with the streams they publish.',
+        parameters: [appId, roomId],
+        responses: {
+          '200': ok('The room and its members in join order.', { type: 'object', required: ['room', 'members'], properties: { room: ref('Room'), members: { type: 'array', items: ref('Member') } } }),
+          ...errors(400, 404),
+        },
+      },
+    },
+    '/api/v1/apps/{appId}/rooms/{roomId}/members/{userId}/kick': {
+      post: {
+        operationId: 'kickMember',
+        summary: 'Removes a member: it gets onRtcChatInterrupted 21913 and its SDK does not rejoin.',
+        parameters: [appId, roomId, userId],
+        requestBody: { required: false, content: json({ type: 'object', additionalProperties: false }) },
+        responses: {
+          '200': ok('Removed.', { type: 'object', required: ['roomId', 'userId', 'kicked'], properties: { roomId: id, userId: id, kicked: { const: true } } }),
+          ...errors(400, 404),
+        },
+      },
+    },
+    '/api/v1/apps/{appId}/rooms/{roomId}/members/{userId}/mute': {
+      post: {
+        operationId: 'muteMember',
+        summary: 'Stops forwarding one kind of stream of a member (server-side unpublish); the member gets onRtcStateChanged 21958 and stops sending it.',
+        parameters: [appId, roomId, userId],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['streamType'],
+            additionalProperties: false,
+            properties: { streamType: { type: 'string', enum: [...MUTE_STREAM_TYPES], description: '`screen` stops the screen share and its audio.' } },
+          }),
+        },
+        responses: {
+          '200': ok('Done; `stopped` is empty when the member did not publish that kind.', {
+            type: 'object',
+            required: ['roomId', 'userId', 'streamType', 'stopped'],
+            properties: { roomId: id, userId: id, streamType: { type: 'string', enum: [...MUTE_STREAM_TYPES] }, stopped: sources },
+          }),
+          ...errors(400, 404),
+        },
+      },
+    },
+    '/api/v1/apps/{appId}/usage': {
+      get: {
+        operationId: 'getUsage',
+        summary: 'Participant-minutes and calls per room and participant-minutes per UTC day, over a window.',
+        parameters: [
+          appId,
+          { name: 'from', in: 'query', required: false, description: `Window start: ISO 8601 date or date-time, or Unix ms (default: ${DEFAULT_USAGE_DAYS} days before \`to\`).`, schema: { type: 'string' } },
+          { name: 'to', in: 'query', required: false, description: `Window end (default: now); at most ${MAX_USAGE_DAYS} days after \`from\`.`, schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': ok('Usage: presence inside the window, summed over members; a call counts when it overlaps the window; calls still going count up to now.', {
+            type: 'object',
+            required: ['appId', 'from', 'to', 'rooms', 'days', 'totals'],
+            properties: {
+              appId: { type: 'string' },
+              from: isoTime,
+              to: isoTime,
+              rooms: { type: 'array', items: ref('RoomUsage') },
+              days: { type: 'array', items: ref('DayUsage') },
+              totals: { type: 'object', required: ['calls', 'participantSeconds', 'participantMinutes'], properties: { calls: integer, participantSeconds: number, participantMinutes: number } },
+            },
+          }),
+          ...errors(400, 404),
+        },
+      },
+    },
+  },
+} as const;
