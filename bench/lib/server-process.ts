@@ -53,6 +53,8 @@ export interface ServerProcess {
   signal(sig: NodeJS.Signals): void;
   /** GET /healthz. */
   health(): Promise<ServerHealth>;
+  /** Resolves with the exit code (null when killed by a signal) once the process exited. */
+  readonly exited: Promise<number | null>;
   stop(): void;
 }
 
@@ -97,6 +99,10 @@ export async function startServerProcess(extraArgs: string[] = [], nodeArgs: str
     child.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
   });
   const pid = child.pid!;
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
   const stat = () => readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
   return {
     url,
@@ -110,6 +116,7 @@ export async function startServerProcess(extraArgs: string[] = [], nodeArgs: str
     rssBytes: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
     health: async () => (await (await fetch(`${url}/healthz`)).json()) as ServerHealth,
     signal: (sig) => void process.kill(pid, sig),
+    exited,
     stop: () => child.kill('SIGTERM'),
   };
 }

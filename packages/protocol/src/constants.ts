@@ -42,6 +42,11 @@ export const CLOSE_CODES = {
    * the client joins again (the room is placed afresh).
    */
   mediaLost: 4011,
+  /**
+   * The member's room moved to another node of the cluster (this node drained, or lost the room
+   * while cut off from Redis); the member is gone and the client joins again, on the room's node.
+   */
+  roomMoved: 4012,
   /** Too many messages. */
   rateLimited: 4029,
   /** Frame far above {@link MAX_FRAME_BYTES} (the socket is closed before reading it). */

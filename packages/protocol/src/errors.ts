@@ -147,6 +147,12 @@ export const ERRORS = {
   },
   /** rtcroom: a resume was refused (the session is over: grace window passed, member gone, server restarted); join again. */
   resumeFailed: { errNo: 21912, errorType: 'I', detail: 'resume failed: %s', description: 'rtcroom: session cannot be resumed' },
+  /**
+   * rtcroom: a clustered server (`--redis`) cannot place the room: Redis is unreachable, or no live
+   * node can take a new room. Rooms already running are not affected; the SDK's automatic rejoin
+   * keeps trying, an app's own `joinRtcRoom` can try again.
+   */
+  clusterUnavailable: { errNo: 21913, errorType: 'F', detail: 'cluster unavailable: %s', description: 'rtcroom: the cluster cannot place the room now' },
   /** rtcroom: an unexpected server-side failure. */
   internal: { errNo: 21905, errorType: 'F', detail: 'internal error: %s', description: 'rtcroom: unexpected server error' },
   /** rtcroom: the room has reached its limit of visible members (Volcengine's default: 50), or its total member limit. */

@@ -57,6 +57,16 @@ Options:
   --max-publishers N         members publishing at once per room (default 30)
   --max-members N            members per room, visible or not (default 5000)
   --max-connections-per-ip N TCP connections one address may hold open (default 200)
+  --redis URL                cluster mode: nodes share rooms through this Redis (redis://HOST:PORT);
+                             a room is pinned to one node, joins reaching another node are redirected
+                             there (exit code 3 when Redis cannot be reached at start)
+  --node-id ID               this node's id in the cluster (default: hostname + random suffix)
+  --public-url URL           http(s)://host:port clients reach this node at (default: the listening
+                             address; --announced-ip when listening on every interface)
+  --sysload-limit X          no new rooms while another node is under its limit; X = 1-minute load
+                             average / cores (default 0.9, as LiveKit's sysload_limit)
+  --drain-timeout SEC        with --redis, SIGTERM drains: no new rooms, exit when this node's rooms
+                             are empty or after SEC (default 300), then their members rejoin elsewhere
   --no-memory-reclaim        do not collect memory after a burst (by default one memory-reducing GC,
                              a ~150 ms pause, runs once RSS stands 15% above its floor; at most 2/min)
   --profile-dir DIR          SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it to DIR

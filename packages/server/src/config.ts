@@ -10,6 +10,7 @@ import type { MediaNetwork } from './media/codecs.ts';
 import { DEFAULT_SPEAKER_OPTIONS, type SpeakerOptions } from '@rtcroom/protocol';
 import type { AudioSelectionConfig } from './media/audio-selection.ts';
 import { DEFAULT_TURN_TTL_SECONDS, type TurnConfig } from './turn/credentials.ts';
+import type { ClusterConfig } from './cluster/cluster.ts';
 
 /** Everything the server needs to run. */
 export interface ServerConfig {
@@ -76,6 +77,8 @@ export interface ServerConfig {
    * signaling and room state.
    */
   workers: number;
+  /** A cluster of nodes on one Redis (`--redis`); undefined: a single node. */
+  cluster: ClusterConfig | undefined;
 }
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -111,5 +114,6 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     serverPingMs: 1000,
     idleSessionMs: 30_000,
     workers: 1,
+    cluster: undefined,
   };
 }

@@ -18,6 +18,8 @@ import { SignalServer } from './signal/signal-server.ts';
 import { createRoutes } from './http/routes.ts';
 import { CONNECTIONS_CHECK_MS, limitConnections } from './http/connection-limit.ts';
 import { bindSharedPort, closeSharedPort } from './media/transport/shared-port.ts';
+import { Cluster } from './cluster/cluster.ts';
+import { publicUrlFor } from './cluster/public-url.ts';
 
 /** A running server. */
 export interface RunningServer {
@@ -27,6 +29,14 @@ export interface RunningServer {
   readonly port: number;
   /** Room state, for embedding and tests. */
   readonly rooms: RoomManager;
+  /** This node's cluster (`--redis`), if any: the cluster view for admin and metrics endpoints. */
+  readonly cluster: Cluster | undefined;
+  /**
+   * Cluster: stops taking new rooms and resolves once this node's rooms are empty, or after the
+   * drain timeout, when their members are sent to rejoin (their rooms go to other nodes).
+   * Without a cluster it resolves at once.
+   */
+  drain(): Promise<void>;
   /** Stops accepting, closes every session, resolves when the port is free. */
   close(): Promise<void>;
 }
@@ -45,17 +55,27 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     snapshotIntervalMs: config.snapshotIntervalMs,
   });
   // media in process (--workers 1), or on media worker processes
+  // Redis first: an unreachable Redis fails the start before anything else is set up
+  let cluster: Cluster | undefined;
+  try {
+    cluster = config.cluster && (await Cluster.connect(config.cluster, log));
+  } catch (e) {
+    await closeSharedPort(config.media);
+    throw e;
+  }
   const pool = config.workers > 1 ? new WorkerPool(config, config.workers, log) : undefined;
   if (pool) {
     try {
       await pool.ready();
     } catch (e) {
       await pool.close(0);
+      await cluster?.close();
       throw e;
     }
   }
   const newMedia: MediaFactory = pool ? (room, lost) => pool.createMedia(room, lost) : (room) => new Router(room, config.media, config.speakers, log, config.audioSelection);
-  const joins = new JoinService(config.apps, rooms, config, log, newMedia);
+  const joins = new JoinService(config.apps, rooms, config, log, newMedia, cluster);
+  cluster?.on('roomLost', (appId, roomId, holder) => joins.moveRoom(appId, roomId, `the room is on node ${holder} now`));
   const handlers = new Handlers(joins, config);
   const signal = new SignalServer(config, handlers, joins, log);
   const routes = createRoutes(
@@ -66,6 +86,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
       sessions: () => signal.sessionCount,
       media: () => (pool ? pool.totals() : { ...mediaCounts }),
       workers: pool && (() => pool.health()),
+      cluster: cluster && (() => cluster.view()),
     },
     log,
   );
@@ -88,27 +109,64 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
   } catch (e) {
     signal.close();
     joins.close();
+    await Promise.all([pool?.close(), cluster?.close()]);
     await closeSharedPort(config.media);
     throw e;
   }
   const { port } = http.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  log.info('rtcroom listening', { url, apps: config.apps.size, devMode: config.devApp !== undefined });
+  if (cluster && config.cluster) {
+    const media = () => (pool ? pool.totals() : mediaCounts);
+    await cluster.start(config.cluster.publicUrl ?? publicUrlFor(config.host, port, config.media.announcedAddress), rooms, () => {
+      const m = media();
+      return { rooms: rooms.roomCount, members: rooms.memberCount, peers: m.peers, forwarded: m.forwarded, received: m.received };
+    });
+  }
+  log.info('rtcroom listening', { url, apps: config.apps.size, devMode: config.devApp !== undefined, ...(cluster ? { nodeId: cluster.nodeId } : {}) });
   const reclaim = config.memoryReclaim ? watchMemory(log) : undefined;
   return {
     url,
     port,
     rooms,
+    cluster,
+    drain: async () => {
+      if (!cluster) return;
+      await cluster.drain();
+      if (!(await roomsEmpty(rooms, cluster.drainTimeoutMs))) {
+        const left = [...new Set([...rooms.members()].map((m) => rooms.room(m.appId, m.roomId)).filter((r) => r !== undefined))];
+        log.warn('drain timeout: the members of the rooms left rejoin on other nodes', { rooms: left.length });
+        await cluster.releaseAll(left);
+        for (const r of left) joins.moveRoom(r.appId, r.roomId, 'this node was drained');
+      }
+    },
     close: async () => {
       if (reclaim) clearInterval(reclaim);
       signal.close();
       joins.close();
       http.closeAllConnections();
       await Promise.all([new Promise<void>((r) => http.close(() => r())), pool?.close()]);
+      await cluster?.close();
       await closeSharedPort(config.media);
     },
   };
+}
+
+/** Resolves true once `rooms` holds no room, false after `timeoutMs`. */
+function roomsEmpty(rooms: RoomManager, timeoutMs: number): Promise<boolean> {
+  if (rooms.roomCount === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (empty: boolean) => {
+      clearTimeout(timer);
+      rooms.off('roomClosed', check);
+      resolve(empty);
+    };
+    const check = () => {
+      if (rooms.roomCount === 0) done(true);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    rooms.on('roomClosed', check);
+  });
 }
 
 /** How often RSS is read for the memory reclaimer (ms). */

@@ -11,6 +11,7 @@ import type { Logger } from '../log.ts';
 import { sendFile } from './static-files.ts';
 import type { MediaTotals, WorkerHealth } from '../workers/worker-pool.ts';
 import { mediaPorts } from '../media/transport/shared-port.ts';
+import type { ClusterView } from '../cluster/cluster.ts';
 
 /** Live figures shown by `/healthz`. */
 export interface HealthSource {
@@ -21,6 +22,8 @@ export interface HealthSource {
   media(): MediaTotals;
   /** Per media worker figures, when media runs on workers. */
   workers?: (() => WorkerHealth[]) | undefined;
+  /** The cluster as this node sees it (`--redis`). */
+  cluster?: (() => ClusterView) | undefined;
 }
 
 const devTokenSchema = z.object({
@@ -88,6 +91,7 @@ export function createRoutes(config: ServerConfig, health: HealthSource, log: Lo
           sessions: health.sessions(),
           media: { ...health.media(), ...mediaPorts(config.media) },
           ...(health.workers ? { workers: health.workers() } : {}),
+          ...(health.cluster ? { cluster: health.cluster() } : {}),
         });
       }
       if (url.pathname === '/api/dev/token') {
