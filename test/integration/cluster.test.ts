@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { BENCH_APP, benchToken, startServerProcess, type ServerProcess } from '../../bench/lib/server-process.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
-import { TestClient, type Frame } from '../helpers/ws-client.ts';
+import { TestClient } from '../helpers/ws-client.ts';
 import { until } from '../helpers/sdk-page.ts';
 import { freePort } from '../helpers/origin-page.ts';
 

@@ -87,7 +87,7 @@ Options:
   -h, --help        this help`,
   doctor: `Usage: rtcroom doctor [--host 127.0.0.1] [--port 7880] [--rtc-ip ADDR] [--announced-ip A]
                       [--rtc-ports A-B | --rtc-port N] [--turn-urls URLS] [--turn-secret S]
-                      [--insecure-tls]
+                      [--insecure-tls] [--redis URL]
 
 Checks what clients need to reach a server started with the same network flags as
 "rtcroom serve" and prints one line per check (ok, warn, FAIL). Exit code 0 when
@@ -102,10 +102,12 @@ nothing failed, 1 otherwise, 2 for bad flags.
   turn        for each turn:/turns: URL an allocation with a credential minted from the
               secret, and relay permissions to this server's media addresses; for each
               stun: URL a binding request
+  cluster     with --redis: whether Redis answers, the live nodes and their load, and
+              whether each node's public URL answers /healthz from this machine
 
 The round trips start on this machine: they show that sockets bind and answer, not that
 a firewall or NAT in front lets outside traffic in. Doctor contacts only the configured
-TURN/STUN servers, the configured host and this machine's own addresses.
+TURN/STUN servers, the configured host, Redis and its nodes, and this machine's own addresses.
 
 Options:
   --host ADDR       signaling interface (default 127.0.0.1; 0.0.0.0 is checked via 127.0.0.1)
@@ -117,6 +119,7 @@ Options:
   --turn-urls URLS  comma-separated turn:/turns:/stun: URLs
   --turn-secret S   coturn's static-auth-secret (or RTCROOM_TURN_SECRET)
   --insecure-tls    accept a TURN TLS certificate that does not verify (self-signed tests)
+  --redis URL       the cluster's Redis (as rtcroom serve --redis)
   -h, --help        this help`,
   app: `Usage: rtcroom app new
 

@@ -266,6 +266,7 @@ async function doctor(args: string[]): Promise<number> {
     'turn-urls': { type: 'string' },
     'turn-secret': { type: 'string' },
     'insecure-tls': { type: 'boolean' },
+    redis: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -297,6 +298,7 @@ async function doctor(args: string[]): Promise<number> {
     turnUrls,
     turnSecret: values['turn-secret'] ?? process.env.RTCROOM_TURN_SECRET,
     insecureTls: values['insecure-tls'] ?? false,
+    redis: values.redis,
   });
   console.log(formatReport(checks));
   return exitCode(checks);
