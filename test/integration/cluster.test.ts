@@ -3,7 +3,8 @@
 // so members joining through different nodes see each other exactly as on one node; Redis down at
 // start fails with exit code 3; Redis stopped mid-run leaves placed rooms working while new rooms
 // get 21913, until Redis is back; a node killed with -9 leaves no member in Redis after its lease
-// and its room is taken over; SIGTERM drains (no new rooms, exit once its room is empty).
+// and its room is taken over; SIGTERM drains (no new rooms, exit once its room is empty; after the
+// drain timeout the room's members are sent to rejoin, 4012); `doctor --redis` lists the nodes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -100,6 +101,12 @@ describe('cluster on Redis (3 nodes)', () => {
     await until(async () => (await probe.get(`rtcroom:room:${BENCH_APP.appId}:cl1`)) === null, 'pin removed when the room empties', 5000);
   });
 
+  test('doctor --redis: Redis answers, the live nodes and whether their URLs answer', () => {
+    const r = spawnSync(process.execPath, [BIN, 'doctor', '--port', String(new URL(nodes.a!.url).port), '--rtc-ip', '127.0.0.1', '--redis', redis.url], { encoding: 'utf8', timeout: 30_000, cwd: '/tmp' });
+    assert.match(r.stdout, /cluster\n\s+ok\s+Redis at redis:\/\/127\.0\.0\.1:\d+ answers \([\d.]+ ms\); 3 live node\(s\)/);
+    for (const id of ['a', 'b', 'c']) assert.match(r.stdout, new RegExp(`ok\\s+node ${id} at ${nodes[id]!.url.replace(/\./g, '\\.')}: \\d+ rooms`));
+  });
+
   test('Redis down at start: a clear message and exit code 3', async () => {
     const closed = await freePort();
     const r = spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--redis', `redis://127.0.0.1:${closed}`], { encoding: 'utf8', timeout: 20_000, cwd: '/tmp' });
@@ -169,5 +176,24 @@ describe('cluster on Redis (3 nodes)', () => {
     assert.equal(await probe.exists('rtcroom:node:b'), 0, 'b left the cluster');
     delete nodes.b;
     jack.client.close();
+  });
+
+  test('drain timeout: the members of a room still open are sent to rejoin (4012) and their room lands on another node', async () => {
+    nodes.d = await startServerProcess(['--redis', redis.url, '--node-id', 'd', '--drain-timeout', '1', '--sysload-limit', '1000'], [], { pin: false });
+    await until(async () => (await health('a')).cluster?.nodes.some((n) => n.id === 'd'), 'd registered', 5000);
+    // d has the fewest rooms (a holds one) and is under its limit
+    const lou = await join('a', 'cl8', 'lou');
+    assert.deepEqual(lou.hops, ['d']);
+    nodes.d.signal('SIGTERM');
+    const closed = await lou.client.waitClosed(10_000);
+    assert.equal(closed.code, 4012);
+    assert.equal(await nodes.d.exited, 0);
+    delete nodes.d;
+    assert.equal(await probe.get(`rtcroom:room:${BENCH_APP.appId}:cl8`), null, 'the pin was given up');
+    // joining again (as the SDK does on 4012) places the room on a live node: a, the only one left
+    const back = await join('a', 'cl8', 'lou');
+    assert.deepEqual(back.hops, []);
+    assert.deepEqual((back.reply.result as { members: string[] }).members, ['lou']);
+    back.client.close();
   });
 });

@@ -98,6 +98,8 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
   #rates = { forwardedPps: 0, receivedPps: 0, cpu: 0 };
   readonly #added = new Map<string, number>();
   readonly #removed = new Set<string>();
+  /** Joins placed here whose room is not made yet, by room: its pin must stay. */
+  readonly #placing = new Map<string, number>();
   /** Rooms closed here whose pins are to be removed. */
   readonly #released = new Map<string, { appId: string; roomId: string }>();
   #wasReady = false;
@@ -233,7 +235,9 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
     await this.#store.register(this.#record(), lease);
     for (const [key, room] of [...this.#released]) {
       this.#released.delete(key);
-      if (this.#rooms?.room(room.appId, room.roomId)) continue; // created again meanwhile
+      // created again meanwhile, or a join placed here is making it: the pin stays (a join placed
+      // after this check sends its commands after the release on this one connection)
+      if (this.#rooms?.room(room.appId, room.roomId) || this.#placing.has(key)) continue;
       await this.#store.release(room.appId, room.roomId, id);
     }
     if (resync) {
@@ -281,12 +285,34 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
    */
   async place(appId: string, roomId: string, avoid: readonly string[], api: string): Promise<Placement> {
     if (!this.#store.ready) throw new RtcError('clusterUnavailable', api, 'Redis is unreachable; rooms already running are not affected');
+    const key = roomKey(appId, roomId);
+    this.#placing.set(key, (this.#placing.get(key) ?? 0) + 1);
+    let here = false;
     try {
-      return await this.#place(appId, roomId, avoid, api);
+      const where = await this.#place(appId, roomId, avoid, api);
+      here = where.here;
+      return where;
     } catch (e) {
       if (e instanceof RtcError) throw e;
       throw new RtcError('clusterUnavailable', api, `Redis: ${(e as Error).message}`);
+    } finally {
+      if (!here) this.#settle(key, appId, roomId);
     }
+  }
+
+  /**
+   * The join {@link place} put here is done (the room was made, or the join failed): a pin left
+   * without a room is removed.
+   */
+  placed(appId: string, roomId: string): void {
+    this.#settle(roomKey(appId, roomId), appId, roomId);
+  }
+
+  #settle(key: string, appId: string, roomId: string): void {
+    const n = (this.#placing.get(key) ?? 1) - 1;
+    if (n > 0) this.#placing.set(key, n);
+    else this.#placing.delete(key);
+    if (!this.#rooms?.room(appId, roomId)) this.release(appId, roomId);
   }
 
   async #place(appId: string, roomId: string, avoid: readonly string[], api: string): Promise<Placement> {
@@ -343,7 +369,7 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
 
   /** Removes the room's pin soon if this node holds it and has no such room then (it closed, or its first join failed). */
   release(appId: string, roomId: string): void {
-    this.#released.set(`${appId}\u0000${roomId}`, { appId, roomId });
+    this.#released.set(roomKey(appId, roomId), { appId, roomId });
     this.#kick();
   }
 
@@ -390,6 +416,7 @@ async function answers(node: NodeRecord): Promise<boolean> {
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+const roomKey = (appId: string, roomId: string) => `${appId}\u0000${roomId}`;
 
 /** The URL without its password, for messages. */
 export function redact(url: string): string {

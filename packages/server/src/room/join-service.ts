@@ -167,8 +167,8 @@ export class JoinService {
       if (s.closed) throw new RtcError('connectionFailed', 'joinRtcRoom', 'the connection closed during the join');
       return this.#joinHere(s, p, grants);
     } finally {
-      // a first join that failed leaves no pin behind (released only if the room is not here then)
-      if (!this.#rooms.room(p.appId, p.roomId)) cluster.release(p.appId, p.roomId);
+      // a first join that failed leaves no pin behind
+      cluster.placed(p.appId, p.roomId);
     }
   }
 
