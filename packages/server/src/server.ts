@@ -18,7 +18,7 @@ import { SignalServer } from './signal/signal-server.ts';
 import { createRoutes } from './http/routes.ts';
 import { CONNECTIONS_CHECK_MS, limitConnections } from './http/connection-limit.ts';
 import { bindSharedPort, closeSharedPort } from './media/transport/shared-port.ts';
-import { Cluster } from './cluster/cluster.ts';
+import { Cluster, localRooms } from './cluster/cluster.ts';
 import { publicUrlFor } from './cluster/public-url.ts';
 
 /** A running server. */
@@ -134,7 +134,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
       if (!cluster) return;
       await cluster.drain();
       if (!(await roomsEmpty(rooms, cluster.drainTimeoutMs))) {
-        const left = [...new Set([...rooms.members()].map((m) => rooms.room(m.appId, m.roomId)).filter((r) => r !== undefined))];
+        const left = localRooms(rooms);
         log.warn('drain timeout: the members of the rooms left rejoin on other nodes', { rooms: left.length });
         await cluster.releaseAll(left);
         for (const r of left) joins.moveRoom(r.appId, r.roomId, 'this node was drained');

@@ -6,14 +6,15 @@
  * written again, and a room another node took meanwhile is given up: {@link ClusterEvents.roomLost}).
  * @module
  */
-import { availableParallelism, loadavg } from 'node:os';
 import { RtcError, TypedEmitter, type ClusterInfo, type ClusterNodeAddress } from '@rtcroom/protocol';
 import type { Logger } from '../log.ts';
 import type { RoomManager } from '../room/room-manager.ts';
 import type { Room } from '../room/room.ts';
 import type { Member } from '../room/member.ts';
-import type { NodeLoad, NodeRecord } from './node-record.ts';
-import { RedisStore, memberField } from './redis-store.ts';
+import type { NodeRecord } from './node-record.ts';
+import { LoadMeter, type LocalLoad } from './load-meter.ts';
+import { RedisStore, memberField, redact } from './redis-store.ts';
+export { redact } from './redis-store.ts';
 import { selectNode } from './select-node.ts';
 
 /** Cluster settings (`--redis`, `--node-id`, `--public-url`, `--sysload-limit`, `--drain-timeout`). */
@@ -37,16 +38,7 @@ export interface ClusterConfig {
 /** The cluster defaults: a 3 s lease renewed every second; 0.9 sysload limit; 5 min drain. */
 export const CLUSTER_DEFAULTS = { sysloadLimit: 0.9, drainTimeoutMs: 300_000, leaseMs: 3000, renewMs: 1000 } as const;
 
-/** This node's own figures, read at each renewal. */
-export interface LocalLoad {
-  rooms: number;
-  members: number;
-  peers: number;
-  /** Packets forwarded since start (a counter). */
-  forwarded: number;
-  /** Packets received since start (a counter). */
-  received: number;
-}
+export type { LocalLoad } from './load-meter.ts';
 
 /** Where a room lives. */
 export type Placement = { here: true } | { here: false; node: ClusterNodeAddress };
@@ -87,15 +79,13 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
   readonly #startedAt = Date.now();
   #url = '';
   #rooms: RoomManager | undefined;
-  #load: () => LocalLoad = () => ({ rooms: 0, members: 0, peers: 0, forwarded: 0, received: 0 });
+  #load = new LoadMeter(() => ({ rooms: 0, members: 0, peers: 0, forwarded: 0, received: 0 }));
   #draining = false;
   #view: NodeRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
   #tick: Promise<void> | undefined;
   /** Write everything again at the next renewal (first one, after Redis came back, after our lease lapsed). */
   #resync = true;
-  #last = { at: performance.now(), forwarded: 0, received: 0, cpu: process.cpuUsage() };
-  #rates = { forwardedPps: 0, receivedPps: 0, cpu: 0 };
   readonly #added = new Map<string, number>();
   readonly #removed = new Set<string>();
   /** Joins placed here whose room is not made yet, by room: its pin must stay. */
@@ -157,10 +147,10 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
   async start(url: string, rooms: RoomManager, load: () => LocalLoad): Promise<void> {
     this.#url = url;
     this.#rooms = rooms;
-    this.#load = load;
-    const l = load();
-    this.#last = { at: performance.now(), forwarded: l.forwarded, received: l.received, cpu: process.cpuUsage() };
+    this.#load = new LoadMeter(load);
     rooms.on('roomCreated', (room) => this.#watch(room));
+    // rooms made by joins that came in before the start
+    for (const room of localRooms(rooms)) this.#watch(room);
     rooms.on('roomClosed', (room) => this.release(room.appId, room.roomId));
     const redis = this.#store.redis;
     redis.on('ready', () => {
@@ -208,20 +198,7 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
 
   /** This node's record with its current load. */
   #record(): NodeRecord {
-    const now = performance.now();
-    const l = this.#load();
-    const dt = (now - this.#last.at) / 1000;
-    if (dt >= 0.5) {
-      const cpu = process.cpuUsage(this.#last.cpu);
-      this.#rates = {
-        forwardedPps: Math.round(Math.max(0, l.forwarded - this.#last.forwarded) / dt),
-        receivedPps: Math.round(Math.max(0, l.received - this.#last.received) / dt),
-        cpu: round2((cpu.user + cpu.system) / 1e6 / dt),
-      };
-      this.#last = { at: now, forwarded: l.forwarded, received: l.received, cpu: process.cpuUsage() };
-    }
-    const load: NodeLoad = { rooms: l.rooms, members: l.members, peers: l.peers, ...this.#rates, sysload: round2(loadavg()[0]! / availableParallelism()) };
-    return { id: this.#config.nodeId, url: this.#url, draining: this.#draining, sysloadLimit: this.#config.sysloadLimit, startedAt: this.#startedAt, updatedAt: Date.now(), load };
+    return { id: this.#config.nodeId, url: this.#url, draining: this.#draining, sysloadLimit: this.#config.sysloadLimit, startedAt: this.#startedAt, updatedAt: Date.now(), load: this.#load.sample() };
   }
 
   async #renew(): Promise<void> {
@@ -261,12 +238,7 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
 
   /** Pins every local room to this node again; a room another live node took is lost. */
   async #claimRooms(): Promise<void> {
-    const rooms = new Set<Room>();
-    for (const m of this.#rooms?.members() ?? []) {
-      const room = this.#rooms?.room(m.appId, m.roomId);
-      if (room) rooms.add(room);
-    }
-    for (const room of rooms) {
+    for (const room of this.#rooms ? localRooms(this.#rooms) : []) {
       const holder = await this.#store.claim(room.appId, room.roomId, this.#config.nodeId);
       if (holder !== this.#config.nodeId) {
         this.#log.warn('a room of this node is held by another node now: its members move there', { appId: room.appId, roomId: room.roomId, holder });
@@ -373,11 +345,6 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
     this.#kick();
   }
 
-  /** The members Redis lists for a room, over every live node (user ids). */
-  roomMembers(appId: string, roomId: string): Promise<string[]> {
-    return this.#store.roomMembers(appId, roomId);
-  }
-
   /** Takes no new rooms from now on (SIGTERM); the others learn it at once. */
   async drain(): Promise<void> {
     this.#draining = true;
@@ -415,16 +382,14 @@ async function answers(node: NodeRecord): Promise<boolean> {
   }
 }
 
-const round2 = (x: number) => Math.round(x * 100) / 100;
-const roomKey = (appId: string, roomId: string) => `${appId}\u0000${roomId}`;
 
-/** The URL without its password, for messages. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
+/** The rooms of `rooms` (every room has a member: an empty room is closed). */
+export function localRooms(rooms: RoomManager): Room[] {
+  const out = new Set<Room>();
+  for (const m of rooms.members()) {
+    const room = rooms.room(m.appId, m.roomId);
+    if (room) out.add(room);
   }
+  return [...out];
 }
+const roomKey = (appId: string, roomId: string) => `${appId}\u0000${roomId}`;

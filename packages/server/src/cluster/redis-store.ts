@@ -176,20 +176,20 @@ export class RedisStore {
     await m.pexpire(membersKey(id), leaseMs).exec();
   }
 
-  /** The members Redis lists for a room, over every live node: user ids. */
-  async roomMembers(appId: string, roomId: string): Promise<string[]> {
-    const ids = await this.redis.smembers(NODES);
-    const out: string[] = [];
-    const prefix = `${appId} ${roomId} `;
-    for (const id of ids) {
-      for (const f of await this.redis.hkeys(membersKey(id))) if (f.startsWith(prefix)) out.push(f.slice(prefix.length));
-    }
-    return out;
-  }
-
   /** Closes the connection. */
   async close(): Promise<void> {
     if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
     else this.redis.disconnect();
+  }
+}
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
   }
 }
