@@ -4,7 +4,8 @@
 // start fails with exit code 3; Redis stopped mid-run leaves placed rooms working while new rooms
 // get 21913, until Redis is back; a node killed with -9 leaves no member in Redis after its lease
 // and its room is taken over; SIGTERM drains (no new rooms, exit once its room is empty; after the
-// drain timeout the room's members are sent to rejoin, 4012); `doctor --redis` lists the nodes.
+// drain timeout the room's members are sent to rejoin, 4012, as on SIGINT); `doctor --redis` lists
+// the nodes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -195,5 +196,17 @@ describe('cluster on Redis (3 nodes)', () => {
     assert.deepEqual(back.hops, []);
     assert.deepEqual((back.reply.result as { members: string[] }).members, ['lou']);
     back.client.close();
+  });
+
+  test('SIGINT (no drain): the members are sent to rejoin on another node (4012) rather than cut (1001)', async () => {
+    nodes.e = await startServerProcess(['--redis', redis.url, '--node-id', 'e', '--sysload-limit', '1000'], [], { pin: false });
+    await until(async () => (await health('a')).cluster?.nodes.some((n) => n.id === 'e'), 'e registered', 5000);
+    const mo = await join('e', 'cl9', 'mo');
+    assert.deepEqual(mo.hops, []);
+    nodes.e.signal('SIGINT');
+    assert.equal((await mo.client.waitClosed(10_000)).code, 4012);
+    assert.equal(await nodes.e.exited, 0);
+    delete nodes.e;
+    assert.equal(await probe.get(`rtcroom:room:${BENCH_APP.appId}:cl9`), null, 'the pin was given up');
   });
 });

@@ -37,7 +37,10 @@ export interface RunningServer {
    * Without a cluster it resolves at once.
    */
   drain(): Promise<void>;
-  /** Stops accepting, closes every session, resolves when the port is free. */
+  /**
+   * Stops accepting, closes every session, resolves when the port is free. A cluster node first
+   * marks itself draining and sends the members of its rooms to rejoin on the other nodes (4012).
+   */
   close(): Promise<void>;
 }
 
@@ -125,6 +128,14 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
   }
   log.info('rtcroom listening', { url, apps: config.apps.size, devMode: config.devApp !== undefined, ...(cluster ? { nodeId: cluster.nodeId } : {}) });
   const reclaim = config.memoryReclaim ? watchMemory(log) : undefined;
+  /** Cluster: gives up the pins of this node's rooms and sends their members to rejoin (4012), when another node can take them. */
+  const moveAway = async (reason: string) => {
+    const left = localRooms(rooms);
+    if (!cluster || left.length === 0 || cluster.info().nodes.length === 0) return;
+    log.warn('the members of this node\'s rooms rejoin on other nodes', { rooms: left.length, reason });
+    await cluster.releaseAll(left);
+    for (const r of left) joins.moveRoom(r.appId, r.roomId, reason);
+  };
   return {
     url,
     port,
@@ -133,14 +144,14 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     drain: async () => {
       if (!cluster) return;
       await cluster.drain();
-      if (!(await roomsEmpty(rooms, cluster.drainTimeoutMs))) {
-        const left = localRooms(rooms);
-        log.warn('drain timeout: the members of the rooms left rejoin on other nodes', { rooms: left.length });
-        await cluster.releaseAll(left);
-        for (const r of left) joins.moveRoom(r.appId, r.roomId, 'this node was drained');
-      }
+      if (!(await roomsEmpty(rooms, cluster.drainTimeoutMs))) await moveAway('this node was drained');
     },
     close: async () => {
+      // a cluster node that stops sends its members to rejoin on the other nodes (when there are any)
+      if (cluster) {
+        await cluster.drain();
+        await moveAway('this node is shutting down');
+      }
       if (reclaim) clearInterval(reclaim);
       signal.close();
       joins.close();
