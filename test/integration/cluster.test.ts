@@ -2,7 +2,8 @@
 // processes: a room is pinned to one node and joins reaching another node are redirected to it,
 // so members joining through different nodes see each other exactly as on one node; Redis down at
 // start fails with exit code 3; Redis stopped mid-run leaves placed rooms working while new rooms
-// get 21913, until Redis is back; a node killed with -9 leaves no member in Redis after its lease
+// get 21913, until Redis is back; a room another node took is given up by its old node (4012);
+// a node killed with -9 leaves no member in Redis after its lease
 // and its room is taken over; SIGTERM drains (no new rooms, exit once its room is empty; after the
 // drain timeout the room's members are sent to rejoin, 4012, as on SIGINT); `doctor --redis` lists
 // the nodes.
@@ -136,6 +137,18 @@ describe('cluster on Redis (3 nodes)', () => {
     await until(async () => (await probe.get(`rtcroom:room:${BENCH_APP.appId}:cl3`)) === 'c', 'cl3 pinned to c again', 5000);
     await until(async () => (await probe.hkeys('rtcroom:node:c:members')).length === 2, "c's members again", 5000);
     for (const x of [erin, frank, again]) x.client.close();
+  });
+
+  test('a room another node took (a split) is given up by its old node within a renewal: its members move (4012)', async () => {
+    const nia = await join('c', 'cl10', 'nia');
+    const at = (nia.reply.result as { cluster: { nodeId: string } }).cluster.nodeId;
+    assert.notEqual(at, 'a');
+    // as if a had found that node unreachable and taken the room over
+    await probe.set(`rtcroom:room:${BENCH_APP.appId}:cl10`, 'a');
+    assert.equal((await nia.client.waitClosed(5000)).code, 4012);
+    const back = await join('b', 'cl10', 'nia');
+    assert.deepEqual(back.hops, ['a']);
+    back.client.close();
   });
 
   test('kill -9 of a node: no ghost members in Redis after its lease, and its room is taken over', async () => {

@@ -84,6 +84,8 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
   #view: NodeRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
   #tick: Promise<void> | undefined;
+  /** A renewal is queued and has not started. */
+  #queued = false;
   /** Write everything again at the next renewal (first one, after Redis came back, after our lease lapsed). */
   #resync = true;
   readonly #added = new Map<string, number>();
@@ -182,10 +184,13 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
     });
   }
 
-  /** Runs a renewal now (one at a time; a kick during one runs another after it). */
+  /** Runs a renewal now (one at a time; a kick during one runs one more after it). */
   #kick(): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#queued) return;
+    // a renewal waiting to start covers this kick too: it reads everything when it starts
+    this.#queued = true;
     const run = async (): Promise<void> => {
+      this.#queued = false;
       try {
         await this.#renew();
       } catch (e) {
@@ -217,8 +222,8 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
       if (this.#rooms?.room(room.appId, room.roomId) || this.#placing.has(key)) continue;
       await this.#store.release(room.appId, room.roomId, id);
     }
+    await this.#claimRooms();
     if (resync) {
-      await this.#claimRooms();
       const all = new Map<string, number>();
       for (const m of this.#rooms?.members() ?? []) all.set(memberField(m.appId, m.roomId, m.userId), Date.now());
       this.#added.clear();
@@ -236,11 +241,19 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
     this.#wasReady = true;
   }
 
-  /** Pins every local room to this node again; a room another live node took is lost. */
+  /**
+   * Checks the pins of the local rooms (every renewal): a missing pin (Redis restarted) or one
+   * naming a dead node is taken back; a room another live node took (it found this node
+   * unreachable, or while this node was cut off from Redis) is lost here.
+   */
   async #claimRooms(): Promise<void> {
-    for (const room of this.#rooms ? localRooms(this.#rooms) : []) {
-      const holder = await this.#store.claim(room.appId, room.roomId, this.#config.nodeId);
-      if (holder !== this.#config.nodeId) {
+    const self = this.#config.nodeId;
+    const rooms = this.#rooms ? localRooms(this.#rooms) : [];
+    const holders = await this.#store.holders(rooms);
+    for (const [i, room] of rooms.entries()) {
+      if (holders[i] === self) continue;
+      const holder = await this.#store.claim(room.appId, room.roomId, self);
+      if (holder !== self) {
         this.#log.warn('a room of this node is held by another node now: its members move there', { appId: room.appId, roomId: room.roomId, holder });
         this.emit('roomLost', room.appId, room.roomId, holder);
       }

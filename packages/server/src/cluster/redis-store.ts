@@ -161,6 +161,12 @@ export class RedisStore {
     return (await this.redis.get(roomKey(appId, roomId))) ?? undefined;
   }
 
+  /** The node holding each room (undefined where not pinned), in order. */
+  async holders(rooms: readonly { appId: string; roomId: string }[]): Promise<(string | undefined)[]> {
+    if (rooms.length === 0) return [];
+    return (await this.redis.mget(rooms.map((r) => roomKey(r.appId, r.roomId)))).map((v) => v ?? undefined);
+  }
+
   /** Adds (`joinedAt` set) or removes members of node `id`. */
   async members(id: string, add: Map<string, number>, remove: string[], leaseMs: number): Promise<void> {
     const m = this.redis.multi();

@@ -161,9 +161,9 @@ export class JoinService {
       this.#log.debug('join redirected', { appId: p.appId, roomId: p.roomId, userId: p.userId, node: where.node.id });
       return { redirect: where.node };
     }
-    // the session may have ended or joined meanwhile
-    if (s.member) throw new RtcError('alreadyInRoom', 'joinRtcRoom', s.member.userId, s.member.roomId);
     try {
+      // the session may have ended or joined meanwhile
+      if (s.member) throw new RtcError('alreadyInRoom', 'joinRtcRoom', s.member.userId, s.member.roomId);
       if (s.closed) throw new RtcError('connectionFailed', 'joinRtcRoom', 'the connection closed during the join');
       return this.#joinHere(s, p, grants);
     } finally {
