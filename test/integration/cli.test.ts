@@ -42,6 +42,9 @@ test('bad flags: a clear message and exit code 2; --help exits 0', () => {
     [['serve', '--rtc-port', '40000', '--rtc-ports', '40000-40100'], /--rtc-port and --rtc-ports cannot be used together/],
     [['serve', '--rtc-tcp'], /--rtc-tcp needs --rtc-port N/],
     [['serve', '--rtc-port', '40000', '--workers', '2'], /--rtc-port needs --workers 1/],
+    [['serve', '--redis', 'http://127.0.0.1:6379'], /--redis must be a redis:\/\/ or rediss:\/\/ URL/],
+    [['serve', '--node-id', 'n1'], /--node-id needs --redis/],
+    [['serve', '--redis', 'redis://127.0.0.1:1', '--sysload-limit', 'high'], /--sysload-limit must be a number from 0 to 1000/],
     [['fly'], /unknown command "fly"/],
   ];
   for (const [args, want] of cases) {

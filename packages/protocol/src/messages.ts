@@ -7,14 +7,14 @@
  * @module
  */
 import * as z from 'zod/mini';
-import { API_NAMES, ID_PATTERN, ID_RULE_TEXT, STREAM_TYPES, TRACK_SOURCES, type TrackSource } from './constants.ts';
+import { API_NAMES, ID_PATTERN, ID_RULE_TEXT, NODE_ID_PATTERN, STREAM_TYPES, TRACK_SOURCES, type TrackSource } from './constants.ts';
 import type { RtcErrorPayload } from './errors.ts';
 
 /** A room or user id (Volcengine rule). */
 export const idSchema = z.string().check(z.regex(ID_PATTERN, { message: ID_RULE_TEXT }));
 
 /** A cluster node id (`--node-id`). */
-export const nodeIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'node ids are 1-64 characters of A-Z a-z 0-9 _ . -' }));
+export const nodeIdSchema = z.string().check(z.regex(NODE_ID_PATTERN, { message: 'node ids are 1-64 characters of A-Z a-z 0-9 _ . -' }));
 
 /** `joinRtcRoom`'s `roomConfig`. */
 export const roomConfigSchema = z.object({

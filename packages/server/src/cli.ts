@@ -5,7 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
-import { ID_PATTERN, ID_RULE_TEXT } from '@rtcroom/protocol';
+import { ID_PATTERN, ID_RULE_TEXT, NODE_ID_PATTERN } from '@rtcroom/protocol';
 import { AccessToken, Privileges } from '@rtcroom/token';
 import { AppConfigError, AppRegistry } from './apps/registry.ts';
 import { loadOrCreateDevApp, newApp } from './apps/dev-app.ts';
@@ -216,7 +216,7 @@ function clusterConfig(values: Partial<Record<'redis' | 'node-id' | 'public-url'
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new UsageError(`--redis must be a redis:// or rediss:// URL, got "${redact(url)}"`);
   const nodeId = values['node-id'] ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 48)}-${randomBytes(3).toString('hex')}`;
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) throw new UsageError(`--node-id must be 1-64 characters of A-Z a-z 0-9 _ . -, got "${nodeId}"`);
+  if (!NODE_ID_PATTERN.test(nodeId)) throw new UsageError(`--node-id must be 1-64 characters of A-Z a-z 0-9 _ . -, got "${nodeId}"`);
   const publicUrl = values['public-url'];
   if (publicUrl !== undefined) {
     let u: URL | undefined;

@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from 'zod';
+import { NODE_ID_PATTERN } from '@rtcroom/protocol';
 
 /** A node's load, as it reports it every lease renewal. */
 export interface NodeLoad {
@@ -45,7 +46,7 @@ const count = z.number().int().min(0);
 const rate = z.number().min(0);
 
 const recordSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+  id: z.string().regex(NODE_ID_PATTERN),
   url: z.string().url().max(2048),
   draining: z.boolean(),
   sysloadLimit: rate,
