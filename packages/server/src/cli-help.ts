@@ -59,7 +59,8 @@ Options:
   --max-connections-per-ip N TCP connections one address may hold open (default 200)
   --redis URL                cluster mode: nodes share rooms through this Redis (redis://HOST:PORT);
                              a room is pinned to one node, joins reaching another node are redirected
-                             there (exit code 3 when Redis cannot be reached at start)
+                             there (exit code 3 when Redis cannot be reached at start, or the
+                             node id is live already)
   --node-id ID               this node's id in the cluster (default: hostname + random suffix)
   --public-url URL           http(s)://host:port clients reach this node at (default: the listening
                              address; --announced-ip when listening on every interface)

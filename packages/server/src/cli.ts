@@ -29,8 +29,8 @@ class UsageError extends Error {}
 /** The server could not start (a port taken, …): printed, exit code 1. */
 class StartError extends Error {}
 
-/** Exit code when Redis (`--redis`) cannot be reached at start. */
-export const EXIT_REDIS_UNAVAILABLE = 3;
+/** Exit code when the cluster cannot be joined at start (`--redis`: Redis unreachable, or the node id live already). */
+export const EXIT_CLUSTER_START = 3;
 
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
   try {
@@ -397,7 +397,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof ClusterStartError) {
       console.error(`rtcroom: cannot start: ${e.message}`);
-      return EXIT_REDIS_UNAVAILABLE;
+      return EXIT_CLUSTER_START;
     }
     if (e instanceof AppConfigError) {
       console.error(`rtcroom: ${e.message}\nSee "rtcroom serve --help" for the apps format.`);
