@@ -10,6 +10,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { BENCH_APP, benchToken, startServerProcess, type ServerProcess } from '../../bench/lib/server-process.ts';
@@ -111,7 +114,8 @@ describe('cluster on Redis (3 nodes)', () => {
 
   test('Redis down at start: a clear message and exit code 3', async () => {
     const closed = await freePort();
-    const r = spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--redis', `redis://127.0.0.1:${closed}`], { encoding: 'utf8', timeout: 20_000, cwd: '/tmp' });
+    const cwd = mkdtempSync(joinPath(tmpdir(), 'rtcroom-cluster-'));
+    const r = spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--redis', `redis://127.0.0.1:${closed}`], { encoding: 'utf8', timeout: 20_000, cwd });
     assert.equal(r.status, 3, r.stderr);
     assert.match(r.stderr, new RegExp(`rtcroom: cannot start: cannot reach Redis at redis://127\\.0\\.0\\.1:${closed}`));
   });
