@@ -28,8 +28,9 @@ export interface JoinRoute {
   /** Connection timeout per node (ms). */
   connectTimeoutMs?: number;
   /**
-   * Ids of nodes the client could not reach (sent as `avoidNodes`); a redirect target that cannot
-   * be reached is added, and the join fails with `connectionFailed`.
+   * Ids of nodes the client could not reach, sent as `avoidNodes`. A redirect target that cannot
+   * be reached is added and the join asks the first node again, once (it checks that node itself
+   * and takes the room over when it is dead too); then it fails with `connectionFailed`.
    */
   avoid?: Set<string>;
 }
@@ -38,12 +39,13 @@ export interface JoinRoute {
 export async function joinFollowingRedirects(route: JoinRoute, params: RequestParams<'joinRtcRoom'>, handlers: SignalHandlers): Promise<Joined> {
   let url = route.url;
   let signal = route.opened;
-  const avoid = route.avoid;
+  const avoid = route.avoid ?? new Set<string>();
+  let askedAgain = false;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     signal ??= await SignalClient.connect(url, handlers, 'joinRtcRoom', route.connectTimeoutMs);
     let reply;
     try {
-      reply = await signal.request('joinRtcRoom', avoid && avoid.size > 0 ? { ...params, avoidNodes: [...avoid] } : params);
+      reply = await signal.request('joinRtcRoom', avoid.size > 0 ? { ...params, avoidNodes: [...avoid] } : params);
     } catch (e) {
       signal.close();
       throw e;
@@ -55,8 +57,10 @@ export async function joinFollowingRedirects(route: JoinRoute, params: RequestPa
     try {
       signal = await SignalClient.connect(url, handlers, 'joinRtcRoom', route.connectTimeoutMs);
     } catch (e) {
-      avoid?.add(reply.redirect.id);
-      throw e;
+      avoid.add(reply.redirect.id);
+      if (askedAgain) throw e;
+      askedAgain = true;
+      url = route.url;
     }
   }
   signal?.close();
