@@ -281,7 +281,8 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
       if (e instanceof RtcError) throw e;
       throw new RtcError('clusterUnavailable', api, `Redis: ${(e as Error).message}`);
     } finally {
-      if (!here) this.#settle(key, appId, roomId);
+      // not here: this call pinned nothing to this node
+      if (!here) this.#settle(key);
     }
   }
 
@@ -290,14 +291,14 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
    * without a room is removed.
    */
   placed(appId: string, roomId: string): void {
-    this.#settle(roomKey(appId, roomId), appId, roomId);
+    this.#settle(roomKey(appId, roomId));
+    if (!this.#rooms?.room(appId, roomId)) this.release(appId, roomId);
   }
 
-  #settle(key: string, appId: string, roomId: string): void {
+  #settle(key: string): void {
     const n = (this.#placing.get(key) ?? 1) - 1;
     if (n > 0) this.#placing.set(key, n);
     else this.#placing.delete(key);
-    if (!this.#rooms?.room(appId, roomId)) this.release(appId, roomId);
   }
 
   async #place(appId: string, roomId: string, avoid: readonly string[], api: string): Promise<Placement> {
