@@ -2,10 +2,10 @@
 // processes: a room is pinned to one node and joins reaching another node are redirected to it,
 // so members joining through different nodes see each other exactly as on one node; Redis down at
 // start fails with exit code 3; Redis stopped mid-run leaves placed rooms working while new rooms
-// get 21913, until Redis is back; a room another node took is given up by its old node (4012);
+// get 21915, until Redis is back; a room another node took is given up by its old node (4013);
 // a node killed with -9 leaves no member in Redis after its lease
 // and its room is taken over; SIGTERM drains (no new rooms, exit once its room is empty; after the
-// drain timeout the room's members are sent to rejoin, 4012, as on SIGINT); `doctor --redis` lists
+// drain timeout the room's members are sent to rejoin, 4013, as on SIGINT); `doctor --redis` lists
 // the nodes.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -120,7 +120,7 @@ describe('cluster on Redis (3 nodes)', () => {
     assert.match(r.stderr, new RegExp(`rtcroom: cannot start: cannot reach Redis at redis://127\\.0\\.0\\.1:${closed}`));
   });
 
-  test('Redis stopped mid-run: a placed room keeps working, a new room gets 21913, all well again once Redis is back', async () => {
+  test('Redis stopped mid-run: a placed room keeps working, a new room gets 21915, all well again once Redis is back', async () => {
     const erin = await join('c', 'cl3', 'erin');
     assert.deepEqual(erin.hops, []);
     await redis.stop();
@@ -131,7 +131,7 @@ describe('cluster on Redis (3 nodes)', () => {
     await erin.client.waitMembers(['erin', 'frank']);
     // a new room cannot be placed
     const lost = await join('b', 'cl4', 'gina');
-    assert.equal(lost.reply.error?.errNo, 21913);
+    assert.equal(lost.reply.error?.errNo, 21915);
     assert.match(lost.reply.error?.errMsg ?? '', /^joinRtcRoom:fail cluster unavailable: Redis is unreachable/);
     await redis.start();
     await until(async () => (await health('b')).cluster?.redis === 'ready' && (await health('b')).cluster?.nodes.length === 3, 'b registered again', 10_000);
@@ -143,13 +143,13 @@ describe('cluster on Redis (3 nodes)', () => {
     for (const x of [erin, frank, again]) x.client.close();
   });
 
-  test('a room another node took (a split) is given up by its old node within a renewal: its members move (4012)', async () => {
+  test('a room another node took (a split) is given up by its old node within a renewal: its members move (4013)', async () => {
     const nia = await join('c', 'cl10', 'nia');
     const at = (nia.reply.result as { cluster: { nodeId: string } }).cluster.nodeId;
     assert.notEqual(at, 'a');
     // as if a had found that node unreachable and taken the room over
     await probe.set(`rtcroom:room:${BENCH_APP.appId}:cl10`, 'a');
-    assert.equal((await nia.client.waitClosed(5000)).code, 4012);
+    assert.equal((await nia.client.waitClosed(5000)).code, 4013);
     const back = await join('b', 'cl10', 'nia');
     assert.deepEqual(back.hops, ['a']);
     back.client.close();
@@ -196,7 +196,7 @@ describe('cluster on Redis (3 nodes)', () => {
     jack.client.close();
   });
 
-  test('drain timeout: the members of a room still open are sent to rejoin (4012) and their room lands on another node', async () => {
+  test('drain timeout: the members of a room still open are sent to rejoin (4013) and their room lands on another node', async () => {
     nodes.d = await startServerProcess(['--redis', redis.url, '--node-id', 'd', '--drain-timeout', '1', '--sysload-limit', '1000'], [], { pin: false });
     await until(async () => (await health('a')).cluster?.nodes.some((n) => n.id === 'd'), 'd registered', 5000);
     // d has the fewest rooms (a holds one) and is under its limit
@@ -204,24 +204,24 @@ describe('cluster on Redis (3 nodes)', () => {
     assert.deepEqual(lou.hops, ['d']);
     nodes.d.signal('SIGTERM');
     const closed = await lou.client.waitClosed(10_000);
-    assert.equal(closed.code, 4012);
+    assert.equal(closed.code, 4013);
     assert.equal(await nodes.d.exited, 0);
     delete nodes.d;
     assert.equal(await probe.get(`rtcroom:room:${BENCH_APP.appId}:cl8`), null, 'the pin was given up');
-    // joining again (as the SDK does on 4012) places the room on a live node: a, the only one left
+    // joining again (as the SDK does on 4013) places the room on a live node: a, the only one left
     const back = await join('a', 'cl8', 'lou');
     assert.deepEqual(back.hops, []);
     assert.deepEqual((back.reply.result as { members: string[] }).members, ['lou']);
     back.client.close();
   });
 
-  test('SIGINT (no drain): the members are sent to rejoin on another node (4012) rather than cut (1001)', async () => {
+  test('SIGINT (no drain): the members are sent to rejoin on another node (4013) rather than cut (1001)', async () => {
     nodes.e = await startServerProcess(['--redis', redis.url, '--node-id', 'e', '--sysload-limit', '1000'], [], { pin: false });
     await until(async () => (await health('a')).cluster?.nodes.some((n) => n.id === 'e'), 'e registered', 5000);
     const mo = await join('e', 'cl9', 'mo');
     assert.deepEqual(mo.hops, []);
     nodes.e.signal('SIGINT');
-    assert.equal((await mo.client.waitClosed(10_000)).code, 4012);
+    assert.equal((await mo.client.waitClosed(10_000)).code, 4013);
     assert.equal(await nodes.e.exited, 0);
     delete nodes.e;
     assert.equal(await probe.get(`rtcroom:room:${BENCH_APP.appId}:cl9`), null, 'the pin was given up');

@@ -50,7 +50,7 @@ export const CLOSE_CODES = {
    * another node holds the room now); the member is gone and the client joins again, on the room's
    * node.
    */
-  roomMoved: 4012,
+  roomMoved: 4013,
   /** Too many messages. */
   rateLimited: 4029,
   /** Frame far above {@link MAX_FRAME_BYTES} (the socket is closed before reading it). */

@@ -39,7 +39,7 @@ export interface RunningServer {
   drain(): Promise<void>;
   /**
    * Stops accepting, closes every session, resolves when the port is free. A cluster node first
-   * marks itself draining and sends the members of its rooms to rejoin on the other nodes (4012).
+   * marks itself draining and sends the members of its rooms to rejoin on the other nodes (4013).
    */
   close(): Promise<void>;
 }
@@ -128,7 +128,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
   }
   log.info('rtcroom listening', { url, apps: config.apps.size, devMode: config.devApp !== undefined, ...(cluster ? { nodeId: cluster.nodeId } : {}) });
   const reclaim = config.memoryReclaim ? watchMemory(log) : undefined;
-  /** Cluster: gives up the pins of this node's rooms and sends their members to rejoin (4012), when another node can take them. */
+  /** Cluster: gives up the pins of this node's rooms and sends their members to rejoin (4013), when another node can take them. */
   const moveAway = async (reason: string) => {
     const left = localRooms(rooms);
     if (!cluster || left.length === 0 || cluster.info().nodes.length === 0) return;
