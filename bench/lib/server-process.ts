@@ -98,6 +98,8 @@ export interface ServerProcess {
   signal(sig: NodeJS.Signals): void;
   /** GET /healthz. */
   health(): Promise<ServerHealth>;
+  /** Resolves with the exit code (null when killed by a signal) once the process exited. */
+  readonly exited: Promise<number | null>;
   stop(): void;
 }
 
@@ -142,6 +144,10 @@ export async function startServerProcess(extraArgs: string[] = [], nodeArgs: str
     child.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
   });
   const pid = child.pid!;
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
   return {
     url,
     wsUrl: `${url.replace('http', 'ws')}/rtc`,
@@ -152,6 +158,7 @@ export async function startServerProcess(extraArgs: string[] = [], nodeArgs: str
     rssBytes: () => treeRssBytes(pid),
     health: async () => (await (await fetch(`${url}/healthz`)).json()) as ServerHealth,
     signal: (sig) => void process.kill(pid, sig),
+    exited,
     stop: () => child.kill('SIGTERM'),
   };
 }

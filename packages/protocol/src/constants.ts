@@ -6,6 +6,9 @@
 /** Room and user ids follow Volcengine's rule: 1–128 of letters, digits and `_ @ - .`. */
 export const ID_PATTERN = /^[a-zA-Z0-9_@\-.]{1,128}$/;
 
+/** A cluster node id (`--node-id`). */
+export const NODE_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
 /** The id rule as written in error messages. */
 export const ID_RULE_TEXT = '[a-zA-Z0-9_@\\-\\.]{1,128}';
 
@@ -47,6 +50,12 @@ export const CLOSE_CODES = {
    * `kicked` (21913) or `roomClosed` (21914) came first. The client must not join again by itself.
    */
   removed: 4012,
+  /**
+   * The member's room moved to another node of the cluster (this node drained or stopped, or
+   * another node holds the room now); the member is gone and the client joins again, on the room's
+   * node.
+   */
+  roomMoved: 4013,
   /** Too many messages. */
   rateLimited: 4029,
   /** Frame far above {@link MAX_FRAME_BYTES} (the socket is closed before reading it). */

@@ -162,6 +162,12 @@ export const ERRORS = {
    * stops publishing it, and `changeStreamPublishState` (or `publishScreen`) may start it again.
    */
   mutedByServer: { errNo: 21958, errorType: 'I', detail: '%s stopped by the server', description: 'rtcroom: a published stream was stopped by the operator' },
+  /**
+   * rtcroom: a clustered server (`--redis`) cannot place the room: Redis is unreachable, or no live
+   * node can take a new room. Rooms already running are not affected; the SDK's automatic rejoin
+   * keeps trying, an app's own `joinRtcRoom` can try again.
+   */
+  clusterUnavailable: { errNo: 21915, errorType: 'F', detail: 'cluster unavailable: %s', description: 'rtcroom: the cluster cannot place the room now' },
   /** rtcroom: an unexpected server-side failure. */
   internal: { errNo: 21905, errorType: 'F', detail: 'internal error: %s', description: 'rtcroom: unexpected server error' },
   /** rtcroom: the room has reached its limit of visible members (Volcengine's default: 50), or its total member limit. */

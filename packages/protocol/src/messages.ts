@@ -7,11 +7,14 @@
  * @module
  */
 import * as z from 'zod/mini';
-import { API_NAMES, ID_PATTERN, ID_RULE_TEXT, STREAM_TYPES, TRACK_SOURCES, type TrackSource } from './constants.ts';
+import { API_NAMES, ID_PATTERN, ID_RULE_TEXT, NODE_ID_PATTERN, STREAM_TYPES, TRACK_SOURCES, type TrackSource } from './constants.ts';
 import type { RtcErrorPayload } from './errors.ts';
 
 /** A room or user id (Volcengine rule). */
 export const idSchema = z.string().check(z.regex(ID_PATTERN, { message: ID_RULE_TEXT }));
+
+/** A cluster node id (`--node-id`). */
+export const nodeIdSchema = z.string().check(z.regex(NODE_ID_PATTERN, { message: 'node ids are 1-64 characters of A-Z a-z 0-9 _ . -' }));
 
 /** `joinRtcRoom`'s `roomConfig`. */
 export const roomConfigSchema = z.object({
@@ -56,7 +59,15 @@ export const REQUEST_PARAMS = {
   /** Heartbeat; any message counts, this one exists for idle clients. */
   ping: z.optional(z.object({})),
   /** Join a room. `appId` is the context's. */
-  joinRtcRoom: z.extend(joinOptionsSchema, { appId: z.string().check(z.minLength(1), z.maxLength(128)), visible: z.optional(z.boolean()) }),
+  joinRtcRoom: z.extend(joinOptionsSchema, {
+    appId: z.string().check(z.minLength(1), z.maxLength(128)),
+    visible: z.optional(z.boolean()),
+    /**
+     * Cluster: ids of nodes this client could not reach during its rejoin. When the room is pinned
+     * to one of them, the node checks it itself and takes the room over if it does not answer.
+     */
+    avoidNodes: z.optional(z.array(nodeIdSchema).check(z.maxLength(16))),
+  }),
   /** Replace the token of the current session. */
   updateToken: updateTokenOptionsSchema,
   /** Become visible or invisible to the others. */
@@ -169,6 +180,38 @@ export interface JoinResult {
   resumeGraceMs: number;
   /** ICE servers (TURN relays) the client should use; fresh credentials on every join and resume. */
   iceServers: IceServer[];
+  /** Present when the server runs in a cluster (`--redis`): this node and the others the client may rejoin through. */
+  cluster?: ClusterInfo;
+}
+
+/** A node of a cluster, as a client reaches it. */
+export interface ClusterNodeAddress {
+  /** The node id (`--node-id`). */
+  id: string;
+  /** Its public URL (`http(s)://host:port`, `--public-url`); the signaling WebSocket is at `/rtc` below it. */
+  url: string;
+}
+
+/** The cluster as the join reply describes it. */
+export interface ClusterInfo {
+  /** The node that answered (and holds the room). */
+  nodeId: string;
+  /** The other live nodes that take new rooms (not draining), for the SDK's rejoin when this node is gone. */
+  nodes: ClusterNodeAddress[];
+}
+
+/**
+ * The reply to `joinRtcRoom` on a node that does not hold the room (cluster): join again through
+ * `url`, the room's node. Nothing happened on this node.
+ */
+export interface JoinRedirect {
+  /** Where the room lives. */
+  redirect: ClusterNodeAddress;
+}
+
+/** True when a `joinRtcRoom` reply is a redirect to another node. */
+export function isJoinRedirect(r: JoinResult | JoinRedirect): r is JoinRedirect {
+  return (r as Partial<JoinRedirect>).redirect !== undefined;
 }
 
 /** One member speaking now (voice activity) and how loud. */
@@ -190,7 +233,7 @@ export interface ActiveSpeakers {
 /** Results per method. */
 export interface RequestResults {
   ping: { serverTime: number };
-  joinRtcRoom: JoinResult;
+  joinRtcRoom: JoinResult | JoinRedirect;
   resumeSession: JoinResult;
   exitRtcRoom: Record<string, never>;
   publisherOffer: { sdp: string };

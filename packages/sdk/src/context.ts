@@ -21,7 +21,7 @@ import { ContextEvents } from './events.ts';
 import { bitrateFor, LocalCapture, type VideoProfile } from './media/capture.ts';
 import { streams } from './media/streams.ts';
 import { RoomSession } from './room-session.ts';
-import { SignalClient } from './signal-client.ts';
+import { joinFollowingRedirects } from './cluster-join.ts';
 import type {
   AudioPlaybackDeviceOptions,
   CaptureOptions,
@@ -359,10 +359,19 @@ export class RtcRoomContext extends ContextEvents {
     engine.busy = claim;
     let session: RoomSession | undefined;
     try {
-      const signal = await SignalClient.connect(
-        wsUrl(this.server),
+      const params = {
+        appId: this.appId,
+        roomId: v.roomId,
+        userId: v.userId,
+        token: v.token,
+        visible: this.#visible,
+        ...(v.roomConfig ? { roomConfig: v.roomConfig } : {}),
+      };
+      // in a cluster the node asked may send us to the room's node
+      const { signal, join, url } = await joinFollowingRedirects(
+        { url: wsUrl(this.server) },
+        params,
         { onEvent: (f) => session?.onEvent(f), onLost: (r, code) => session && this.#onLost(session, r, code) },
-        'joinRtcRoom',
       );
       const mine = () => session !== undefined && this.#session === session;
       session = new RoomSession(
@@ -386,17 +395,9 @@ export class RtcRoomContext extends ContextEvents {
       session.simulcast = this.simulcast;
       session.visible = this.#visible;
       session.token = v.token;
+      session.url = url;
       Object.assign(session.intent, this.#preJoinIntent);
       this.#preJoinIntent = {};
-      const params = {
-        appId: this.appId,
-        roomId: v.roomId,
-        userId: v.userId,
-        token: v.token,
-        visible: this.#visible,
-        ...(v.roomConfig ? { roomConfig: v.roomConfig } : {}),
-      };
-      const join = await signal.request('joinRtcRoom', params);
       if (this.#destroyed) throw new RtcError('destroyed', 'joinRtcRoom');
       session.join = join;
       this.#session = session;
@@ -475,8 +476,9 @@ export class RtcRoomContext extends ContextEvents {
     if (code === CLOSE_CODES.rateLimited || code === CLOSE_CODES.sessionMoved) {
       return this.#interrupt(session, new RtcError('connectionFailed', 'onRtcChatInterrupted', reason).toPayload());
     }
-    // the server lost the room's media (a media worker crashed) and let the member go: join again
-    void recover(this.#recoveryHost, session, reason, code === CLOSE_CODES.mediaLost);
+    // the server lost the room's media (a media worker crashed), or the room moved to another
+    // node of the cluster, and let the member go: join again
+    void recover(this.#recoveryHost, session, reason, code === CLOSE_CODES.mediaLost || code === CLOSE_CODES.roomMoved);
   }
 
   /**

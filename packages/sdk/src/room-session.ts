@@ -53,6 +53,8 @@ export class RoomSession implements Requester {
   readonly userId: string;
   /** The current signaling connection. */
   signal: SignalClient;
+  /** The signaling URL of the node holding the room (in a cluster, where the join was redirected to). */
+  url = '';
   /** The token of the stay (the latest one given to `updateToken`): a full rejoin uses it. */
   token = '';
   /** Subscription choices made with `change*SubscribeState`, by `userId/source`, replayed after a full rejoin. */

@@ -68,6 +68,17 @@ Options:
   --database URL             keep usage records in PostgreSQL (postgres://…; or RTCROOM_DATABASE),
                              e.g. shared by several nodes, instead of SQLite in --data-dir
   --no-usage                 keep no usage records
+  --redis URL                cluster mode: nodes share rooms through this Redis (redis://HOST:PORT);
+                             a room is pinned to one node, joins reaching another node are redirected
+                             there (exit code 3 when Redis cannot be reached at start, or the
+                             node id is live already)
+  --node-id ID               this node's id in the cluster (default: hostname + random suffix)
+  --public-url URL           http(s)://host:port clients reach this node at (default: the listening
+                             address; --announced-ip when listening on every interface)
+  --sysload-limit X          no new rooms while another node is under its limit; X = 1-minute load
+                             average / cores (default 0.9, as LiveKit's sysload_limit)
+  --drain-timeout SEC        with --redis, SIGTERM drains: no new rooms, exit when this node's rooms
+                             are empty or after SEC (default 300), then their members rejoin elsewhere
   --no-memory-reclaim        do not collect memory after a burst (by default one memory-reducing GC,
                              a ~150 ms pause, runs once RSS stands 15% above its floor; at most 2/min)
   --profile-dir DIR          SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it to DIR
@@ -90,7 +101,7 @@ Options:
   -h, --help        this help`,
   doctor: `Usage: rtcroom doctor [--host 127.0.0.1] [--port 7880] [--rtc-ip ADDR] [--announced-ip A]
                       [--rtc-ports A-B | --rtc-port N] [--turn-urls URLS] [--turn-secret S]
-                      [--insecure-tls]
+                      [--insecure-tls] [--redis URL]
 
 Checks what clients need to reach a server started with the same network flags as
 "rtcroom serve" and prints one line per check (ok, warn, FAIL). Exit code 0 when
@@ -105,10 +116,12 @@ nothing failed, 1 otherwise, 2 for bad flags.
   turn        for each turn:/turns: URL an allocation with a credential minted from the
               secret, and relay permissions to this server's media addresses; for each
               stun: URL a binding request
+  cluster     with --redis: whether Redis answers, the live nodes and their load, and
+              whether each node's public URL answers /healthz from this machine
 
 The round trips start on this machine: they show that sockets bind and answer, not that
 a firewall or NAT in front lets outside traffic in. Doctor contacts only the configured
-TURN/STUN servers, the configured host and this machine's own addresses.
+TURN/STUN servers, the configured host, Redis and its nodes, and this machine's own addresses.
 
 Options:
   --host ADDR       signaling interface (default 127.0.0.1; 0.0.0.0 is checked via 127.0.0.1)
@@ -120,6 +133,7 @@ Options:
   --turn-urls URLS  comma-separated turn:/turns:/stun: URLs
   --turn-secret S   coturn's static-auth-secret (or RTCROOM_TURN_SECRET)
   --insecure-tls    accept a TURN TLS certificate that does not verify (self-signed tests)
+  --redis URL       the cluster's Redis (as rtcroom serve --redis)
   -h, --help        this help`,
   app: `Usage: rtcroom app new
 

@@ -5,7 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
-import { ID_PATTERN, ID_RULE_TEXT } from '@rtcroom/protocol';
+import { ID_PATTERN, ID_RULE_TEXT, NODE_ID_PATTERN } from '@rtcroom/protocol';
 import { AccessToken, Privileges } from '@rtcroom/token';
 import { AppConfigError, AppRegistry } from './apps/registry.ts';
 import { loadOrCreateDevApp, newApp } from './apps/dev-app.ts';
@@ -21,12 +21,18 @@ import { HELP } from './cli-help.ts';
 import { exitCode, formatReport } from './doctor/report.ts';
 import { miniappCommand, miniappDir, MiniappUsageError } from './cli-miniapp.ts';
 import { OPS_OPTIONS, OpsFlagError, applyOpsFlags } from './ops/flags.ts';
+import { CLUSTER_DEFAULTS, ClusterStartError, redact, type ClusterConfig } from './cluster/cluster.ts';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 
 /** A usage error: printed with a hint, exit code 2. */
 class UsageError extends Error {}
 
 /** The server could not start (a port taken, …): printed, exit code 1. */
 class StartError extends Error {}
+
+/** Exit code when the cluster cannot be joined at start (`--redis`: Redis unreachable, or the node id live already). */
+export const EXIT_CLUSTER_START = 3;
 
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
   try {
@@ -69,6 +75,11 @@ async function serve(args: string[]): Promise<void> {
     'max-members': { type: 'string' },
     'max-connections-per-ip': { type: 'string' },
     workers: { type: 'string' },
+    redis: { type: 'string' },
+    'node-id': { type: 'string' },
+    'public-url': { type: 'string' },
+    'sysload-limit': { type: 'string' },
+    'drain-timeout': { type: 'string' },
     dev: { type: 'boolean' },
     'memory-reclaim': { type: 'boolean' },
     miniapp: { type: 'string' },
@@ -138,6 +149,7 @@ async function serve(args: string[]): Promise<void> {
       throw new UsageError(`--rtc-ports: ${(e as Error).message}`);
     }
   }
+  config.cluster = clusterConfig(values);
   if (values['memory-reclaim'] === false) config.memoryReclaim = false;
   try {
     applyOpsFlags(values, config);
@@ -155,10 +167,13 @@ async function serve(args: string[]): Promise<void> {
   try {
     server = await startServer(config, logger);
   } catch (e) {
+    if (e instanceof ClusterStartError) throw e;
     throw new StartError(`cannot start: ${(e as Error).message}`);
   }
   console.log(`rtcroom is running at ${server.url}  (demo: ${server.url}/, SDK: ${server.url}/sdk/rtcroom.js)`);
   if (miniapp) console.log(`mini-program ${miniapp} at ${server.url}/miniapp/`);
+  const cluster = server.cluster?.view();
+  if (cluster) console.log(`cluster: node ${cluster.nodeId} at ${cluster.url}, ${cluster.nodes.length} live node(s) on ${redact(config.cluster?.redisUrl ?? '')}`);
   if (devApp && !isLoopback(config.host)) {
     console.warn(`\nWARNING: dev mode on ${config.host}: ANYONE who can reach this port can mint tokens and join any room. Configure apps for real use.`);
   }
@@ -174,17 +189,72 @@ async function serve(args: string[]): Promise<void> {
       process.exit(1);
     }
     stopping = true;
+    const shutdown = () => {
+      // bounded: whatever is still open after the grace period is dropped with the process
+      const force = setTimeout(() => {
+        console.log('shutdown took too long: exiting');
+        process.exit(0);
+      }, SHUTDOWN_GRACE_MS);
+      force.unref();
+      void server.close().then(() => process.exit(0));
+    };
+    if (server.cluster && signal === 'SIGTERM') {
+      console.log(`\n${signal}: draining (no new rooms here; exit when this node's rooms are empty or after ${Math.round(server.cluster.drainTimeoutMs / 1000)} s; a second signal exits at once)`);
+      void server.drain().then(() => {
+        console.log('drained: shutting down');
+        shutdown();
+      });
+      return;
+    }
     console.log(`\n${signal}: shutting down (members are told; a second signal exits at once)`);
-    // bounded: whatever is still open after the grace period is dropped with the process
-    const force = setTimeout(() => {
-      console.log('shutdown took too long: exiting');
-      process.exit(0);
-    }, SHUTDOWN_GRACE_MS);
-    force.unref();
-    void server.close().then(() => process.exit(0));
+    shutdown();
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** `--redis` and the cluster flags checked together; undefined without `--redis`. */
+function clusterConfig(values: Partial<Record<'redis' | 'node-id' | 'public-url' | 'sysload-limit' | 'drain-timeout', string>>): ClusterConfig | undefined {
+  const url = values.redis;
+  if (url === undefined) {
+    const stray = (['node-id', 'public-url', 'sysload-limit', 'drain-timeout'] as const).find((f) => values[f] !== undefined);
+    if (stray) throw new UsageError(`--${stray} needs --redis (it configures a cluster node)`);
+    return undefined;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--redis must be a URL like redis://127.0.0.1:6379, got "${url}"`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new UsageError(`--redis must be a redis:// or rediss:// URL, got "${redact(url)}"`);
+  const nodeId = values['node-id'] ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 48)}-${randomBytes(3).toString('hex')}`;
+  if (!NODE_ID_PATTERN.test(nodeId)) throw new UsageError(`--node-id must be 1-64 characters of A-Z a-z 0-9 _ . -, got "${nodeId}"`);
+  const publicUrl = values['public-url'];
+  if (publicUrl !== undefined) {
+    let u: URL | undefined;
+    try {
+      u = new URL(publicUrl);
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash) {
+      throw new UsageError(`--public-url must be the http:// or https:// URL clients reach this node at (e.g. https://node1.example.com), got "${publicUrl}"`);
+    }
+  }
+  const limitText = values['sysload-limit'];
+  const limit = limitText === undefined ? CLUSTER_DEFAULTS.sysloadLimit : Number(limitText);
+  if (limitText !== undefined && (!/^\d+(\.\d+)?$/.test(limitText) || limit > 1000)) throw new UsageError(`--sysload-limit must be a number from 0 to 1000, got "${limitText}"`);
+  const drain = intFlag('drain-timeout', values['drain-timeout'], 0, 86_400);
+  return {
+    redisUrl: url,
+    nodeId,
+    publicUrl: publicUrl?.replace(/\/+$/, ''),
+    sysloadLimit: limit,
+    drainTimeoutMs: drain === undefined ? CLUSTER_DEFAULTS.drainTimeoutMs : drain * 1000,
+    leaseMs: CLUSTER_DEFAULTS.leaseMs,
+    renewMs: CLUSTER_DEFAULTS.renewMs,
+  };
 }
 
 /** `A-B` within 1024-65535, as `--rtc-ports` takes it. */
@@ -209,6 +279,7 @@ async function doctor(args: string[]): Promise<number> {
     'turn-urls': { type: 'string' },
     'turn-secret': { type: 'string' },
     'insecure-tls': { type: 'boolean' },
+    redis: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -240,6 +311,7 @@ async function doctor(args: string[]): Promise<number> {
     turnUrls,
     turnSecret: values['turn-secret'] ?? process.env.RTCROOM_TURN_SECRET,
     insecureTls: values['insecure-tls'] ?? false,
+    redis: values.redis,
   });
   console.log(formatReport(checks));
   return exitCode(checks);
@@ -337,6 +409,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof StartError) {
       console.error(`rtcroom: ${e.message}`);
       return 1;
+    }
+    if (e instanceof ClusterStartError) {
+      console.error(`rtcroom: cannot start: ${e.message}`);
+      return EXIT_CLUSTER_START;
     }
     if (e instanceof AppConfigError) {
       console.error(`rtcroom: ${e.message}\nSee "rtcroom serve --help" for the apps format.`);

@@ -12,6 +12,7 @@ import type { AudioSelectionConfig } from './media/audio-selection.ts';
 import { DEFAULT_TURN_TTL_SECONDS, type TurnConfig } from './turn/credentials.ts';
 import { DEFAULT_WEBHOOKS, type WebhookConfig } from './webhooks/webhooks.ts';
 import type { UsageConfig } from './usage/setup.ts';
+import type { ClusterConfig } from './cluster/cluster.ts';
 
 /** Everything the server needs to run. */
 export interface ServerConfig {
@@ -88,6 +89,8 @@ export interface ServerConfig {
   webhooks: WebhookConfig;
   /** Usage records (calls, member sessions); undefined: not kept (`rtcroom serve` keeps them by default). */
   usage: UsageConfig | undefined;
+  /** A cluster of nodes on one Redis (`--redis`); undefined: a single node. */
+  cluster: ClusterConfig | undefined;
 }
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -127,5 +130,6 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     metricsKey: undefined,
     webhooks: { ...DEFAULT_WEBHOOKS, urls: [] },
     usage: undefined,
+    cluster: undefined,
   };
 }

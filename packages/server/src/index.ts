@@ -15,3 +15,5 @@ export type { WebhookBody, WebhookEventName } from './webhooks/events.ts';
 export type { UsageStore, UsageReport, CallRecord, SessionRecord } from './usage/store.ts';
 export { SqliteUsageStore } from './usage/sqlite-store.ts';
 export { PostgresUsageStore } from './usage/postgres-store.ts';
+export type { Cluster, ClusterView, ClusterConfig } from './cluster/cluster.ts';
+export type { NodeRecord, NodeLoad } from './cluster/node-record.ts';

@@ -26,6 +26,8 @@ import { metricsRoute } from './metrics/route.ts';
 import { Webhooks } from './webhooks/webhooks.ts';
 import { openUsage } from './usage/setup.ts';
 import { RemoteRoomMedia } from './workers/remote-room-media.ts';
+import { Cluster, localRooms } from './cluster/cluster.ts';
+import { publicUrlFor } from './cluster/public-url.ts';
 
 /** A running server. */
 export interface RunningServer {
@@ -41,7 +43,18 @@ export interface RunningServer {
   readonly metrics: ServerMetrics;
   /** Waits until the usage records of what happened so far are written (tests). */
   flushUsage(): Promise<void>;
-  /** Stops accepting, closes every session, resolves when the port is free. */
+  /** This node's cluster (`--redis`), if any: the cluster view for admin and metrics endpoints. */
+  readonly cluster: Cluster | undefined;
+  /**
+   * Cluster: stops taking new rooms and resolves once this node's rooms are empty, or after the
+   * drain timeout, when their members are sent to rejoin (their rooms go to other nodes).
+   * Without a cluster it resolves at once.
+   */
+  drain(): Promise<void>;
+  /**
+   * Stops accepting, closes every session, resolves when the port is free. A cluster node first
+   * marks itself draining and sends the members of its rooms to rejoin on the other nodes (4013).
+   */
   close(): Promise<void>;
 }
 
@@ -69,6 +82,15 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     throw e;
   }
   // media in process (--workers 1), or on media worker processes
+  // Redis first: an unreachable Redis fails the start before anything else is set up
+  let cluster: Cluster | undefined;
+  try {
+    cluster = config.cluster && (await Cluster.connect(config.cluster, log));
+  } catch (e) {
+    await usage?.recorder.close();
+    await closeSharedPort(config.media);
+    throw e;
+  }
   const pool = config.workers > 1 ? new WorkerPool(config, config.workers, log) : undefined;
   if (pool) {
     try {
@@ -76,11 +98,13 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     } catch (e) {
       await pool.close(0);
       await usage?.recorder.close();
+      await cluster?.close();
       throw e;
     }
   }
   const newMedia: MediaFactory = pool ? (room, lost) => pool.createMedia(room, lost) : (room) => new Router(room, config.media, config.speakers, log, config.audioSelection);
-  const joins = new JoinService(config.apps, rooms, config, log, newMedia);
+  const joins = new JoinService(config.apps, rooms, config, log, newMedia, cluster);
+  cluster?.on('roomLost', (appId, roomId, holder) => joins.moveRoom(appId, roomId, `the room is on node ${holder} now`));
   const handlers = new Handlers(joins, config);
   const metrics = new ServerMetrics({
     rooms: () => rooms.roomCount,
@@ -117,6 +141,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
       sessions: () => signal.sessionCount,
       media: () => (pool ? pool.totals() : { ...mediaCounts }),
       workers: pool && (() => pool.health()),
+      cluster: cluster && (() => cluster.view()),
     },
     log,
     [admin, metricsRoute(metrics, config.metricsKey)],
@@ -140,6 +165,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
   } catch (e) {
     signal.close();
     joins.close();
+    await Promise.all([pool?.close(), cluster?.close()]);
     await webhooks?.close();
     await usage?.recorder.close();
     await closeSharedPort(config.media);
@@ -148,8 +174,23 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
   const { port } = http.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  log.info('rtcroom listening', { url, apps: config.apps.size, devMode: config.devApp !== undefined });
+  if (cluster && config.cluster) {
+    const media = () => (pool ? pool.totals() : mediaCounts);
+    await cluster.start(config.cluster.publicUrl ?? publicUrlFor(config.host, port, config.media.announcedAddress), rooms, () => {
+      const m = media();
+      return { rooms: rooms.roomCount, members: rooms.memberCount, peers: m.peers, forwarded: m.forwarded, received: m.received };
+    });
+  }
+  log.info('rtcroom listening', { url, apps: config.apps.size, devMode: config.devApp !== undefined, ...(cluster ? { nodeId: cluster.nodeId } : {}) });
   const reclaim = config.memoryReclaim ? watchMemory(log) : undefined;
+  /** Cluster: gives up the pins of this node's rooms and sends their members to rejoin (4013), when another node can take them. */
+  const moveAway = async (reason: string) => {
+    const left = localRooms(rooms);
+    if (!cluster || left.length === 0 || cluster.info().nodes.length === 0) return;
+    log.warn('the members of this node\'s rooms rejoin on other nodes', { rooms: left.length, reason });
+    await cluster.releaseAll(left);
+    for (const r of left) joins.moveRoom(r.appId, r.roomId, reason);
+  };
   return {
     url,
     port,
@@ -157,12 +198,24 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     activity,
     metrics,
     flushUsage: async () => usage?.recorder.flush(),
+    cluster,
+    drain: async () => {
+      if (!cluster) return;
+      await cluster.drain();
+      if (!(await roomsEmpty(rooms, cluster.drainTimeoutMs))) await moveAway('this node was drained');
+    },
     close: async () => {
+      // a cluster node that stops sends its members to rejoin on the other nodes (when there are any)
+      if (cluster) {
+        await cluster.drain();
+        await moveAway('this node is shutting down');
+      }
       if (reclaim) clearInterval(reclaim);
       signal.close();
       joins.close();
       http.closeAllConnections();
       await Promise.all([new Promise<void>((r) => http.close(() => r())), pool?.close(), usage?.recorder.close(), webhooks?.close(WEBHOOK_DRAIN_MS)]);
+      await cluster?.close();
       await closeSharedPort(config.media);
     },
   };
@@ -170,6 +223,23 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
 
 /** At shutdown, webhooks get this long to deliver the leaves and room ends it caused (ms). */
 const WEBHOOK_DRAIN_MS = 1500;
+
+/** Resolves true once `rooms` holds no room, false after `timeoutMs`. */
+function roomsEmpty(rooms: RoomManager, timeoutMs: number): Promise<boolean> {
+  if (rooms.roomCount === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (empty: boolean) => {
+      clearTimeout(timer);
+      rooms.off('roomClosed', check);
+      resolve(empty);
+    };
+    const check = () => {
+      if (rooms.roomCount === 0) done(true);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    rooms.on('roomClosed', check);
+  });
+}
 
 /** How often RSS is read for the memory reclaimer (ms). */
 const RECLAIM_SAMPLE_MS = 1000;

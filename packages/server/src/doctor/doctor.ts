@@ -9,6 +9,7 @@ import { checkIceServers } from './ice-servers.ts';
 import { checkMediaPorts } from './media-ports.ts';
 import type { Check } from './report.ts';
 import { checkSignaling } from './signaling.ts';
+import { checkRedis } from './redis.ts';
 
 /** The network settings to check (the `serve` flags of the same names). */
 export interface DoctorOptions {
@@ -30,6 +31,8 @@ export interface DoctorOptions {
   turnSecret: string | undefined;
   /** `--insecure-tls`: accept TURN TLS certificates that do not verify. */
   insecureTls: boolean;
+  /** `--redis`: the cluster's Redis to check. */
+  redis?: string | undefined;
   /** The machine's interfaces (default `os.networkInterfaces()`; tests pass their own). */
   interfaces?: NodeJS.Dict<NetworkInterfaceInfo[]>;
 }
@@ -67,5 +70,6 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
       localAddresses: own,
     })),
   );
+  if (o.redis) checks.push(...(await checkRedis(o.redis)));
   return checks;
 }

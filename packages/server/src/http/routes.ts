@@ -13,6 +13,7 @@ import { miniappRoute } from './miniapp-route.ts';
 import { readBody, sendJson as json } from './json.ts';
 import type { MediaTotals, WorkerHealth } from '../workers/worker-pool.ts';
 import { mediaPorts } from '../media/transport/shared-port.ts';
+import type { ClusterView } from '../cluster/cluster.ts';
 
 /** Live figures shown by `/healthz`. */
 export interface HealthSource {
@@ -23,6 +24,8 @@ export interface HealthSource {
   media(): MediaTotals;
   /** Per media worker figures, when media runs on workers. */
   workers?: (() => WorkerHealth[]) | undefined;
+  /** The cluster as this node sees it (`--redis`). */
+  cluster?: (() => ClusterView) | undefined;
 }
 
 const devTokenSchema = z.object({
@@ -81,6 +84,7 @@ export function createRoutes(config: ServerConfig, health: HealthSource, log: Lo
           sessions: health.sessions(),
           media: { ...health.media(), ...mediaPorts(config.media) },
           ...(health.workers ? { workers: health.workers() } : {}),
+          ...(health.cluster ? { cluster: health.cluster() } : {}),
         });
       }
       if (url.pathname === '/api/dev/token') {

@@ -7,7 +7,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { CLOSE_CODES, RtcError, statePayload, type JoinResult, type RequestParams, type ServerEvents } from '@rtcroom/protocol';
+import { CLOSE_CODES, RtcError, statePayload, type JoinRedirect, type JoinResult, type RequestParams, type ServerEvents } from '@rtcroom/protocol';
 import { Privileges, privilegeExpiry, verifyToken } from '@rtcroom/token';
 import type { AppRegistry } from '../apps/registry.ts';
 import type { ServerConfig } from '../config.ts';
@@ -19,6 +19,7 @@ import type { RoomManager } from './room-manager.ts';
 import { TokenWatch, expiryMs } from './token-watch.ts';
 import { LivenessMonitor } from './liveness.ts';
 import { iceServersFor } from '../turn/credentials.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 
 /** What the service needs of a signaling session. */
 export interface SessionPort extends MemberSink {
@@ -26,6 +27,8 @@ export interface SessionPort extends MemberSink {
   member: Member | undefined;
   /** Closes the session without a leave of its own (its member moved on, or is gone already). */
   detach(code: number, reason: string): void;
+  /** True once the session has ended. */
+  readonly closed: boolean;
 }
 
 /**
@@ -62,9 +65,14 @@ export class JoinService {
   readonly #liveness: LivenessMonitor;
 
   readonly #newMedia: MediaFactory;
+  readonly #cluster: Cluster | undefined;
 
-  /** @param newMedia creates a room's media on first use (the in-process router, or a worker's) */
-  constructor(apps: AppRegistry, rooms: RoomManager, config: ServerConfig, log: Logger, newMedia: MediaFactory) {
+  /**
+   * @param newMedia creates a room's media on first use (the in-process router, or a worker's)
+   * @param cluster this node's cluster (`--redis`): a room not on this node is placed through it
+   */
+  constructor(apps: AppRegistry, rooms: RoomManager, config: ServerConfig, log: Logger, newMedia: MediaFactory, cluster?: Cluster) {
+    this.#cluster = cluster;
     this.#apps = apps;
     this.#rooms = rooms;
     this.#config = config;
@@ -101,11 +109,29 @@ export class JoinService {
     if (room.media !== media) return;
     this.#log.warn('room media lost: members rejoin', { appId: room.appId, roomId: room.roomId, members: room.members.size, reason });
     const failed = { ...statePayload('transportFailed', 'media'), data: { connection: 'media', state: 'failed', reason: 'mediaLost' } };
+    this.#evict(room, CLOSE_CODES.mediaLost, reason, (m) => send(m, 'stateChanged', failed));
+  }
+
+  /**
+   * The room moved to another node of the cluster (this node drained, or another node holds it
+   * now): every member is let go with {@link CLOSE_CODES.roomMoved} and the SDK joins again, on the
+   * room's node. Returns whether the room was here.
+   */
+  moveRoom(appId: string, roomId: string, reason: string): boolean {
+    const room = this.#rooms.room(appId, roomId);
+    if (!room) return false;
+    this.#log.warn('room moved to another node: members rejoin there', { appId, roomId, members: room.members.size, reason });
+    this.#evict(room, CLOSE_CODES.roomMoved, reason);
+    return true;
+  }
+
+  /** Lets every member of `room` go and closes its session with `code` (the SDK joins again). */
+  #evict(room: Room, code: number, reason: string, tell?: (m: Member) => void): void {
     for (const m of [...room.members.values()]) {
-      send(m, 'stateChanged', failed);
+      tell?.(m);
       const s = m.sink;
       this.#leave(m, reason);
-      if (isSessionPort(s)) s.detach(CLOSE_CODES.mediaLost, reason);
+      if (isSessionPort(s)) s.detach(code, reason);
     }
   }
 
@@ -117,8 +143,11 @@ export class JoinService {
     return { member, room };
   }
 
-  /** Joins `s` to a room. */
-  join(s: SessionPort, p: RequestParams<'joinRtcRoom'>): JoinResult {
+  /**
+   * Joins `s` to a room. In a cluster, a room that is not on this node is placed first: here, or a
+   * redirect to the node holding it (nothing changes on this node then).
+   */
+  join(s: SessionPort, p: RequestParams<'joinRtcRoom'>): JoinResult | Promise<JoinResult | JoinRedirect> {
     if (s.member) throw new RtcError('alreadyInRoom', 'joinRtcRoom', s.member.userId, s.member.roomId);
     const app = this.#apps.get(p.appId);
     if (!app) {
@@ -127,6 +156,29 @@ export class JoinService {
     }
     const grants = this.#verify(p.token, app.appKey, p.appId, p.roomId, p.userId);
     if (!grants) throw new RtcError('invalidToken', 'joinRtcRoom');
+    const cluster = this.#cluster;
+    if (cluster && !this.#rooms.room(p.appId, p.roomId)) return this.#joinPlaced(cluster, s, p, grants);
+    return this.#joinHere(s, p, grants);
+  }
+
+  async #joinPlaced(cluster: Cluster, s: SessionPort, p: RequestParams<'joinRtcRoom'>, grants: MemberGrants): Promise<JoinResult | JoinRedirect> {
+    const where = await cluster.place(p.appId, p.roomId, p.avoidNodes ?? [], 'joinRtcRoom');
+    if (!where.here) {
+      this.#log.debug('join redirected', { appId: p.appId, roomId: p.roomId, userId: p.userId, node: where.node.id });
+      return { redirect: where.node };
+    }
+    try {
+      // the session may have ended or joined meanwhile
+      if (s.member) throw new RtcError('alreadyInRoom', 'joinRtcRoom', s.member.userId, s.member.roomId);
+      if (s.closed) throw new RtcError('connectionFailed', 'joinRtcRoom', 'the connection closed during the join');
+      return this.#joinHere(s, p, grants);
+    } finally {
+      // a first join that failed leaves no pin behind
+      cluster.placed(p.appId, p.roomId);
+    }
+  }
+
+  #joinHere(s: SessionPort, p: RequestParams<'joinRtcRoom'>, grants: MemberGrants): JoinResult {
     // the same user joining while its old member waits for a resume (a reloaded page, a client
     // that lost its resume token): the new join wins; a member with a live session still refuses
     const waiting = this.#rooms.memberOf(p.appId, p.userId);
@@ -163,6 +215,7 @@ export class JoinService {
       resumeToken: member.resumeToken ?? '',
       resumeGraceMs: this.#config.resumeGraceMs,
       iceServers: iceServersFor(this.#config.turn, member.userId),
+      ...(this.#cluster ? { cluster: this.#cluster.info() } : {}),
     };
   }
 
