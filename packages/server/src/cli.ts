@@ -18,6 +18,7 @@ import { runDoctor } from './doctor/doctor.ts';
 import { portSlice } from './workers/port-slices.ts';
 import { blockOnSignalForTests } from './debug-block.ts';
 import { HELP } from './cli-help.ts';
+import { isNativeMode, NATIVE_MODES, nativeModeFromEnv, type NativeMode } from './media/native/send-path.ts';
 import { exitCode, formatReport } from './doctor/report.ts';
 
 /** A usage error: printed with a hint, exit code 2. */
@@ -67,6 +68,7 @@ async function serve(args: string[]): Promise<void> {
     'max-members': { type: 'string' },
     'max-connections-per-ip': { type: 'string' },
     workers: { type: 'string' },
+    native: { type: 'string' },
     dev: { type: 'boolean' },
     'memory-reclaim': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -100,7 +102,8 @@ async function serve(args: string[]): Promise<void> {
     devApp = dev.app;
     apps = new AppRegistry([dev.app]);
   }
-  const config = { ...defaultConfig(apps, devApp), logLevel };
+  const native = nativeFlag(values.native);
+  const config = { ...defaultConfig(apps, devApp), logLevel, native };
   config.media = {
     iceAddress: values['rtc-ip'],
     announcedAddress: values['announced-ip'],
@@ -172,6 +175,19 @@ async function serve(args: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** `--native`, else `RTCROOM_NATIVE`, else `auto`. */
+function nativeFlag(value: string | undefined): NativeMode {
+  let env: NativeMode;
+  try {
+    env = nativeModeFromEnv();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (value === undefined) return env;
+  if (!isNativeMode(value)) throw new UsageError(`--native must be one of ${NATIVE_MODES.join(', ')}, got "${value}"`);
+  return value;
 }
 
 /** `A-B` within 1024-65535, as `--rtc-ports` takes it. */

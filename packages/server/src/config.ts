@@ -10,6 +10,7 @@ import type { MediaNetwork } from './media/codecs.ts';
 import { DEFAULT_SPEAKER_OPTIONS, type SpeakerOptions } from '@rtcroom/protocol';
 import type { AudioSelectionConfig } from './media/audio-selection.ts';
 import { DEFAULT_TURN_TTL_SECONDS, type TurnConfig } from './turn/credentials.ts';
+import { nativeModeFromEnv, type NativeMode } from './media/native/send-path.ts';
 
 /** Everything the server needs to run. */
 export interface ServerConfig {
@@ -76,6 +77,12 @@ export interface ServerConfig {
    * signaling and room state.
    */
   workers: number;
+  /**
+   * The native send path (`packages/server/native`: pre-keyed SRTP contexts, `sendmmsg`
+   * batches): `auto` uses it when it was built, `on` refuses to start without it, `off` runs
+   * the JavaScript path. Default: `RTCROOM_NATIVE`, else `auto`.
+   */
+  native: NativeMode;
 }
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -111,5 +118,6 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     serverPingMs: 1000,
     idleSessionMs: 30_000,
     workers: 1,
+    native: nativeModeFromEnv(),
   };
 }

@@ -18,6 +18,7 @@ import { SignalServer } from './signal/signal-server.ts';
 import { createRoutes } from './http/routes.ts';
 import { CONNECTIONS_CHECK_MS, limitConnections } from './http/connection-limit.ts';
 import { bindSharedPort, closeSharedPort } from './media/transport/shared-port.ts';
+import { chooseSendPath, sendPathHealth } from './media/native/send-path.ts';
 
 /** A running server. */
 export interface RunningServer {
@@ -37,8 +38,11 @@ export interface RunningServer {
  */
 export async function startServer(given: ServerConfig, log: Logger = createLogger(given.logLevel)): Promise<RunningServer> {
   if (given.media.singlePort && given.workers > 1) throw new Error('single-port mode needs one media process (workers: 1): a UDP port cannot be shared between worker processes');
-  // single-port mode: the shared media sockets first (a taken port fails the start)
-  const config: ServerConfig = { ...given, media: await bindSharedPort(given.media, log) };
+  // the send path (--native on without the module fails the start), then in single-port mode
+  // the shared media sockets (a taken port fails the start)
+  const send = chooseSendPath(given.native);
+  log.info('media send path', { path: send.path, reason: send.reason });
+  const config: ServerConfig = { ...given, media: { ...(await bindSharedPort(given.media, log)), native: send.addon } };
   const rooms = new RoomManager({
     maxMembersPerRoom: config.maxMembersPerRoom,
     maxVisibleMembers: config.maxVisibleMembers,
@@ -66,6 +70,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
       sessions: () => signal.sessionCount,
       media: () => (pool ? pool.totals() : { ...mediaCounts }),
       workers: pool && (() => pool.health()),
+      sendPath: () => sendPathHealth(send),
     },
     log,
   );

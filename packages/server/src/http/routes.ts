@@ -11,6 +11,7 @@ import type { Logger } from '../log.ts';
 import { sendFile } from './static-files.ts';
 import type { MediaTotals, WorkerHealth } from '../workers/worker-pool.ts';
 import { mediaPorts } from '../media/transport/shared-port.ts';
+import type { SendPathHealth } from '../media/native/send-path.ts';
 
 /** Live figures shown by `/healthz`. */
 export interface HealthSource {
@@ -21,6 +22,8 @@ export interface HealthSource {
   media(): MediaTotals;
   /** Per media worker figures, when media runs on workers. */
   workers?: (() => WorkerHealth[]) | undefined;
+  /** The media send path (`native` or `js`) of this process; its workers chose the same way. */
+  sendPath: () => SendPathHealth;
 }
 
 const devTokenSchema = z.object({
@@ -86,7 +89,7 @@ export function createRoutes(config: ServerConfig, health: HealthSource, log: Lo
           rooms: health.rooms(),
           members: health.members(),
           sessions: health.sessions(),
-          media: { ...health.media(), ...mediaPorts(config.media) },
+          media: { ...health.media(), ...mediaPorts(config.media), sendPath: health.sendPath() },
           ...(health.workers ? { workers: health.workers() } : {}),
         });
       }
