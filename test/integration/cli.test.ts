@@ -42,6 +42,7 @@ test('bad flags: a clear message and exit code 2; --help exits 0', () => {
     [['serve', '--rtc-port', '40000', '--rtc-ports', '40000-40100'], /--rtc-port and --rtc-ports cannot be used together/],
     [['serve', '--rtc-tcp'], /--rtc-tcp needs --rtc-port N/],
     [['serve', '--rtc-port', '40000', '--workers', '2'], /--rtc-port needs --workers 1/],
+    [['serve', '--native', 'fast'], /--native must be one of off, auto, on, got "fast"/],
     [['fly'], /unknown command "fly"/],
   ];
   for (const [args, want] of cases) {
@@ -50,6 +51,9 @@ test('bad flags: a clear message and exit code 2; --help exits 0', () => {
     assert.match(r.stderr, want);
     assert.match(r.stderr, /See "rtcroom/);
   }
+  const env = spawnSync(process.execPath, [BIN, 'serve'], { encoding: 'utf8', env: { ...process.env, RTCROOM_NATIVE: 'maybe' } });
+  assert.equal(env.status, 2, env.stderr);
+  assert.match(env.stderr, /RTCROOM_NATIVE must be one of off, auto, on; got "maybe"/);
   for (const cmd of ['serve', 'token']) {
     const r = run(cmd, '--help');
     assert.equal(r.status, 0);

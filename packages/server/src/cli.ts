@@ -85,6 +85,7 @@ async function serve(args: string[]): Promise<void> {
   if (values['rtc-tcp'] && singlePort === undefined) throw new UsageError('--rtc-tcp needs --rtc-port N (ICE over TCP is offered on TCP port N)');
   const logLevel = values['log-level'] ?? process.env.RTCROOM_LOG_LEVEL ?? 'info';
   if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be one of debug, info, warn, error, silent; got "${logLevel}"`);
+  const native = nativeFlag(values.native);
   const port = intFlag('port', values.port, 0, 65535);
   let apps: AppRegistry;
   let devApp;
@@ -102,7 +103,6 @@ async function serve(args: string[]): Promise<void> {
     devApp = dev.app;
     apps = new AppRegistry([dev.app]);
   }
-  const native = nativeFlag(values.native);
   const config = { ...defaultConfig(apps, devApp), logLevel, native };
   config.media = {
     iceAddress: values['rtc-ip'],
