@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:dgram';
 import type { FastProfile, RtpProtector } from '../srtp-protect.ts';
-import type { NativeAddon, NativeSrtpContext } from './addon.ts';
+import type { NativeAddon, NativeSocket, NativeSrtpContext } from './addon.ts';
 import { flushThisTurn, ipv4Number, nativeSocketOf } from './send-queue.ts';
 
 /** Native SRTP protection of one stream, for the fast sender. */
@@ -19,6 +19,9 @@ export class NativeProtector implements RtpProtector {
   /** The last destination queued for, and its address as a number. */
   #to: readonly [string, number] | undefined;
   #ip = -1;
+  /** The last socket queued on, and the module's twin of it (closed by the module with it). */
+  #socket: Socket | undefined;
+  #twin: NativeSocket | undefined;
 
   private constructor(addon: NativeAddon, ctx: NativeSrtpContext, profile: FastProfile) {
     this.#addon = addon;
@@ -47,11 +50,16 @@ export class NativeProtector implements RtpProtector {
   /**
    * Protects the packet into the native send queue, to leave through `socket` to `to` at the
    * end of this event-loop turn. False when it cannot go that way (an IPv6 socket or address,
-   * a closed socket, a packet larger than a queue slot): send it through `dgram`.
+   * a closed socket — the module closed its twin with it —, a packet larger than a queue slot):
+   * send it through `dgram`.
    */
   queue(socket: Socket, to: readonly [string, number], header: Buffer, ssrc: number, roc: number, seq: number, prefix: Buffer | undefined, payload: Buffer): boolean {
-    const twin = nativeSocketOf(this.#addon, socket);
-    if (!twin) return false;
+    if (socket !== this.#socket || !this.#twin) {
+      this.#socket = socket;
+      this.#twin = nativeSocketOf(this.#addon, socket);
+      if (!this.#twin) return false;
+    }
+    const twin = this.#twin;
     if (to !== this.#to) {
       this.#to = to;
       this.#ip = ipv4Number(to[0]);
