@@ -33,6 +33,9 @@ static batch_queue *queue_of_thread(void) {
   return thread_queue;
 }
 
+/* The largest UDP payload: no RTP packet is larger (and OpenSSL's int lengths stay far away). */
+#define MAX_DATAGRAM 65507
+
 typedef struct {
   batch_socket *socket; /* NULL once closed */
 } socket_handle;
@@ -126,7 +129,8 @@ static bool get_packet(napi_env env, const napi_value *a, packet_args *p) {
   p->ctx = get_tagged(env, a[0], &CTX_TAG);
   return p->ctx && get_u32(env, a[1], &p->ssrc) && get_u32(env, a[2], &p->roc) && get_u32(env, a[3], &p->seq) && p->seq <= 0xffff &&
          get_bytes(env, a[4], &p->header, &p->header_len, false) && p->header_len >= 12 &&
-         get_bytes(env, a[5], &p->prefix, &p->prefix_len, true) && get_bytes(env, a[6], &p->payload, &p->payload_len, false);
+         get_bytes(env, a[5], &p->prefix, &p->prefix_len, true) && get_bytes(env, a[6], &p->payload, &p->payload_len, false) &&
+         p->header_len + p->prefix_len + p->payload_len <= MAX_DATAGRAM;
 }
 
 static size_t datagram_len(const packet_args *p) { return p->header_len + p->prefix_len + p->payload_len + srtp_overhead(p->ctx); }

@@ -64,6 +64,7 @@ test('the module refuses bad arguments with a TypeError, never a crash', () => {
   assert.throws(() => native.protect(ctx, 1, 0, 70000, Buffer.alloc(12), undefined, Buffer.alloc(10), out), TypeError);
   assert.throws(() => native.protect(ctx, 1, 0, 1, Buffer.alloc(8), undefined, Buffer.alloc(10), out), TypeError);
   assert.throws(() => native.protect(ctx, 1, 0, 1, Buffer.alloc(12), undefined, Buffer.alloc(100), out), /too small/);
+  assert.throws(() => native.protect(ctx, 1, 0, 1, Buffer.alloc(12), undefined, Buffer.alloc(70_000), Buffer.alloc(70_100)), TypeError);
   // a socket handle where a context belongs, and the other way round
   const socket = native.openSocket(0);
   assert.throws(() => native.protect(socket as never, 1, 0, 1, Buffer.alloc(12), undefined, Buffer.alloc(10), out), TypeError);
