@@ -13,6 +13,26 @@ import { bound, cpuUs } from './floor.ts';
 import { AeadAes128GcmProtector, AesCm128HmacSha1_80Protector, type RtpProtector } from '../packages/server/src/media/srtp-protect.ts';
 import { loadNativeAddon } from '../packages/server/src/media/native/addon.ts';
 import { NativeProtector } from '../packages/server/src/media/native/native-protector.ts';
+import { FastRtpSender } from '../packages/server/src/media/fast-sender.ts';
+import type { NativeAddon } from '../packages/server/src/media/native/addon.ts';
+import { ProtectionProfileAeadAes128Gcm, SrtpSession, type RTCRtpSender } from 'werift';
+import type { Socket } from 'node:dgram';
+
+/**
+ * The server's own fast sender (`media/fast-sender.ts`: header, history, SRTP, send) for one
+ * subscriber at `to`, on a werift SRTP session and the shared `socket`, as single-port mode has it.
+ */
+function subscriberLeg(socket: Socket, to: readonly [string, number], native: NativeAddon | undefined): FastRtpSender {
+  const keys = { localMasterKey: randomBytes(16), localMasterSalt: randomBytes(12), remoteMasterKey: randomBytes(16), remoteMasterSalt: randomBytes(12) };
+  const dtlsTransport = {
+    state: 'connected',
+    srtp: new SrtpSession({ keys, profile: ProtectionProfileAeadAes128Gcm }),
+    iceTransport: { connection: { canSendApplicationData: () => true, nominated: { remoteAddr: to, protocol: { transport: { closed: false, socket } } } } },
+    sendRtcp: async () => undefined,
+  };
+  const sender = { ssrc: 0x1234, rtxSsrc: 0x5678, rtxPayloadType: 97, codec: { payloadType: 96 }, cname: 'bench', headerExtensions: [], dtlsTransport };
+  return new FastRtpSender(sender as unknown as RTCRtpSender, 0, undefined, native);
+}
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { packets: { type: 'string', default: '200000' }, subs: { type: 'string', default: '50' } } });
@@ -51,6 +71,13 @@ export async function main(argv: string[]): Promise<void> {
     if (!p.queue(sender!, to[i % subs]!, headerOf(i, false), 0x1234, 0, i & 0xffff, undefined, payload)) throw new Error('not queued');
     if (i % subs === subs - 1) native.flush();
   };
+  const legs = (n: NativeAddon | undefined) => to.map((t) => subscriberLeg(sender!, t, n));
+  const [jsLegs, nativeLegs] = [legs(undefined), legs(native)];
+  const forward = (all: FastRtpSender[], flush: boolean) => (i: number) => {
+    const seq = Math.floor(i / subs) & 0xffff;
+    all[i % subs]!.send(seq, seq * 3000, false, payload, true);
+    if (flush && i % subs === subs - 1) native.flush();
+  };
   const variants: [string, string, (i: number) => void][] = [
     ['AES-128-GCM protect', 'js', (i) => void jsGcm.protect(headerOf(i, true), 0x1234, 0, i & 0xffff, undefined, payload)],
     ['AES-128-GCM protect', 'native', (i) => void native.protect(gcmCtx, 0x1234, 0, i & 0xffff, headerOf(i, false), undefined, payload, out)],
@@ -60,6 +87,8 @@ export async function main(argv: string[]): Promise<void> {
     ['AES-128-GCM protect + send', 'native', nativeSend(natGcm)],
     ['AES-CM-128-HMAC-SHA1-80 protect + send', 'js', jsSend(jsCm)],
     ['AES-CM-128-HMAC-SHA1-80 protect + send', 'native', nativeSend(natCm)],
+    ['fast sender (GCM, history, header) + send', 'js', forward(jsLegs, false)],
+    ['fast sender (GCM, history, header) + send', 'native', forward(nativeLegs, true)],
   ];
   const rows: Record<string, string | number>[] = [];
   for (const [variant, path, fn] of variants) {
