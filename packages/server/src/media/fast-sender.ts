@@ -49,6 +49,7 @@ PADDING[PADDING_BYTES - 1] = PADDING_BYTES;
 /** Header scratch of the native path (which copies the header as it protects): no Buffer per packet. */
 const SCRATCH_HEADER = Buffer.alloc(12);
 const SCRATCH_HEADER_TWCC = Buffer.alloc(20);
+
 /** What a sender report needs to know about the source clock. */
 export interface ClockSync {
   /** Publisher's last SR: wall-clock ms (Unix) and RTP timestamp, and when it arrived (performance.now()). */
