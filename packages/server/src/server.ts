@@ -70,7 +70,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
       sessions: () => signal.sessionCount,
       media: () => (pool ? pool.totals() : { ...mediaCounts }),
       workers: pool && (() => pool.health()),
-      sendPath: () => sendPathHealth(send),
+      sendPath: () => sendPathHealth(send, !pool),
     },
     log,
   );

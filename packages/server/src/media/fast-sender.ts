@@ -49,6 +49,8 @@ PADDING[PADDING_BYTES - 1] = PADDING_BYTES;
 /** Header scratch of the native path (which copies the header as it protects): no Buffer per packet. */
 const SCRATCH_HEADER = Buffer.alloc(12);
 const SCRATCH_HEADER_TWCC = Buffer.alloc(20);
+/** RTX's original sequence number: both protectors encrypt it into a Buffer of their own, so one serves every packet. */
+const SCRATCH_OSN = Buffer.alloc(2);
 
 /** What a sender report needs to know about the source clock. */
 export interface ClockSync {
@@ -249,7 +251,7 @@ export class FastRtpSender {
   #rtx(seq: number, h: Sent): boolean {
     const s = this.#sender;
     const rtxSeq = this.#nextRtxSeq();
-    const osn = Buffer.allocUnsafe(2);
+    const osn = SCRATCH_OSN;
     osn.writeUInt16BE(seq, 0);
     return this.#write(s.rtxPayloadType!, rtxSeq, h.ts, h.marker, s.rtxSsrc, this.#rtxRoc, h.payload!, osn, h.patchA, h.patchB);
   }

@@ -40,7 +40,7 @@ export interface SendPathChoice {
 export interface SendPathHealth {
   path: 'native' | 'js';
   reason?: string;
-  /** The native queue's counters (native path). */
+  /** The native queue's counters (native path, media in this process). */
   sends?: NativeSendStats;
 }
 
@@ -57,8 +57,11 @@ export function chooseSendPath(mode: NativeMode, addonPath = DEFAULT_ADDON_PATH)
   return { path: 'js', addon: undefined, reason };
 }
 
-/** The send path's figures for `/healthz`. */
-export function sendPathHealth(choice: SendPathChoice): SendPathHealth {
-  if (choice.addon) return { path: 'native', sends: choice.addon.stats() };
+/**
+ * The send path's figures for `/healthz`; `counters` false leaves out this process's send
+ * counters (media on worker processes: they send, this process does not).
+ */
+export function sendPathHealth(choice: SendPathChoice, counters = true): SendPathHealth {
+  if (choice.addon) return counters ? { path: 'native', sends: choice.addon.stats() } : { path: 'native' };
   return choice.reason ? { path: 'js', reason: choice.reason } : { path: 'js' };
 }
