@@ -338,14 +338,15 @@ export class FastRtpSender {
     const undoA = applyPatch(payload, patchA);
     const undoB = applyPatch(payload, patchB);
     // native: protected into the sendmmsg queue (sent at the end of this event-loop turn)
-    const queued = socket !== undefined && native !== undefined && native.queue(socket, pair.remoteAddr, header, ssrc, roc, seq, prefix, payload);
+    const to = pair.remoteAddr; // werift makes a new tuple per read
+    const queued = socket !== undefined && native !== undefined && native.queue(socket, to, header, ssrc, roc, seq, prefix, payload);
     const parts = queued ? undefined : this.#protector!.protect(header, ssrc, roc, seq, prefix, payload);
     applyPatch(payload, undoB);
     applyPatch(payload, undoA);
     if (!parts) return true;
     try {
-      if (socket) socket.send(parts, pair.remoteAddr[1], pair.remoteAddr[0]);
-      else void pair.protocol.sendData!(Buffer.concat(parts), pair.remoteAddr).catch(() => undefined);
+      if (socket) socket.send(parts, to[1], to[0]);
+      else void pair.protocol.sendData!(Buffer.concat(parts), to).catch(() => undefined);
     } catch {
       return false;
     }

@@ -16,8 +16,8 @@ export class NativeProtector implements RtpProtector {
   readonly #addon: NativeAddon;
   readonly #ctx: NativeSrtpContext;
   readonly #tagBytes: number;
-  /** The last destination queued for, and its address as a number. */
-  #to: readonly [string, number] | undefined;
+  /** The last destination address queued for, and it as a number (werift makes a new tuple per read). */
+  #host: string | undefined;
   #ip = -1;
   /** The last socket queued on, and the module's twin of it (closed by the module with it). */
   #socket: Socket | undefined;
@@ -60,9 +60,10 @@ export class NativeProtector implements RtpProtector {
       if (!this.#twin) return false;
     }
     const twin = this.#twin;
-    if (to !== this.#to) {
-      this.#to = to;
-      this.#ip = ipv4Number(to[0]);
+    const host = to[0];
+    if (host !== this.#host) {
+      this.#host = host;
+      this.#ip = ipv4Number(host);
     }
     if (this.#ip < 0 || !this.#addon.queue(twin, this.#ctx, ssrc >>> 0, roc >>> 0, seq, header, prefix, payload, this.#ip, to[1])) return false;
     flushThisTurn(this.#addon);
