@@ -138,6 +138,9 @@ export class FastRtpSender {
   /** The transport-wide CC extension id negotiated (0: none), and the list it was read from. */
   #ccId = 0;
   #ccFrom: readonly { id: number; uri: string }[] | undefined;
+  /** The nominated pair last written to, and its remote address (werift makes a new tuple per read). */
+  #pair: object | undefined;
+  #to: readonly [string, number] = ['', 0];
   /** The probe the packets being written belong to (-1: none). */
   #probeCluster = -1;
 
@@ -338,7 +341,11 @@ export class FastRtpSender {
     const undoA = applyPatch(payload, patchA);
     const undoB = applyPatch(payload, patchB);
     // native: protected into the sendmmsg queue (sent at the end of this event-loop turn)
-    const to = pair.remoteAddr; // werift makes a new tuple per read
+    if (pair !== this.#pair) {
+      this.#pair = pair;
+      this.#to = pair.remoteAddr;
+    }
+    const to = this.#to;
     const queued = socket !== undefined && native !== undefined && native.queue(socket, to, header, ssrc, roc, seq, prefix, payload);
     const parts = queued ? undefined : this.#protector!.protect(header, ssrc, roc, seq, prefix, payload);
     applyPatch(payload, undoB);
