@@ -4,8 +4,9 @@
  * packages/server/src/media/native/; every entry point validates its arguments and throws a
  * TypeError rather than crash.
  *
- *   gcm(key, salt) / cm(key, salt, authKey)          -> context (one per SRTP stream direction)
+ *   gcm(key, salt, receiving?) / cm(key, salt, authKey) -> context (one per SRTP stream direction)
  *   protect(ctx, ssrc, roc, seq, header, prefix, payload, out) -> datagram length written to out
+ *   unprotect(ctx, ssrc, roc, seq, packet, headerLength, out) -> RTP length written to out (0: forged)
  *   openSocket(fd) / closeSocket(socket)             -> a dup of a dgram socket's descriptor
  *   queue(socket, ctx, ssrc, roc, seq, header, prefix, payload, ip, port) -> queued?
  *   flush() -> datagrams sent; pending(); stats(); batching (sendmmsg available)
@@ -94,15 +95,16 @@ static napi_value wrap_ctx(napi_env env, srtp_ctx *ctx) {
 }
 
 static napi_value js_gcm(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value a[2];
+  size_t argc = 3;
+  napi_value a[3];
   const uint8_t *key, *salt;
   size_t key_len, salt_len;
+  bool decrypt = false;
   CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
   if (argc < 2 || !get_bytes(env, a[0], &key, &key_len, false) || !get_bytes(env, a[1], &salt, &salt_len, false) || key_len != 16 ||
-      salt_len < 12)
-    return throw_type(env, "gcm(key, salt): a 16-byte key and a 12-byte salt");
-  return wrap_ctx(env, srtp_gcm_new(key, salt));
+      salt_len < 12 || (argc > 2 && napi_get_value_bool(env, a[2], &decrypt) != napi_ok))
+    return throw_type(env, "gcm(key, salt, receiving?): a 16-byte key, a 12-byte salt, a boolean");
+  return wrap_ctx(env, srtp_gcm_new(key, salt, decrypt));
 }
 
 static napi_value js_cm(napi_env env, napi_callback_info info) {
@@ -153,6 +155,24 @@ static napi_value js_protect(napi_env env, napi_callback_info info) {
   size_t n = protect_to(&p, out);
   if (n == 0) return throw_type(env, "protect: OpenSSL failed");
   CHECK(napi_create_uint32(env, (uint32_t)n, &result));
+  return result;
+}
+
+static napi_value js_unprotect(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value a[7], result;
+  uint32_t ssrc, roc, seq, header_len;
+  const uint8_t *packet;
+  uint8_t *out;
+  size_t len, out_len;
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  srtp_ctx *ctx = argc < 7 ? NULL : get_tagged(env, a[0], &CTX_TAG);
+  if (!ctx || !get_u32(env, a[1], &ssrc) || !get_u32(env, a[2], &roc) || !get_u32(env, a[3], &seq) || seq > 0xffff ||
+      !get_bytes(env, a[4], &packet, &len, false) || !get_u32(env, a[5], &header_len) ||
+      !get_bytes(env, a[6], (const uint8_t **)&out, &out_len, false) || len > MAX_DATAGRAM)
+    return throw_type(env, "unprotect(ctx, ssrc, roc, seq, packet, headerLength, out): invalid arguments");
+  if (len >= srtp_overhead(ctx) && out_len < len - srtp_overhead(ctx)) return throw_type(env, "unprotect: out is too small for the packet");
+  CHECK(napi_create_uint32(env, (uint32_t)srtp_unprotect(ctx, ssrc, roc, (uint16_t)seq, packet, len, header_len, out), &result));
   return result;
 }
 
@@ -260,6 +280,7 @@ NAPI_MODULE_INIT() {
       {"gcm", NULL, js_gcm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"cm", NULL, js_cm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"protect", NULL, js_protect, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"unprotect", NULL, js_unprotect, NULL, NULL, NULL, napi_enumerable, NULL},
       {"openSocket", NULL, js_open_socket, NULL, NULL, NULL, napi_enumerable, NULL},
       {"closeSocket", NULL, js_close_socket, NULL, NULL, NULL, napi_enumerable, NULL},
       {"queue", NULL, js_queue, NULL, NULL, NULL, napi_enumerable, NULL},

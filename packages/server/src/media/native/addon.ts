@@ -38,12 +38,17 @@ export interface NativeSendStats {
 
 /** The native module's functions (see `native/src/addon.c`). */
 export interface NativeAddon {
-  /** An AEAD_AES_128_GCM context (RFC 7714): 16-byte key, 12-byte salt. */
-  gcm(key: Buffer, salt: Buffer): NativeSrtpContext;
+  /** An AEAD_AES_128_GCM context (RFC 7714): 16-byte key, 12-byte salt; `receiving`: for {@link unprotect}. */
+  gcm(key: Buffer, salt: Buffer, receiving?: boolean): NativeSrtpContext;
   /** An AES_CM_128_HMAC_SHA1_80 context (RFC 3711): 16-byte key, 14-byte salt, 20-byte auth key. */
   cm(key: Buffer, salt: Buffer, authKey: Buffer): NativeSrtpContext;
   /** Writes `header ‖ E(prefix ‖ payload) ‖ tag` to `out`; returns its length. */
   protect(ctx: NativeSrtpContext, ssrc: number, roc: number, seq: number, header: Buffer, prefix: Buffer | undefined, payload: Buffer, out: Buffer): number;
+  /**
+   * Checks and decrypts SRTP `packet` (its RTP header `headerLength` bytes) to `out` (the RTP
+   * packet: header, clear payload, no tag); returns its length, 0 when it does not authenticate.
+   */
+  unprotect(ctx: NativeSrtpContext, ssrc: number, roc: number, seq: number, packet: Buffer, headerLength: number, out: Buffer): number;
   /** A duplicate of descriptor `fd` (throws when it cannot be made). */
   openSocket(fd: number): NativeSocket;
   /** Sends what is queued, then closes the duplicate. */
@@ -69,7 +74,7 @@ export const DEFAULT_ADDON_PATH = fileURLToPath(new URL('../../../native/build/R
 /** The module, or why there is none. */
 export type AddonLoad = { addon: NativeAddon; reason?: undefined } | { addon?: undefined; reason: string };
 
-const FUNCTIONS = ['gcm', 'cm', 'protect', 'openSocket', 'closeSocket', 'queue', 'flush', 'pending', 'stats'] as const;
+const FUNCTIONS = ['gcm', 'cm', 'protect', 'unprotect', 'openSocket', 'closeSocket', 'queue', 'flush', 'pending', 'stats'] as const;
 
 /** Loads the module at `path` and checks it against the JavaScript protectors. */
 export function loadNativeAddon(path = DEFAULT_ADDON_PATH): AddonLoad {
@@ -94,17 +99,17 @@ export function loadNativeAddon(path = DEFAULT_ADDON_PATH): AddonLoad {
   return { addon: native };
 }
 
-/** Protects a few packets both ways; a description of the first difference, or undefined. */
+/** Protects (and opens) a few packets both ways; a description of the first difference, or undefined. */
 function selfTest(native: NativeAddon): string | undefined {
   const key = randomBytes(16);
   const salt = randomBytes(14);
   const auth = randomBytes(20);
-  const cases: [string, NativeSrtpContext, RtpProtector][] = [
-    ['AES-128-GCM', native.gcm(key, salt.subarray(0, 12)), new AeadAes128GcmProtector(key, salt)],
-    ['AES-CM-128-HMAC-SHA1-80', native.cm(key, salt, auth), new AesCm128HmacSha1_80Protector(key, salt, auth)],
+  const cases: [string, NativeSrtpContext, RtpProtector, NativeSrtpContext][] = [
+    ['AES-128-GCM', native.gcm(key, salt.subarray(0, 12)), new AeadAes128GcmProtector(key, salt), native.gcm(key, salt.subarray(0, 12), true)],
+    ['AES-CM-128-HMAC-SHA1-80', native.cm(key, salt, auth), new AesCm128HmacSha1_80Protector(key, salt, auth), native.cm(key, salt, auth)],
   ];
   const payload = randomBytes(1000);
-  for (const [name, ctx, js] of cases) {
+  for (const [name, ctx, js, receiving] of cases) {
     for (const [roc, seq, prefix] of [[0, 1, undefined], [3, 0xfffe, Buffer.from([0x12, 0x34])]] as const) {
       const header = Buffer.from('80e0000000003039deadbeef', 'hex');
       header.writeUInt16BE(seq, 2);
@@ -112,6 +117,11 @@ function selfTest(native: NativeAddon): string | undefined {
       const out = Buffer.alloc(expected.length);
       const n = native.protect(ctx, 0xdeadbeef, roc, seq, header, prefix, payload, out);
       if (n !== expected.length || !out.equals(expected)) return `${name} differs from the JavaScript protector`;
+      if (!prefix) {
+        const clear = Buffer.alloc(expected.length);
+        const m = native.unprotect(receiving, 0xdeadbeef, roc, seq, expected, 12, clear);
+        if (m !== 12 + payload.length || !clear.subarray(0, m).equals(Buffer.concat([header, payload]))) return `${name} does not open what it protects`;
+      }
     }
   }
   return undefined;
