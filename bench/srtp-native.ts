@@ -1,5 +1,7 @@
-// The native send path against the JavaScript one, per packet: SRTP protection alone (a Node
-// cipher per packet vs. one pre-keyed OpenSSL context per stream), then protection and sending
+// The native send path against the JavaScript one, per packet: SRTP decryption of a publisher's
+// packet (werift's session: its header parse and ROC estimate, then a Node decipher or the
+// module), SRTP protection alone (a Node cipher per packet vs. one pre-keyed OpenSSL context per
+// stream), then protection and sending
 // to `subs` loopback destinations round-robin on one socket (one dgram send per packet vs. the
 // native queue's sendmmsg). The native queue is flushed as the server flushes it — at the end of
 // each turn, here every `subs` packets (one publisher packet fanned out to every subscriber), and
@@ -15,7 +17,8 @@ import { loadNativeAddon } from '../packages/server/src/media/native/addon.ts';
 import { NativeProtector } from '../packages/server/src/media/native/native-protector.ts';
 import { FastRtpSender } from '../packages/server/src/media/fast-sender.ts';
 import type { NativeAddon } from '../packages/server/src/media/native/addon.ts';
-import { ProtectionProfileAeadAes128Gcm, SrtpSession, type RTCRtpSender } from 'werift';
+import { ProtectionProfileAeadAes128Gcm, RtpHeader, SrtpSession, type RTCPeerConnection, type RTCRtpSender } from 'werift';
+import { decryptNatively } from '../packages/server/src/media/werift-adapter.ts';
 import type { Socket } from 'node:dgram';
 
 /**
@@ -78,7 +81,20 @@ export async function main(argv: string[]): Promise<void> {
     all[i % subs]!.send(seq, seq * 3000, false, payload, true);
     if (flush && i % subs === subs - 1) native.flush();
   };
+  // receive side: a publisher's packets through werift's SRTP session, on werift's decryption or the module's
+  const receiveKeys = { localMasterKey: key, localMasterSalt: salt.subarray(0, 12), remoteMasterKey: key, remoteMasterSalt: salt.subarray(0, 12) };
+  const publisher = new SrtpSession({ keys: receiveKeys, profile: ProtectionProfileAeadAes128Gcm });
+  const incoming = Array.from({ length: 1000 }, (_, i) => publisher.encrypt(payload, new RtpHeader({ payloadType: 96, sequenceNumber: i, timestamp: i * 3000, ssrc: 0x4321 })));
+  const [jsOpen, nativeOpen] = [0, 1].map(() => new SrtpSession({ keys: receiveKeys, profile: ProtectionProfileAeadAes128Gcm }));
+  decryptNatively({ dtlsTransports: [{ srtp: nativeOpen }] } as unknown as RTCPeerConnection, native);
+  const decryptNext = (session: SrtpSession, i: number): Buffer => {
+    // the 1,000 packets again from the start: werift's rollover state starts over with them
+    if (i % 1000 === 0) (session as unknown as { remoteContext: { srtpSSRCStates: object } }).remoteContext.srtpSSRCStates = {};
+    return session.decrypt(incoming[i % 1000]!);
+  };
   const variants: [string, string, (i: number) => void][] = [
+    ['AES-128-GCM decrypt (werift session)', 'js', (i) => void decryptNext(jsOpen!, i)],
+    ['AES-128-GCM decrypt (werift session)', 'native', (i) => void decryptNext(nativeOpen!, i)],
     ['AES-128-GCM protect', 'js', (i) => void jsGcm.protect(headerOf(i, true), 0x1234, 0, i & 0xffff, undefined, payload)],
     ['AES-128-GCM protect', 'native', (i) => void native.protect(gcmCtx, 0x1234, 0, i & 0xffff, headerOf(i, false), undefined, payload, out)],
     ['AES-CM-128-HMAC-SHA1-80 protect', 'js', (i) => void jsCm.protect(headerOf(i, true), 0x1234, 0, i & 0xffff, undefined, payload)],
