@@ -8,12 +8,14 @@ import { parseArgs } from 'node:util';
 import { printTable, writeResult } from './report.ts';
 import { AeadAes128GcmProtector, AesCm128HmacSha1_80Protector } from '../packages/server/src/media/srtp-protect.ts';
 
-function cpuUs(): number {
+/** User + system CPU time of this process (µs). */
+export function cpuUs(): number {
   const u = process.cpuUsage();
   return u.user + u.system;
 }
 
-async function bound(n: number): Promise<Socket[]> {
+/** `n` UDP sockets bound on loopback. */
+export async function bound(n: number): Promise<Socket[]> {
   return Promise.all(
     Array.from({ length: n }, () => new Promise<Socket>((resolve) => {
       const s = createSocket('udp4');

@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   'audio-idle': () => import('./audio-idle.ts'),
   'join-storm': async () => (await import('./sfu.ts')).scenario('join-storm'),
   floor: () => import('./floor.ts'),
+  'srtp-native': () => import('./srtp-native.ts'),
   profile: () => import('./profile.ts'),
   fuzz: () => import('./fuzz.ts'),
   churn: () => import('./churn.ts'),

@@ -45,6 +45,7 @@ test('bad flags: a clear message and exit code 2; --help exits 0', () => {
     [['serve', '--redis', 'http://127.0.0.1:6379'], /--redis must be a redis:\/\/ or rediss:\/\/ URL/],
     [['serve', '--node-id', 'n1'], /--node-id needs --redis/],
     [['serve', '--redis', 'redis://127.0.0.1:1', '--sysload-limit', 'high'], /--sysload-limit must be a number from 0 to 1000/],
+    [['serve', '--native', 'fast'], /--native must be one of off, auto, on, got "fast"/],
     [['fly'], /unknown command "fly"/],
     [['serve', '--miniapp', '/nonexistent/project'], /--miniapp: \/nonexistent\/project is not a folder/],
     [['serve', '--miniapp', tmpdir()], /has no app\.json/],
@@ -58,6 +59,9 @@ test('bad flags: a clear message and exit code 2; --help exits 0', () => {
     assert.match(r.stderr, want);
     assert.match(r.stderr, /See "rtcroom/);
   }
+  const env = spawnSync(process.execPath, [BIN, 'serve'], { encoding: 'utf8', env: { ...process.env, RTCROOM_NATIVE: 'maybe' } });
+  assert.equal(env.status, 2, env.stderr);
+  assert.match(env.stderr, /RTCROOM_NATIVE must be one of off, auto, on; got "maybe"/);
   for (const cmd of ['serve', 'token', 'miniapp']) {
     const r = run(cmd, '--help');
     assert.equal(r.status, 0);

@@ -43,6 +43,9 @@ Options:
   --workers N       media processes (default 1: media runs in the server process). N >= 2
                     starts N media worker processes; each new room goes to the least loaded
                     one, a crashed worker restarts and its rooms' members rejoin
+  --native M        the native send path (SRTP on pre-keyed OpenSSL contexts, sendmmsg
+                    batches; built at npm install when a C compiler is there): auto (default:
+                    when built), on (fail to start without it), off (JavaScript); or RTCROOM_NATIVE
   --turn-urls URLS  comma-separated turn:/turns:/stun: URLs handed to every member, e.g.
                     turn:turn.example.com:3478,turns:turn.example.com:443?transport=tcp
   --turn-secret S   coturn's static-auth-secret (or RTCROOM_TURN_SECRET): members get

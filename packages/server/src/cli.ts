@@ -18,6 +18,7 @@ import { runDoctor } from './doctor/doctor.ts';
 import { portSlice } from './workers/port-slices.ts';
 import { blockOnSignalForTests } from './debug-block.ts';
 import { HELP } from './cli-help.ts';
+import { isNativeMode, NATIVE_MODES, nativeModeFromEnv, type NativeMode } from './media/native/send-path.ts';
 import { exitCode, formatReport } from './doctor/report.ts';
 import { miniappCommand, miniappDir, MiniappUsageError } from './cli-miniapp.ts';
 import { OPS_OPTIONS, OpsFlagError, applyOpsFlags } from './ops/flags.ts';
@@ -80,6 +81,7 @@ async function serve(args: string[]): Promise<void> {
     'public-url': { type: 'string' },
     'sysload-limit': { type: 'string' },
     'drain-timeout': { type: 'string' },
+    native: { type: 'string' },
     dev: { type: 'boolean' },
     'memory-reclaim': { type: 'boolean' },
     miniapp: { type: 'string' },
@@ -99,6 +101,7 @@ async function serve(args: string[]): Promise<void> {
   if (values['rtc-tcp'] && singlePort === undefined) throw new UsageError('--rtc-tcp needs --rtc-port N (ICE over TCP is offered on TCP port N)');
   const logLevel = values['log-level'] ?? process.env.RTCROOM_LOG_LEVEL ?? 'info';
   if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be one of debug, info, warn, error, silent; got "${logLevel}"`);
+  const native = nativeFlag(values.native);
   const port = intFlag('port', values.port, 0, 65535);
   let apps: AppRegistry;
   let devApp;
@@ -116,7 +119,7 @@ async function serve(args: string[]): Promise<void> {
     devApp = dev.app;
     apps = new AppRegistry([dev.app]);
   }
-  const config = { ...defaultConfig(apps, devApp), logLevel };
+  const config = { ...defaultConfig(apps, devApp), logLevel, native };
   config.media = {
     iceAddress: values['rtc-ip'],
     announcedAddress: values['announced-ip'],
@@ -255,6 +258,19 @@ function clusterConfig(values: Partial<Record<'redis' | 'node-id' | 'public-url'
     leaseMs: CLUSTER_DEFAULTS.leaseMs,
     renewMs: CLUSTER_DEFAULTS.renewMs,
   };
+}
+
+/** `--native`, else `RTCROOM_NATIVE`, else `auto`. */
+function nativeFlag(value: string | undefined): NativeMode {
+  let env: NativeMode;
+  try {
+    env = nativeModeFromEnv();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (value === undefined) return env;
+  if (!isNativeMode(value)) throw new UsageError(`--native must be one of ${NATIVE_MODES.join(', ')}, got "${value}"`);
+  return value;
 }
 
 /** `A-B` within 1024-65535, as `--rtc-ports` takes it. */

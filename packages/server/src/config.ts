@@ -13,6 +13,7 @@ import { DEFAULT_TURN_TTL_SECONDS, type TurnConfig } from './turn/credentials.ts
 import { DEFAULT_WEBHOOKS, type WebhookConfig } from './webhooks/webhooks.ts';
 import type { UsageConfig } from './usage/setup.ts';
 import type { ClusterConfig } from './cluster/cluster.ts';
+import { nativeModeFromEnv, type NativeMode } from './media/native/send-path.ts';
 
 /** Everything the server needs to run. */
 export interface ServerConfig {
@@ -91,6 +92,12 @@ export interface ServerConfig {
   usage: UsageConfig | undefined;
   /** A cluster of nodes on one Redis (`--redis`); undefined: a single node. */
   cluster: ClusterConfig | undefined;
+  /**
+   * The native send path (`packages/server/native`: pre-keyed SRTP contexts, `sendmmsg`
+   * batches): `auto` uses it when it was built, `on` refuses to start without it, `off` runs
+   * the JavaScript path. Default: `RTCROOM_NATIVE`, else `auto`.
+   */
+  native: NativeMode;
 }
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -131,5 +138,6 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     webhooks: { ...DEFAULT_WEBHOOKS, urls: [] },
     usage: undefined,
     cluster: undefined,
+    native: nativeModeFromEnv(),
   };
 }

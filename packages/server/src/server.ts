@@ -28,6 +28,7 @@ import { openUsage } from './usage/setup.ts';
 import { RemoteRoomMedia } from './workers/remote-room-media.ts';
 import { Cluster, localRooms } from './cluster/cluster.ts';
 import { publicUrlFor } from './cluster/public-url.ts';
+import { chooseSendPath, sendPathHealth } from './media/native/send-path.ts';
 
 /** A running server. */
 export interface RunningServer {
@@ -65,8 +66,11 @@ export interface RunningServer {
 export async function startServer(given: ServerConfig, log: Logger = createLogger(given.logLevel)): Promise<RunningServer> {
   if (given.webhooks.urls.length > 0 && given.adminKey === undefined) throw new Error('webhooks are signed with the admin key: set one (--admin-key) to send them');
   if (given.media.singlePort && given.workers > 1) throw new Error('single-port mode needs one media process (workers: 1): a UDP port cannot be shared between worker processes');
-  // single-port mode: the shared media sockets first (a taken port fails the start)
-  const config: ServerConfig = { ...given, media: await bindSharedPort(given.media, log) };
+  // the send path (--native on without the module fails the start), then in single-port mode
+  // the shared media sockets (a taken port fails the start)
+  const send = chooseSendPath(given.native);
+  log.info('media send path', { path: send.path, reason: send.reason });
+  const config: ServerConfig = { ...given, media: { ...(await bindSharedPort(given.media, log)), native: send.addon } };
   const rooms = new RoomManager({
     maxMembersPerRoom: config.maxMembersPerRoom,
     maxVisibleMembers: config.maxVisibleMembers,
@@ -142,6 +146,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
       media: () => (pool ? pool.totals() : { ...mediaCounts }),
       workers: pool && (() => pool.health()),
       cluster: cluster && (() => cluster.view()),
+      sendPath: () => sendPathHealth(send, !pool),
     },
     log,
     [admin, metricsRoute(metrics, config.metricsKey)],

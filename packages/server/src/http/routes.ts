@@ -14,6 +14,7 @@ import { readBody, sendJson as json } from './json.ts';
 import type { MediaTotals, WorkerHealth } from '../workers/worker-pool.ts';
 import { mediaPorts } from '../media/transport/shared-port.ts';
 import type { ClusterView } from '../cluster/cluster.ts';
+import type { SendPathHealth } from '../media/native/send-path.ts';
 
 /** Live figures shown by `/healthz`. */
 export interface HealthSource {
@@ -26,6 +27,8 @@ export interface HealthSource {
   workers?: (() => WorkerHealth[]) | undefined;
   /** The cluster as this node sees it (`--redis`). */
   cluster?: (() => ClusterView) | undefined;
+  /** The media send path (`native` or `js`) of this process; its workers chose the same way. */
+  sendPath: () => SendPathHealth;
 }
 
 const devTokenSchema = z.object({
@@ -82,7 +85,7 @@ export function createRoutes(config: ServerConfig, health: HealthSource, log: Lo
           rooms: health.rooms(),
           members: health.members(),
           sessions: health.sessions(),
-          media: { ...health.media(), ...mediaPorts(config.media) },
+          media: { ...health.media(), ...mediaPorts(config.media), sendPath: health.sendPath() },
           ...(health.workers ? { workers: health.workers() } : {}),
           ...(health.cluster ? { cluster: health.cluster() } : {}),
         });

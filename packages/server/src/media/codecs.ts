@@ -20,6 +20,7 @@ import {
   type RTCPeerConnectionConfig,
 } from 'werift';
 import type { SharedPort } from './werift-adapter.ts';
+import type { NativeAddon } from './native/addon.ts';
 
 /** Where media sockets live. */
 export interface MediaNetwork {
@@ -36,6 +37,8 @@ export interface MediaNetwork {
   singlePort?: { port: number; tcp: boolean } | undefined;
   /** The shared sockets of single-port mode, bound by `startServer` (not configuration). */
   shared?: SharedPort | undefined;
+  /** The native send path's module, loaded by `startServer` (not configuration); undefined: the JavaScript path. */
+  native?: NativeAddon | undefined;
   /** Fault injection for tests: drop this percentage of packets sent on subscriber legs. */
   testSubscriberLossPercent?: number;
 }

@@ -8,6 +8,7 @@ import type { TrackSource } from '@rtcroom/protocol';
 import type { Producer } from './producer.ts';
 import { SeqTsRewriter } from './rewriter.ts';
 import { FastRtpSender, type TransportSequencer } from './fast-sender.ts';
+import type { NativeAddon } from './native/addon.ts';
 import { mediaCounts } from './metrics.ts';
 import { LayerSelector } from './simulcast/layer-selector.ts';
 import type { Viewport } from './simulcast/allocator.ts';
@@ -36,11 +37,12 @@ export class SendSlot {
   /**
    * @param testLossPercent fault injection for tests (see {@link FastRtpSender})
    * @param cc the connection's transport-wide sequence numbers
+   * @param native the native module, on the native send path
    */
-  constructor(transceiver: RTCRtpTransceiver, kind: 'audio' | 'video', testLossPercent = 0, cc?: TransportSequencer) {
+  constructor(transceiver: RTCRtpTransceiver, kind: 'audio' | 'video', testLossPercent = 0, cc?: TransportSequencer, native?: NativeAddon) {
     this.transceiver = transceiver;
     this.kind = kind;
-    this.fast = new FastRtpSender(transceiver.sender, testLossPercent, cc);
+    this.fast = new FastRtpSender(transceiver.sender, testLossPercent, cc, native);
     // werift parses the subscriber's NACKs; its own cache is empty (we bypass it), ours answers
     transceiver.sender.onGenericNack.subscribe((nack) => {
       mediaCounts.nacks += nack.lost.length;

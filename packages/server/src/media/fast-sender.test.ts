@@ -3,6 +3,14 @@ import assert from 'node:assert/strict';
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import { ProtectionProfileAeadAes128Gcm, ProtectionProfileAes128CmHmacSha1_80, RtpPacket, SrtpSession, type RTCRtpSender } from 'werift';
 import { FastRtpSender } from './fast-sender.ts';
+import { loadNativeAddon, type NativeAddon } from './native/addon.ts';
+
+/** The native module for the native-path variants (CI builds it; without it they fail with the reason). */
+function nativeAddon(): NativeAddon {
+  const load = loadNativeAddon();
+  if (!load.addon) assert.fail(`the native module ${load.reason} (build it: npm run build:native)`);
+  return load.addon;
+}
 
 type Profile = typeof ProtectionProfileAeadAes128Gcm | typeof ProtectionProfileAes128CmHmacSha1_80;
 const PROFILES: [string, Profile][] = [
@@ -11,7 +19,7 @@ const PROFILES: [string, Profile][] = [
 ];
 
 /** A werift-shaped sender on real werift SRTP sessions whose socket records what is sent. */
-function fakeSender(opts: { rtx?: boolean; profile?: Profile; ssrc?: number } = {}) {
+function fakeSender(opts: { rtx?: boolean; profile?: Profile; ssrc?: number; native?: NativeAddon } = {}) {
   const profile = opts.profile ?? ProtectionProfileAeadAes128Gcm;
   const saltLen = profile === ProtectionProfileAeadAes128Gcm ? 12 : 14;
   const keys = { localMasterKey: randomBytes(16), localMasterSalt: randomBytes(saltLen), remoteMasterKey: randomBytes(16), remoteMasterSalt: randomBytes(saltLen) };
@@ -38,7 +46,7 @@ function fakeSender(opts: { rtx?: boolean; profile?: Profile; ssrc?: number } = 
   };
   const sender = { ssrc: opts.ssrc ?? 0x11223344, rtxSsrc: 0x55667788, rtxPayloadType: opts.rtx ? 97 : undefined, codec: { payloadType: 96 }, cname: 'cname-1', dtlsTransport };
   return {
-    fast: new FastRtpSender(sender as unknown as RTCRtpSender),
+    fast: new FastRtpSender(sender as unknown as RTCRtpSender, 0, undefined, opts.native),
     sent,
     rtcp,
     dtlsTransport,
@@ -47,9 +55,10 @@ function fakeSender(opts: { rtx?: boolean; profile?: Profile; ssrc?: number } = 
   };
 }
 
-for (const [name, profile] of PROFILES) {
-  test(`${name}: packets decrypt and authenticate with werift SRTP to the same header and payload, across a ROC wrap`, () => {
-    const { fast, sent, decrypt } = fakeSender({ profile });
+for (const [name, profile] of PROFILES) for (const path of ['js', 'native'] as const) {
+  const native = () => (path === 'native' ? nativeAddon() : undefined);
+  test(`${name} (${path} path): packets decrypt and authenticate with werift SRTP to the same header and payload, across a ROC wrap`, () => {
+    const { fast, sent, decrypt } = fakeSender({ profile, native: native() });
     assert.equal(fast.path(), 'fast');
     const payload = randomBytes(1100);
     const seqs = [65534, 65535, 0, 1, 2];
@@ -71,8 +80,8 @@ for (const [name, profile] of PROFILES) {
     assert.throws(() => decrypt(bad));
   });
 
-  test(`${name}: NACKs are answered from history: RTX with the original sequence number first, or the packet again (also across a ROC wrap)`, () => {
-    const rtx = fakeSender({ rtx: true, profile });
+  test(`${name} (${path} path): NACKs are answered from history: RTX with the original sequence number first, or the packet again (also across a ROC wrap)`, () => {
+    const rtx = fakeSender({ rtx: true, profile, native: native() });
     const payloads = [randomBytes(500), randomBytes(600), randomBytes(700)];
     payloads.forEach((p, i) => rtx.fast.send(100 + i, 9000, false, p, true));
     rtx.fast.retransmit([101, 5000]); // 5000 was never sent
@@ -87,7 +96,7 @@ for (const [name, profile] of PROFILES) {
     }
     assert.equal(rtx.fast.retransmitted, 2);
 
-    const plain = fakeSender({ profile });
+    const plain = fakeSender({ profile, native: native() });
     plain.fast.send(65535, 1, true, payloads[0]!, true);
     plain.fast.send(0, 2, true, payloads[1]!, true); // ROC 1 from here
     plain.fast.retransmit([65535, 0]); // sent again under their own indices (ROC 0, then 1)
@@ -98,8 +107,8 @@ for (const [name, profile] of PROFILES) {
   });
 }
 
-test('probes resend the latest packets on RTX, then pad with padding-only RTX packets when the history runs short', () => {
-  const rtx = fakeSender({ rtx: true });
+for (const path of ['js', 'native'] as const) test(`probes resend the latest packets on RTX, then pad with padding-only RTX packets when the history runs short (${path} path)`, () => {
+  const rtx = fakeSender({ rtx: true, native: path === 'native' ? nativeAddon() : undefined });
   // nothing sent yet (a paused video): the probe is all padding, on consecutive RTX sequence numbers
   const sentBytes = rtx.fast.probe(1000, 7);
   assert.ok(sentBytes >= 1000, `sent ${sentBytes}`);

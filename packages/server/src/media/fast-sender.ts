@@ -3,7 +3,9 @@
  * this sender then writes packets itself: a 12-byte header, SRTP with the session keys werift
  * derived — AES-128-GCM (RFC 7714) or AES_CM_128_HMAC_SHA1_80 (RFC 3711), whichever DTLS
  * negotiated — and one `dgram` send of `[header, ciphertext, tag]` on the nominated pair: no
- * packet clone, no header-extension rewrite, no concatenation. It keeps its own history to
+ * packet clone, no header-extension rewrite, no concatenation. On the native send path
+ * (`native/`) the packet is protected on the stream's pre-keyed OpenSSL context straight into
+ * a queue that leaves by `sendmmsg` at the end of the event-loop turn. It keeps its own history to
  * answer NACKs (with RTX where negotiated) and sends its own sender reports, translated from the
  * publisher's where it has them, so lip-sync survives forwarding.
  *
@@ -16,7 +18,10 @@ import type { Socket } from 'node:dgram';
 import type { RTCRtpSender } from 'werift';
 import { seqDiff } from './rewriter.ts';
 import { mediaCounts } from './metrics.ts';
-import { AeadAes128GcmProtector, AesCm128HmacSha1_80Protector, type RtpProtector } from './srtp-protect.ts';
+import type { RtpProtector } from './srtp-protect.ts';
+import { protectorFor, type WeriftSrtpContext } from './session-protector.ts';
+import type { NativeAddon } from './native/addon.ts';
+import { NativeProtector } from './native/native-protector.ts';
 import { applyPatch, NO_PATCH } from './payload-patch.ts';
 import { TWCC_EXTENSION_URI } from './downlink-cc.ts';
 
@@ -42,9 +47,11 @@ const HISTORY = 1024;
 const PADDING_BYTES = 224;
 const PADDING = Buffer.alloc(PADDING_BYTES);
 PADDING[PADDING_BYTES - 1] = PADDING_BYTES;
-/** werift's numbers for the DTLS-SRTP profiles (RFC 5764 §4.1.2, RFC 7714 §14.2). */
-const PROFILE_AES128_CM_HMAC_SHA1_80 = 0x0001;
-const PROFILE_AEAD_AES_128_GCM = 0x0007;
+/** Header scratch of the native path (which copies the header as it protects): no Buffer per packet. */
+const SCRATCH_HEADER = Buffer.alloc(12);
+const SCRATCH_HEADER_TWCC = Buffer.alloc(20);
+/** RTX's original sequence number: both protectors encrypt it into a Buffer of their own, so one serves every packet. */
+const SCRATCH_OSN = Buffer.alloc(2);
 
 /** What a sender report needs to know about the source clock. */
 export interface ClockSync {
@@ -75,16 +82,6 @@ interface Sent {
   resentAt: number;
 }
 
-/** The parts of werift's SRTP context the fast path reads (rtp/src/srtp/context/context.js). */
-interface WeriftSrtpContext {
-  profile?: number;
-  srtpSessionKey?: Buffer;
-  srtpSessionSalt?: Buffer;
-  /** The SRTP auth key (CM profiles; werift's name). */
-  srtpSessionAuthTag?: Buffer;
-  cipher?: { aeadAuthTagLen?: number; authTagLength?: number };
-}
-
 /** werift internals the fast path reads (stable across 0.25.x; checked at run time). */
 interface WeriftSenderInternals {
   ssrc: number;
@@ -113,28 +110,15 @@ interface WeriftSenderInternals {
     | undefined;
 }
 
-/** The protector for werift's local SRTP context, or undefined when the fast path cannot write its profile. */
-function protectorFor(ctx: WeriftSrtpContext | undefined): RtpProtector | undefined {
-  if (!ctx?.srtpSessionKey || !ctx.srtpSessionSalt) return undefined;
-  try {
-    if (ctx.profile === PROFILE_AEAD_AES_128_GCM && ctx.cipher?.aeadAuthTagLen === 16) {
-      return new AeadAes128GcmProtector(ctx.srtpSessionKey, ctx.srtpSessionSalt);
-    }
-    if (ctx.profile === PROFILE_AES128_CM_HMAC_SHA1_80 && ctx.cipher?.authTagLength === 10 && ctx.srtpSessionAuthTag) {
-      return new AesCm128HmacSha1_80Protector(ctx.srtpSessionKey, ctx.srtpSessionSalt, ctx.srtpSessionAuthTag);
-    }
-  } catch {
-    // key material of an unexpected shape: werift's own path
-  }
-  return undefined;
-}
-
 /** Writes one outgoing stream (one SSRC of a subscriber connection). */
 export class FastRtpSender {
   readonly #sender: WeriftSenderInternals;
   /** The werift SRTP session the path was decided for. */
   #session: object | undefined;
   #protector: RtpProtector | undefined;
+  /** The protector when it is native (it also queues for `sendmmsg`). */
+  #native: NativeProtector | undefined;
+  readonly #addon: NativeAddon | undefined;
   #path: SendPath = 'wait';
   #roc = 0;
   #rtxRoc = 0;
@@ -155,15 +139,20 @@ export class FastRtpSender {
   /** The transport-wide CC extension id negotiated (0: none), and the list it was read from. */
   #ccId = 0;
   #ccFrom: readonly { id: number; uri: string }[] | undefined;
+  /** The nominated pair last written to, and its remote address (werift makes a new tuple per read). */
+  #pair: object | undefined;
+  #to: readonly [string, number] = ['', 0];
   /** The probe the packets being written belong to (-1: none). */
   #probeCluster = -1;
 
   /**
    * @param testLossPercent fault injection for tests: drop this share of media packets (kept for NACK)
    * @param cc numbers every packet for transport-wide congestion control, where negotiated
+   * @param native the native module, on the native send path (`media/native/`)
    */
-  constructor(sender: RTCRtpSender, testLossPercent = 0, cc?: TransportSequencer) {
+  constructor(sender: RTCRtpSender, testLossPercent = 0, cc?: TransportSequencer, native?: NativeAddon) {
     this.#sender = sender as unknown as WeriftSenderInternals;
+    this.#addon = native;
     this.#dropEvery = testLossPercent > 0 ? Math.max(2, Math.round(100 / testLossPercent)) : 0;
     this.#cc = cc;
   }
@@ -184,7 +173,8 @@ export class FastRtpSender {
         this.#lastSeq = this.#lastRtxSeq = -1;
       }
       this.#session = srtp;
-      this.#protector = protectorFor(srtp.localContext);
+      this.#protector = protectorFor(srtp.localContext, this.#addon);
+      this.#native = this.#protector instanceof NativeProtector ? this.#protector : undefined;
       this.#path = this.#protector ? 'fast' : 'werift';
     }
     return this.#path;
@@ -266,7 +256,7 @@ export class FastRtpSender {
   #rtx(seq: number, h: Sent): boolean {
     const s = this.#sender;
     const rtxSeq = this.#nextRtxSeq();
-    const osn = Buffer.allocUnsafe(2);
+    const osn = SCRATCH_OSN;
     osn.writeUInt16BE(seq, 0);
     return this.#write(s.rtxPayloadType!, rtxSeq, h.ts, h.marker, s.rtxSsrc, this.#rtxRoc, h.payload!, osn, h.patchA, h.patchB);
   }
@@ -331,7 +321,9 @@ export class FastRtpSender {
     // a UDP pair: one datagram on its socket; an ICE-TCP pair (single-port mode's --rtc-tcp): a framed write by werift
     if (!pair || (socket ? transport!.closed : !pair.protocol.sendData) || !conn.canSendApplicationData()) return false;
     const ccId = this.#ccExtensionId();
-    const header = Buffer.allocUnsafe(ccId ? 20 : 12);
+    const native = this.#native;
+    // the JS protector keeps the header as the datagram's first part: a Buffer of its own
+    const header = native ? (ccId ? SCRATCH_HEADER_TWCC : SCRATCH_HEADER) : Buffer.allocUnsafe(ccId ? 20 : 12);
     header[0] = (ccId ? 0x90 : 0x80) | (padded ? 0x20 : 0);
     header[1] = (marker ? 0x80 : 0) | pt;
     header.writeUInt16BE(seq, 2);
@@ -350,12 +342,20 @@ export class FastRtpSender {
     // encryption copies the payload: this subscriber's ids are in place only meanwhile
     const undoA = applyPatch(payload, patchA);
     const undoB = applyPatch(payload, patchB);
-    const parts = this.#protector!.protect(header, ssrc, roc, seq, prefix, payload);
+    // native: protected into the sendmmsg queue (sent at the end of this event-loop turn)
+    if (pair !== this.#pair) {
+      this.#pair = pair;
+      this.#to = pair.remoteAddr;
+    }
+    const to = this.#to;
+    const queued = socket !== undefined && native !== undefined && native.queue(socket, to, header, ssrc, roc, seq, prefix, payload);
+    const parts = queued ? undefined : this.#protector!.protect(header, ssrc, roc, seq, prefix, payload);
     applyPatch(payload, undoB);
     applyPatch(payload, undoA);
+    if (!parts) return true;
     try {
-      if (socket) socket.send(parts, pair.remoteAddr[1], pair.remoteAddr[0]);
-      else void pair.protocol.sendData!(Buffer.concat(parts), pair.remoteAddr).catch(() => undefined);
+      if (socket) socket.send(parts, to[1], to[0]);
+      else void pair.protocol.sendData!(Buffer.concat(parts), to).catch(() => undefined);
     } catch {
       return false;
     }

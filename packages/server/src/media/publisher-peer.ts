@@ -16,7 +16,7 @@ import { TwccFeedbackGenerator } from './interceptors/twcc-feedback.ts';
 import { mediaCounts } from './metrics.ts';
 import { normaliseOffer, rejectedSources } from './sdp-offer.ts';
 import { RtpWatchdog } from './rtp-watchdog.ts';
-import { adaptReceiver, tapTransportWideCc, useSharedPort } from './werift-adapter.ts';
+import { adaptReceiver, decryptNatively, tapTransportWideCc, useSharedPort } from './werift-adapter.ts';
 
 /** Callbacks of a {@link PublisherPeer}. */
 export interface PublisherEvents {
@@ -87,6 +87,7 @@ export class PublisherPeer {
     this.pc.onTrack.subscribe((track) => this.#onTrack(track));
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') {
+        if (net.native) decryptNatively(this.pc, net.native);
         this.twcc.start();
         this.#watchdog?.start();
       }

@@ -97,7 +97,7 @@ export class SubscriberPeer {
     let slot = free.find((s) => s.lastKey === key) ?? free[0];
     if (!slot) {
       const t = this.pc.addTransceiver(producer.kind, { direction: 'sendonly' });
-      const created = new SendSlot(t, producer.kind, this.#net.testSubscriberLossPercent, this.cc);
+      const created = new SendSlot(t, producer.kind, this.#net.testSubscriberLossPercent, this.cc, this.#net.native);
       t.sender.onRtcp.subscribe(() => {
         this.lastRtcpAt = performance.now();
       });

@@ -15,6 +15,9 @@
  *   `repaired-rtp-stream-id`: it maps RTX only by SSRC). So a receiver of rid layers sends no
  *   NACKs: loss on the publisher's uplink of a simulcast layer is repaired by a keyframe (the
  *   subscribers' PLIs), as it would be without RTX.
+ * - **Native SRTP decryption** ({@link decryptNatively}): on the native send path, a publisher's
+ *   RTP is checked and decrypted on the native module's pre-keyed context instead of a Node
+ *   decipher per packet; werift keeps its header parse and rollover-counter estimate.
  * - **One media port** ({@link useSharedPort}): werift's ICE agent binds a UDP socket per host
  *   address of every connection; in single-port mode its sockets are replaced by views of the
  *   server's one shared socket (and its passive ICE-TCP listener by the shared TCP listener).
@@ -22,7 +25,9 @@
  */
 import type { AddressInfo, Socket as TcpSocket } from 'node:net';
 import type { Socket } from 'node:dgram';
-import type { RTCPeerConnection, RTCRtpReceiver, RtpPacket } from 'werift';
+import { SrtpAuthenticationError, type RTCPeerConnection, type RTCRtpReceiver, type RtpPacket } from 'werift';
+import type { NativeAddon } from './native/addon.ts';
+import { NativeUnprotector, type SrtpHeaderFields } from './native/native-unprotector.ts';
 import type { MuxPeer, RemoteAddress } from './transport/demux-table.ts';
 import { isStun, transactionKey } from './transport/stun.ts';
 import type { MuxLink, UdpMux } from './transport/udp-mux.ts';
@@ -168,6 +173,54 @@ export function adaptReceiver(receiver: RTCRtpReceiver): void {
   nack.addPacket = (packet) => {
     if (!r.tracks.some((t) => t.rid)) addPacket(packet);
   };
+}
+
+/** werift's cipher of an SRTP context (rtp/src/srtp/cipher: `CipherAesGcm`, `CipherAesCtr`). */
+interface SrtpCipherInternals {
+  srtpSessionKey?: Buffer;
+  srtpSessionSalt?: Buffer;
+  srtpSessionAuthTag?: Buffer;
+  aeadAuthTagLen?: number;
+  authTagLength?: number;
+  decryptRtp(packet: Buffer, roc: number, header?: SrtpHeaderFields): [Buffer, SrtpHeaderFields];
+}
+
+/** werift's numbers for the DTLS-SRTP profiles (RFC 5764 §4.1.2, RFC 7714 §14.2). */
+const SRTP_AES128_CM_HMAC_SHA1_80 = 0x0001;
+const SRTP_AEAD_AES_128_GCM = 0x0007;
+
+const nativelyDecrypting = new WeakSet<object>();
+
+/**
+ * Decrypts the RTP that `pc` receives on the native module from now on (call it once DTLS is
+ * connected, when werift has made the SRTP session; again after a new handshake). werift still
+ * parses the header and estimates the rollover counter; a packet that does not authenticate
+ * is dropped by werift as before (the same error). Profiles the module does not know, and a
+ * werift whose internals differ, stay on werift's decryption.
+ */
+export function decryptNatively(pc: RTCPeerConnection, addon: NativeAddon): void {
+  for (const t of pc.dtlsTransports) {
+    const remote = (t as unknown as { srtp?: { remoteContext?: { profile?: number; cipher?: SrtpCipherInternals } } }).srtp?.remoteContext;
+    const cipher = remote?.cipher;
+    if (!cipher || nativelyDecrypting.has(cipher) || typeof cipher.decryptRtp !== 'function' || !cipher.srtpSessionKey || !cipher.srtpSessionSalt) continue;
+    let opener: NativeUnprotector;
+    try {
+      if (remote.profile === SRTP_AEAD_AES_128_GCM && cipher.aeadAuthTagLen === 16) opener = NativeUnprotector.gcm(addon, cipher.srtpSessionKey, cipher.srtpSessionSalt);
+      else if (remote.profile === SRTP_AES128_CM_HMAC_SHA1_80 && cipher.authTagLength === 10 && cipher.srtpSessionAuthTag) {
+        opener = NativeUnprotector.cm(addon, cipher.srtpSessionKey, cipher.srtpSessionSalt, cipher.srtpSessionAuthTag);
+      } else continue;
+    } catch {
+      continue; // key material of an unexpected shape: werift's decryption
+    }
+    nativelyDecrypting.add(cipher);
+    const original = cipher.decryptRtp.bind(cipher);
+    cipher.decryptRtp = (packet, roc, header) => {
+      if (!header) return original(packet, roc);
+      const rtp = opener.open(packet, roc, header);
+      if (!rtp) throw new SrtpAuthenticationError('Failed to authenticate SRTP packet');
+      return [rtp, header];
+    };
+  }
 }
 
 /** The server's shared media sockets (single-port mode), bound by `startServer`. */

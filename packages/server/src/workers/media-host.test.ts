@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_SPEAKER_OPTIONS } from '@rtcroom/protocol';
 import { createLogger } from '../log.ts';
 import { MediaHost, LOAD_EVERY_MS } from './media-host.ts';
+import { nativeModeFromEnv } from '../media/native/send-path.ts';
 import type { MemberInfo, WorkerToMain, WorkerToMainOf } from './protocol.ts';
 
 const member = (key: number, userId: string): MemberInfo => ({ key, userId, visible: true, autoSubscribe: true, grants: { tokenExpireAt: 0, publishExpireAt: 0, subscribeExpireAt: 0 } });
@@ -10,7 +11,7 @@ const member = (key: number, userId: string): MemberInfo => ({ key, userId, visi
 function host() {
   const sent: WorkerToMain[] = [];
   const h = new MediaHost(
-    { index: 0, media: { iceAddress: '127.0.0.1' }, speakers: { ...DEFAULT_SPEAKER_OPTIONS }, audioSelection: { aboveMembers: 0, maxSpeakers: 3 }, logLevel: 'silent' },
+    { index: 0, media: { iceAddress: '127.0.0.1' }, speakers: { ...DEFAULT_SPEAKER_OPTIONS }, audioSelection: { aboveMembers: 0, maxSpeakers: 3 }, logLevel: 'silent', native: nativeModeFromEnv() },
     createLogger('silent'),
     (m) => sent.push(m),
   );

@@ -10,6 +10,7 @@ import type { Logger } from '../log.ts';
 import type { MediaNetwork } from '../media/codecs.ts';
 import { mediaCounts } from '../media/metrics.ts';
 import { Router } from '../media/router.ts';
+import { chooseSendPath } from '../media/native/send-path.ts';
 import type { Member } from '../room/member.ts';
 import type { MainToWorker, MainToWorkerOf, RequestResults, RequestType, WorkerConfig } from './protocol.ts';
 import { WorkerRoom, type PostToMain } from './worker-room.ts';
@@ -38,7 +39,9 @@ export class MediaHost {
 
   constructor(config: WorkerConfig, log: Logger, post: PostToMain) {
     this.#config = config;
-    this.#net = mediaNetwork(config.media);
+    const send = chooseSendPath(config.native);
+    log.info('media send path', { path: send.path, reason: send.reason });
+    this.#net = { ...mediaNetwork(config.media), native: send.addon };
     this.#log = log;
     this.#post = post;
     this.#timers.push(setInterval(() => this.#reportActivity(), ACTIVITY_EVERY_MS));

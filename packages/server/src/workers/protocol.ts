@@ -39,6 +39,7 @@
 import * as z from 'zod/mini';
 import { TRACK_SOURCES, type RtcErrorPayload } from '@rtcroom/protocol';
 import { LOG_LEVELS } from '../log.ts';
+import { NATIVE_MODES } from '../media/native/send-path.ts';
 
 const count = z.number().check(z.int(), z.minimum(0));
 const ref = z.number().check(z.int(), z.minimum(1));
@@ -194,6 +195,8 @@ export const workerConfigSchema = z.object({
   }),
   audioSelection: z.object({ aboveMembers: count, maxSpeakers: count }),
   logLevel: z.enum(LOG_LEVELS),
+  /** `--native`: the worker chooses its send path as the main process did. */
+  native: z.enum(NATIVE_MODES),
 });
 /** What a worker is started with. */
 export type WorkerConfig = z.output<typeof workerConfigSchema>;

@@ -1,0 +1,45 @@
+/*
+ * SRTP protection of outgoing RTP packets on pre-keyed OpenSSL contexts: AEAD_AES_128_GCM
+ * (RFC 7714) and AES_CM_128_HMAC_SHA1_80 (RFC 3711). One context per SRTP stream direction;
+ * the key schedule (and for CM the HMAC pads) is set up once, each packet only sets its IV.
+ */
+#ifndef RTCROOM_SRTP_H
+#define RTCROOM_SRTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { SRTP_AES_128_GCM = 1, SRTP_AES_CM_128_HMAC_SHA1_80 = 2 } srtp_profile;
+
+typedef struct srtp_ctx srtp_ctx;
+
+/* A GCM context (for srtp_unprotect when `decrypt`): key 16 bytes, salt 12 bytes. NULL when OpenSSL refuses. */
+srtp_ctx *srtp_gcm_new(const uint8_t key[16], const uint8_t salt[12], int decrypt);
+
+/* A CM/HMAC-SHA1-80 context: key 16, salt 14, auth key 20 bytes. NULL when OpenSSL refuses. */
+srtp_ctx *srtp_cm_new(const uint8_t key[16], const uint8_t salt[14], const uint8_t auth_key[20]);
+
+void srtp_free(srtp_ctx *ctx);
+
+/* Bytes the protection adds after the payload (the tag). */
+size_t srtp_overhead(const srtp_ctx *ctx);
+
+/*
+ * Writes `header ‖ E(prefix ‖ payload) ‖ tag` to `out` (room for header_len + prefix_len +
+ * payload_len + srtp_overhead bytes) under packet index roc·2^16 + seq of `ssrc`; the header
+ * is authenticated as is. Returns the datagram's length, or 0 when OpenSSL failed.
+ */
+size_t srtp_protect(srtp_ctx *ctx, uint32_t ssrc, uint32_t roc, uint16_t seq, const uint8_t *header, size_t header_len,
+                    const uint8_t *prefix, size_t prefix_len, const uint8_t *payload, size_t payload_len, uint8_t *out);
+
+/*
+ * Checks and decrypts the SRTP packet `packet` (`len` bytes, its RTP header `header_len` long,
+ * the tag at its end) under index roc·2^16 + seq of `ssrc`: writes the RTP packet (header as is,
+ * payload decrypted, no tag) to `out` (room for len - srtp_overhead bytes). Returns its length,
+ * or 0 when the packet does not authenticate (or is too short). CM contexts do both directions;
+ * GCM ones only what they were made for.
+ */
+size_t srtp_unprotect(srtp_ctx *ctx, uint32_t ssrc, uint32_t roc, uint16_t seq, const uint8_t *packet, size_t len, size_t header_len,
+                      uint8_t *out);
+
+#endif
