@@ -5,7 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
-import { ID_PATTERN, ID_RULE_TEXT, NODE_ID_PATTERN } from '@rtcroom/protocol';
+import { ID_PATTERN, ID_RULE_TEXT } from '@rtcroom/protocol';
 import { AccessToken, Privileges } from '@rtcroom/token';
 import { AppConfigError, AppRegistry } from './apps/registry.ts';
 import { loadOrCreateDevApp, newApp } from './apps/dev-app.ts';
@@ -22,9 +22,8 @@ import { isNativeMode, NATIVE_MODES, nativeModeFromEnv, type NativeMode } from '
 import { exitCode, formatReport } from './doctor/report.ts';
 import { miniappCommand, miniappDir, MiniappUsageError } from './cli-miniapp.ts';
 import { OPS_OPTIONS, OpsFlagError, applyOpsFlags } from './ops/flags.ts';
-import { CLUSTER_DEFAULTS, ClusterStartError, redact, type ClusterConfig } from './cluster/cluster.ts';
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { ClusterStartError, redact } from './cluster/cluster.ts';
+import { CLUSTER_OPTIONS, ClusterFlagError, clusterConfig } from './cluster/flags.ts';
 
 /** A usage error: printed with a hint, exit code 2. */
 class UsageError extends Error {}
@@ -76,11 +75,7 @@ async function serve(args: string[]): Promise<void> {
     'max-members': { type: 'string' },
     'max-connections-per-ip': { type: 'string' },
     workers: { type: 'string' },
-    redis: { type: 'string' },
-    'node-id': { type: 'string' },
-    'public-url': { type: 'string' },
-    'sysload-limit': { type: 'string' },
-    'drain-timeout': { type: 'string' },
+    ...CLUSTER_OPTIONS,
     native: { type: 'string' },
     dev: { type: 'boolean' },
     'memory-reclaim': { type: 'boolean' },
@@ -152,12 +147,12 @@ async function serve(args: string[]): Promise<void> {
       throw new UsageError(`--rtc-ports: ${(e as Error).message}`);
     }
   }
-  config.cluster = clusterConfig(values);
   if (values['memory-reclaim'] === false) config.memoryReclaim = false;
   try {
+    config.cluster = clusterConfig(values);
     applyOpsFlags(values, config);
   } catch (e) {
-    if (e instanceof OpsFlagError) throw new UsageError(e.message);
+    if (e instanceof OpsFlagError || e instanceof ClusterFlagError) throw new UsageError(e.message);
     throw e;
   }
   if (port !== undefined) config.port = port;
@@ -216,49 +211,6 @@ async function serve(args: string[]): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-/** `--redis` and the cluster flags checked together; undefined without `--redis`. */
-function clusterConfig(values: Partial<Record<'redis' | 'node-id' | 'public-url' | 'sysload-limit' | 'drain-timeout', string>>): ClusterConfig | undefined {
-  const url = values.redis;
-  if (url === undefined) {
-    const stray = (['node-id', 'public-url', 'sysload-limit', 'drain-timeout'] as const).find((f) => values[f] !== undefined);
-    if (stray) throw new UsageError(`--${stray} needs --redis (it configures a cluster node)`);
-    return undefined;
-  }
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError(`--redis must be a URL like redis://127.0.0.1:6379, got "${url}"`);
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new UsageError(`--redis must be a redis:// or rediss:// URL, got "${redact(url)}"`);
-  const nodeId = values['node-id'] ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 48)}-${randomBytes(3).toString('hex')}`;
-  if (!NODE_ID_PATTERN.test(nodeId)) throw new UsageError(`--node-id must be 1-64 characters of A-Z a-z 0-9 _ . -, got "${nodeId}"`);
-  const publicUrl = values['public-url'];
-  if (publicUrl !== undefined) {
-    let u: URL | undefined;
-    try {
-      u = new URL(publicUrl);
-    } catch {
-      u = undefined;
-    }
-    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash) {
-      throw new UsageError(`--public-url must be the http:// or https:// URL clients reach this node at (e.g. https://node1.example.com), got "${publicUrl}"`);
-    }
-  }
-  const limitText = values['sysload-limit'];
-  const limit = limitText === undefined ? CLUSTER_DEFAULTS.sysloadLimit : Number(limitText);
-  if (limitText !== undefined && (!/^\d+(\.\d+)?$/.test(limitText) || limit > 1000)) throw new UsageError(`--sysload-limit must be a number from 0 to 1000, got "${limitText}"`);
-  const drain = intFlag('drain-timeout', values['drain-timeout'], 0, 86_400);
-  return {
-    redisUrl: url,
-    nodeId,
-    publicUrl: publicUrl?.replace(/\/+$/, ''),
-    sysloadLimit: limit,
-    drainTimeoutMs: drain === undefined ? CLUSTER_DEFAULTS.drainTimeoutMs : drain * 1000,
-    leaseMs: CLUSTER_DEFAULTS.leaseMs,
-    renewMs: CLUSTER_DEFAULTS.renewMs,
-  };
-}
 
 /** `--native`, else `RTCROOM_NATIVE`, else `auto`. */
 function nativeFlag(value: string | undefined): NativeMode {
