@@ -12,6 +12,7 @@ import type { AudioSelectionConfig } from './media/audio-selection.ts';
 import { DEFAULT_TURN_TTL_SECONDS, type TurnConfig } from './turn/credentials.ts';
 import { DEFAULT_WEBHOOKS, type WebhookConfig } from './webhooks/webhooks.ts';
 import type { UsageConfig } from './usage/setup.ts';
+import type { RecordingConfig } from './recording/recordings.ts';
 
 /** Everything the server needs to run. */
 export interface ServerConfig {
@@ -86,6 +87,8 @@ export interface ServerConfig {
   webhooks: WebhookConfig;
   /** Usage records (calls, member sessions); undefined: not kept (`rtcroom serve` keeps them by default). */
   usage: UsageConfig | undefined;
+  /** Room recordings (admin API), under `{data dir}/recordings`; undefined: off (`rtcroom serve` turns them on). */
+  recording: RecordingConfig | undefined;
 }
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -125,5 +128,6 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     metricsKey: undefined,
     webhooks: { ...DEFAULT_WEBHOOKS, urls: [] },
     usage: undefined,
+    recording: undefined,
   };
 }

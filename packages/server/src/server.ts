@@ -26,6 +26,7 @@ import { metricsRoute } from './metrics/route.ts';
 import { Webhooks } from './webhooks/webhooks.ts';
 import { openUsage } from './usage/setup.ts';
 import { RemoteRoomMedia } from './workers/remote-room-media.ts';
+import { Recordings } from './recording/recordings.ts';
 
 /** A running server. */
 export interface RunningServer {
@@ -99,7 +100,9 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     if (method === 'joinRtcRoom') metrics.joinDuration.observe({ result: ok ? 'ok' : 'refused' }, seconds);
   });
   const webhooks = config.adminKey !== undefined && config.webhooks.urls.length > 0 ? new Webhooks(config.webhooks, config.adminKey, activity, metrics, log.child({ part: 'webhooks' })) : undefined;
+  const recordings = config.recording ? new Recordings(config.recording, rooms, (room) => joins.media(room, 'startRecording'), log.child({ part: 'recording' })) : undefined;
   const admin = createAdminApi({
+    recordings,
     key: config.adminKey,
     apps: config.apps,
     rooms,
@@ -139,6 +142,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     });
   } catch (e) {
     signal.close();
+    await recordings?.close();
     joins.close();
     await webhooks?.close();
     await usage?.recorder.close();
@@ -159,6 +163,8 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     flushUsage: async () => usage?.recorder.flush(),
     close: async () => {
       if (reclaim) clearInterval(reclaim);
+      // recordings first: their files are finished while the rooms' media still runs
+      await recordings?.close();
       signal.close();
       joins.close();
       http.closeAllConnections();
