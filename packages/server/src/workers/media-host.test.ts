@@ -95,3 +95,43 @@ test('messages for rooms or members that are gone are ignored (requests fail wit
     h.close();
   }
 });
+
+test('recording requests: the worker writes the manifest, stops on request or when the room closes; an unknown room fails', async () => {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { readManifest } = await import('../media/recording/manifest.ts');
+  const dir = await mkdtemp(join(tmpdir(), 'rtcroom-host-rec-'));
+  const { h, of } = host();
+  const replied = async (id: number) => {
+    for (let i = 0; i < 100 && !of('reply').some((r) => r.id === id); i++) await new Promise((r) => setTimeout(r, 10));
+    return of('reply').find((r) => r.id === id);
+  };
+  try {
+    h.handle({ type: 'createRoom', room: 5, appId: 'app', roomId: 'r', members: [member(11, 'alice')] });
+    h.handle({ type: 'setPublish', id: 1, room: 5, member: 11, sources: ['audio'], publish: true });
+    h.handle({ type: 'startRecording', id: 2, room: 5, recordingId: 'rec_aaaaaaaa', dir: join(dir, 'a'), startedAt: Date.now() });
+    assert.deepEqual((await replied(2))?.result, {});
+    assert.equal((await readManifest(join(dir, 'a')))?.status, 'recording');
+    h.handle({ type: 'stopRecording', id: 3, room: 5, recordingId: 'rec_aaaaaaaa', reason: 'api' });
+    assert.deepEqual((await replied(3))?.result, {});
+    const a = await readManifest(join(dir, 'a'));
+    assert.deepEqual([a?.status, a?.stopReason, a?.roomId, a?.files], ['stopped', 'api', 'r', []], 'no packet came: no file');
+
+    h.handle({ type: 'startRecording', id: 4, room: 5, recordingId: 'rec_bbbbbbbb', dir: join(dir, 'b'), startedAt: Date.now() });
+    await replied(4);
+    h.handle({ type: 'closeRoom', room: 5 });
+    let b = await readManifest(join(dir, 'b'));
+    for (let i = 0; i < 100 && b?.status !== 'stopped'; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      b = await readManifest(join(dir, 'b'));
+    }
+    assert.equal(b?.stopReason, 'room_closed');
+
+    h.handle({ type: 'startRecording', id: 5, room: 77, recordingId: 'rec_cccccccc', dir: join(dir, 'c'), startedAt: Date.now() });
+    assert.match((await replied(5))?.error?.errMsg ?? '', /not on this worker/);
+  } finally {
+    h.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

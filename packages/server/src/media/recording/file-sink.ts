@@ -6,6 +6,9 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 
+/** Most bytes queued for a disk that does not keep up; past it the file fails (memory stays bounded). */
+export const MAX_PENDING_BYTES = 64 * 1024 * 1024;
+
 /** Queued writes to one file. */
 export class FileSink {
   readonly path: string;
@@ -33,6 +36,10 @@ export class FileSink {
   /** Appends `bytes`, or writes them at `position` (a patch of bytes written before). */
   write(bytes: Buffer, position?: number): void {
     if (this.#error) return;
+    if (this.pendingBytes + bytes.length > MAX_PENDING_BYTES) {
+      this.#fail(new Error(`the disk does not keep up: over ${MAX_PENDING_BYTES} bytes waiting to be written`));
+      return;
+    }
     const at = position ?? this.#end;
     if (position === undefined) this.#end += bytes.length;
     this.pendingBytes += bytes.length;

@@ -74,6 +74,9 @@ export class TrackRecorder implements RtpTap {
   #lastFrameTs = -1;
   #lastKeyframeAsk = -Infinity;
   #stopped = false;
+  #closing = false;
+  /** What broke the recording of this track (a write error is the sink's). */
+  #failed: Error | undefined;
 
   /**
    * @param dir the recording's folder
@@ -107,6 +110,17 @@ export class TrackRecorder implements RtpTap {
   /** One packet the producer forwards (its payload is shared: copied before it is kept). */
   onRtp(packet: RtpPacket, now: number, layer: number): void {
     if (this.#stopped) return;
+    try {
+      this.#onRtp(packet, now, layer);
+    } catch (e) {
+      // a recording never disturbs forwarding: this file ends here, marked failed
+      this.#failed ??= e as Error;
+      this.#stopped = true;
+      this.#p.taps.delete(this);
+    }
+  }
+
+  #onRtp(packet: RtpPacket, now: number, layer: number): void {
     const p = this.#p;
     if (p.layers.length > 1) {
       let sel = this.#selector;
@@ -188,7 +202,7 @@ export class TrackRecorder implements RtpTap {
     f.durationMs = Math.round(w.durationMs);
     f.bytes = w.bytes;
     f.frames = w.frames;
-    const err = this.#sink?.error;
+    const err = this.#sink?.error ?? this.#failed;
     if (err) {
       f.state = 'failed';
       f.error = err.message;
@@ -197,7 +211,8 @@ export class TrackRecorder implements RtpTap {
 
   /** Stops tapping, writes what the jitter buffer holds, finishes and closes the file. */
   async stop(): Promise<RecordingFile | undefined> {
-    if (this.#stopped) return this.#file;
+    if (this.#closing) return this.#file;
+    this.#closing = true;
     this.#stopped = true;
     this.#p.taps.delete(this);
     for (const r of this.#jitter.flush()) this.#take(r);
