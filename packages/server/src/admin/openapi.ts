@@ -34,11 +34,15 @@ const errors = (...codes: number[]) => {
   for (const c of codes) {
     if (c === 400) out['400'] = error('Malformed path parameter, query or body (`bad_request`).');
     if (c === 404) out['404'] = error('Unknown app, room or user (`unknown_app`, `unknown_room`, `unknown_user`), or the API is off (`admin_api_disabled`).');
-    if (c === 4040) out['404'] = error('Unknown app, room, recording or file (`unknown_app`, `unknown_room`, `unknown_recording`, `unknown_file`), recording off (`recording_disabled`), or the API is off (`admin_api_disabled`).');
-    if (c === 409) out['409'] = error('The room is being recorded already (`already_recording`).');
   }
   return out;
 };
+/** Errors of the recording routes (`conflict`: the start's 409). */
+const recordingErrors = (conflict = false) => ({
+  ...errors(400),
+  '404': error('Unknown app, room, recording or file (`unknown_app`, `unknown_room`, `unknown_recording`, `unknown_file`), recording off (`recording_disabled`), or the API is off (`admin_api_disabled`).'),
+  ...(conflict ? { '409': error('The room is being recorded already (`already_recording`).') } : {}),
+});
 const security = [{ adminKey: [] }];
 
 const number = { type: 'number' };
@@ -213,13 +217,13 @@ export const OPENAPI_DOCUMENT = {
           'Starts recording the room: one WebM file per published track (VP8 video, Opus audio) written from the forwarded RTP; a track unpublished and published again continues in its next file. Stops on stopRecording, when the room closes, or after --max-recording-minutes.',
         parameters: [appId, roomId],
         requestBody: { required: false, content: json({ type: 'object', additionalProperties: false }) },
-        responses: { '200': ok('Started.', ref('Recording')), ...errors(400, 4040, 409) },
+        responses: { '200': ok('Started.', ref('Recording')), ...recordingErrors(true) },
       },
       get: {
         operationId: 'listRecordings',
         summary: 'Recordings of the room, running and finished (also after the room closed), oldest first.',
         parameters: [appId, roomId],
-        responses: { '200': ok('The recordings.', { type: 'object', required: ['recordings'], properties: { recordings: { type: 'array', items: ref('Recording') } } }), ...errors(400, 4040) },
+        responses: { '200': ok('The recordings.', { type: 'object', required: ['recordings'], properties: { recordings: { type: 'array', items: ref('Recording') } } }), ...recordingErrors() },
       },
     },
     '/api/v1/apps/{appId}/rooms/{roomId}/recordings/{id}': {
@@ -227,7 +231,7 @@ export const OPENAPI_DOCUMENT = {
         operationId: 'getRecording',
         summary: 'One recording with its files.',
         parameters: [appId, roomId, recordingId],
-        responses: { '200': ok('The recording.', ref('Recording')), ...errors(400, 4040) },
+        responses: { '200': ok('The recording.', ref('Recording')), ...recordingErrors() },
       },
     },
     '/api/v1/apps/{appId}/rooms/{roomId}/recordings/{id}/stop': {
@@ -235,7 +239,7 @@ export const OPENAPI_DOCUMENT = {
         operationId: 'stopRecording',
         summary: 'Stops the recording; answers once its files are finished. A stopped recording is answered as it is.',
         parameters: [appId, roomId, recordingId],
-        responses: { '200': ok('Stopped.', ref('Recording')), ...errors(400, 4040) },
+        responses: { '200': ok('Stopped.', ref('Recording')), ...recordingErrors() },
       },
     },
     '/api/v1/apps/{appId}/rooms/{roomId}/recordings/{id}/files/{name}': {
@@ -245,7 +249,7 @@ export const OPENAPI_DOCUMENT = {
         parameters: [appId, roomId, recordingId, fileName],
         responses: {
           '200': { description: 'The WebM file.', content: { 'video/webm': { schema: { type: 'string', format: 'binary' } }, 'audio/webm': { schema: { type: 'string', format: 'binary' } } } },
-          ...errors(400, 4040),
+          ...recordingErrors(),
         },
       },
     },
