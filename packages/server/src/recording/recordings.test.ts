@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../log.ts';
@@ -75,7 +75,7 @@ test('the length cap stops a recording; the room closing forgets it; a cut-off o
     assert.deepEqual([got?.status, got?.stopReason], ['stopped', 'limit']);
     // a manifest left "recording" by a crash is listed as interrupted
     const dir = join(s.dir, 'rec_crashed0001');
-    await (await import('node:fs/promises')).mkdir(dir);
+    await mkdir(dir);
     await writeManifest(dir, { id: 'rec_crashed0001', appId: 'app', roomId: 'r1', status: 'recording', startedAt: new Date().toISOString(), files: [] });
     assert.equal((await s.recs.get('app', 'r1', 'rec_crashed0001'))?.status, 'interrupted');
     // garbage and stray folders are skipped

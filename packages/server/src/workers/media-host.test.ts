@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_SPEAKER_OPTIONS } from '@rtcroom/protocol';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLogger } from '../log.ts';
+import { readManifest } from '../media/recording/manifest.ts';
 import { MediaHost, LOAD_EVERY_MS } from './media-host.ts';
 import type { MemberInfo, WorkerToMain, WorkerToMainOf } from './protocol.ts';
 
@@ -97,10 +101,6 @@ test('messages for rooms or members that are gone are ignored (requests fail wit
 });
 
 test('recording requests: the worker writes the manifest, stops on request or when the room closes; an unknown room fails', async () => {
-  const { mkdtemp, rm } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { readManifest } = await import('../media/recording/manifest.ts');
   const dir = await mkdtemp(join(tmpdir(), 'rtcroom-host-rec-'));
   const { h, of } = host();
   const replied = async (id: number) => {

@@ -92,7 +92,7 @@ export class RoomRecorder {
   }
 }
 
-/** The recordings of one room's router (one at a time, as the API allows; a map keeps the rule elsewhere). */
+/** The recordings of one room's router (the main process allows one at a time per room). */
 export class RoomRecordings {
   readonly #log: Logger;
   readonly #active = new Map<string, RoomRecorder>();
@@ -126,11 +126,6 @@ export class RoomRecordings {
   /** A producer started or stopped being forwarded. */
   published(p: Producer, active: boolean): void {
     for (const r of this.#active.values()) r.published(p, active);
-  }
-
-  /** Whether something records (dynacast keeps the top layers on for it). */
-  get recording(): boolean {
-    return this.#active.size > 0;
   }
 
   /** The room closed: every recording stops (files are finished in the background). */

@@ -215,8 +215,12 @@ export class TrackRecorder implements RtpTap {
     this.#closing = true;
     this.#stopped = true;
     this.#p.taps.delete(this);
-    for (const r of this.#jitter.flush()) this.#take(r);
-    this.#writer?.finish();
+    try {
+      if (!this.#failed) for (const r of this.#jitter.flush()) this.#take(r);
+      this.#writer?.finish();
+    } catch (e) {
+      this.#failed ??= e as Error;
+    }
     this.#update();
     await this.#sink?.close();
     const f = this.#file;
