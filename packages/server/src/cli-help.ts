@@ -67,7 +67,9 @@ Options:
                              without it /metrics answers loopback clients only
   --webhook-url URL          POST room, member and stream events to URL (repeatable), signed with
                              the admin key (X-Rtcroom-Signature: sha256=HMAC); needs --admin-key
-  --data-dir DIR             folder for usage records (usage.sqlite) and the node id (default .rtcroom)
+  --data-dir DIR             folder for usage records (usage.sqlite), recordings (recordings/) and
+                             the node id (default .rtcroom)
+  --max-recording-minutes N  a room recording stops by itself after N minutes (default 120)
   --database URL             keep usage records in PostgreSQL (postgres://…; or RTCROOM_DATABASE),
                              e.g. shared by several nodes, instead of SQLite in --data-dir
   --no-usage                 keep no usage records

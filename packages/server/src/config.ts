@@ -14,6 +14,7 @@ import { DEFAULT_WEBHOOKS, type WebhookConfig } from './webhooks/webhooks.ts';
 import type { UsageConfig } from './usage/setup.ts';
 import type { ClusterConfig } from './cluster/cluster.ts';
 import { nativeModeFromEnv, type NativeMode } from './media/native/send-path.ts';
+import type { RecordingConfig } from './recording/recordings.ts';
 
 /** Everything the server needs to run. */
 export interface ServerConfig {
@@ -98,6 +99,8 @@ export interface ServerConfig {
    * the JavaScript path. Default: `RTCROOM_NATIVE`, else `auto`.
    */
   native: NativeMode;
+  /** Room recordings (admin API), under `{data dir}/recordings`; undefined: off (`rtcroom serve` turns them on). */
+  recording: RecordingConfig | undefined;
 }
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -139,5 +142,6 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     usage: undefined,
     cluster: undefined,
     native: nativeModeFromEnv(),
+    recording: undefined,
   };
 }

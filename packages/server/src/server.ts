@@ -29,6 +29,7 @@ import { RemoteRoomMedia } from './workers/remote-room-media.ts';
 import { Cluster, localRooms } from './cluster/cluster.ts';
 import { publicUrlFor } from './cluster/public-url.ts';
 import { chooseSendPath, sendPathHealth } from './media/native/send-path.ts';
+import { Recordings } from './recording/recordings.ts';
 
 /** A running server. */
 export interface RunningServer {
@@ -127,7 +128,9 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     if (method === 'joinRtcRoom') metrics.joinDuration.observe({ result: ok ? 'ok' : 'refused' }, seconds);
   });
   const webhooks = config.adminKey !== undefined && config.webhooks.urls.length > 0 ? new Webhooks(config.webhooks, config.adminKey, activity, metrics, log.child({ part: 'webhooks' })) : undefined;
+  const recordings = config.recording ? new Recordings(config.recording, rooms, (room) => joins.media(room, 'startRecording'), log.child({ part: 'recording' })) : undefined;
   const admin = createAdminApi({
+    recordings,
     key: config.adminKey,
     apps: config.apps,
     rooms,
@@ -169,6 +172,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     });
   } catch (e) {
     signal.close();
+    await recordings?.close();
     joins.close();
     await Promise.all([pool?.close(), cluster?.close()]);
     await webhooks?.close();
@@ -216,6 +220,8 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
         await moveAway('this node is shutting down');
       }
       if (reclaim) clearInterval(reclaim);
+      // recordings first: their files are finished while the rooms' media still runs
+      await recordings?.close();
       signal.close();
       joins.close();
       http.closeAllConnections();

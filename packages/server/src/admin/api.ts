@@ -3,6 +3,7 @@
  * Mounted by `http/routes.ts`; runs in the main process, where room state lives.
  * @module
  */
+import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
 import { readBody, sendJson } from '../http/json.ts';
@@ -11,6 +12,7 @@ import { AdminError, sendAdminError } from './errors.ts';
 import { OPENAPI_DOCUMENT, OPENAPI_PATH } from './openapi.ts';
 import { matchRoute, type AdminRoute } from './route-table.ts';
 import { RoomsApi, type RoomPath, type RoomsDeps } from './rooms.ts';
+import { FileAnswer, RecordingsApi, type RecordingPath, type RecordingsDeps } from './recordings.ts';
 import { usageReport, type UsageSource } from './usage.ts';
 import { MAX_ADMIN_BODY, usageWindow } from './validation.ts';
 
@@ -18,7 +20,7 @@ import { MAX_ADMIN_BODY, usageWindow } from './validation.ts';
 export const ADMIN_PREFIX = '/api/v1/';
 
 /** What the admin API needs. */
-export interface AdminDeps extends RoomsDeps {
+export interface AdminDeps extends RoomsDeps, RecordingsDeps {
   /** The admin key; undefined turns the API off. */
   key: string | undefined;
   /** Usage records, when kept. */
@@ -26,17 +28,25 @@ export interface AdminDeps extends RoomsDeps {
   log: Logger;
 }
 
+const recPath = (params: Record<string, string>): RecordingPath => ({ appId: params.appId ?? '', roomId: params.roomId, id: params.id, name: params.name });
 const path = (params: Record<string, string>): RoomPath => ({ appId: params.appId ?? '', roomId: params.roomId, userId: params.userId });
 
 /** The routes, bound to their handlers. */
 export function adminRoutes(d: AdminDeps): AdminRoute[] {
   const rooms = new RoomsApi(d);
+  const rec = new RecordingsApi(d);
+  const recordings = '/api/v1/apps/{appId}/rooms/{roomId}/recordings';
   return [
     { method: 'GET', path: '/api/v1/apps/{appId}/rooms', run: (r) => rooms.list(path(r.params)) },
     { method: 'DELETE', path: '/api/v1/apps/{appId}/rooms/{roomId}', run: (r) => rooms.close(path(r.params)) },
     { method: 'GET', path: '/api/v1/apps/{appId}/rooms/{roomId}/members', run: (r) => rooms.members(path(r.params)) },
     { method: 'POST', path: '/api/v1/apps/{appId}/rooms/{roomId}/members/{userId}/kick', run: async (r) => rooms.kick(path(r.params), await r.body()) },
     { method: 'POST', path: '/api/v1/apps/{appId}/rooms/{roomId}/members/{userId}/mute', run: async (r) => rooms.mute(path(r.params), await r.body()) },
+    { method: 'POST', path: recordings, run: async (r) => rec.start(recPath(r.params), await r.body()) },
+    { method: 'GET', path: recordings, run: (r) => rec.list(recPath(r.params)) },
+    { method: 'GET', path: `${recordings}/{id}`, run: (r) => rec.get(recPath(r.params)) },
+    { method: 'POST', path: `${recordings}/{id}/stop`, run: (r) => rec.stop(recPath(r.params)) },
+    { method: 'GET', path: `${recordings}/{id}/files/{name}`, run: (r) => rec.file(recPath(r.params)) },
     {
       method: 'GET',
       path: '/api/v1/apps/{appId}/usage',
@@ -86,7 +96,8 @@ export function createAdminApi(d: AdminDeps): (req: IncomingMessage, res: Server
       };
       const result = await m.route.run({ params: m.params, query: url.searchParams, body });
       d.log.info('admin request', { method, path: m.route.path, ...m.params });
-      sendJson(res, 200, result);
+      if (result instanceof FileAnswer) sendFile(res, result);
+      else sendJson(res, 200, result);
     } catch (e) {
       if (res.headersSent) {
         res.destroy();
@@ -99,4 +110,20 @@ export function createAdminApi(d: AdminDeps): (req: IncomingMessage, res: Server
     }
     return true;
   };
+}
+
+/** Streams a recording file (a download: `Content-Disposition: attachment`). */
+function sendFile(res: ServerResponse, a: FileAnswer): void {
+  const { path, size, file } = a.ref;
+  res.writeHead(200, {
+    'content-type': file.contentType,
+    'content-length': size,
+    'content-disposition': `attachment; filename="${file.name.replace(/[^\w.@-]/g, '_')}"`,
+    'cache-control': 'no-store',
+  });
+  if (size === 0) return void res.end();
+  // the length read now: a file still being written is sent as far as it was
+  const stream = createReadStream(path, { start: 0, end: size - 1 });
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
 }

@@ -26,6 +26,14 @@ export const ADMIN_ERRORS = {
   unknown_user: 404,
   /** Usage records are off (`--no-usage`). */
   usage_disabled: 404,
+  /** Recording is off on this server (no recordings folder configured). */
+  recording_disabled: 404,
+  /** No recording with that id in that room. */
+  unknown_recording: 404,
+  /** The recording has no file of that name. */
+  unknown_file: 404,
+  /** The room is being recorded already (one recording per room at a time). */
+  already_recording: 409,
   /** Something failed on the server (logged). */
   internal: 500,
 } as const;

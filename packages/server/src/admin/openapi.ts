@@ -8,6 +8,8 @@ import { ID_RULE_TEXT } from '@rtcroom/protocol';
 import { ADMIN_ERRORS } from './errors.ts';
 import { MUTE_STREAM_TYPES } from '../room/moderation.ts';
 import { DEFAULT_USAGE_DAYS, MAX_USAGE_DAYS } from './validation.ts';
+import { RECORDING_ID_PATTERN } from '../recording/recordings.ts';
+import { STOP_REASONS } from '../media/recording/manifest.ts';
 
 /** Where the document is served. */
 export const OPENAPI_PATH = '/api/v1/openapi.json';
@@ -21,6 +23,8 @@ const param = (name: string, description: string, schema: object = id) => ({ nam
 const appId = param('appId', 'The app (24 characters, as in its tokens).', { type: 'string' });
 const roomId = param('roomId', 'The room id.');
 const userId = param('userId', 'The user id.');
+const recordingId = param('id', 'The recording id (`rec_…`).', { type: 'string', pattern: RECORDING_ID_PATTERN.source });
+const fileName = param('name', 'A file name the recording lists (`{userId}-{source}-{n}.webm`).', { type: 'string' });
 
 const json = (schema: object) => ({ 'application/json': { schema } });
 const ok = (description: string, schema: object) => ({ description, content: json(schema) });
@@ -33,6 +37,12 @@ const errors = (...codes: number[]) => {
   }
   return out;
 };
+/** Errors of the recording routes (`conflict`: the start's 409). */
+const recordingErrors = (conflict = false) => ({
+  ...errors(400),
+  '404': error('Unknown app, room, recording or file (`unknown_app`, `unknown_room`, `unknown_recording`, `unknown_file`), recording off (`recording_disabled`), or the API is off (`admin_api_disabled`).'),
+  ...(conflict ? { '409': error('The room is being recorded already (`already_recording`).') } : {}),
+});
 const security = [{ adminKey: [] }];
 
 const number = { type: 'number' };
@@ -84,6 +94,40 @@ export const OPENAPI_DOCUMENT = {
           visible: { type: 'boolean' },
           state: { type: 'string', enum: ['connected', 'reconnecting'], description: '`reconnecting`: its signaling was lost and it may still resume.' },
           published: { ...sources, description: 'Sources it publishes now.' },
+        },
+      },
+      RecordingFile: {
+        type: 'object',
+        required: ['name', 'userId', 'source', 'codec', 'contentType', 'startedAt', 'offsetMs', 'durationMs', 'bytes', 'frames', 'state'],
+        properties: {
+          name: { type: 'string', description: '`{userId}-{source}-{n}.webm`: the n-th publication of that track during the recording.' },
+          userId: id,
+          source: { type: 'string', enum: ['audio', 'screen', 'screenAudio', 'video'] },
+          codec: { type: 'string', enum: ['opus', 'vp8'] },
+          contentType: { type: 'string', enum: ['audio/webm', 'video/webm'] },
+          startedAt: { ...isoTime, description: 'Wall-clock time of its first frame.' },
+          offsetMs: { ...number, description: 'Its first frame after the recording started (ms): aligns the files.' },
+          durationMs: { ...number, description: 'Media duration (ms); grows while written.' },
+          bytes: integer,
+          frames: integer,
+          width: integer,
+          height: integer,
+          state: { type: 'string', enum: ['writing', 'complete', 'failed'] },
+          error: { type: 'string' },
+        },
+      },
+      Recording: {
+        type: 'object',
+        required: ['id', 'appId', 'roomId', 'status', 'startedAt', 'files'],
+        properties: {
+          id: { type: 'string', pattern: RECORDING_ID_PATTERN.source },
+          appId: { type: 'string' },
+          roomId: id,
+          status: { type: 'string', enum: ['recording', 'stopped', 'interrupted'], description: '`interrupted`: cut off by a server restart or a media worker crash (its files are readable).' },
+          startedAt: isoTime,
+          stoppedAt: isoTime,
+          stopReason: { type: 'string', enum: [...STOP_REASONS], description: '`limit`: --max-recording-minutes reached.' },
+          files: { type: 'array', items: ref('RecordingFile') },
         },
       },
       RoomUsage: {
@@ -163,6 +207,49 @@ export const OPENAPI_DOCUMENT = {
             properties: { roomId: id, userId: id, streamType: { type: 'string', enum: [...MUTE_STREAM_TYPES] }, stopped: sources },
           }),
           ...errors(400, 404),
+        },
+      },
+    },
+    '/api/v1/apps/{appId}/rooms/{roomId}/recordings': {
+      post: {
+        operationId: 'startRecording',
+        summary:
+          'Starts recording the room: one WebM file per published track (VP8 video, Opus audio) written from the forwarded RTP; a track unpublished and published again continues in its next file. Stops on stopRecording, when the room closes, or after --max-recording-minutes.',
+        parameters: [appId, roomId],
+        requestBody: { required: false, content: json({ type: 'object', additionalProperties: false }) },
+        responses: { '200': ok('Started.', ref('Recording')), ...recordingErrors(true) },
+      },
+      get: {
+        operationId: 'listRecordings',
+        summary: 'Recordings of the room, running and finished (also after the room closed), oldest first.',
+        parameters: [appId, roomId],
+        responses: { '200': ok('The recordings.', { type: 'object', required: ['recordings'], properties: { recordings: { type: 'array', items: ref('Recording') } } }), ...recordingErrors() },
+      },
+    },
+    '/api/v1/apps/{appId}/rooms/{roomId}/recordings/{id}': {
+      get: {
+        operationId: 'getRecording',
+        summary: 'One recording with its files.',
+        parameters: [appId, roomId, recordingId],
+        responses: { '200': ok('The recording.', ref('Recording')), ...recordingErrors() },
+      },
+    },
+    '/api/v1/apps/{appId}/rooms/{roomId}/recordings/{id}/stop': {
+      post: {
+        operationId: 'stopRecording',
+        summary: 'Stops the recording; answers once its files are finished. A stopped recording is answered as it is.',
+        parameters: [appId, roomId, recordingId],
+        responses: { '200': ok('Stopped.', ref('Recording')), ...recordingErrors() },
+      },
+    },
+    '/api/v1/apps/{appId}/rooms/{roomId}/recordings/{id}/files/{name}': {
+      get: {
+        operationId: 'downloadRecordingFile',
+        summary: 'Downloads one file of a recording (only names its manifest lists are served).',
+        parameters: [appId, roomId, recordingId, fileName],
+        responses: {
+          '200': { description: 'The WebM file.', content: { 'video/webm': { schema: { type: 'string', format: 'binary' } }, 'audio/webm': { schema: { type: 'string', format: 'binary' } } } },
+          ...recordingErrors(),
         },
       },
     },

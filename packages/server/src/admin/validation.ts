@@ -20,6 +20,9 @@ export const DEFAULT_USAGE_DAYS = 30;
 /** Body of `POST …/mute`. */
 export const muteBodySchema = z.strictObject({ streamType: z.enum(MUTE_STREAM_TYPES) });
 
+/** Body of `POST …/recordings` (optional; nothing to give yet). */
+export const recordingBodySchema = z.strictObject({});
+
 /** Body of `POST …/kick` (optional; nothing to give yet). */
 export const kickBodySchema = z.strictObject({});
 

@@ -23,6 +23,15 @@ const RESUME_GAP_MS = 2000;
 /** How fast a layer's peak bitrate decays towards its current one (ms, e-folding time). */
 const PEAK_DECAY_MS = 3000;
 
+/** Something else that sees every packet a producer forwards (a recording: `recording/track-recorder.ts`). */
+export interface RtpTap {
+  /**
+   * One packet of simulcast layer `layer` (0 for a plain track), while the producer is active.
+   * The packet and its payload are shared and valid during the call only.
+   */
+  onRtp(packet: RtpPacket, now: number, layer: number): void;
+}
+
 /** One encoding of a producer: a simulcast layer, or the only stream of a plain track. */
 export class ProducerLayer {
   /** 0 = lowest. */
@@ -108,6 +117,8 @@ export class Producer {
   lastPacketAt = -Infinity;
   /** Consumers of this producer. */
   readonly consumers = new Set<Consumer>();
+  /** Recorders of this producer (they want its highest layer, as a viewer of unknown size does). */
+  readonly taps = new Set<RtpTap>();
   /** The publisher's last sender report (for lip-sync across forwarding). */
   lastSr: { ntpMs: number; rtp: number; atMs: number } | undefined;
   /** Receives the RFC 6464 level of each audio packet while active (-dBov, arrival ms). */
@@ -192,7 +203,7 @@ export class Producer {
       rtp.unSubscribe();
       rtcp.unSubscribe();
     });
-    if (this.active && this.consumers.size > 0) this.requestKeyframe(index);
+    if (this.active && this.consumers.size + this.taps.size > 0) this.requestKeyframe(index);
   }
 
   /** Asks the publisher for a keyframe of `layer` (-1: every layer; video only; throttled per layer). */
@@ -220,7 +231,7 @@ export class Producer {
     const payload = packet.payload;
     layer.meter.add(payload.length, now);
     if (!this.active) return;
-    if (resumed && this.consumers.size > 0) this.requestKeyframe();
+    if (resumed && this.consumers.size + this.taps.size > 0) this.requestKeyframe();
     this.packets++;
     mediaCounts.received++;
     mediaCounts.receivedBytes += payload.length;
@@ -239,6 +250,7 @@ export class Producer {
       }
     }
     for (const c of this.consumers) c.forward(packet, now, layer.index);
+    for (const t of this.taps) t.onRtp(packet, now, layer.index);
   }
 
   /** Stops forwarding and detaches consumers (they are closed by their owners). */

@@ -18,6 +18,8 @@ import { SubscriberPeer } from './subscriber-peer.ts';
 import { Downlink, type ViewReport } from './downlink.ts';
 import type { AudioSelectionConfig } from './audio-selection.ts';
 import { RoomAudio } from './room-audio.ts';
+import { RoomRecordings } from './recording/room-recorder.ts';
+import type { RecordingSpec, StopReason } from './recording/manifest.ts';
 
 /** How often each subscriber's downlink is allocated (ms). */
 const ALLOCATE_EVERY_MS = 250;
@@ -65,11 +67,14 @@ export class Router implements RoomMedia {
   /** Speaker detection and audio selection. */
   readonly #audio: RoomAudio;
   readonly #allocateTick: NodeJS.Timeout;
+  /** Recordings of the room (`recording/`). */
+  readonly #recordings: RoomRecordings;
   constructor(room: MediaRoom, net: MediaNetwork, speakers: SpeakerOptions, log: Logger, selection: AudioSelectionConfig) {
     this.#room = room;
     this.#net = net;
     this.#audio = new RoomAudio(room, speakers, selection);
     this.#log = log.child({ room: room.roomId });
+    this.#recordings = new RoomRecordings(this.#log);
     room.on('memberLeft', (m) => this.removeMember(m));
     this.#allocateTick = setInterval(() => {
       const now = performance.now();
@@ -105,7 +110,10 @@ export class Router implements RoomMedia {
     for (const p of mm.producers.values()) {
       if (!p.simulcast || !p.active) continue;
       const layers = p.layers.map((l) => ({ index: l.index, width: l.width, height: l.height, bitrateBps: 0 }));
-      const active = p.dynacast.update(layers, [...p.consumers].map((c) => c.viewport), now);
+      // a recording wants the top layer, as a viewer of unknown size does
+      const views = [...p.consumers].map((c) => c.viewport);
+      if (p.taps.size > 0) views.push(undefined);
+      const active = p.dynacast.update(layers, views, now);
       if (!active) continue;
       const frame: ServerFrame = { event: 'publishLayers', data: { source: p.source, active } };
       mm.member.sink.sendRaw(JSON.stringify(frame));
@@ -208,6 +216,7 @@ export class Router implements RoomMedia {
       if (publish) this.#audio.watch(p);
       else this.#audio.unwatch(p);
       changed = true;
+      this.#recordings.published(p, publish);
       this.#room.publicationChanged?.(m, source, publish);
       if (source === 'audio') this.#room.speakersChannel.changed();
       if (source === 'video') this.#room.videoChannel.changed();
@@ -318,6 +327,7 @@ export class Router implements RoomMedia {
     const had = { audio: mm.producers.get('audio')?.active, video: mm.producers.get('video')?.active, screen: mm.producers.get('screen')?.active };
     for (const p of mm.producers.values()) {
       this.#audio.unwatch(p);
+      if (p.active) this.#recordings.published(p, false);
       if (p.active) this.#room.publicationChanged?.(mm.member, p.source, false);
       p.close();
     }
@@ -365,6 +375,19 @@ export class Router implements RoomMedia {
     if (mm?.toldPaused !== undefined) this.#tellVideoState(mm);
   }
 
+  /** Starts recording every track published now and later (`recording/room-recorder.ts`). */
+  async startRecording(spec: RecordingSpec): Promise<void> {
+    if (this.#closed) throw new Error('the room is closed');
+    const active: Producer[] = [];
+    for (const mm of this.#media.values()) for (const p of mm.producers.values()) if (p.active) active.push(p);
+    await this.#recordings.start(spec, active);
+  }
+
+  /** Stops a recording; resolves once its files and manifest are written. */
+  async stopRecording(id: string, reason: StopReason): Promise<void> {
+    await this.#recordings.stop(id, reason);
+  }
+
   /** Counts, for health and tests. */
   stats(): { publishers: number; subscribers: number; producers: number; consumers: number } {
     let publishers = 0;
@@ -383,6 +406,7 @@ export class Router implements RoomMedia {
   /** Closes every connection of the room. */
   close(): void {
     this.#closed = true;
+    this.#recordings.closeAll();
     this.#audio.close();
     clearInterval(this.#allocateTick);
     for (const m of [...this.#media.keys()]) this.removeMember(m);

@@ -38,3 +38,9 @@ test('bad operator flags are refused with a clear message', () => {
   for (const [values, want] of cases) assert.throws(() => apply(values), (e) => e instanceof OpsFlagError && want.test(e.message), JSON.stringify(values));
   assert.throws(() => apply({ database: 'mysql://u:secret@db/x' }), (e) => e instanceof Error && !e.message.includes('secret'), 'the password is not echoed');
 });
+
+test('recording flags: recordings under the data dir, a length cap; a bad cap is refused', () => {
+  assert.deepEqual(apply({}).recording, { dir: resolve('.rtcroom', 'recordings'), maxMinutes: 120 });
+  assert.deepEqual(apply({ 'data-dir': '/var/lib/rtcroom', 'max-recording-minutes': '1.5' }).recording, { dir: '/var/lib/rtcroom/recordings', maxMinutes: 1.5 });
+  for (const bad of ['0', '-1', 'ten', '1e3', '20000', '']) assert.throws(() => apply({ 'max-recording-minutes': bad }), (e) => e instanceof OpsFlagError && /--max-recording-minutes/.test(e.message), bad);
+});

@@ -7,6 +7,7 @@ import type { ServerConfig } from '../config.ts';
 import { resolve } from 'node:path';
 import { MIN_ADMIN_KEY_LENGTH } from '../admin/auth.ts';
 import { defaultUsage } from '../usage/setup.ts';
+import { DEFAULT_MAX_RECORDING_MINUTES } from '../recording/recordings.ts';
 
 /** `parseArgs` options of the operator flags. */
 export const OPS_OPTIONS = {
@@ -16,6 +17,7 @@ export const OPS_OPTIONS = {
   'data-dir': { type: 'string' },
   database: { type: 'string' },
   usage: { type: 'boolean' },
+  'max-recording-minutes': { type: 'string' },
 } as const;
 
 /** Values of the operator flags, as `parseArgs` gives them. */
@@ -27,6 +29,7 @@ export interface OpsFlagValues {
   database?: string | undefined;
   /** `--no-usage` gives false. */
   usage?: boolean | undefined;
+  'max-recording-minutes'?: string | undefined;
 }
 
 /** A bad operator flag (the CLI prints it with a usage hint). */
@@ -58,6 +61,10 @@ export function applyOpsFlags(values: OpsFlagValues, config: ServerConfig, env: 
   config.webhooks = { ...config.webhooks, urls };
   const database = values.database ?? (env.RTCROOM_DATABASE || undefined);
   if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) throw new OpsFlagError(`--database must be a postgres:// or postgresql:// URL, got "${database.replace(/\/\/[^@]*@/, '//…@')}"`);
+  const maxText = values['max-recording-minutes'];
+  const maxMinutes = maxText === undefined ? DEFAULT_MAX_RECORDING_MINUTES : Number(maxText);
+  if (!/^\d+(\.\d+)?$/.test(maxText ?? '1') || !(maxMinutes > 0) || maxMinutes > 7 * 24 * 60) throw new OpsFlagError(`--max-recording-minutes must be a number of minutes above 0 and at most ${7 * 24 * 60}, got "${maxText}"`);
+  config.recording = { dir: resolve(values['data-dir'] ?? '.rtcroom', 'recordings'), maxMinutes };
   if (values.usage === false) {
     if (database !== undefined) throw new OpsFlagError('--database and --no-usage contradict each other');
     config.usage = undefined;

@@ -8,6 +8,7 @@
  */
 import type { ActiveSpeaker, TrackSource } from '@rtcroom/protocol';
 import type { ViewReport } from '../media/downlink.ts';
+import type { RecordingSpec, StopReason } from '../media/recording/manifest.ts';
 import type { Member } from './member.ts';
 
 /** A room's media, as the room side sees it. */
@@ -51,6 +52,13 @@ export interface RoomMedia {
   memberJoined(m: Member): void;
   /** `m` was resumed on a new session: what it may have missed meanwhile is sent again. */
   memberResumed(m: Member): void;
-  /** Frees everything (the room closed). */
+  /**
+   * Starts recording every track of the room into `spec.dir` (files and manifest written where the
+   * media runs); resolves once the manifest exists.
+   */
+  startRecording(spec: RecordingSpec): Promise<void>;
+  /** Stops recording `id`; resolves once its files are finished and its manifest final. */
+  stopRecording(id: string, reason: StopReason): Promise<void>;
+  /** Frees everything (the room closed): a recording stops with reason `room_closed`. */
   close(): void;
 }

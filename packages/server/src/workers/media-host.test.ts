@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_SPEAKER_OPTIONS } from '@rtcroom/protocol';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLogger } from '../log.ts';
+import { readManifest } from '../media/recording/manifest.ts';
 import { MediaHost, LOAD_EVERY_MS } from './media-host.ts';
 import { nativeModeFromEnv } from '../media/native/send-path.ts';
 import type { MemberInfo, WorkerToMain, WorkerToMainOf } from './protocol.ts';
@@ -94,5 +98,41 @@ test('messages for rooms or members that are gone are ignored (requests fail wit
     assert.equal(sent.length, n);
   } finally {
     h.close();
+  }
+});
+
+test('recording requests: the worker writes the manifest, stops on request or when the room closes; an unknown room fails', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'rtcroom-host-rec-'));
+  const { h, of } = host();
+  const replied = async (id: number) => {
+    for (let i = 0; i < 100 && !of('reply').some((r) => r.id === id); i++) await new Promise((r) => setTimeout(r, 10));
+    return of('reply').find((r) => r.id === id);
+  };
+  try {
+    h.handle({ type: 'createRoom', room: 5, appId: 'app', roomId: 'r', members: [member(11, 'alice')] });
+    h.handle({ type: 'setPublish', id: 1, room: 5, member: 11, sources: ['audio'], publish: true });
+    h.handle({ type: 'startRecording', id: 2, room: 5, recordingId: 'rec_aaaaaaaa', dir: join(dir, 'a'), startedAt: Date.now() });
+    assert.deepEqual((await replied(2))?.result, {});
+    assert.equal((await readManifest(join(dir, 'a')))?.status, 'recording');
+    h.handle({ type: 'stopRecording', id: 3, room: 5, recordingId: 'rec_aaaaaaaa', reason: 'api' });
+    assert.deepEqual((await replied(3))?.result, {});
+    const a = await readManifest(join(dir, 'a'));
+    assert.deepEqual([a?.status, a?.stopReason, a?.roomId, a?.files], ['stopped', 'api', 'r', []], 'no packet came: no file');
+
+    h.handle({ type: 'startRecording', id: 4, room: 5, recordingId: 'rec_bbbbbbbb', dir: join(dir, 'b'), startedAt: Date.now() });
+    await replied(4);
+    h.handle({ type: 'closeRoom', room: 5 });
+    let b = await readManifest(join(dir, 'b'));
+    for (let i = 0; i < 100 && b?.status !== 'stopped'; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      b = await readManifest(join(dir, 'b'));
+    }
+    assert.equal(b?.stopReason, 'room_closed');
+
+    h.handle({ type: 'startRecording', id: 5, room: 77, recordingId: 'rec_cccccccc', dir: join(dir, 'c'), startedAt: Date.now() });
+    assert.match((await replied(5))?.error?.errMsg ?? '', /not on this worker/);
+  } finally {
+    h.close();
+    await rm(dir, { recursive: true, force: true });
   }
 });

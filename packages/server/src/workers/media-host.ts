@@ -126,6 +126,12 @@ export class MediaHost {
         return this.#request(msg, 'setViews', 'setViews', async (room, m) => (room.router.setViews(m, msg.views), {}));
       case 'restartSubscriberIce':
         return this.#request(msg, 'restartSubscriberIce', 'restartSubscriberIce', async (room, m) => (room.router.restartSubscriberIce(m), {}));
+      case 'startRecording':
+        return this.#roomRequest(msg, 'startRecording', (room) =>
+          room.router.startRecording({ id: msg.recordingId, dir: msg.dir, appId: room.appId, roomId: room.roomId, startedAt: msg.startedAt }),
+        );
+      case 'stopRecording':
+        return this.#roomRequest(msg, 'stopRecording', (room) => room.router.stopRecording(msg.recordingId, msg.reason));
       case 'shutdown':
         return this.close();
       default:
@@ -160,6 +166,23 @@ export class MediaHost {
       (e: unknown) => {
         if (!(e instanceof RtcError)) this.#log.error('media request failed', { type, err: e });
         reply({ error: e instanceof RtcError ? e : new RtcError('internal', api, (e as Error)?.message ?? String(e)) });
+      },
+    );
+  }
+
+  /** Runs a request on a room (no member) and replies; a failure comes back as an `internal` error. */
+  #roomRequest(msg: { id: number; room: number }, api: 'startRecording' | 'stopRecording', run: (room: WorkerRoom) => Promise<void>): void {
+    const room = this.#rooms.get(msg.room);
+    const reply = (error?: RtcError) => {
+      if (this.#closed) return;
+      this.#post(error ? { type: 'reply', id: msg.id, error: error.toPayload() } : { type: 'reply', id: msg.id, result: {} });
+    };
+    if (!room) return reply(new RtcError('internal', api, 'the room is not on this worker'));
+    run(room).then(
+      () => reply(),
+      (e: unknown) => {
+        this.#log.error('media request failed', { type: api, err: e });
+        reply(new RtcError('internal', api, (e as Error)?.message ?? String(e)));
       },
     );
   }

@@ -16,6 +16,8 @@
  *   `reply` after the worker applied it, so whatever the worker sent meanwhile (a subscriber
  *   offer, on the same ordered channel) reaches the client before the request's reply, as in
  *   process; and a failure comes back as the error it would have been in process;
+ * - recording: `startRecording` (id, folder, start time), `stopRecording` (id, reason), requests
+ *   answered once the worker wrote the manifest (start) or finished the files (stop);
  * - `unpublishAll` (visibility off, publish privilege expired: no client request waits on it);
  * - `shutdown`.
  *
@@ -40,6 +42,7 @@ import * as z from 'zod/mini';
 import { TRACK_SOURCES, type RtcErrorPayload } from '@rtcroom/protocol';
 import { LOG_LEVELS } from '../log.ts';
 import { NATIVE_MODES } from '../media/native/send-path.ts';
+import { STOP_REASONS } from '../media/recording/manifest.ts';
 
 const count = z.number().check(z.int(), z.minimum(0));
 const ref = z.number().check(z.int(), z.minimum(1));
@@ -89,6 +92,8 @@ export const mainToWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('setSubscribe'), id: ref, ...ofMember, userId: text(256), sources: z.array(trackSource), subscribe: z.boolean() }),
   z.object({ type: z.literal('setViews'), id: ref, ...ofMember, views: z.array(viewSchema).check(z.maxLength(256)) }),
   z.object({ type: z.literal('restartSubscriberIce'), id: ref, ...ofMember }),
+  z.object({ type: z.literal('startRecording'), id: ref, ...inRoom, recordingId: text(64), dir: text(4096), startedAt: finite }),
+  z.object({ type: z.literal('stopRecording'), id: ref, ...inRoom, recordingId: text(64), reason: z.enum(STOP_REASONS) }),
   z.object({ type: z.literal('shutdown') }),
 ]);
 /** A message main → worker. */
@@ -106,6 +111,8 @@ export interface RequestResults {
   setSubscribe: Record<string, never>;
   setViews: Record<string, never>;
   restartSubscriberIce: Record<string, never>;
+  startRecording: Record<string, never>;
+  stopRecording: Record<string, never>;
 }
 /** A request type: a main → worker message answered by a `reply`. */
 export type RequestType = keyof RequestResults;

@@ -10,6 +10,7 @@
  */
 import type { ActiveSpeaker, TrackSource } from '@rtcroom/protocol';
 import type { ViewReport } from '../media/downlink.ts';
+import type { RecordingSpec, StopReason } from '../media/recording/manifest.ts';
 import type { Member } from '../room/member.ts';
 import type { RoomMedia } from '../room/room-media.ts';
 import type { Room } from '../room/room.ts';
@@ -151,6 +152,16 @@ export class RemoteRoomMedia implements RoomMedia {
   async restartSubscriberIce(m: Member): Promise<void> {
     if (this.#closed) return;
     await this.#link.request<'restartSubscriberIce'>({ type: 'restartSubscriberIce', room: this.ref, member: m.key }, 'restartSubscriberIce');
+  }
+
+  async startRecording(spec: RecordingSpec): Promise<void> {
+    if (this.#closed) throw new Error('the room media is closed');
+    await this.#link.request<'startRecording'>({ type: 'startRecording', room: this.ref, recordingId: spec.id, dir: spec.dir, startedAt: spec.startedAt }, 'startRecording');
+  }
+
+  async stopRecording(id: string, reason: StopReason): Promise<void> {
+    if (this.#closed) return;
+    await this.#link.request<'stopRecording'>({ type: 'stopRecording', room: this.ref, recordingId: id, reason }, 'stopRecording');
   }
 
   refreshMember(m: Member): void {
