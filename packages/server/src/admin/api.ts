@@ -32,6 +32,7 @@ const path = (params: Record<string, string>): RoomPath => ({ appId: params.appI
 export function adminRoutes(d: AdminDeps): AdminRoute[] {
   const rooms = new RoomsApi(d);
   return [
+    { method: 'GET', path: '/api/v1/apps', run: () => rooms.apps() },
     { method: 'GET', path: '/api/v1/apps/{appId}/rooms', run: (r) => rooms.list(path(r.params)) },
     { method: 'DELETE', path: '/api/v1/apps/{appId}/rooms/{roomId}', run: (r) => rooms.close(path(r.params)) },
     { method: 'GET', path: '/api/v1/apps/{appId}/rooms/{roomId}/members', run: (r) => rooms.members(path(r.params)) },

@@ -18,6 +18,7 @@ import { SubscriberPeer } from './subscriber-peer.ts';
 import { Downlink, type ViewReport } from './downlink.ts';
 import type { AudioSelectionConfig } from './audio-selection.ts';
 import { RoomAudio } from './room-audio.ts';
+import { memberMediaStats, type MemberMediaStats } from './member-stats.ts';
 
 /** How often each subscriber's downlink is allocated (ms). */
 const ALLOCATE_EVERY_MS = 250;
@@ -153,6 +154,12 @@ export class Router implements RoomMedia {
       if (p?.active && mm.member.visible) list.push(p);
     }
     return list.sort((a, b) => a.activeSince - b.activeSince).map((p) => p.userId);
+  }
+
+  /** Every member's send and receive bitrate and loss now (operators' stats). */
+  memberStats(): MemberMediaStats[] {
+    const now = performance.now();
+    return [...this.#media.values()].map((mm) => memberMediaStats(mm.member.userId, mm.producers.values(), mm.consumers.values(), now));
   }
 
   /** Every active publication, visible or not (what a media worker reports to the main process). */

@@ -123,6 +123,11 @@ export class MediaHost {
         return this.#request(msg, 'setViews', 'setViews', async (room, m) => (room.router.setViews(m, msg.views), {}));
       case 'restartSubscriberIce':
         return this.#request(msg, 'restartSubscriberIce', 'restartSubscriberIce', async (room, m) => (room.router.restartSubscriberIce(m), {}));
+      case 'memberStats': {
+        // a room gone meanwhile has no members to report
+        const members = this.#rooms.get(msg.room)?.router.memberStats() ?? [];
+        return this.#post({ type: 'reply', id: msg.id, result: { members } });
+      }
       case 'shutdown':
         return this.close();
       default:

@@ -39,6 +39,7 @@
 import * as z from 'zod/mini';
 import { TRACK_SOURCES, type RtcErrorPayload } from '@rtcroom/protocol';
 import { LOG_LEVELS } from '../log.ts';
+import type { MemberMediaStats } from '../media/member-stats.ts';
 
 const count = z.number().check(z.int(), z.minimum(0));
 const ref = z.number().check(z.int(), z.minimum(1));
@@ -88,6 +89,7 @@ export const mainToWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('setSubscribe'), id: ref, ...ofMember, userId: text(256), sources: z.array(trackSource), subscribe: z.boolean() }),
   z.object({ type: z.literal('setViews'), id: ref, ...ofMember, views: z.array(viewSchema).check(z.maxLength(256)) }),
   z.object({ type: z.literal('restartSubscriberIce'), id: ref, ...ofMember }),
+  z.object({ type: z.literal('memberStats'), id: ref, ...inRoom }),
   z.object({ type: z.literal('shutdown') }),
 ]);
 /** A message main → worker. */
@@ -105,6 +107,7 @@ export interface RequestResults {
   setSubscribe: Record<string, never>;
   setViews: Record<string, never>;
   restartSubscriberIce: Record<string, never>;
+  memberStats: { members: MemberMediaStats[] };
 }
 /** A request type: a main → worker message answered by a `reply`. */
 export type RequestType = keyof RequestResults;
