@@ -156,10 +156,12 @@ export class Router implements RoomMedia {
     return list.sort((a, b) => a.activeSince - b.activeSince).map((p) => p.userId);
   }
 
-  /** Every member's send and receive bitrate and loss now (operators' stats). */
+  /** The send and receive bitrate and loss now of every member with a media connection (operators' stats). */
   memberStats(): MemberMediaStats[] {
     const now = performance.now();
-    return [...this.#media.values()].map((mm) => memberMediaStats(mm.member.userId, mm.producers.values(), mm.consumers.values(), now));
+    const out: MemberMediaStats[] = [];
+    for (const mm of this.#media.values()) if (mm.publisher || mm.subscriber) out.push(memberMediaStats(mm.member.userId, mm.producers.values(), mm.consumers.values(), now));
+    return out;
   }
 
   /** Every active publication, visible or not (what a media worker reports to the main process). */

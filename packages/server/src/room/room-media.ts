@@ -17,7 +17,7 @@ export interface RoomMedia {
   publishers(source: 'audio' | 'video' | 'screen'): string[];
   /** Visible users speaking now, loudest first. */
   activeSpeakers(): ActiveSpeaker[];
-  /** Each member's send and receive bitrate and loss now (the admin API; a worker is asked). */
+  /** Send and receive bitrate and loss now of each member with a media connection (the admin API; a worker is asked). */
   memberStats(): MemberMediaStats[] | Promise<MemberMediaStats[]>;
   /** Members with at least one active producer (visible or not). */
   publisherCount(): number;
