@@ -4,8 +4,7 @@
  * @module
  */
 import { AdminClient, ApiError, apiOffMessage, type MuteType } from './api.ts';
-import type { UsageWindow } from './format.ts';
-import { usageQuery } from './format.ts';
+import { usageQuery, type UsageWindow } from './format.ts';
 import { MembersTable, RoomsTable, showUsage } from './tables.ts';
 
 /** How often rooms and members are read (ms). */
