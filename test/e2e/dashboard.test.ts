@@ -102,7 +102,7 @@ describe('dashboard in Chromium', () => {
     await usage.waitFor();
     assert.equal(await text(usage.locator('td').nth(1)), '1');
     // the picture for a person to check: a few seconds of bitrate lines, alice speaking
-    await new Promise((r) => setTimeout(r, 4000));
+    await new Promise((r) => setTimeout(r, 8000));
     await until(async () => (await memberRow(page, 'alice').locator('td.speaking').getAttribute('class'))?.includes('on'), 'alice speaking for the screenshot', 15_000);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 

@@ -1,5 +1,5 @@
 /**
- * A small SVG line of recent values (a member's bitrate over the last minute).
+ * A small SVG line of recent values (a member's bitrate over the last 30 seconds).
  * @module
  */
 
@@ -19,8 +19,8 @@ export function sparkPoints(values: readonly number[], width: number, height: nu
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-/** Samples a sparkline spans (one per poll: a minute at 1.5 s). */
-export const SPARK_SLOTS = 40;
+/** Samples a sparkline spans (one per poll: 30 s at 1.5 s). */
+export const SPARK_SLOTS = 20;
 
 /** An SVG sparkline element; `update` redraws it. */
 export function sparkline(width = 90, height = 20, slots = SPARK_SLOTS): { el: SVGSVGElement; update(values: readonly number[]): void } {
