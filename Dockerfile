@@ -1,4 +1,4 @@
-# rtcroom server image. The first stage builds the browser SDK and the demo (dev dependencies);
+# rtcroom server image. The first stage builds the browser SDK, the demo and the dashboard (dev dependencies);
 # the second holds the sources and the runtime dependencies only. Node >= 22.18 runs the
 # TypeScript sources directly.
 FROM node:22-bookworm-slim AS build

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const projects = ['packages/token', 'packages/protocol', 'packages/server', 'packages/sdk', 'packages/miniapp', 'packages/demo', 'test', 'bench'].filter((p) => existsSync(`${p}/tsconfig.json`));
+const projects = ['packages/token', 'packages/protocol', 'packages/server', 'packages/sdk', 'packages/miniapp', 'packages/demo', 'packages/dashboard', 'test', 'bench'].filter((p) => existsSync(`${p}/tsconfig.json`));
 let failed = false;
 for (const p of projects) {
   const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', p], { stdio: 'inherit' });

@@ -79,7 +79,7 @@ describe('admin API', () => {
       assert.ok(r.status === 200 || r.body?.error?.code === 'usage_disabled' || r.body?.error?.code === 'recording_disabled', `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
     }
     // paths not in the document are not served
-    assertError(await call(server.url, 'GET', '/api/v1/apps'), 404, 'not_found');
+    assertError(await call(server.url, 'GET', `/api/v1/apps/${APP.appId}`), 404, 'not_found');
     assertError(await call(server.url, 'GET', `/api/v1/apps/${APP.appId}/rooms/walk/members/walker`), 404, 'not_found');
   });
 
@@ -111,6 +111,8 @@ describe('admin API', () => {
     assert.equal(list.visibleMembers, 2);
     assert.equal(list.publishers, 0);
     assert.ok(Math.abs(Date.parse(list.startedAt) - t0) < 5000, list.startedAt);
+    // the apps, ids only
+    assert.deepEqual((await call(server.url, 'GET', '/api/v1/apps')).body, { apps: [{ appId: APP.appId }, { appId: APP2.appId }] });
     // app isolation: the other app has no rooms; an unknown app is 404
     assert.deepEqual((await call(server.url, 'GET', `/api/v1/apps/${APP2.appId}/rooms`)).body, { rooms: [] });
     assertError(await call(server.url, 'GET', '/api/v1/apps/nosuchapp/rooms'), 404, 'unknown_app');
@@ -118,10 +120,11 @@ describe('admin API', () => {
     assert.equal(members.status, 200);
     assert.equal(members.body.room.roomId, 'list');
     assert.deepEqual(
-      members.body.members.map((m: { userId: string; visible: boolean; state: string; published: string[] }) => [m.userId, m.visible, m.state, m.published]),
+      members.body.members.map((m: { userId: string; visible: boolean; state: string; published: string[]; speaking: boolean; stats?: object }) => [m.userId, m.visible, m.state, m.published, m.speaking, m.stats]),
       [
-        ['alice', true, 'connected', []],
-        ['bob', true, 'connected', []],
+        // no media connection: no figures
+        ['alice', true, 'connected', [], false, undefined],
+        ['bob', true, 'connected', [], false, undefined],
       ],
     );
     assertError(await call(server.url, 'GET', `/api/v1/apps/${APP.appId}/rooms/nosuch/members`), 404, 'unknown_room');

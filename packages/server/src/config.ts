@@ -50,6 +50,8 @@ export interface ServerConfig {
   sdkDir: string;
   /** Folder served at `/` (the demo). */
   demoDir: string;
+  /** Folder served at `/dashboard/` (the operator's dashboard; its data needs the admin key). */
+  dashboardDir: string;
   /** A mini-program project served at `/miniapp/` (`--miniapp DIR`), if any. */
   miniappDir?: string | undefined;
   /** Log level. */
@@ -124,6 +126,7 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     maxBufferedBytes: 8 * 1024 * 1024,
     sdkDir: here('../../sdk/dist/'),
     demoDir: here('../../demo/dist/'),
+    dashboardDir: here('../../dashboard/dist/'),
     logLevel: 'info',
     media: { iceAddress: undefined, announcedAddress: undefined, portRange: undefined },
     turn: { urls: [], secret: undefined, ttlSeconds: DEFAULT_TURN_TTL_SECONDS },

@@ -37,6 +37,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
   const rec = new RecordingsApi(d);
   const recordings = '/api/v1/apps/{appId}/rooms/{roomId}/recordings';
   return [
+    { method: 'GET', path: '/api/v1/apps', run: () => rooms.apps() },
     { method: 'GET', path: '/api/v1/apps/{appId}/rooms', run: (r) => rooms.list(path(r.params)) },
     { method: 'DELETE', path: '/api/v1/apps/{appId}/rooms/{roomId}', run: (r) => rooms.close(path(r.params)) },
     { method: 'GET', path: '/api/v1/apps/{appId}/rooms/{roomId}/members', run: (r) => rooms.members(path(r.params)) },

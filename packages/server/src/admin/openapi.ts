@@ -87,13 +87,25 @@ export const OPENAPI_DOCUMENT = {
       },
       Member: {
         type: 'object',
-        required: ['userId', 'joinedAt', 'visible', 'state', 'published'],
+        required: ['userId', 'joinedAt', 'visible', 'state', 'published', 'speaking'],
         properties: {
           userId: id,
           joinedAt: isoTime,
           visible: { type: 'boolean' },
           state: { type: 'string', enum: ['connected', 'reconnecting'], description: '`reconnecting`: its signaling was lost and it may still resume.' },
           published: { ...sources, description: 'Sources it publishes now.' },
+          speaking: { type: 'boolean', description: 'Speaking now (voice activity on its microphone).' },
+          level: { type: 'integer', minimum: 0, maximum: 127, description: 'While speaking: its voice level, RFC 6464 -dBov (0 loudest … 127 silence).' },
+          stats: { ...ref('MediaStats'), description: 'Its media now; absent while it has no media connection or its media worker does not answer.' },
+        },
+      },
+      MediaStats: {
+        type: 'object',
+        required: ['sendKbps', 'receiveKbps', 'lossPercent'],
+        properties: {
+          sendKbps: { ...number, minimum: 0, description: 'What reaches the server from it, all sources and simulcast layers (kbit/s, last second).' },
+          receiveKbps: { ...number, minimum: 0, description: 'What the server forwards to it (kbit/s, last second).' },
+          lossPercent: { ...number, minimum: 0, maximum: 100, description: 'Packets of its sources lost on the way to the server over the last 5 s (%).' },
         },
       },
       RecordingFile: {
@@ -144,6 +156,16 @@ export const OPENAPI_DOCUMENT = {
   },
   security,
   paths: {
+    '/api/v1/apps': {
+      get: {
+        operationId: 'listApps',
+        summary: 'The apps this server serves (ids only, never keys).',
+        responses: {
+          '200': ok('The apps.', { type: 'object', required: ['apps'], properties: { apps: { type: 'array', items: { type: 'object', required: ['appId'], properties: { appId: { type: 'string' } } } } } }),
+          ...errors(),
+        },
+      },
+    },
     '/api/v1/apps/{appId}/rooms': {
       get: {
         operationId: 'listRooms',
@@ -166,7 +188,7 @@ export const OPENAPI_DOCUMENT = {
     '/api/v1/apps/{appId}/rooms/{roomId}/members': {
       get: {
         operationId: 'listMembers',
-        summary: 'Members of a room with the streams they publish.',
+        summary: 'Members of a room with the streams they publish, who speaks, and each one\'s bitrate and loss.',
         parameters: [appId, roomId],
         responses: {
           '200': ok('The room and its members in join order.', { type: 'object', required: ['room', 'members'], properties: { room: ref('Room'), members: { type: 'array', items: ref('Member') } } }),

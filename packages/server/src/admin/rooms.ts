@@ -47,6 +47,22 @@ export interface MemberView {
   state: 'connected' | 'reconnecting';
   /** Sources it publishes now: `audio`, `video`, `screen`, `screenAudio`. */
   published: TrackSource[];
+  /** Speaking now (voice activity on its microphone). */
+  speaking: boolean;
+  /** Its voice level while speaking: RFC 6464 -dBov, 0 loudest … 127 silence. */
+  level?: number;
+  /** Its media now; absent while it has no media connection or its media worker does not answer. */
+  stats?: MediaStatsView;
+}
+
+/** A member's media figures in the API's answers. */
+export interface MediaStatsView {
+  /** What reaches the server from it (kbit/s). */
+  sendKbps: number;
+  /** What the server forwards to it (kbit/s). */
+  receiveKbps: number;
+  /** Loss on its way to the server over the last 5 s (%). */
+  lossPercent: number;
 }
 
 /** Path parameters after the app. */
@@ -108,16 +124,35 @@ export class RoomsApi {
     return { rooms: out };
   }
 
+  /** `GET /apps` */
+  apps(): { apps: { appId: string }[] } {
+    return { apps: this.#d.apps.ids().map((appId) => ({ appId })) };
+  }
+
   /** `GET /apps/{appId}/rooms/{roomId}/members` */
-  members(p: RoomPath): { room: RoomView; members: MemberView[] } {
+  async members(p: RoomPath): Promise<{ room: RoomView; members: MemberView[] }> {
     const room = this.#room(p);
-    const list: MemberView[] = [...room.members.values()].map((m) => ({
-      userId: m.userId,
-      joinedAt: new Date(m.joinedAt).toISOString(),
-      visible: m.visible,
-      state: m.detachedAt === undefined ? 'connected' : 'reconnecting',
-      published: this.#d.activity.published(m),
-    }));
+    const stats = new Map<string, MediaStatsView>();
+    try {
+      for (const s of (await room.media?.memberStats()) ?? []) stats.set(s.userId, { sendKbps: s.sendKbps, receiveKbps: s.receiveKbps, lossPercent: s.lossPercent });
+    } catch {
+      // a media worker restarting: the members are listed without figures
+    }
+    const levels = new Map((room.media?.activeSpeakers() ?? []).map((s) => [s.userId, s.level]));
+    const list: MemberView[] = [...room.members.values()].map((m) => {
+      const level = levels.get(m.userId);
+      const st = stats.get(m.userId);
+      return {
+        userId: m.userId,
+        joinedAt: new Date(m.joinedAt).toISOString(),
+        visible: m.visible,
+        state: m.detachedAt === undefined ? 'connected' : 'reconnecting',
+        published: this.#d.activity.published(m),
+        speaking: level !== undefined,
+        ...(level === undefined ? {} : { level }),
+        ...(st ? { stats: st } : {}),
+      };
+    });
     return { room: this.#view(room), members: list };
   }
 

@@ -1,5 +1,5 @@
 /**
- * HTTP routes: health, the SDK bundles, the dev token endpoint and the demo.
+ * HTTP routes: health, the SDK bundles, the dev token endpoint, the demo and the dashboard.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -41,6 +41,9 @@ const devTokenSchema = z.object({
   /** Grant the subscribe privilege (default true). */
   subscribe: z.boolean().optional(),
 });
+
+/** Where the operator's dashboard is served. */
+export const DASHBOARD_PATH = '/dashboard';
 
 /** A handler of a group of paths: answers and returns true, or returns false (not its path). */
 export type PathHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
@@ -110,6 +113,10 @@ export function createRoutes(config: ServerConfig, health: HealthSource, log: Lo
         return json(res, 404, { error: `no ${path}; build the SDK with "npm run build"` });
       }
       if (await miniapp(res, path, method)) return;
+      if (path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`)) {
+        if (await sendFile(res, config.dashboardDir, path.slice(DASHBOARD_PATH.length), method)) return;
+        return json(res, 404, { error: `no ${path}; build the dashboard with "npm run build"` });
+      }
       if (await sendFile(res, config.demoDir, path, method)) return;
       json(res, 404, { error: `not found: ${path}` });
     } catch (e) {

@@ -10,6 +10,7 @@ import { SeqTsRewriter } from './rewriter.ts';
 import { FastRtpSender, type TransportSequencer } from './fast-sender.ts';
 import type { NativeAddon } from './native/addon.ts';
 import { mediaCounts } from './metrics.ts';
+import { BitrateMeter } from './simulcast/bitrate-meter.ts';
 import { LayerSelector } from './simulcast/layer-selector.ts';
 import type { Viewport } from './simulcast/allocator.ts';
 import { Vp8Continuity } from './simulcast/vp8-continuity.ts';
@@ -69,6 +70,8 @@ export class Consumer {
   readonly slot: SendSlot;
   /** Packets forwarded. */
   forwarded = 0;
+  /** Forwarded bitrate over the last second (operators' stats). */
+  readonly meter = new BitrateMeter();
   #closed = false;
   /** The simulcast layer choice (a simulcast video producer only; made on its first packet). */
   #selector: LayerSelector | undefined;
@@ -215,6 +218,7 @@ export class Consumer {
         this.forwarded++;
         mediaCounts.forwarded++;
         mediaCounts.forwardedBytes += packet.payload.length;
+        this.meter.add(packet.payload.length, now);
       }
       return;
     }
@@ -228,6 +232,7 @@ export class Consumer {
       this.forwarded++;
       mediaCounts.forwarded++;
       mediaCounts.forwardedBytes += packet.payload.length;
+      this.meter.add(packet.payload.length, now);
     } catch {
       // one subscriber's failure never reaches the publisher or other subscribers
     } finally {

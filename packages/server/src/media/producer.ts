@@ -10,6 +10,7 @@ import type { Consumer } from './consumer.ts';
 import { mediaCounts } from './metrics.ts';
 import { parseVp8Descriptor, Vp8Descriptor } from './codecs/vp8-descriptor.ts';
 import { BitrateMeter } from './simulcast/bitrate-meter.ts';
+import { LossMeter } from './loss-meter.ts';
 import { Dynacast } from './simulcast/dynacast.ts';
 
 const NO_EXTENSIONS: RtpPacket['header']['extensions'] = [];
@@ -113,6 +114,8 @@ export class Producer {
   readonly clockRate: number;
   /** Packets received while active. */
   packets = 0;
+  /** Packets received and missing while active, over the last seconds (operators' stats). */
+  readonly loss = new LossMeter();
   /** When the last packet arrived, active or not (performance.now(); -Infinity before any). */
   lastPacketAt = -Infinity;
   /** Consumers of this producer. */
@@ -235,7 +238,9 @@ export class Producer {
     this.packets++;
     mediaCounts.received++;
     mediaCounts.receivedBytes += payload.length;
-    mediaCounts.lost += layer.gap(packet.header.sequenceNumber);
+    const gap = layer.gap(packet.header.sequenceNumber);
+    mediaCounts.lost += gap;
+    this.loss.add(gap, now);
     const ssrc = packet.header.ssrc;
     this.ssrc = ssrc;
     layer.ssrc = ssrc;

@@ -20,6 +20,7 @@ import type { AudioSelectionConfig } from './audio-selection.ts';
 import { RoomAudio } from './room-audio.ts';
 import { RoomRecordings } from './recording/room-recorder.ts';
 import type { RecordingSpec, StopReason } from './recording/manifest.ts';
+import { memberMediaStats, type MemberMediaStats } from './member-stats.ts';
 
 /** How often each subscriber's downlink is allocated (ms). */
 const ALLOCATE_EVERY_MS = 250;
@@ -161,6 +162,14 @@ export class Router implements RoomMedia {
       if (p?.active && mm.member.visible) list.push(p);
     }
     return list.sort((a, b) => a.activeSince - b.activeSince).map((p) => p.userId);
+  }
+
+  /** The send and receive bitrate and loss now of every member with a media connection (operators' stats). */
+  memberStats(): MemberMediaStats[] {
+    const now = performance.now();
+    const out: MemberMediaStats[] = [];
+    for (const mm of this.#media.values()) if (mm.publisher || mm.subscriber) out.push(memberMediaStats(mm.member.userId, mm.producers.values(), mm.consumers.values(), now));
+    return out;
   }
 
   /** Every active publication, visible or not (what a media worker reports to the main process). */

@@ -9,6 +9,7 @@
 import type { ActiveSpeaker, TrackSource } from '@rtcroom/protocol';
 import type { ViewReport } from '../media/downlink.ts';
 import type { RecordingSpec, StopReason } from '../media/recording/manifest.ts';
+import type { MemberMediaStats } from '../media/member-stats.ts';
 import type { Member } from './member.ts';
 
 /** A room's media, as the room side sees it. */
@@ -17,6 +18,8 @@ export interface RoomMedia {
   publishers(source: 'audio' | 'video' | 'screen'): string[];
   /** Visible users speaking now, loudest first. */
   activeSpeakers(): ActiveSpeaker[];
+  /** Send and receive bitrate and loss now of each member with a media connection (the admin API; a worker is asked). */
+  memberStats(): MemberMediaStats[] | Promise<MemberMediaStats[]>;
   /** Members with at least one active producer (visible or not). */
   publisherCount(): number;
   /** Whether `m` has an active producer. */

@@ -132,6 +132,11 @@ export class MediaHost {
         );
       case 'stopRecording':
         return this.#roomRequest(msg, 'stopRecording', (room) => room.router.stopRecording(msg.recordingId, msg.reason));
+      case 'memberStats': {
+        // a room gone meanwhile has no members to report
+        const members = this.#rooms.get(msg.room)?.router.memberStats() ?? [];
+        return this.#post({ type: 'reply', id: msg.id, result: { members } });
+      }
       case 'shutdown':
         return this.close();
       default:

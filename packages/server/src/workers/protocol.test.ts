@@ -28,12 +28,14 @@ const mainMessages: MainToWorker[] = [
   { type: 'setSubscribe', id: 10, room: 1, member: 3, userId: 'bob', sources: ['video'], subscribe: false },
   { type: 'setViews', id: 11, room: 1, member: 3, views: [{ userId: 'bob', source: 'video', width: 640, height: 360, visible: true }] },
   { type: 'restartSubscriberIce', id: 12, room: 1, member: 3 },
+  { type: 'memberStats', id: 13, room: 1 },
   { type: 'shutdown' },
 ];
 
 const workerMessages: WorkerToMain[] = [
   { type: 'ready', index: 1, pid: 4242 },
   { type: 'reply', id: 7, result: { sdp: 'v=0' } },
+  { type: 'reply', id: 13, result: { members: [{ userId: 'bob', sendKbps: 812.4, receiveKbps: 40, lossPercent: 0.5 }] } },
   { type: 'reply', id: 8, error: { errNo: 21908, errorType: 'F', errMsg: 'subscriberAnswer:fail media failed: x' } },
   { type: 'toMember', room: 1, member: 3, frame: '{"event":"publishLayers","data":{"source":"video","active":[true,false]}}' },
   { type: 'publications', room: 1, list: [{ member: 3, source: 'video', since: 1.7e12 + 0.25 }] },

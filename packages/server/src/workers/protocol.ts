@@ -43,6 +43,7 @@ import { TRACK_SOURCES, type RtcErrorPayload } from '@rtcroom/protocol';
 import { LOG_LEVELS } from '../log.ts';
 import { NATIVE_MODES } from '../media/native/send-path.ts';
 import { STOP_REASONS } from '../media/recording/manifest.ts';
+import type { MemberMediaStats } from '../media/member-stats.ts';
 
 const count = z.number().check(z.int(), z.minimum(0));
 const ref = z.number().check(z.int(), z.minimum(1));
@@ -94,6 +95,7 @@ export const mainToWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('restartSubscriberIce'), id: ref, ...ofMember }),
   z.object({ type: z.literal('startRecording'), id: ref, ...inRoom, recordingId: text(64), dir: text(4096), startedAt: finite }),
   z.object({ type: z.literal('stopRecording'), id: ref, ...inRoom, recordingId: text(64), reason: z.enum(STOP_REASONS) }),
+  z.object({ type: z.literal('memberStats'), id: ref, ...inRoom }),
   z.object({ type: z.literal('shutdown') }),
 ]);
 /** A message main → worker. */
@@ -113,6 +115,7 @@ export interface RequestResults {
   restartSubscriberIce: Record<string, never>;
   startRecording: Record<string, never>;
   stopRecording: Record<string, never>;
+  memberStats: { members: MemberMediaStats[] };
 }
 /** A request type: a main → worker message answered by a `reply`. */
 export type RequestType = keyof RequestResults;

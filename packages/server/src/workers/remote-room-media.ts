@@ -13,6 +13,7 @@ import type { ViewReport } from '../media/downlink.ts';
 import type { RecordingSpec, StopReason } from '../media/recording/manifest.ts';
 import type { Member } from '../room/member.ts';
 import type { RoomMedia } from '../room/room-media.ts';
+import type { MemberMediaStats } from '../media/member-stats.ts';
 import type { Room } from '../room/room.ts';
 import type { MainToWorker, MemberInfo, RequestOf, RequestResults, RequestType, WorkerToMainOf } from './protocol.ts';
 
@@ -96,6 +97,11 @@ export class RemoteRoomMedia implements RoomMedia {
   activeSpeakers(): ActiveSpeaker[] {
     // visibility is the main process's: a member that just turned invisible is out at once
     return this.#speakers.filter((s) => this.#room.members.get(s.userId)?.visible === true);
+  }
+
+  async memberStats(): Promise<MemberMediaStats[]> {
+    if (this.#closed) return [];
+    return (await this.#link.request<'memberStats'>({ type: 'memberStats', room: this.ref }, 'memberStats')).members;
   }
 
   publisherCount(): number {
