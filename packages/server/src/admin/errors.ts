@@ -26,6 +26,12 @@ export const ADMIN_ERRORS = {
   unknown_user: 404,
   /** Usage records are off (`--no-usage`). */
   usage_disabled: 404,
+  /** Cluster: Redis cannot be reached, so rooms of other nodes cannot be listed or found. */
+  cluster_unavailable: 503,
+  /** Cluster: the node holding the room did not answer the forwarded request in time. */
+  node_unreachable: 503,
+  /** Cluster: the node holding the room refused this node's admin key (the nodes must share one key). */
+  cluster_key_mismatch: 502,
   /** Something failed on the server (logged). */
   internal: 500,
 } as const;
