@@ -3,12 +3,14 @@
 // another, to see the clear error a mismatch gives). Rooms of every node are listed from either
 // node; members of a room on another node are read there; a kick and a room close sent to one
 // node reach the room's node (its client sees 21913/21914 and close 4012); a forwarded request is
-// never forwarded again; a node killed with -9 answers 503 until its lease ends, then its rooms
+// never forwarded again; usage records of every node in one PostgreSQL are reported by any node;
+// a node killed with -9 answers 503 until its lease ends, then its rooms
 // are gone from the list; /metrics of any node has the cluster gauges.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BENCH_APP, benchToken, startServerProcess, type ServerProcess } from '../../bench/lib/server-process.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
+import { startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { TestClient } from '../helpers/ws-client.ts';
 import { until } from '../helpers/sdk-page.ts';
 import { scrape, value } from '../helpers/metrics.ts';
@@ -21,10 +23,12 @@ type RoomRow = { roomId: string; node: string; members: number; visibleMembers: 
 
 describe('cluster-wide admin API and metrics (3 nodes)', () => {
   let redis: TestRedis;
+  let pg: TestPostgres;
   const nodes: Record<string, ServerProcess> = {};
   const clients: TestClient[] = [];
 
-  const startNode = (id: string, key: string) => startServerProcess(['--redis', redis.url, '--node-id', id, '--sysload-limit', '1000', '--admin-key', key], [], { pin: false });
+  // usage records of every node in one PostgreSQL
+  const startNode = (id: string, key: string) => startServerProcess(['--redis', redis.url, '--node-id', id, '--sysload-limit', '1000', '--admin-key', key, '--database', pg.url], [], { pin: false });
 
   /** An admin request to node `via`; the status and parsed body. */
   async function call(via: string, method: string, path: string, opts: { key?: string; headers?: Record<string, string>; body?: string } = {}) {
@@ -36,6 +40,8 @@ describe('cluster-wide admin API and metrics (3 nodes)', () => {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     return (r.body as { rooms: RoomRow[] }).rooms;
   };
+  /** The errNo of the client's `interrupted` event. */
+  const interruption = async (c: TestClient) => ((await c.waitFor((f) => f.event === 'interrupted', 'interrupted')).data as unknown as { errNo: number }).errNo;
   const roomsOf = (list: RoomRow[], roomId: string) => list.filter((r) => r.roomId === roomId);
 
   /** Joins `roomId` on node `via`; a new room is placed there (the join says it could not reach the other nodes). */
@@ -49,7 +55,7 @@ describe('cluster-wide admin API and metrics (3 nodes)', () => {
   }
 
   before(async () => {
-    redis = await startRedis();
+    [redis, pg] = await Promise.all([startRedis(), startPostgres()]);
     const [a, b, c] = await Promise.all([startNode('a', KEY), startNode('b', KEY), startNode('c', OTHER_KEY)]);
     Object.assign(nodes, { a, b, c });
     await until(async () => ((await (await fetch(`${a.url}/healthz`)).json()) as { cluster: { nodes: unknown[] } }).cluster.nodes.length === 3, 'a sees three nodes', 10_000);
@@ -63,7 +69,7 @@ describe('cluster-wide admin API and metrics (3 nodes)', () => {
         // killed by the test already
       }
     }
-    await redis?.stop();
+    await Promise.all([redis?.stop(), pg?.stop()]);
   });
 
   test('rooms of every node are listed from any node; members, kick and close of a room on another node', async () => {
@@ -107,8 +113,7 @@ describe('cluster-wide admin API and metrics (3 nodes)', () => {
     const kicked = await call('a', 'POST', `/api/v1/apps/${APP}/rooms/rb/members/bea/kick`);
     assert.equal(kicked.status, 200, JSON.stringify(kicked.body));
     assert.deepEqual(kicked.body, { roomId: 'rb', userId: 'bea', kicked: true });
-    const ev = await bea.waitFor((f) => f.event === 'interrupted', 'interrupted');
-    assert.equal((ev.data as { errNo: number }).errNo, 21913);
+    assert.equal(await interruption(bea), 21913);
     assert.equal((await bea.waitClosed()).code, 4012);
     await bob.waitMembers(['bob']);
     // mute through a: nothing published, nothing stopped, but answered by b
@@ -118,11 +123,19 @@ describe('cluster-wide admin API and metrics (3 nodes)', () => {
     // close rc (on b) through a
     const closed = await call('a', 'DELETE', `/api/v1/apps/${APP}/rooms/rc`);
     assert.deepEqual(closed.body, { roomId: 'rc', closed: true, members: 1 });
-    assert.equal(((await carl.waitFor((f) => f.event === 'interrupted', 'interrupted')).data as { errNo: number }).errNo, 21914);
+    assert.equal(await interruption(carl), 21914);
     assert.equal((await carl.waitClosed()).code, 4012);
     await until(async () => roomsOf(await rooms('a'), 'rc').length === 0 && roomsOf(await rooms('a'), 'rb')[0]?.members === 1, 'rc gone and rb down to 1 in the list', 5000);
     alice.close();
     bob.close();
+    // usage: the calls of both nodes, from either node (one shared database)
+    for (const via of ['a', 'b']) {
+      await until(async () => {
+        const u = await call(via, 'GET', `/api/v1/apps/${APP}/usage`);
+        const calls = Object.fromEntries((u.body.rooms as { roomId: string; calls: number }[]).map((r) => [r.roomId, r.calls]));
+        return calls.ra === 1 && calls.rb === 1 && calls.rc === 1;
+      }, `${via}: usage of ra (on a), rb and rc (on b)`, 5000);
+    }
   });
 
   test('a node with another admin key: a clear 502 instead of a misleading 401', async () => {

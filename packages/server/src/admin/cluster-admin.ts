@@ -26,8 +26,8 @@ export const FORWARD_TIMEOUT_MS = 3000;
 export interface ClusterAdminDeps {
   /** This node's id. */
   nodeId: string;
-  directory: RoomDirectory;
-  rooms: RoomManager;
+  directory: Pick<RoomDirectory, 'roomsOf' | 'nodeOf'>;
+  rooms: Pick<RoomManager, 'room'>;
 }
 
 /** A request to forward. */
