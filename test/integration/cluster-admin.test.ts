@@ -5,7 +5,7 @@
 // node reach the room's node (its client sees 21913/21914 and close 4012); a forwarded request is
 // never forwarded again; usage records of every node in one PostgreSQL are reported by any node;
 // a node killed with -9 answers 503 until its lease ends, then its rooms
-// are gone from the list; /metrics of any node has the cluster gauges.
+// are gone from the list; /metrics of any node has the cluster gauges; Redis down gives a clear 503.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BENCH_APP, benchToken, startServerProcess, type ServerProcess } from '../../bench/lib/server-process.ts';
@@ -184,5 +184,20 @@ describe('cluster-wide admin API and metrics (3 nodes)', () => {
     assert.ok(!(await rooms('b')).some((x) => x.node === 'c'));
     assert.equal((await call('a', 'DELETE', `/api/v1/apps/${APP}/rooms/rd`)).body.error?.code, 'unknown_room');
     await until(async () => value(await scrape(nodes.a!.url), 'rtcroom_cluster_nodes') === 2, 'two nodes in the gauges', 5000);
+  });
+
+  test('Redis down: the cluster-wide list fails with a clear 503; a node still answers for its own rooms', async () => {
+    const hal = await join('a', 'rr', 'hal');
+    await redis.stop();
+    await until(async () => value(await scrape(nodes.a!.url), 'rtcroom_cluster_redis_up') === 0, 'a sees Redis down', 5000);
+    const r = await call('a', 'GET', `/api/v1/apps/${APP}/rooms`);
+    assert.equal(r.status, 503);
+    assert.equal(r.body.error?.code, 'cluster_unavailable');
+    const own = await call('a', 'GET', `/api/v1/apps/${APP}/rooms`, { headers: { 'x-rtcroom-forwarded-by': 'me' } });
+    assert.deepEqual((own.body as { rooms: RoomRow[] }).rooms.map((x) => `${x.roomId}@${x.node}`), ['rr@a']);
+    // a room of this node needs no Redis
+    assert.equal((await call('a', 'GET', `/api/v1/apps/${APP}/rooms/rr/members`)).status, 200);
+    assert.equal((await call('a', 'GET', `/api/v1/apps/${APP}/rooms/elsewhere/members`)).body.error?.code, 'cluster_unavailable');
+    hal.close();
   });
 });

@@ -59,7 +59,8 @@ const roomViewSchema = z.object({
   worker: count.optional(),
 });
 
-const unavailable = (e: unknown) => new AdminError('cluster_unavailable', `Redis cannot be reached, so the rooms of other nodes are unknown: ${(e as Error).message}`);
+const unavailable = (e: unknown) =>
+  new AdminError('cluster_unavailable', `Redis cannot be reached, so the rooms of other nodes are unknown (${(e as Error).message}); send ${FORWARDED_HEADER}: <any> to ask about this node's own rooms`);
 
 /** The cluster-wide answers. */
 export class ClusterAdmin {

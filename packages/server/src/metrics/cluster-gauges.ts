@@ -9,6 +9,9 @@ import { Gauge, type Registry } from 'prom-client';
 import type { ClusterView } from '../cluster/cluster.ts';
 import type { NodeRecord } from '../cluster/node-record.ts';
 
+/** The gauges of one scrape share the view read at its start (ms). */
+const SCRAPE_MS = 250;
+
 /** Per-node gauges: [metric name, help, value]. */
 const PER_NODE: readonly [string, string, (n: NodeRecord) => number][] = [
   ['rtcroom_cluster_node_rooms', 'Rooms held by each live cluster node (its record in Redis).', (n) => n.load.rooms],
@@ -28,8 +31,15 @@ const TOTALS: readonly [string, string, keyof ClusterView['totals']][] = [
 ];
 
 /** Registers the cluster gauges on `registry`, read from `view` at scrape time. */
-export function registerClusterGauges(registry: Registry, view: () => ClusterView): void {
+export function registerClusterGauges(registry: Registry, read: () => ClusterView): void {
   const registers = [registry];
+  // one view for all the gauges of a scrape
+  let cached: { at: number; view: ClusterView } | undefined;
+  const view = (): ClusterView => {
+    const now = performance.now();
+    if (!cached || now - cached.at > SCRAPE_MS) cached = { at: now, view: read() };
+    return cached.view;
+  };
   for (const [name, help, key] of TOTALS) new Gauge({ name, help, registers, collect: function (this: Gauge) { this.set(view().totals[key]); } });
   new Gauge({ name: 'rtcroom_cluster_redis_up', help: 'Whether this node reaches Redis (1) or not (0; the cluster figures are then as of the last renewal).', registers, collect: function (this: Gauge) { this.set(view().redis === 'ready' ? 1 : 0); } });
   for (const [name, help, read] of PER_NODE) {
