@@ -21,6 +21,9 @@ import { bindSharedPort, closeSharedPort } from './media/transport/shared-port.t
 import { RoomActivity } from './ops/room-activity.ts';
 import { Moderation } from './room/moderation.ts';
 import { createAdminApi } from './admin/api.ts';
+import { ClusterAdmin } from './admin/cluster-admin.ts';
+import { RoomsApi, type RoomsDeps } from './admin/rooms.ts';
+import { RoomDirectory, type RoomEntry } from './cluster/room-directory.ts';
 import { ServerMetrics } from './metrics/prometheus.ts';
 import { metricsRoute } from './metrics/route.ts';
 import { Webhooks } from './webhooks/webhooks.ts';
@@ -123,20 +126,29 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
         const counts = pool.counts();
         return pool.health().map((health, i) => ({ health, counts: counts[i] }));
       }),
+    cluster: cluster && (() => cluster.view()),
   });
   const signal = new SignalServer(config, handlers, joins, log, (method, seconds, ok) => {
     if (method === 'joinRtcRoom') metrics.joinDuration.observe({ result: ok ? 'ok' : 'refused' }, seconds);
   });
   const webhooks = config.adminKey !== undefined && config.webhooks.urls.length > 0 ? new Webhooks(config.webhooks, config.adminKey, activity, metrics, log.child({ part: 'webhooks' })) : undefined;
   const recordings = config.recording ? new Recordings(config.recording, rooms, (room) => joins.media(room, 'startRecording'), log.child({ part: 'recording' })) : undefined;
-  const admin = createAdminApi({
-    recordings,
-    key: config.adminKey,
+  const roomsDeps: RoomsDeps = {
     apps: config.apps,
     rooms,
     activity,
     moderation: new Moderation(rooms, joins),
     workerOf: pool && ((room) => (room.media instanceof RemoteRoomMedia ? room.media.worker : undefined)),
+    nodeId: cluster?.nodeId,
+  };
+  // cluster: every node keeps its rooms' admin summaries in Redis, for the admin API of the others
+  const summaries = new RoomsApi(roomsDeps);
+  const directory = cluster && new RoomDirectory(cluster.store, cluster.nodeId, cluster.timing, () => roomEntries(rooms, summaries));
+  const admin = createAdminApi({
+    ...roomsDeps,
+    recordings,
+    key: config.adminKey,
+    cluster: cluster && directory && new ClusterAdmin({ nodeId: cluster.nodeId, directory, rooms }),
     usage: usage?.store,
     log: log.child({ part: 'admin' }),
   });
@@ -189,6 +201,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
       const m = media();
       return { rooms: rooms.roomCount, members: rooms.memberCount, peers: m.peers, forwarded: m.forwarded, received: m.received };
     });
+    directory?.start();
   }
   log.info('rtcroom listening', { url, apps: config.apps.size, devMode: config.devApp !== undefined, ...(cluster ? { nodeId: cluster.nodeId } : {}) });
   const reclaim = config.memoryReclaim ? watchMemory(log) : undefined;
@@ -226,10 +239,19 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
       joins.close();
       http.closeAllConnections();
       await Promise.all([new Promise<void>((r) => http.close(() => r())), pool?.close(), usage?.recorder.close(), webhooks?.close(WEBHOOK_DRAIN_MS)]);
+      directory?.stop();
       await cluster?.close();
       await closeSharedPort(config.media);
     },
   };
+}
+
+/** This node's rooms with their admin summaries, for the cluster's room directory. */
+function* roomEntries(rooms: RoomManager, api: RoomsApi): Iterable<RoomEntry> {
+  for (const room of localRooms(rooms)) {
+    const { node: _node, ...summary } = api.view(room);
+    yield { appId: room.appId, roomId: room.roomId, summary };
+  }
 }
 
 /** At shutdown, webhooks get this long to deliver the leaves and room ends it caused (ms). */

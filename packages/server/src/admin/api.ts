@@ -13,8 +13,9 @@ import { OPENAPI_DOCUMENT, OPENAPI_PATH } from './openapi.ts';
 import { matchRoute, type AdminRoute } from './route-table.ts';
 import { RoomsApi, type RoomPath, type RoomsDeps } from './rooms.ts';
 import { FileAnswer, RecordingsApi, type RecordingPath, type RecordingsDeps } from './recordings.ts';
+import { FORWARDED_HEADER, type ClusterAdmin } from './cluster-admin.ts';
 import { usageReport, type UsageSource } from './usage.ts';
-import { MAX_ADMIN_BODY, usageWindow } from './validation.ts';
+import { MAX_ADMIN_BODY, checkApp, usageWindow } from './validation.ts';
 
 /** Prefix of every admin route. */
 export const ADMIN_PREFIX = '/api/v1/';
@@ -25,6 +26,8 @@ export interface AdminDeps extends RoomsDeps, RecordingsDeps {
   key: string | undefined;
   /** Usage records, when kept. */
   usage: UsageSource | undefined;
+  /** Cluster (`--redis`): answers for every node. */
+  cluster?: ClusterAdmin | undefined;
   log: Logger;
 }
 
@@ -38,7 +41,14 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
   const recordings = '/api/v1/apps/{appId}/rooms/{roomId}/recordings';
   return [
     { method: 'GET', path: '/api/v1/apps', run: () => rooms.apps() },
-    { method: 'GET', path: '/api/v1/apps/{appId}/rooms', run: (r) => rooms.list(path(r.params)) },
+    {
+      method: 'GET',
+      path: '/api/v1/apps/{appId}/rooms',
+      run: (r) => {
+        const local = rooms.list(path(r.params));
+        return d.cluster && !r.forwarded ? d.cluster.list(r.params.appId ?? '', local.rooms) : local;
+      },
+    },
     { method: 'DELETE', path: '/api/v1/apps/{appId}/rooms/{roomId}', run: (r) => rooms.close(path(r.params)) },
     { method: 'GET', path: '/api/v1/apps/{appId}/rooms/{roomId}/members', run: (r) => rooms.members(path(r.params)) },
     { method: 'POST', path: '/api/v1/apps/{appId}/rooms/{roomId}/members/{userId}/kick', run: async (r) => rooms.kick(path(r.params), await r.body()) },
@@ -52,8 +62,7 @@ export function adminRoutes(d: AdminDeps): AdminRoute[] {
       method: 'GET',
       path: '/api/v1/apps/{appId}/usage',
       run: (r) => {
-        const appId = r.params.appId ?? '';
-        if (!d.apps.get(appId)) throw new AdminError('unknown_app', `no app ${JSON.stringify(appId.slice(0, 64))} on this server`);
+        const appId = checkApp(d.apps, r.params.appId ?? '');
         if (!d.usage) throw new AdminError('usage_disabled', 'usage records are off on this server');
         const { from, to } = usageWindow(r.query);
         return usageReport(d.usage, appId, from, to);
@@ -88,15 +97,27 @@ export function createAdminApi(d: AdminDeps): (req: IncomingMessage, res: Server
         sendAdminError(res, new AdminError('method_not_allowed', `${method} not allowed; use ${m.allowed.join(', ')}`), { allow: m.allowed.join(', ') });
         return true;
       }
-      const body = async (): Promise<string> => {
-        try {
-          return await readBody(req, MAX_ADMIN_BODY);
-        } catch (e) {
+      let read: Promise<string> | undefined;
+      // read once (a cluster node may need it before the handler does)
+      const body = (): Promise<string> =>
+        (read ??= readBody(req, MAX_ADMIN_BODY).catch((e: unknown) => {
           throw new AdminError('bad_request', (e as Error).message);
+        }));
+      const forwarded = req.headers[FORWARDED_HEADER] !== undefined;
+      // cluster: a request about a room held by another node is answered by that node
+      const { appId, roomId } = m.params;
+      if (d.cluster && !forwarded && appId !== undefined && roomId !== undefined) {
+        checkApp(d.apps, appId);
+        const relayed = await d.cluster.relay(appId, roomId, { method, target: url.pathname + url.search, authorization: req.headers.authorization, body: await body() });
+        if (relayed) {
+          d.log.info('admin request forwarded', { method, path: m.route.path, node: relayed.node, status: relayed.status, ...m.params });
+          res.writeHead(relayed.status, { 'content-type': relayed.contentType, 'content-length': relayed.body.length, 'cache-control': 'no-store' });
+          res.end(relayed.body);
+          return true;
         }
-      };
-      const result = await m.route.run({ params: m.params, query: url.searchParams, body });
-      d.log.info('admin request', { method, path: m.route.path, ...m.params });
+      }
+      const result = await m.route.run({ params: m.params, query: url.searchParams, body, forwarded });
+      d.log.info('admin request', { method, path: m.route.path, ...m.params, ...(forwarded ? { forwardedBy: String(req.headers[FORWARDED_HEADER]).slice(0, 64) } : {}) });
       if (result instanceof FileAnswer) sendFile(res, result);
       else sendJson(res, 200, result);
     } catch (e) {

@@ -34,6 +34,12 @@ export const ADMIN_ERRORS = {
   unknown_file: 404,
   /** The room is being recorded already (one recording per room at a time). */
   already_recording: 409,
+  /** Cluster: Redis cannot be reached, so rooms of other nodes cannot be listed or found. */
+  cluster_unavailable: 503,
+  /** Cluster: the node holding the room did not answer the forwarded request in time. */
+  node_unreachable: 503,
+  /** Cluster: the node holding the room refused this node's admin key (the nodes must share one key). */
+  cluster_key_mismatch: 502,
   /** Something failed on the server (logged). */
   internal: 500,
 } as const;

@@ -34,6 +34,8 @@ const errors = (...codes: number[]) => {
   for (const c of codes) {
     if (c === 400) out['400'] = error('Malformed path parameter, query or body (`bad_request`).');
     if (c === 404) out['404'] = error('Unknown app, room or user (`unknown_app`, `unknown_room`, `unknown_user`), or the API is off (`admin_api_disabled`).');
+    if (c === 502) out['502'] = error('Cluster: the node holding the room refused this node\'s admin key (`cluster_key_mismatch`; the nodes must share one key).');
+    if (c === 503) out['503'] = error('Cluster: Redis cannot be reached (`cluster_unavailable`), or the node holding the room did not answer in time (`node_unreachable`).');
   }
   return out;
 };
@@ -57,7 +59,8 @@ export const OPENAPI_DOCUMENT = {
     description:
       'Operate an rtcroom server: live rooms and members, kick, mute, close a room, usage records. ' +
       'Authenticate with `Authorization: Bearer <admin key>` (`--admin-key` / `RTCROOM_ADMIN_KEY`); with no key configured every route answers 404 `admin_api_disabled`. ' +
-      'Errors are `{"error": {"code", "message"}}` with a stable `code`.',
+      'Errors are `{"error": {"code", "message"}}` with a stable `code`. ' +
+      'In a cluster (`--redis`) any node answers for the whole cluster: a request about a room held by another node is forwarded to it (the nodes share one admin key).',
   },
   components: {
     securitySchemes: { adminKey: { type: 'http', scheme: 'bearer', description: 'The admin key given to the server.' } },
@@ -83,6 +86,7 @@ export const OPENAPI_DOCUMENT = {
           visibleMembers: integer,
           publishers: { ...integer, description: 'Members publishing at least one stream.' },
           worker: { ...integer, description: 'The media worker hosting the room (with `--workers N`).' },
+          node: { type: 'string', description: 'Cluster (`--redis`): the node holding the room.' },
         },
       },
       Member: {
@@ -169,9 +173,9 @@ export const OPENAPI_DOCUMENT = {
     '/api/v1/apps/{appId}/rooms': {
       get: {
         operationId: 'listRooms',
-        summary: 'Live rooms of an app with member counts and start time.',
+        summary: 'Live rooms of an app with member counts and start time; on a cluster node, the rooms of every live node (each with its `node`).',
         parameters: [appId],
-        responses: { '200': ok('The rooms, by room id.', { type: 'object', required: ['rooms'], properties: { rooms: { type: 'array', items: ref('Room') } } }), ...errors(404) },
+        responses: { '200': ok('The rooms, by room id.', { type: 'object', required: ['rooms'], properties: { rooms: { type: 'array', items: ref('Room') } } }), ...errors(404, 503) },
       },
     },
     '/api/v1/apps/{appId}/rooms/{roomId}': {
@@ -181,7 +185,7 @@ export const OPENAPI_DOCUMENT = {
         parameters: [appId, roomId],
         responses: {
           '200': ok('Closed.', { type: 'object', required: ['roomId', 'closed', 'members'], properties: { roomId: id, closed: { const: true }, members: { ...integer, description: 'Members removed.' } } }),
-          ...errors(400, 404),
+          ...errors(400, 404, 502, 503),
         },
       },
     },
@@ -192,7 +196,7 @@ export const OPENAPI_DOCUMENT = {
         parameters: [appId, roomId],
         responses: {
           '200': ok('The room and its members in join order.', { type: 'object', required: ['room', 'members'], properties: { room: ref('Room'), members: { type: 'array', items: ref('Member') } } }),
-          ...errors(400, 404),
+          ...errors(400, 404, 502, 503),
         },
       },
     },
@@ -204,7 +208,7 @@ export const OPENAPI_DOCUMENT = {
         requestBody: { required: false, content: json({ type: 'object', additionalProperties: false }) },
         responses: {
           '200': ok('Removed.', { type: 'object', required: ['roomId', 'userId', 'kicked'], properties: { roomId: id, userId: id, kicked: { const: true } } }),
-          ...errors(400, 404),
+          ...errors(400, 404, 502, 503),
         },
       },
     },
@@ -228,7 +232,7 @@ export const OPENAPI_DOCUMENT = {
             required: ['roomId', 'userId', 'streamType', 'stopped'],
             properties: { roomId: id, userId: id, streamType: { type: 'string', enum: [...MUTE_STREAM_TYPES] }, stopped: sources },
           }),
-          ...errors(400, 404),
+          ...errors(400, 404, 502, 503),
         },
       },
     },

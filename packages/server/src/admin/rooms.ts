@@ -11,7 +11,7 @@ import type { Member } from '../room/member.ts';
 import type { Room } from '../room/room.ts';
 import type { RoomManager } from '../room/room-manager.ts';
 import { AdminError } from './errors.ts';
-import { checkId, kickBodySchema, muteBodySchema, parseBody } from './validation.ts';
+import { checkApp, checkId, kickBodySchema, muteBodySchema, parseBody } from './validation.ts';
 
 /** What the room handlers use. */
 export interface RoomsDeps {
@@ -21,6 +21,8 @@ export interface RoomsDeps {
   moderation: Moderation;
   /** The media worker hosting a room, when media runs on workers. */
   workerOf?: ((room: Room) => number | undefined) | undefined;
+  /** Cluster: this node's id, given in every room answer. */
+  nodeId?: string | undefined;
 }
 
 /** A room in the API's answers. */
@@ -35,6 +37,8 @@ export interface RoomView {
   publishers: number;
   /** The media worker hosting it (with `--workers N`). */
   worker?: number;
+  /** Cluster: the node holding the room. */
+  node?: string;
 }
 
 /** A member in the API's answers. */
@@ -81,8 +85,7 @@ export class RoomsApi {
   }
 
   #app(appId: string): string {
-    if (!this.#d.apps.get(appId)) throw new AdminError('unknown_app', `no app ${JSON.stringify(appId.slice(0, 64))} on this server`);
-    return appId;
+    return checkApp(this.#d.apps, appId);
   }
 
   #room(p: RoomPath): Room {
@@ -101,7 +104,8 @@ export class RoomsApi {
     return m;
   }
 
-  #view(room: Room): RoomView {
+  /** The answer describing `room`. */
+  view(room: Room): RoomView {
     let publishers = 0;
     for (const m of room.members.values()) if (this.#d.activity.published(m).length > 0) publishers++;
     const worker = this.#d.workerOf?.(room);
@@ -112,6 +116,7 @@ export class RoomsApi {
       visibleMembers: room.visibleCount,
       publishers,
       ...(worker === undefined ? {} : { worker }),
+      ...(this.#d.nodeId === undefined ? {} : { node: this.#d.nodeId }),
     };
   }
 
@@ -119,7 +124,7 @@ export class RoomsApi {
   list(p: RoomPath): { rooms: RoomView[] } {
     const appId = this.#app(p.appId);
     const out: RoomView[] = [];
-    for (const room of this.#d.rooms.roomsOf(appId)) out.push(this.#view(room));
+    for (const room of this.#d.rooms.roomsOf(appId)) out.push(this.view(room));
     out.sort((a, b) => (a.roomId < b.roomId ? -1 : a.roomId > b.roomId ? 1 : 0));
     return { rooms: out };
   }
@@ -153,7 +158,7 @@ export class RoomsApi {
         ...(st ? { stats: st } : {}),
       };
     });
-    return { room: this.#view(room), members: list };
+    return { room: this.view(room), members: list };
   }
 
   /** `POST /apps/{appId}/rooms/{roomId}/members/{userId}/kick` */

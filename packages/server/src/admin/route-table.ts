@@ -15,6 +15,8 @@ export interface AdminRequest {
   query: URLSearchParams;
   /** The body, read on demand (bounded). */
   body(): Promise<string>;
+  /** Cluster: the request was forwarded by another node (answer for this node alone). */
+  forwarded?: boolean;
 }
 
 /** One route. */

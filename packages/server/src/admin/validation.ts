@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ID_PATTERN, ID_RULE_TEXT, validate } from '@rtcroom/protocol';
 import { MUTE_STREAM_TYPES } from '../room/moderation.ts';
+import type { AppRegistry } from '../apps/registry.ts';
 import { AdminError } from './errors.ts';
 
 /** Largest request body the admin API reads (bytes). */
@@ -25,6 +26,12 @@ export const recordingBodySchema = z.strictObject({});
 
 /** Body of `POST …/kick` (optional; nothing to give yet). */
 export const kickBodySchema = z.strictObject({});
+
+/** Checks that the app of the path is configured here (`unknown_app` otherwise). */
+export function checkApp(apps: Pick<AppRegistry, 'get'>, appId: string): string {
+  if (!apps.get(appId)) throw new AdminError('unknown_app', `no app ${JSON.stringify(appId.slice(0, 64))} on this server`);
+  return appId;
+}
 
 /** Checks a room or user id from the path (Volcengine's id rule). */
 export function checkId(name: string, value: string): string {

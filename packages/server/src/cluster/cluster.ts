@@ -137,6 +137,16 @@ export class Cluster extends TypedEmitter<ClusterEvents> {
     return this.#draining;
   }
 
+  /** The Redis side, for the room directory of the admin API (`room-directory.ts`). */
+  get store(): RedisStore {
+    return this.#store;
+  }
+
+  /** The lease and its renewal period (ms). */
+  get timing(): { leaseMs: number; renewMs: number } {
+    return { leaseMs: this.#config.leaseMs, renewMs: this.#config.renewMs };
+  }
+
   /** The drain timeout (ms). */
   get drainTimeoutMs(): number {
     return this.#config.drainTimeoutMs;

@@ -6,6 +6,7 @@
  * | `nodes` | set | ids of nodes that registered (an index; a node is live while its record exists) |
  * | `node:{id}` | string, leased | the node's JSON record ({@link NodeRecord}), renewed every second |
  * | `node:{id}:members` | hash, leased with the record | `appId roomId userId` → join time, one field per member of its rooms |
+ * | `node:{id}:rooms` | hash, leased | `appId roomId` → the room's JSON summary for the admin API (`room-directory.ts`) |
  * | `room:{appId}:{roomId}` | string | the id of the node holding the room (the pin) |
  *
  * A node killed with `kill -9` stops renewing: its record and its members disappear when the
@@ -22,6 +23,7 @@ const NODES = `${PREFIX}nodes`;
 const NODE = `${PREFIX}node:`;
 const nodeKey = (id: string) => `${NODE}${id}`;
 const membersKey = (id: string) => `${NODE}${id}:members`;
+const roomsKey = (id: string) => `${NODE}${id}:rooms`;
 const roomKey = (appId: string, roomId: string) => `${PREFIX}room:${appId}:${roomId}`;
 
 /** The hash field of one member. */
@@ -120,7 +122,7 @@ export class RedisStore {
 
   /** Removes the node's record and members at once (a clean stop). */
   async unregister(id: string): Promise<void> {
-    await this.redis.multi().del(nodeKey(id), membersKey(id)).srem(NODES, id).exec();
+    await this.redis.multi().del(nodeKey(id), membersKey(id), roomsKey(id)).srem(NODES, id).exec();
   }
 
   /** Every live node's record (nodes whose lease ran out are dropped from the index). */
@@ -180,6 +182,33 @@ export class RedisStore {
     const m = this.redis.multi().del(membersKey(id));
     if (all.size > 0) m.hset(membersKey(id), Object.fromEntries([...all].map(([k, v]) => [k, String(v)])));
     await m.pexpire(membersKey(id), leaseMs).exec();
+  }
+
+  /**
+   * Writes node `id`'s room summaries (field → JSON) under a lease of `leaseMs`; with `summaries`
+   * undefined only the lease is extended. Resolves whether the hash exists after the call (an
+   * empty hash never does).
+   */
+  async writeRooms(id: string, summaries: Map<string, string> | undefined, leaseMs: number): Promise<boolean> {
+    const m = this.redis.multi();
+    if (summaries) {
+      m.del(roomsKey(id));
+      if (summaries.size > 0) m.hset(roomsKey(id), Object.fromEntries(summaries));
+    }
+    const replies = (await m.pexpire(roomsKey(id), leaseMs).exec()) ?? [];
+    return replies.at(-1)?.[1] === 1 || (summaries !== undefined && summaries.size === 0);
+  }
+
+  /** The room summaries of each node of `ids` (field → JSON), in order. */
+  async readRooms(ids: readonly string[]): Promise<Record<string, string>[]> {
+    if (ids.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.hgetall(roomsKey(id));
+    const replies = (await p.exec()) ?? [];
+    return replies.map(([err, value]) => {
+      if (err) throw err;
+      return (value ?? {}) as Record<string, string>;
+    });
   }
 
   /** Closes the connection. */

@@ -8,6 +8,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MediaCounts } from '../media/metrics.ts';
 import type { WorkerHealth } from '../workers/worker-pool.ts';
+import type { ClusterView } from '../cluster/cluster.ts';
+import { registerClusterGauges } from './cluster-gauges.ts';
 
 /** Where the figures come from. */
 export interface MetricsSources {
@@ -20,6 +22,8 @@ export interface MetricsSources {
   media(): MediaCounts;
   /** With media workers: each worker's health and its last counters (undefined before its first report). */
   workers?: (() => { health: WorkerHealth; counts: MediaCounts | undefined }[]) | undefined;
+  /** Cluster (`--redis`): the cluster as this node sees it, for the cluster-wide gauges. */
+  cluster?: (() => ClusterView) | undefined;
 }
 
 /** The media counters exported as Prometheus counters: [metric name, help, key]. */
@@ -94,6 +98,7 @@ export class ServerMetrics {
       });
     }
     if (workers) this.#workerMetrics(workers);
+    if (src.cluster) registerClusterGauges(this.registry, src.cluster);
     this.joinDuration = new Histogram({
       name: 'rtcroom_join_duration_seconds',
       help: 'Signaling joins (joinRtcRoom): from the request read to the reply sent, by result (ok, refused).',
