@@ -75,7 +75,8 @@ describe('TURN relay (namespaces, coturn)', () => {
     return [a, b];
   };
 
-  const expectRelay = async (pages: Page[], protocol: string): Promise<void> => {
+  /** Every selected pair of every page is a relay one, to coturn over `protocol` (any when undefined). */
+  const expectRelay = async (pages: Page[], protocol: string | undefined): Promise<void> => {
     for (const [i, p] of pages.entries()) {
       const pairs = await until(async () => {
         const got = await selectedPairs(p);
@@ -84,12 +85,13 @@ describe('TURN relay (namespaces, coturn)', () => {
       console.log(`# ${i === 0 ? 'alice' : 'bob'}: ${pairs.map((x) => `${x.local}/${x.relayProtocol} → ${x.remote}`).join(', ')}`);
       for (const pair of pairs) {
         assert.equal(pair.local, 'relay', JSON.stringify(pairs));
-        assert.equal(pair.relayProtocol, protocol, JSON.stringify(pairs));
+        if (protocol) assert.equal(pair.relayProtocol, protocol, JSON.stringify(pairs));
+        else assert.ok(pair.relayProtocol === 'udp' || pair.relayProtocol === 'tcp', JSON.stringify(pairs));
       }
     }
   };
 
-  const run = async (room: string, policy: 'all' | 'relay', protocol: string): Promise<void> => {
+  const run = async (room: string, policy: 'all' | 'relay', protocol: string | undefined): Promise<void> => {
     const pages = await call(room, policy);
     try {
       await expectRelay(pages, protocol);
@@ -100,8 +102,10 @@ describe('TURN relay (namespaces, coturn)', () => {
     }
   };
 
-  test("iceTransportPolicy 'relay' with UDP open: media only through coturn, over UDP", async () => {
-    await run('relay-udp', 'relay', 'udp');
+  // (which of coturn's UDP and TCP allocations carries it is ICE's choice: on a loaded machine the
+  // TCP one may connect first and keep the nomination)
+  test("iceTransportPolicy 'relay' with UDP open: media only through coturn", async () => {
+    await run('relay-udp', 'relay', undefined);
   });
 
   /** With UDP and TCP `closedPort` blocked on both clients: the call relays over `protocol`. */
