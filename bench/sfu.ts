@@ -1,5 +1,6 @@
 // The SFU scenarios, rtcroom side by side with Janus:
 //   npm run bench -- fanout [--n 1,10,50,100,200] [--targets rtcroom,janus,janus-1loop] [--seconds 10]
+//                           (target rtcroom-js: rtcroom on its JavaScript send path, `--native off`)
 //   npm run bench -- fanout --single-port [--n 200]   (rtcroom on one UDP port vs one socket per connection;
 //                                                     target rtcroom-1port = `rtcroom serve --rtc-port N`)
 //   npm run bench -- meeting [--n 2,4,8,16] [--targets …]
@@ -59,10 +60,12 @@ function accounting(target: string, n: number, w: WindowResult): Record<string, 
 async function startTarget(name: string): Promise<Target> {
   if (name === 'rtcroom') return rtcroomTarget();
   if (name === 'rtcroom-1port') return rtcroomTarget([], ['--rtc-port', String(await freeUdpPort())]);
+  // the JavaScript send path, for a side-by-side with the native one (`rtcroom` takes it when built)
+  if (name === 'rtcroom-js') return rtcroomTarget([], ['--native', 'off']);
   const { janusTarget } = await import('./lib/janus-target.ts');
   if (name === 'janus') return janusTarget({});
   if (name === 'janus-1loop') return janusTarget({ eventLoops: 1 });
-  throw new Error(`unknown target ${name} (rtcroom, rtcroom-1port, janus, janus-1loop)`);
+  throw new Error(`unknown target ${name} (rtcroom, rtcroom-js, rtcroom-1port, janus, janus-1loop)`);
 }
 
 /** fanout and meeting: every level on every target, ratios against the better Janus, a plot. */

@@ -43,6 +43,12 @@ export class Session implements SessionPort {
   readonly #config: ServerConfig;
   readonly #handlers: Handlers;
   readonly #log: Logger;
+
+  /** This session's logger: its id on every line, and its member's app, room and user once joined. */
+  #lines(): Logger {
+    const m = this.member;
+    return m ? this.#log.child({ appId: m.appId, roomId: m.roomId, userId: m.userId }) : this.#log;
+  }
   readonly #bucket: TokenBucket;
   readonly #onClosed: (s: Session, reason: string, resumable: boolean) => void;
   readonly #observe: RequestObserver | undefined;
@@ -65,7 +71,7 @@ export class Session implements SessionPort {
     // gave up on it and reconnects. Both are resumable.
     ws.on('close', (code) => this.#end(`socket closed (${code})`, code === 1006 || code === CLOSE_CODES.reconnecting));
     ws.on('error', (err) => {
-      this.#log.debug('socket error', { err });
+      this.#lines().debug('socket error', { err });
       this.#end('socket error', true);
     });
     ws.on('pong', () => this.#touch());
@@ -146,7 +152,7 @@ export class Session implements SessionPort {
     // charged by size: large frames use the allowance faster than small ones
     if (!this.#bucket.take(this.lastSeen, frameCost(size))) {
       const { burst, perSecond } = this.#config.rateLimit;
-      this.#log.warn('rate limit exceeded, closing', { burst, perSecond });
+      this.#lines().warn('rate limit exceeded, closing', { burst, perSecond });
       this.close(CLOSE_CODES.rateLimited, `rate limit exceeded: more than ${perSecond} messages/s (burst ${burst}; 4 KiB counts as one message)`);
       return;
     }
@@ -186,7 +192,7 @@ export class Session implements SessionPort {
     } catch (e) {
       observe?.(false);
       if (e instanceof RtcError) return this.#fail(id, e);
-      this.#log.error('handler failed', { method, err: e });
+      this.#lines().error('handler failed', { method, err: e });
       this.#fail(id, new RtcError(method === 'joinRtcRoom' ? 'joinFailed' : 'internal', api, (e as Error)?.message ?? String(e)));
     }
   }
