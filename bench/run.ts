@@ -27,3 +27,5 @@ if (!load) {
   process.exit(2);
 }
 await (await load()).main(args);
+// the results are printed and written: do not wait for client sockets a library left open
+process.exit(process.exitCode ?? 0);
