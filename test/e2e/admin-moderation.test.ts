@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { APP, mintToken, startTestServer } from '../helpers/server.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { PAGES_DIR } from '../helpers/fixture.ts';
-import { openSdkPage, until, waitList } from '../helpers/sdk-page.ts';
+import { captureAndJoin, openSdkPage, until, waitList } from '../helpers/sdk-page.ts';
 
 const KEY = 'admin-key-for-tests-0123456789';
 
@@ -39,12 +39,7 @@ describe('admin kick and mute in Chromium', () => {
   test('mute stops a stream (the member is told, the others see the unpublish, it can publish again); kick interrupts with 21913 and no rejoin', async () => {
     const alice = await openSdkPage(tb, server.url, APP.appId);
     const bob = await openSdkPage(tb, server.url, APP.appId);
-    await alice.evaluate(async (token) => {
-      const ctx = (window as any).ctx;
-      await ctx.changeAudioCapture({ state: 1 });
-      await ctx.changeVideoCapture({ state: 1 });
-      await ctx.joinRtcRoom({ roomId: 'mod', userId: 'alice', token });
-    }, mintToken('mod', 'alice'));
+    await captureAndJoin(alice, 'mod', 'alice', mintToken('mod', 'alice'));
     await bob.evaluate((token) => (window as any).ctx.joinRtcRoom({ roomId: 'mod', userId: 'bob', token }), mintToken('mod', 'bob'));
     await waitList(bob, 'onRtcVideoMembersChanged', ['alice'], 15_000);
     await waitList(bob, 'onRtcChatSpeakersChanged', ['alice'], 15_000);

@@ -12,7 +12,7 @@ import type { Locator, Page } from 'playwright-core';
 import { APP, mintToken, startTestServer } from '../helpers/server.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { PAGES_DIR, type TestServer } from '../helpers/fixture.ts';
-import { openSdkPage, until, waitList } from '../helpers/sdk-page.ts';
+import { captureAndJoin, openSdkPage, until, waitList } from '../helpers/sdk-page.ts';
 import { writeWav } from '../helpers/wav.ts';
 
 const KEY = 'dashboard-admin-key-0123456789';
@@ -49,17 +49,8 @@ describe('dashboard in Chromium', () => {
   test('live room, members, streams, speakers, bitrate, usage; mute and kick from the buttons; a wrong key is refused', async () => {
     const alice = await openSdkPage(tb, server.url, APP.appId);
     const bob = await openSdkPage(tb, server.url, APP.appId);
-    await alice.evaluate(async (token) => {
-      const ctx = (window as any).ctx;
-      await ctx.changeAudioCapture({ state: 1 });
-      await ctx.changeVideoCapture({ state: 1 });
-      await ctx.joinRtcRoom({ roomId: 'dash', userId: 'alice', token });
-    }, mintToken('dash', 'alice'));
-    await bob.evaluate(async (token) => {
-      const ctx = (window as any).ctx;
-      await ctx.changeVideoCapture({ state: 1 });
-      await ctx.joinRtcRoom({ roomId: 'dash', userId: 'bob', token });
-    }, mintToken('dash', 'bob'));
+    await captureAndJoin(alice, 'dash', 'alice', mintToken('dash', 'alice'));
+    await captureAndJoin(bob, 'dash', 'bob', mintToken('dash', 'bob'), { video: true });
     await waitList(bob, 'onRtcVideoMembersChanged', ['alice', 'bob'], 15_000);
 
     const context = await tb.browser.newContext({ viewport: { width: 1360, height: 820 } });

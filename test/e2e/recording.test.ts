@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { APP, mintToken, startTestServer } from '../helpers/server.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { PAGES_DIR } from '../helpers/fixture.ts';
-import { openSdkPage, until } from '../helpers/sdk-page.ts';
+import { captureAndJoin, openSdkPage, until } from '../helpers/sdk-page.ts';
 
 const KEY = 'admin-key-for-tests-0123456789';
 const run = promisify(execFile);
@@ -55,12 +55,7 @@ describe('recording', () => {
 
   test('a call recorded: per-track WebM files that decode, with the call durations; republish starts the next file', async (t) => {
     const alice = await openSdkPage(tb, server.url, APP.appId);
-    await alice.evaluate(async (token) => {
-      const ctx = (window as any).ctx;
-      await ctx.changeAudioCapture({ state: 1 });
-      await ctx.changeVideoCapture({ state: 1 });
-      await ctx.joinRtcRoom({ roomId: 'rec', userId: 'alice', token });
-    }, mintToken('rec', 'alice'));
+    await captureAndJoin(alice, 'rec', 'alice', mintToken('rec', 'alice'));
     await until(async () => JSON.stringify((await api('GET', '/rooms/rec/members')).body.members?.[0]?.published) === '["audio","video"]', 'alice publishes', 15_000);
 
     assert.equal((await api('POST', '/rooms/rec/recordings', { key: null })).status, 401);

@@ -87,3 +87,16 @@ export function mountRoomView({ id, userId, mode }: { id: string; userId: string
   el.setAttribute('mode', mode);
   document.body.append(el);
 }
+
+/** Turns on the page's microphone and/or camera (as asked), then joins `roomId` as `userId` with `token`. */
+export async function captureAndJoin(page: Page, roomId: string, userId: string, token: string, capture: { audio?: boolean; video?: boolean } = { audio: true, video: true }): Promise<void> {
+  await page.evaluate(
+    async ({ roomId, userId, token, audio, video }) => {
+      const ctx = (window as unknown as { ctx: Record<string, (o: object) => Promise<unknown>> }).ctx;
+      if (audio) await ctx.changeAudioCapture!({ state: 1 });
+      if (video) await ctx.changeVideoCapture!({ state: 1 });
+      await ctx.joinRtcRoom!({ roomId, userId, token });
+    },
+    { roomId, userId, token, audio: capture.audio ?? false, video: capture.video ?? false },
+  );
+}
