@@ -1,5 +1,6 @@
 // One CPU profile of the fanout N=50 steady state (the server's --profile-dir, toggled by SIGUSR2
-// around the measured window); the top functions by self time (share of busy time) are printed.
+// around the measured window); the top functions by self time (share of busy time) are printed,
+// then the top allocation sites of the same window (garbage included) in bytes per forwarded packet.
 //   npm run bench -- profile [--n 50] [--seconds 10]
 //   npm run bench -- profile --scenario audio-room --n 300 [--selection on|off]   (N listeners, 10 talkers, 3 speaking; lean listeners)
 import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
@@ -10,6 +11,19 @@ import { rtcroomTarget } from './lib/rtcroom-target.ts';
 import { fanout } from './scenarios/fanout.ts';
 import { audioRoom } from './scenarios/audio-room.ts';
 import { printTable, writeResult } from './report.ts';
+
+/** A node of V8's sampling heap profile (HeapProfiler.stopSampling). */
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+
+/** `name file:line` of a call frame, paths from node_modules/ or packages/. */
+function frameKey(cf: { functionName: string; url: string; lineNumber: number }): string {
+  const where = cf.url ? `${cf.url.replace(/^.*\/(node_modules|packages)\//, '$1/')}:${cf.lineNumber + 1}` : '';
+  return `${cf.functionName || '(anonymous)'} ${where}`.trim();
+}
 
 interface ProfileNode {
   id: number;
@@ -48,9 +62,7 @@ export async function main(argv: string[]): Promise<void> {
   p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
   const byFn = new Map<string, number>();
   for (const n of p.nodes) {
-    const cf = n.callFrame;
-    const where = cf.url ? `${cf.url.replace(/^.*\/(node_modules|packages)\//, '$1/')}:${cf.lineNumber + 1}` : '';
-    const key = `${cf.functionName || '(anonymous)'} ${where}`.trim();
+    const key = frameKey(n.callFrame);
     byFn.set(key, (byFn.get(key) ?? 0) + (self.get(n.id) ?? 0));
   }
   const idle = byFn.get('(idle)') ?? 0;
@@ -67,6 +79,23 @@ export async function main(argv: string[]): Promise<void> {
     console.log(`FAILED: ${w.failed}; this profile is not of a valid steady state`);
     process.exitCode = 1;
   }
+  // allocations of the same window by allocating function (sampled every 4 KB on average)
+  const heapFile = file.replace(/\.cpuprofile$/, '.heapprofile');
+  const heap = JSON.parse(readFileSync(join(dir, heapFile), 'utf8')) as { head: HeapNode };
+  const bytesBy = new Map<string, number>();
+  const walk = (n: HeapNode): void => {
+    if (n.selfSize > 0) bytesBy.set(frameKey(n.callFrame), (bytesBy.get(frameKey(n.callFrame)) ?? 0) + n.selfSize);
+    for (const c of n.children) walk(c);
+  };
+  walk(heap.head);
+  const packets = w.forwardedPps * w.seconds;
+  const allocated = [...bytesBy.values()].reduce((a, b) => a + b, 0);
+  const allocRows = [...bytesBy]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)
+    .map(([k, v]) => ({ function: k, 'MB': v / 1e6, 'bytes / fwd pkt': v / packets }));
+  console.log(`Allocations in the window: ${(allocated / 1e6).toFixed(1)} MB, ${(allocated / packets).toFixed(0)} bytes per forwarded packet (garbage included)`);
+  printTable(allocRows);
   const name = values.scenario === 'fanout' ? 'profile' : `profile-audio-room-selection-${values.selection}`;
-  console.log(`wrote ${writeResult(name, { scenario: values.scenario, n: Number(values.n), window: w, rows })}`);
+  console.log(`wrote ${writeResult(name, { scenario: values.scenario, n: Number(values.n), window: w, rows, allocated, allocatedPerPacket: allocated / packets, allocRows })}`);
 }

@@ -19,7 +19,7 @@ describe('adaptive downlink (namespaces, tc tbf)', () => {
   // a camera scene that needs its bitrate (the built-in fake pattern's top layer fits in 300 kbps)
   const env = namespacedCall({ args: { alice: [`--use-file-for-fake-video-capture=${noiseY4m()}`] } });
 
-  test('a viewer capped at 300 kbps steps down within 5 s, back up within 15 s of the cap lifting; at 40 kbps video pauses and audio goes on', async () => {
+  test('a viewer capped at 300 kbps steps down within 5 s, back up within 15 s of the cap lifting; at 64 kbps video pauses (the app told) and audio goes on, also at 40 kbps for 33 s', async () => {
     const pages: Page[] = [];
     try {
       const open = async (who: 'alice' | 'bob'): Promise<Page> => {
@@ -71,30 +71,35 @@ describe('adaptive downlink (namespaces, tc tbf)', () => {
       console.log(`# cap lifted: bob back at 640 wide after ${lifted.reachedMs} ms, longest freeze ${lifted.longestFreezeMs} ms`);
       assert.ok(lifted.reachedMs >= 0 && lifted.reachedMs < 15_000, `back up after ${lifted.reachedMs} ms`);
 
+      // a link that carries the audio (~56 kbps on the wire: 50 packets/s of ~140 bytes) and no
+      // video layer: video pauses, audio goes on, and the app is told
       const mark = (await logOf(bob)).length;
-      env.topo.cap('bob', 40);
+      env.topo.cap('bob', 64);
       await until(
         async () => (await logOf(bob)).slice(mark).some((e) => e.ev === 'onRtcStateChanged' && e.p.errNo === 21956),
-        // the notice travels over the same thin link: a signaling connection starved while the
-        // link was flooded may need a TCP back-off or a resume first
         'the app told video is paused (21956)',
-        40_000,
+        30_000,
       );
-      await sleep(2000);
-      // a 3 s window in which bob's subscriber connection stayed the same one: a starved link may
-      // get its connection replaced (the server offers a fresh one), which restarts the counters
-      let a = await stats(bob);
-      let b = a;
-      for (let tries = 0; tries < 3; tries++) {
+      const flow = async (what: string) => {
+        const a = await stats(bob);
         await sleep(3000);
-        b = await stats(bob);
-        if (b.audio >= a.audio && b.video >= a.video) break;
-        console.log('# 40 kbps cap: bob got a new subscriber connection; measuring again');
-        a = b;
-      }
-      console.log(`# 40 kbps cap: in 3 s bob received ${b.audio - a.audio} audio and ${b.video - a.video} video packets`);
-      assert.ok(b.audio - a.audio > 50, 'audio flows');
-      assert.ok(b.video - a.video < 15, 'video paused');
+        const b = await stats(bob);
+        console.log(`# ${what}: in 3 s bob received ${b.audio - a.audio} audio and ${b.video - a.video} video packets`);
+        assert.ok(b.audio - a.audio > 50, `${what}: audio flows`);
+        assert.ok(b.video - a.video < 15, `${what}: video paused`);
+      };
+      await sleep(2000);
+      await flow('64 kbps cap');
+      // a link thinner than the audio stream itself: the tbf drops ~30% of what is sent, the
+      // signaling connection (TCP) starves and reconnects, and the queue holds ~0.6 s, which late
+      // answers to ICE consent checks must survive (consent expires 30 s after the last answer):
+      // 33 s in, the call is still on its first subscriber connection and audio still flows
+      const connections = () => bob.evaluate(() => (window as unknown as { pcs: RTCPeerConnection[] }).pcs.length);
+      const pcs = await connections();
+      env.topo.cap('bob', 40);
+      await sleep(30_000);
+      await flow('40 kbps cap, 30–33 s into it');
+      assert.equal(await connections(), pcs, 'the subscriber connection was not replaced');
       env.topo.cap('bob', null);
       await until(async () => (await logOf(bob)).slice(mark).some((e) => e.ev === 'onRtcStateChanged' && e.p.errNo === 21957), 'video resumed (21957)', 20_000);
       const f0 = (await stats(bob)).frames;

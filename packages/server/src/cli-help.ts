@@ -86,7 +86,8 @@ Options:
                              are empty or after SEC (default 300), then their members rejoin elsewhere
   --no-memory-reclaim        do not collect memory after a burst (by default one memory-reducing GC,
                              a ~150 ms pause, runs once RSS stands 15% above its floor; at most 2/min)
-  --profile-dir DIR          SIGUSR2 starts a CPU profile, the next SIGUSR2 writes it to DIR
+  --profile-dir DIR          SIGUSR2 starts a CPU and an allocation profile, the next
+                             SIGUSR2 writes both to DIR
   --miniapp DIR              serve the Douyin mini-program project in DIR (app.json, pages …) at
                              /miniapp/, compiled on request (docs/miniapp.md)
   -h, --help        this help`,

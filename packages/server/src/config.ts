@@ -67,7 +67,11 @@ export interface ServerConfig {
    * receives only the `maxSpeakers` loudest current speakers' microphones.
    */
   audioSelection: AudioSelectionConfig;
-  /** A member whose session was lost is kept this long for a resume (others see no change). */
+  /**
+   * A member whose session was lost is kept this long for a resume (others see no change), as
+   * long as its media flows (the ghost timeout removes it sooner otherwise). The default, 60 s,
+   * is the SDK's own recovery budget: a thin link may take that long to carry a resume through.
+   */
   resumeGraceMs: number;
   /** A member with neither signaling (frames, pongs) nor media (RTP, RTCP) for this long is gone. */
   ghostTimeoutMs: number;
@@ -134,7 +138,7 @@ export function defaultConfig(apps: AppRegistry, devApp?: App): ServerConfig {
     audioSelection: { aboveMembers: 20, maxSpeakers: 3 },
     tokenWillExpireLeadMs: 30_000,
     memoryReclaim: true,
-    resumeGraceMs: 20_000,
+    resumeGraceMs: 60_000,
     ghostTimeoutMs: 4000,
     serverPingMs: 1000,
     idleSessionMs: 30_000,

@@ -23,6 +23,7 @@ import { protectorFor, type WeriftSrtpContext } from './session-protector.ts';
 import type { NativeAddon } from './native/addon.ts';
 import { NativeProtector } from './native/native-protector.ts';
 import { applyPatch, NO_PATCH } from './payload-patch.ts';
+import { RETRANSMIT_SLOTS, RetransmitBuffer } from './retransmit-buffer.ts';
 import { TWCC_EXTENSION_URI } from './downlink-cc.ts';
 
 /**
@@ -42,7 +43,6 @@ export interface TransportSequencer {
 const RESEND_INTERVAL_MS = 50;
 
 const NTP_EPOCH_OFFSET_S = 2208988800;
-const HISTORY = 1024;
 /** Size of a padding-only probe packet's payload: all padding, its last byte the count (≤ 255). */
 const PADDING_BYTES = 224;
 const PADDING = Buffer.alloc(PADDING_BYTES);
@@ -69,18 +69,6 @@ export interface ClockSync {
  * the fast path does not write).
  */
 export type SendPath = 'wait' | 'fast' | 'werift';
-
-interface Sent {
-  seq: number;
-  ts: number;
-  marker: boolean;
-  payload: Buffer | undefined;
-  /** This subscriber's overwrites of the shared payload (see `payload-patch.ts`). */
-  patchA: number;
-  patchB: number;
-  /** When it was last retransmitted (performance.now()). */
-  resentAt: number;
-}
 
 /** werift internals the fast path reads (stable across 0.25.x; checked at run time). */
 interface WeriftSenderInternals {
@@ -125,7 +113,7 @@ export class FastRtpSender {
   #lastSeq = -1;
   #rtxSeq = Math.floor(Math.random() * 0xffff);
   #lastRtxSeq = -1;
-  readonly #history: Sent[] = Array.from({ length: HISTORY }, () => ({ seq: -1, ts: 0, marker: false, payload: undefined, patchA: NO_PATCH, patchB: NO_PATCH, resentAt: -Infinity }));
+  readonly #history = new RetransmitBuffer();
   #lastTs = 0;
   #lastSendMs = 0;
   /** Packets and payload bytes sent (for sender reports). */
@@ -209,16 +197,7 @@ export class FastRtpSender {
       this.#lastSendMs = now;
     }
     const s = this.#sender;
-    if (keepForNack) {
-      const h = this.#history[seq % HISTORY]!;
-      h.seq = seq;
-      h.ts = ts;
-      h.marker = marker;
-      h.payload = payload;
-      h.patchA = patchA;
-      h.patchB = patchB;
-      h.resentAt = -Infinity;
-    }
+    if (keepForNack) this.#history.put(seq, ts, marker, payload, patchA, patchB);
     if (this.#dropEvery && ++this.#sentCount % this.#dropEvery === 0) return true;
     if (!this.#write(s.codec!.payloadType, seq, ts, marker, s.ssrc, roc, payload, undefined, patchA, patchB)) return false;
     this.packets++;
@@ -238,27 +217,29 @@ export class FastRtpSender {
     const cc = this.#cc;
     const now = performance.now();
     const interval = cc ? cc.resendIntervalMs : RESEND_INTERVAL_MS;
+    const h = this.#history;
     for (const seq of lost) {
-      const h = this.#history[seq % HISTORY]!;
-      if (h.seq !== seq || !h.payload || now - h.resentAt < interval) continue;
-      if (cc && !cc.allowRetransmit(h.payload.length + 22, now)) break;
-      h.resentAt = now;
+      const i = h.slot(seq);
+      if (i < 0 || now - h.resentAt(i) < interval) continue;
+      if (cc && !cc.allowRetransmit(h.payload(i).length + 22, now)) break;
+      h.markResent(i, now);
       // the index the packet was first sent under: this ROC, or the previous one across a wrap
       const roc = seq > this.#lastSeq && this.#roc > 0 ? this.#roc - 1 : this.#roc;
-      if (s.rtxPayloadType === undefined) this.#write(s.codec!.payloadType, seq, h.ts, h.marker, s.ssrc, roc, h.payload, undefined, h.patchA, h.patchB);
-      else this.#rtx(seq, h);
+      if (s.rtxPayloadType === undefined) this.#write(s.codec!.payloadType, seq, h.ts(i), h.marker(i), s.ssrc, roc, h.payload(i), undefined, h.patchA(i), h.patchB(i));
+      else this.#rtx(seq, i);
       this.retransmitted++;
       mediaCounts.retransmitted++;
     }
   }
 
-  /** Sends history packet `h` (sequence `seq`) again on the RTX stream (RFC 4588). */
-  #rtx(seq: number, h: Sent): boolean {
+  /** Sends the packet in history slot `i` (sequence `seq`) again on the RTX stream (RFC 4588). */
+  #rtx(seq: number, i: number): boolean {
     const s = this.#sender;
+    const h = this.#history;
     const rtxSeq = this.#nextRtxSeq();
     const osn = SCRATCH_OSN;
     osn.writeUInt16BE(seq, 0);
-    return this.#write(s.rtxPayloadType!, rtxSeq, h.ts, h.marker, s.rtxSsrc, this.#rtxRoc, h.payload!, osn, h.patchA, h.patchB);
+    return this.#write(s.rtxPayloadType!, rtxSeq, h.ts(i), h.marker(i), s.rtxSsrc, this.#rtxRoc, h.payload(i), osn, h.patchA(i), h.patchB(i));
   }
 
   /**
@@ -266,7 +247,7 @@ export class FastRtpSender {
    * receiver needs the new layer's keyframe, not the old layer's lost packets).
    */
   forgetHistory(): void {
-    for (const h of this.#history) h.seq = -1;
+    this.#history.clear();
   }
 
   /**
@@ -281,12 +262,12 @@ export class FastRtpSender {
     let sent = 0;
     this.#probeCluster = cluster;
     try {
-      for (let back = 0; this.#lastSeq >= 0 && back < HISTORY && sent < bytes; back++) {
+      for (let back = 0; this.#lastSeq >= 0 && back < RETRANSMIT_SLOTS && sent < bytes; back++) {
         const seq = (this.#lastSeq - back) & 0xffff;
-        const h = this.#history[seq % HISTORY]!;
-        if (h.seq !== seq || !h.payload) continue;
-        if (!this.#rtx(seq, h)) return sent;
-        sent += 22 + h.payload.length;
+        const i = this.#history.slot(seq);
+        if (i < 0) continue;
+        if (!this.#rtx(seq, i)) return sent;
+        sent += 22 + this.#history.payload(i).length;
       }
       while (sent < bytes) {
         if (!this.#rtxPadding()) break;

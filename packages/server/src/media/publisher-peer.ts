@@ -16,7 +16,7 @@ import { TwccFeedbackGenerator } from './interceptors/twcc-feedback.ts';
 import { mediaCounts } from './metrics.ts';
 import { normaliseOffer, rejectedSources } from './sdp-offer.ts';
 import { RtpWatchdog } from './rtp-watchdog.ts';
-import { adaptReceiver, decryptNatively, tapTransportWideCc, useSharedPort } from './werift-adapter.ts';
+import { adaptReceiver, decryptNatively, tapTransportWideCc, patientConsent, useSharedPort } from './werift-adapter.ts';
 
 /** Callbacks of a {@link PublisherPeer}. */
 export interface PublisherEvents {
@@ -60,6 +60,7 @@ export class PublisherPeer {
     this.#log = log;
     this.#net = net;
     this.pc = new RTCPeerConnection(publisherConfig(net));
+    patientConsent(this.pc);
     if (net.shared) useSharedPort(this.pc, net.shared);
     const { isPublished, onStalled } = events;
     if (isPublished && onStalled) {

@@ -38,6 +38,8 @@ class MemberMedia {
   readonly prefs = new Map<string, boolean>();
   /** What it can receive and show, and which layers it gets. */
   readonly downlink = new Downlink();
+  /** The last RTCP of a subscriber connection that failed (a sign of life a replacement keeps). */
+  lostSubscriberRtcpAt = -Infinity;
   /** The video state last told to the app (paused or not); undefined until the first notice. */
   toldPaused: boolean | undefined;
 
@@ -312,6 +314,8 @@ export class Router implements RoomMedia {
         },
         onFailed: (reason) => {
           this.#log.warn('subscriber connection lost', { user: mm.member.userId, reason });
+          // the member showed life until then: its replacement connection is on the way
+          mm.lostSubscriberRtcpAt = Math.max(mm.lostSubscriberRtcpAt, mm.subscriber?.lastRtcpAt ?? -Infinity);
           for (const c of mm.consumers.values()) c.close();
           mm.consumers.clear();
           mm.subscriber?.close();
@@ -364,12 +368,13 @@ export class Router implements RoomMedia {
 
   /**
    * The member's last media activity (performance.now()): RTP from its publisher connection or
-   * RTCP from its subscriber connection; undefined when it has no media connection.
+   * RTCP from its subscriber connection (or the one that failed before it); undefined when it
+   * never had any.
    */
   lastActivity(m: Member): number | undefined {
     const mm = this.#media.get(m);
-    if (!mm || (!mm.publisher && !mm.subscriber)) return undefined;
-    let at = mm.subscriber?.lastRtcpAt ?? -Infinity;
+    if (!mm) return undefined;
+    let at = Math.max(mm.subscriber?.lastRtcpAt ?? -Infinity, mm.lostSubscriberRtcpAt);
     for (const p of mm.producers.values()) if (p.lastPacketAt > at) at = p.lastPacketAt;
     return at === -Infinity ? undefined : at;
   }

@@ -65,3 +65,10 @@ test('reset forgets, bad options are rejected', () => {
   assert.throws(() => new AckedBitrate({ windowMs: 100, minSpanMs: 200 }), RangeError);
   assert.throws(() => new AckedBitrate({ capacity: 1 }), RangeError);
 });
+
+test('a window of many arrivals counts them all (the ring grows past its first 64 slots)', () => {
+  const a = new AckedBitrate({ windowMs: 500 });
+  // 4 Mbps: 125 bytes every 0.25 ms, 4,000 arrivals over 1 s
+  for (let i = 0; i < 4000; i++) a.onReceived(i * 0.25, 125);
+  assert.ok(Math.abs(a.bps! - 4_000_000) / 4_000_000 < 0.01, `${a.bps}`);
+});

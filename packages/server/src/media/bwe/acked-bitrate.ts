@@ -12,7 +12,8 @@ export interface AckedBitrateOptions {
   windowMs?: number;
   /** No rate is reported until arrivals span at least this long (ms, default 100). */
   minSpanMs?: number;
-  /** Arrivals remembered at most (default 4096; older ones fall out of the window early). */
+  /** Arrivals remembered at most (default 4096; older ones fall out of the window early). The
+   * ring starts at 64 and doubles as a window's arrivals need. */
   capacity?: number;
 }
 
@@ -24,8 +25,9 @@ export interface AckedBitrateOptions {
 export class AckedBitrate {
   readonly #windowMs: number;
   readonly #minSpanMs: number;
-  readonly #atMs: Float64Array;
-  readonly #bytes: Float64Array;
+  #atMs: Float64Array;
+  #bytes: Float64Array;
+  readonly #maxLen: number;
   #start = 0;
   #len = 0;
   #sumBytes = 0;
@@ -40,8 +42,9 @@ export class AckedBitrate {
     if (!(this.#windowMs > 0)) throw new RangeError(`windowMs must be > 0, got ${this.#windowMs}`);
     if (!(this.#minSpanMs > 0 && this.#minSpanMs <= this.#windowMs)) throw new RangeError(`minSpanMs must be in (0, windowMs], got ${this.#minSpanMs}`);
     if (!(Number.isInteger(cap) && cap >= 2)) throw new RangeError(`capacity must be an integer ≥ 2, got ${cap}`);
-    this.#atMs = new Float64Array(cap);
-    this.#bytes = new Float64Array(cap);
+    this.#maxLen = cap;
+    this.#atMs = new Float64Array(Math.min(cap, 64));
+    this.#bytes = new Float64Array(Math.min(cap, 64));
   }
 
   /** Records `sizeBytes` received at `arrivalMs` (receiver clock); non-finite times are ignored. */
@@ -54,8 +57,11 @@ export class AckedBitrate {
     // After a gap longer than the window, the measurement starts over from this arrival.
     if (this.#len === 0) this.#firstMs = arrivalMs;
     else if (arrivalMs < this.#firstMs!) this.#firstMs = arrivalMs;
+    if (this.#len === this.#atMs.length) {
+      if (this.#len < this.#maxLen) this.#grow();
+      else this.#dropOldest();
+    }
     const cap = this.#atMs.length;
-    if (this.#len === cap) this.#dropOldest();
     const i = (this.#start + this.#len) % cap;
     this.#atMs[i] = arrivalMs;
     this.#bytes[i] = sizeBytes;
@@ -88,6 +94,21 @@ export class AckedBitrate {
   #evict(): void {
     const edge = this.#latestMs - this.#windowMs;
     while (this.#len > 0 && this.#atMs[this.#start]! <= edge) this.#dropOldest();
+  }
+
+  /** Doubles the ring (up to the capacity), oldest arrival first. */
+  #grow(): void {
+    const cap = Math.min(this.#maxLen, 2 * this.#atMs.length);
+    const at = new Float64Array(cap);
+    const bytes = new Float64Array(cap);
+    for (let k = 0; k < this.#len; k++) {
+      const j = (this.#start + k) % this.#atMs.length;
+      at[k] = this.#atMs[j]!;
+      bytes[k] = this.#bytes[j]!;
+    }
+    this.#atMs = at;
+    this.#bytes = bytes;
+    this.#start = 0;
   }
 
   #dropOldest(): void {

@@ -138,3 +138,29 @@ test('invalid sends are ignored and bad options rejected', () => {
   assert.throws(() => new SendHistory({ maxAgeMs: 0 }), RangeError);
   assert.equal(new SendHistory({ capacity: 100 }).capacity, 128);
 });
+
+test('the ring starts small, stays small while feedback keeps up, and grows for packets still awaiting it', () => {
+  const acked = new SendHistory({ initialCapacity: 64 });
+  // 100 packets per second for 20 s, every 10 packets acknowledged
+  for (let n = 0; n < 2000; n++) {
+    acked.onPacketSent(n & 0xffff, 1000, n * 10);
+    if (n % 10 === 9) assert.equal(acked.onFeedback(feedback((n - 9) & 0xffff, 0, Array.from({ length: 10 }, () => rx(10_000)))).length, 10);
+  }
+  assert.equal(acked.capacity, 64);
+
+  // no feedback for 1,000 packets sent within the maximum age: none of them is forgotten
+  const waiting = new SendHistory({ initialCapacity: 64, maxAgeMs: 10_000 });
+  for (let n = 0; n < 1000; n++) waiting.onPacketSent(n, 1000 + n, n * 5);
+  assert.equal(waiting.capacity, 1024);
+  const late = waiting.onFeedback(feedback(0, 0, Array.from({ length: 1000 }, () => rx(1000))));
+  assert.deepEqual(late.map((p) => p.sizeBytes), Array.from({ length: 1000 }, (_, n) => 1000 + n));
+
+  // packets older than the maximum age are let go instead of growing the ring
+  const old = new SendHistory({ initialCapacity: 64, maxAgeMs: 100 });
+  for (let n = 0; n < 1000; n++) old.onPacketSent(n, 1000, n * 5);
+  assert.equal(old.capacity, 64);
+  // and the ring never outgrows its capacity
+  const capped = new SendHistory({ initialCapacity: 64, capacity: 256 });
+  for (let n = 0; n < 1000; n++) capped.onPacketSent(n, 1000, n);
+  assert.equal(capped.capacity, 256);
+});

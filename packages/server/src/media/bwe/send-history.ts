@@ -3,9 +3,12 @@
  * (draft-holmer-rmcat-transport-wide-cc-extensions-01), and the join of that memory with the
  * subscriber's transport-wide feedback into per-packet results.
  *
- * Storage is a fixed ring of typed arrays indexed by `unwrappedSeq & mask`, so recording a sent
- * packet allocates nothing. A slot also keeps the unwrapped sequence number it belongs to, so a
- * slot reused by a later packet (after 8192 more sends) is never mistaken for the old one.
+ * Storage is a ring of typed arrays indexed by `unwrappedSeq & mask`, so recording a sent packet
+ * allocates nothing. A slot also keeps the unwrapped sequence number it belongs to, so a slot
+ * reused by a later packet is never mistaken for the old one. The ring starts small (what a leg
+ * sends between two feedbacks) and doubles, up to its capacity, when a packet would overwrite one
+ * still awaiting feedback and younger than the maximum age: a subscriber leg costs ~6 KB, not
+ * the ~200 KB a ring sized for the worst case from the start would.
  * @module
  */
 
@@ -36,8 +39,10 @@ export interface PacketResult {
 
 /** Options of {@link SendHistory}. */
 export interface SendHistoryOptions {
-  /** Slots in the ring; rounded up to a power of two (default 8192). */
+  /** Slots in the ring at most; rounded up to a power of two (default 8192). */
   capacity?: number;
+  /** Slots at first; rounded up to a power of two, at most `capacity` (default 256). */
+  initialCapacity?: number;
   /**
    * Packets sent longer than this before the newest send are forgotten (ms, default 10 000).
    * It must exceed the worst queueing delay the path can build, or feedback goes unmatched
@@ -61,14 +66,15 @@ const REF_WRAP = 1 << 24;
  * lost and later received is reported again with `recovered` set.
  */
 export class SendHistory {
-  readonly #mask: number;
+  #mask: number;
+  readonly #maxSlots: number;
   readonly #maxAgeMs: number;
   /** Unwrapped sequence number owning each slot (NaN = empty). */
-  readonly #seq: Float64Array;
-  readonly #sendMs: Float64Array;
-  readonly #size: Uint32Array;
-  readonly #cluster: Int32Array;
-  readonly #state: Uint8Array;
+  #seq: Float64Array;
+  #sendMs: Float64Array;
+  #size: Uint32Array;
+  #cluster: Int32Array;
+  #state: Uint8Array;
   /** Highest unwrapped sequence number sent, undefined before the first send. */
   #highest: number | undefined;
   /** Latest send time seen (ms). */
@@ -76,13 +82,17 @@ export class SendHistory {
   /** Unwrapped reference time of the latest feedback (64 ms units), for 24-bit wrap. */
   #lastRef: number | undefined;
 
-  /** @throws RangeError on a capacity outside 16..2^20 or a non-positive max age. */
+  /** @throws RangeError on a capacity (or initial capacity) outside 16..2^20 or a non-positive max age. */
   constructor(opts: SendHistoryOptions = {}) {
     const want = opts.capacity ?? 8192;
-    if (!(want >= 16 && want <= 1 << 20)) throw new RangeError(`capacity must be in 16..2^20, got ${want}`);
-    const cap = 2 ** Math.ceil(Math.log2(want));
+    const first = opts.initialCapacity ?? 256;
+    for (const [name, v] of [['capacity', want], ['initialCapacity', first]] as const) {
+      if (!(v >= 16 && v <= 1 << 20)) throw new RangeError(`${name} must be in 16..2^20, got ${v}`);
+    }
+    this.#maxSlots = 2 ** Math.ceil(Math.log2(want));
     this.#maxAgeMs = opts.maxAgeMs ?? 10_000;
     if (!(this.#maxAgeMs > 0)) throw new RangeError(`maxAgeMs must be > 0, got ${this.#maxAgeMs}`);
+    const cap = Math.min(this.#maxSlots, 2 ** Math.ceil(Math.log2(first)));
     this.#mask = cap - 1;
     this.#seq = new Float64Array(cap).fill(NaN);
     this.#sendMs = new Float64Array(cap);
@@ -91,9 +101,31 @@ export class SendHistory {
     this.#state = new Uint8Array(cap);
   }
 
-  /** Number of slots (a power of two). */
+  /** Number of slots now (a power of two; it grows up to the capacity option). */
   get capacity(): number {
     return this.#mask + 1;
+  }
+
+  /** Doubles the ring, keeping every packet it holds. */
+  #grow(): void {
+    const old = { seq: this.#seq, sendMs: this.#sendMs, size: this.#size, cluster: this.#cluster, state: this.#state };
+    const cap = 2 * old.seq.length;
+    this.#mask = cap - 1;
+    this.#seq = new Float64Array(cap).fill(NaN);
+    this.#sendMs = new Float64Array(cap);
+    this.#size = new Uint32Array(cap);
+    this.#cluster = new Int32Array(cap);
+    this.#state = new Uint8Array(cap);
+    for (let j = 0; j < old.seq.length; j++) {
+      const u = old.seq[j]!;
+      if (Number.isNaN(u)) continue;
+      const i = u & this.#mask;
+      this.#seq[i] = u;
+      this.#sendMs[i] = old.sendMs[j]!;
+      this.#size[i] = old.size[j]!;
+      this.#cluster[i] = old.cluster[j]!;
+      this.#state[i] = old.state[j]!;
+    }
   }
 
   /**
@@ -107,7 +139,12 @@ export class SendHistory {
     const unwrapped = hi === undefined ? seq : hi + seqDiff(hi & 0xffff, seq);
     if (hi === undefined || unwrapped > hi) this.#highest = unwrapped;
     if (sendTimeMs > this.#newestSendMs) this.#newestSendMs = sendTimeMs;
-    const i = unwrapped & this.#mask;
+    let i = unwrapped & this.#mask;
+    // the slot's packet still awaits its feedback: keep it, in a larger ring
+    while (this.#mask + 1 < this.#maxSlots && this.#state[i] === STATE_PENDING && this.#seq[i] !== unwrapped && this.#sendMs[i]! >= this.#newestSendMs - this.#maxAgeMs && !Number.isNaN(this.#seq[i]!)) {
+      this.#grow();
+      i = unwrapped & this.#mask;
+    }
     this.#seq[i] = unwrapped;
     this.#sendMs[i] = sendTimeMs;
     this.#size[i] = Math.max(0, Math.min(0xffffffff, Math.round(sizeBytes)));
