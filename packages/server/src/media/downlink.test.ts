@@ -8,7 +8,7 @@ import { allocate, type TrackInput } from './simulcast/allocator.ts';
 function fakeConsumer(userId: string, kind: 'audio' | 'video', costs: number[]): Consumer & { sets: number[] } {
   const layers = costs.map((bps, index) => ({ index, rid: undefined, width: 320 * 2 ** index, height: 180 * 2 ** index, costBps: () => bps }));
   const c = {
-    producer: { userId, kind, source: kind, layers },
+    producer: { userId, kind, source: kind, layers, layerInfo: () => layers.map((l) => ({ index: l.index, width: l.width, height: l.height, bitrateBps: l.costBps() })) },
     sets: [] as number[],
     target: Infinity,
     viewport: undefined,

@@ -74,7 +74,7 @@ export class Downlink {
         source: p.source,
         isScreen: p.source === 'screen',
         isActiveSpeaker: p.kind === 'video' && isSpeaking(p.userId),
-        layers: p.layers.map((l) => ({ index: l.index, width: l.width, height: l.height, bitrateBps: l.costBps(nowMs) })),
+        layers: p.layerInfo(nowMs),
         viewport: this.#views.get(key),
       });
     }

@@ -12,6 +12,7 @@ import { parseVp8Descriptor, Vp8Descriptor } from './codecs/vp8-descriptor.ts';
 import { BitrateMeter } from './simulcast/bitrate-meter.ts';
 import { LossMeter } from './loss-meter.ts';
 import { Dynacast } from './simulcast/dynacast.ts';
+import type { LayerInfo } from './simulcast/allocator.ts';
 
 const NO_EXTENSIONS: RtpPacket['header']['extensions'] = [];
 const AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
@@ -138,6 +139,8 @@ export class Producer {
   /** Which of its simulcast layers the publisher should send. */
   readonly dynacast = new Dynacast();
   #receiver: RTCRtpReceiver | undefined;
+  #info: readonly LayerInfo[] = [];
+  #infoAt = NaN;
   readonly #unsubscribe = new Map<number, () => void>();
   #closed = false;
 
@@ -152,6 +155,18 @@ export class Producer {
 
   #layer(index: number, rid: string | undefined): ProducerLayer {
     return new ProducerLayer(index, rid, (l) => this.#sendPli(l));
+  }
+
+  /**
+   * What the allocator needs of each layer (size and cost) at `nowMs`, computed once for all the
+   * subscribers one allocation round visits (they pass the same `nowMs`).
+   */
+  layerInfo(nowMs: number): readonly LayerInfo[] {
+    if (nowMs !== this.#infoAt || this.#info.length !== this.layers.length) {
+      this.#infoAt = nowMs;
+      this.#info = this.layers.map((l) => ({ index: l.index, width: l.width, height: l.height, bitrateBps: l.costBps(nowMs) }));
+    }
+    return this.#info;
   }
 
   /** Whether the publisher sends simulcast layers. */

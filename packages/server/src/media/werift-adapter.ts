@@ -18,16 +18,28 @@
  * - **Native SRTP decryption** ({@link decryptNatively}): on the native send path, a publisher's
  *   RTP is checked and decrypted on the native module's pre-keyed context instead of a Node
  *   decipher per packet; werift keeps its header parse and rollover-counter estimate.
+ * - **RTP header parse** (rtp-header-parse.ts): werift's `RtpHeader.deSerialize`, which reads
+ *   bit fields through binary strings (~12 KB of garbage per received packet), is replaced on
+ *   import of this module by one that fills the same `RtpHeader` from the bytes.
  * - **ICE** (werift-ice.ts, re-exported here): one media port ({@link useSharedPort}) and consent
  *   checks that survive a queued link ({@link patientConsent}).
  * @module
  */
-import { SrtpAuthenticationError, type RTCPeerConnection, type RTCRtpReceiver, type RtpPacket } from 'werift';
+import { RtpHeader, SrtpAuthenticationError, type RTCPeerConnection, type RTCRtpReceiver, type RtpPacket } from 'werift';
 import type { NativeAddon } from './native/addon.ts';
 import { NativeUnprotector, type SrtpHeaderFields } from './native/native-unprotector.ts';
 import type { TwccFeedback, TwccPacketStatus } from './interceptors/twcc-feedback.ts';
 
+import { parseRtpHeaderInto } from './rtp-header-parse.ts';
+
 export { patientConsent, useSharedPort, type SharedPort } from './werift-ice.ts';
+
+const weriftParse = RtpHeader.deSerialize.bind(RtpHeader);
+/** werift parses every RTP header it receives through this static method (its SRTP and RTP layers). */
+RtpHeader.deSerialize = (raw: Buffer): RtpHeader => {
+  const h = new RtpHeader();
+  return parseRtpHeaderInto(h, raw) ? h : weriftParse(raw);
+};
 
 /** Where transport-wide sequence numbers go. */
 export interface TwccSink {
