@@ -14,6 +14,7 @@ function fakeTransceiver(profile: number, state = 'connected') {
   (srtp.localContext as unknown as { profile: number }).profile = profile;
   const fast: Buffer[] = [];
   const werift: number[] = [];
+  const reports: number[] = [];
   const dtlsTransport = {
     state,
     srtp,
@@ -23,7 +24,7 @@ function fakeTransceiver(profile: number, state = 'connected') {
         nominated: { remoteAddr: ['127.0.0.1', 9], protocol: { transport: { closed: false, socket: { send: (parts: Buffer[]) => fast.push(Buffer.concat(parts)) } } } },
       },
     },
-    sendRtcp: async () => undefined,
+    sendRtcp: async () => void reports.push(performance.now()),
   };
   const sender = {
     ssrc: 1234,
@@ -35,7 +36,7 @@ function fakeTransceiver(profile: number, state = 'connected') {
     onGenericNack: { subscribe: () => ({ unSubscribe: () => undefined }) },
     sendRtp: async (p: RtpPacket) => void werift.push(p.header.sequenceNumber),
   };
-  return { transceiver: { sender, mid: '0' } as unknown as RTCRtpTransceiver, dtlsTransport, fast, werift };
+  return { transceiver: { sender, mid: '0' } as unknown as RTCRtpTransceiver, dtlsTransport, fast, werift, reports };
 }
 
 function forwardFrom(profile: number, state = 'connected') {
@@ -106,4 +107,41 @@ test('paused audio (audio selection) sends nothing; resumed, it goes on with the
   // no gap the subscriber would count as 50 lost packets: the pause looks like a DTX silence
   assert.deepEqual(t.werift.map((s) => s - t.werift[0]!), [0, 1, 2, 3, 4]);
   producer.close();
+});
+
+test('sender reports: video every second, audio after its first every 5 s, or at once for a new stream or offset', () => {
+  const packet = new RtpPacket(new RtpHeader({ payloadType: 111, sequenceNumber: 7, timestamp: 960, ssrc: 42 }), randomBytes(100));
+  const ticks = (slot: SendSlot, from: number, n: number) => {
+    for (let i = 0; i < n; i++) slot.report(from + i * 1000);
+  };
+  const video = forwardFrom(ProtectionProfileAeadAes128Gcm);
+  const videoSlot = video.consumer.slot;
+  videoSlot.report(0);
+  assert.equal(video.reports.length, 0, 'nothing sent yet: nothing to report');
+  video.forward(1);
+  ticks(videoSlot, 0, 10);
+  assert.equal(video.reports.length, 10);
+  video.producer.close();
+
+  const t = fakeTransceiver(ProtectionProfileAeadAes128Gcm);
+  const slot = new SendSlot(t.transceiver, 'audio');
+  const alice = new Producer('alice', 'audio');
+  alice.active = true;
+  const a = new Consumer(alice, slot);
+  a.forward(packet, 0);
+  ticks(slot, 0, 10);
+  assert.equal(t.reports.length, 2, 'at 0 s and 5 s');
+  // the slot now carries another talker: its stream is reported at the next tick
+  a.close();
+  const bob = new Producer('bob', 'audio');
+  bob.active = true;
+  const b = new Consumer(bob, slot);
+  packet.header.sequenceNumber = 8;
+  b.forward(packet, 10_000);
+  slot.report(10_000);
+  assert.equal(t.reports.length, 3);
+  slot.report(11_000);
+  assert.equal(t.reports.length, 3);
+  alice.close();
+  bob.close();
 });

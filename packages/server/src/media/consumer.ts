@@ -19,6 +19,8 @@ import { applyPatch, NO_PATCH, packPatch } from './payload-patch.ts';
 const noop = (): void => undefined;
 /** A simulcast layer without packets this long has stopped (ms): ten frames at 15 fps. */
 const LAYER_STALE_MS = 600;
+/** How often an audio slot sends a sender report once it sent its first (ms; mediasoup's audio maximum). */
+export const AUDIO_REPORT_EVERY_MS = 5000;
 
 /** A sendonly transceiver of a subscriber connection, reused across consumers. */
 export class SendSlot {
@@ -34,6 +36,10 @@ export class SendSlot {
   lastKey: string | undefined;
   /** Our own send path for this transceiver's SSRC. */
   readonly fast: FastRtpSender;
+  /** What the last sender report described, and when an audio slot's next one is due. */
+  #reported: Consumer | undefined;
+  #reportedOffset = 0;
+  #nextReportAt = 0;
 
   /**
    * @param testLossPercent fault injection for tests (see {@link FastRtpSender})
@@ -51,12 +57,25 @@ export class SendSlot {
     });
   }
 
-  /** Sends a sender report for what the slot carries (none for paused audio: it sends nothing). */
-  report(): void {
+  /**
+   * Sends a sender report for what the slot carries, when one is due (none for paused audio: it
+   * sends nothing). Called every second: video reports each time; audio after its first report
+   * only every {@link AUDIO_REPORT_EVERY_MS}, or at once when the stream it carries or its
+   * timestamp offset changed (a receiver's lip-sync needs the new mapping). A listener of an
+   * audio room thus costs a fifth of the reports.
+   */
+  report(nowMs = performance.now()): void {
     const c = this.consumer;
     if (!c || (this.kind === 'audio' && c.targetLayer < 0)) return;
-    this.fast.sendReport({ sr: c.producer.lastSr, clockRate: c.producer.clockRate, tsOffset: this.rewriter.tsOffset });
+    const offset = this.rewriter.tsOffset;
+    if (this.kind === 'audio' && c === this.#reported && offset === this.#reportedOffset && nowMs < this.#nextReportAt) return;
+    if (!this.fast.sendReport({ sr: c.producer.lastSr, clockRate: c.producer.clockRate, tsOffset: offset })) return;
+    this.#reported = c;
+    this.#reportedOffset = offset;
+    // a little early, so a 1 s tick that runs late does not skip a period
+    this.#nextReportAt = nowMs + AUDIO_REPORT_EVERY_MS - 500;
   }
+
 
   /** The negotiated m-line id, once there is one. */
   get mid(): string | null {

@@ -355,10 +355,10 @@ export class FastRtpSender {
     return this.#ccId;
   }
 
-  /** Sends a sender report (with SDES CNAME) mapping wall clock to this stream's timestamps. */
-  sendReport(clock: ClockSync): void {
+  /** Sends a sender report (with SDES CNAME) mapping wall clock to this stream's timestamps; false when it could not (not connected, nothing sent yet). */
+  sendReport(clock: ClockSync): boolean {
     const dtls = this.#sender.dtlsTransport;
-    if (this.#path !== 'fast' || !dtls || dtls.state !== 'connected' || this.packets === 0) return;
+    if (this.#path !== 'fast' || !dtls || dtls.state !== 'connected' || this.packets === 0) return false;
     const now = performance.now();
     let ntpMs: number;
     let rtp: number;
@@ -392,5 +392,6 @@ export class FastRtpSender {
     buf[37] = cname.length;
     cname.copy(buf, 38);
     dtls.sendRtcp([{ serialize: () => buf }]).catch(() => undefined);
+    return true;
   }
 }

@@ -62,9 +62,11 @@ export class SubscriberPeer {
     if (net.shared) useSharedPort(this.pc, net.shared);
     tapTwccFeedback(this.pc, (fb) => this.cc.onFeedback(fb));
     mediaCounts.peers++;
-    // sender reports every ~1 s (RFC 3550 leaves the interval to us; Chromium needs them for lip-sync)
+    // sender reports: each slot decides every second (RFC 3550 leaves the interval to us; Chromium
+    // needs them for lip-sync)
     this.#reports = setInterval(() => {
-      for (const s of this.slots) s.report();
+      const now = performance.now();
+      for (const s of this.slots) s.report(now);
     }, 1000);
     this.#reports.unref();
     this.pc.connectionStateChange.subscribe((state) => {
