@@ -1,7 +1,8 @@
 // The fixed cost of an audio room's listeners: N lean listeners connected (ICE, DTLS, signaling,
 // subscribed to 10 talkers) while the talkers send nothing, and what the server and the load
 // generator spend per second on them (timers, consent checks, RTCP, pings) before any forwarding.
-//   npm run bench -- audio-idle [--listeners 300,1000] [--seconds 20]
+//   npm run bench -- audio-idle [--listeners 300,1000] [--seconds 20] [--profile-dir DIR]
+// With --profile-dir, the server writes a CPU and an allocation profile of each window there.
 import { parseArgs } from 'node:util';
 import { measureGenerator } from './lib/generator-load.ts';
 import type { LeanListener } from './lib/lean-listener.ts';
@@ -13,13 +14,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Entry used by bench/run.ts. */
 export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { listeners: { type: 'string', default: '300,1000' }, seconds: { type: 'string', default: '20' } } });
+  const { values } = parseArgs({ args: argv, options: { listeners: { type: 'string', default: '300,1000' }, seconds: { type: 'string', default: '20' }, 'profile-dir': { type: 'string' } } });
+  const profileDir = values['profile-dir'];
   const seconds = Math.min(120, Math.max(5, Number(values.seconds)));
   // the server's default audio selection; no memory reclaim, whose one-off GC after the joins would land in the window
   const serverArgs = ['--audio-selection-above', '20', '--audio-speakers', '3', '--no-memory-reclaim'];
   const rows: Record<string, string | number>[] = [];
   for (const n of values.listeners.split(',').map(Number).filter((x) => Number.isInteger(x) && x >= 1 && x <= 2000)) {
-    const target = await rtcroomTarget([], serverArgs);
+    const target = await rtcroomTarget([], [...serverArgs, ...(profileDir ? ['--profile-dir', profileDir] : [])]);
     const room = `idle_${n}_${Date.now() % 100000}`;
     const talkers = [];
     const subs: SubscriberClient[] = [];
@@ -34,7 +36,9 @@ export async function main(argv: string[]): Promise<void> {
       const cpu0 = target.cpuSeconds();
       const w0 = performance.now();
       const generator = measureGenerator();
+      if (profileDir) target.server.signal('SIGUSR2');
       await sleep(seconds * 1000);
+      if (profileDir) target.server.signal('SIGUSR2');
       const g = generator();
       const dt = (performance.now() - w0) / 1000;
       const health = await target.server.health();

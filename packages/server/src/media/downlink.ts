@@ -5,7 +5,7 @@
  * runs {@link Downlink.update} a few times a second and whenever the views change.
  * @module
  */
-import type { Allocation, TrackAllocation, TrackInput, Viewport } from './simulcast/allocator.ts';
+import type { Allocation, LayerInfo, TrackAllocation, TrackInput, Viewport } from './simulcast/allocator.ts';
 import { allocate, Allocator } from './simulcast/allocator.ts';
 import type { Consumer } from './consumer.ts';
 
@@ -128,12 +128,10 @@ export class Downlink {
     let usedBps = 0;
     for (const [key, c] of consumers) {
       c.viewport = this.#views.get(key);
-      let best: { index: number; bps: number } | undefined;
-      for (const l of c.producer.layers) {
-        const bps = l.costBps(nowMs);
-        if (!best || bps > best.bps) best = { index: l.index, bps };
-      }
-      const expectedBps = best?.bps ?? 0;
+      // the producer's layer info is shared by every listener of this round
+      let best: LayerInfo | undefined;
+      for (const l of c.producer.layerInfo(nowMs)) if (!best || l.bitrateBps > best.bitrateBps) best = l;
+      const expectedBps = best?.bitrateBps ?? 0;
       usedBps += expectedBps;
       tracks.push({ id: key, kind: 'audio', target: best?.index ?? 0, expectedBps, pausedForBandwidth: false, pauseReason: null });
     }
