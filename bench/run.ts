@@ -18,6 +18,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   demux: () => import('./demux.ts'),
   workers: () => import('./workers.ts'),
   'miniapp-render': () => import('./miniapp-render.ts'),
+  memory: () => import('./memory.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -18,6 +18,7 @@ import {
   type RTCPeerConnectionConfig,
 } from 'werift';
 import { SequenceStats, readStamp, stampPayload } from './target.ts';
+import { patientConsent } from '../../packages/server/src/media/werift-ice.ts';
 
 /** werift settings that keep ICE on 127.0.0.1 (no STUN/TURN, no IPv6, loopback host candidate). */
 export const LOOPBACK = {
@@ -79,9 +80,20 @@ export function describeConnection(pc: RTCPeerConnection | undefined): string {
   return pc.connectionState === 'connected' ? 'connected' : `${pc.connectionState} (ICE ${pc.iceConnectionState}, DTLS ${dtls})`;
 }
 
+/**
+ * A connection whose ICE agent waits for consent answers as a browser does (werift's own wait,
+ * ~0.5 s, fails a client's connection after 30 s whenever a loaded server answers late; Chromium's
+ * retransmitted checks do not): the server's change, `patientConsent`, on the client too.
+ */
+function patient(config: Partial<RTCPeerConnectionConfig>): RTCPeerConnection {
+  const pc = new RTCPeerConnection(config);
+  patientConsent(pc);
+  return pc;
+}
+
 /** A loopback peer connection for publishing: Opus + VP8 with TWCC, NACK, PLI, mid and audio level. `extra`: e.g. {@link ICE_TCP_ONLY}. */
 export function publisherPeer(extra: Partial<RTCPeerConnectionConfig> = {}): RTCPeerConnection {
-  return new RTCPeerConnection({
+  return patient({
     ...LOOPBACK,
     ...extra,
     codecs: {
@@ -94,7 +106,7 @@ export function publisherPeer(extra: Partial<RTCPeerConnectionConfig> = {}): RTC
 
 /** A loopback peer connection for subscribing: Opus + VP8 with NACK, PLI, REMB and mid. `extra`: e.g. {@link ICE_TCP_ONLY}. */
 export function subscriberPeer(extra: Partial<RTCPeerConnectionConfig> = {}): RTCPeerConnection {
-  return new RTCPeerConnection({
+  return patient({
     ...LOOPBACK,
     ...extra,
     codecs: {

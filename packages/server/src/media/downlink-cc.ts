@@ -15,6 +15,15 @@ export const TWCC_EXTENSION_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-tra
 /** SRTP and IP/UDP overhead counted per packet on top of what the fast path writes (bytes). */
 const OVERHEAD = 16 + 28;
 
+/**
+ * A connection that numbered packets this long ago and has had no feedback for any of them has a
+ * subscriber that sends none (ms): its downlink is then not limited by an estimate that nothing
+ * measures (as if congestion control were not negotiated) until feedback comes.
+ */
+export const NO_FEEDBACK_AFTER_MS = 3000;
+/** The downlink rate assumed where nothing is measured (bps): the estimator's ceiling. */
+const UNMEASURED_BPS = 20_000_000;
+
 /** A probe burst is sent in this many paced steps. */
 const PROBE_STEPS = 5;
 /** Share of the estimate retransmissions may use. */
@@ -32,8 +41,30 @@ export class DownlinkCc implements TransportSequencer {
   /** Retransmissions refused for the budget. */
   retransmitsRefused = 0;
 
+  /** When the first packet was numbered, whether one left unnumbered, and whether any feedback came. */
+  #firstNumberedAt: number | undefined;
+  #unnumbered = false;
+  #feedbackSeen = false;
+
   constructor(initialBps = 1_000_000) {
-    this.estimator = new BandwidthEstimator({ initialBps, minBps: 30_000, maxBps: 20_000_000, periodicProbeMs: 2500 });
+    this.estimator = new BandwidthEstimator({ initialBps, minBps: 30_000, maxBps: UNMEASURED_BPS, periodicProbeMs: 2500 });
+  }
+
+  /**
+   * Whether the estimate measures anything: feedback came, or nothing was sent yet (the start:
+   * the initial estimate), or packets were numbered less than {@link NO_FEEDBACK_AFTER_MS} ago.
+   * False for a leg whose packets leave unnumbered (the subscriber did not negotiate transport-wide
+   * CC) or that gets no feedback for them.
+   */
+  measuring(nowMs = performance.now()): boolean {
+    if (this.#feedbackSeen) return true;
+    if (this.#firstNumberedAt === undefined) return !this.#unnumbered;
+    return nowMs - this.#firstNumberedAt < NO_FEEDBACK_AFTER_MS;
+  }
+
+  /** A packet of this connection left without a transport-wide sequence number. */
+  sentUnnumbered(): void {
+    this.#unnumbered = true;
   }
 
   /**
@@ -43,6 +74,7 @@ export class DownlinkCc implements TransportSequencer {
   next(bytes: number, nowMs: number, probeCluster = -1): number {
     const seq = this.#seq;
     this.#seq = (seq + 1) & 0xffff;
+    this.#firstNumberedAt ??= nowMs;
     this.estimator.onPacketSent(seq, bytes + OVERHEAD, nowMs, probeCluster);
     return seq;
   }
@@ -52,6 +84,7 @@ export class DownlinkCc implements TransportSequencer {
 
   /** A transport-wide feedback packet from the subscriber. */
   onFeedback(fb: TwccFeedback, nowMs = performance.now()): void {
+    this.#feedbackSeen = true;
     const before = this.estimator.estimateBps;
     const after = this.estimator.onFeedback(fb, nowMs);
     // congestion: the layers must come down now, not at the next allocation tick
@@ -84,7 +117,8 @@ export class DownlinkCc implements TransportSequencer {
    * from the spread of its send and arrival times.
    */
   runProbe(nowMs: number, probe: (bytes: number, cluster: number) => number): void {
-    if (this.#probing) return;
+    // a probe nobody measures is padding for nothing
+    if (this.#probing || !this.measuring(nowMs)) return;
     const req = this.estimator.pollProbe(nowMs);
     if (!req) return;
     const total = Math.max((req.bitrateBps * req.durationMs) / 8000, req.minPackets * 1200);
@@ -103,8 +137,8 @@ export class DownlinkCc implements TransportSequencer {
     send();
   }
 
-  /** The current estimate (bps). */
+  /** The current estimate (bps); the estimator's ceiling while nothing is measured (see {@link measuring}). */
   get estimateBps(): number {
-    return this.estimator.estimateBps;
+    return this.measuring() ? this.estimator.estimateBps : UNMEASURED_BPS;
   }
 }

@@ -37,6 +37,8 @@ export interface TransportSequencer {
   allowRetransmit(bytes: number, nowMs: number): boolean;
   /** Least time between two retransmissions of one packet (ms): about a round trip. */
   readonly resendIntervalMs: number;
+  /** A packet left without a sequence number (the subscriber did not negotiate transport-wide CC). */
+  sentUnnumbered(): void;
 }
 
 /** Least time between two retransmissions of one packet without congestion control (ms). */
@@ -302,6 +304,7 @@ export class FastRtpSender {
     // a UDP pair: one datagram on its socket; an ICE-TCP pair (single-port mode's --rtc-tcp): a framed write by werift
     if (!pair || (socket ? transport!.closed : !pair.protocol.sendData) || !conn.canSendApplicationData()) return false;
     const ccId = this.#ccExtensionId();
+    if (!ccId) this.#cc?.sentUnnumbered();
     const native = this.#native;
     // the JS protector keeps the header as the datagram's first part: a Buffer of its own
     const header = native ? (ccId ? SCRATCH_HEADER_TWCC : SCRATCH_HEADER) : Buffer.allocUnsafe(ccId ? 20 : 12);
