@@ -3,6 +3,7 @@
 // then the top allocation sites of the same window (garbage included) in bytes per forwarded packet.
 //   npm run bench -- profile [--n 50] [--seconds 10]
 //   npm run bench -- profile --scenario audio-room --n 300 [--selection on|off]   (N listeners, 10 talkers, 3 speaking; lean listeners)
+//   npm run bench -- profile --scenario meeting --n 16   (N participants, each publishing and receiving the others)
 import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { rtcroomTarget } from './lib/rtcroom-target.ts';
 import { fanout } from './scenarios/fanout.ts';
 import { audioRoom } from './scenarios/audio-room.ts';
+import { meeting } from './scenarios/meeting.ts';
 import { printTable, writeResult } from './report.ts';
 
 /** A node of V8's sampling heap profile (HeapProfiler.stopSampling). */
@@ -35,7 +37,7 @@ export async function main(argv: string[]): Promise<void> {
     args: argv,
     options: { n: { type: 'string', default: '50' }, seconds: { type: 'string', default: '10' }, scenario: { type: 'string', default: 'fanout' }, selection: { type: 'string', default: 'on' } },
   });
-  if (values.scenario !== 'fanout' && values.scenario !== 'audio-room') throw new Error(`--scenario must be fanout or audio-room, got "${values.scenario}"`);
+  if (values.scenario !== 'fanout' && values.scenario !== 'audio-room' && values.scenario !== 'meeting') throw new Error(`--scenario must be fanout, meeting or audio-room, got "${values.scenario}"`);
   if (values.selection !== 'on' && values.selection !== 'off') throw new Error(`--selection must be on or off, got "${values.selection}"`);
   const dir = mkdtempSync(join(tmpdir(), 'rtcroom-prof-'));
   const selection = values.selection === 'on';
@@ -49,7 +51,9 @@ export async function main(argv: string[]): Promise<void> {
     w =
       values.scenario === 'fanout'
         ? await fanout(target, Number(values.n), Number(values.seconds), hooks)
-        : await audioRoom(target, 10, Number(values.n), Number(values.seconds), { speaking: 3, selection }, hooks);
+        : values.scenario === 'meeting'
+          ? await meeting(target, Number(values.n), Number(values.seconds), hooks)
+          : await audioRoom(target, 10, Number(values.n), Number(values.seconds), { speaking: 3, selection }, hooks);
     const deadline = Date.now() + 10_000;
     while (!readdirSync(dir).some((f) => f.endsWith('.cpuprofile')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   } finally {
@@ -72,7 +76,7 @@ export async function main(argv: string[]): Promise<void> {
     .sort((a, b) => b[1] - a[1])
     .slice(0, 20)
     .map(([k, v]) => ({ function: k, 'self ms': v / 1000, '% of busy': (v / busy) * 100 }));
-  const what = values.scenario === 'fanout' ? `fanout N=${values.n}` : `audio-room, ${values.n} listeners, 10 talkers, 3 speaking, selection ${values.selection}`;
+  const what = values.scenario === 'fanout' ? `fanout N=${values.n}` : values.scenario === 'meeting' ? `meeting of ${values.n}` : `audio-room, ${values.n} listeners, 10 talkers, 3 speaking, selection ${values.selection}`;
   console.log(`CPU profile of the server in the ${values.seconds} s steady window of ${what} (${w.cpuUsPerPacket.toFixed(1)} µs/pkt, ${w.cpuPercent.toFixed(1)}% CPU); busy ${(busy / 1e6).toFixed(2)} s`);
   printTable(rows);
   if (w.failed) {
@@ -96,6 +100,6 @@ export async function main(argv: string[]): Promise<void> {
     .map(([k, v]) => ({ function: k, 'MB': v / 1e6, 'bytes / fwd pkt': v / packets }));
   console.log(`Allocations in the window: ${(allocated / 1e6).toFixed(1)} MB, ${(allocated / packets).toFixed(0)} bytes per forwarded packet (garbage included)`);
   printTable(allocRows);
-  const name = values.scenario === 'fanout' ? 'profile' : `profile-audio-room-selection-${values.selection}`;
+  const name = values.scenario === 'fanout' ? 'profile' : values.scenario === 'meeting' ? 'profile-meeting' : `profile-audio-room-selection-${values.selection}`;
   console.log(`wrote ${writeResult(name, { scenario: values.scenario, n: Number(values.n), window: w, rows, allocated, allocatedPerPacket: allocated / packets, allocRows })}`);
 }

@@ -4,7 +4,7 @@ import { measureWindow, type WindowResult } from '../lib/measure.ts';
 import { EVERY_KIND } from '../lib/accounting.ts';
 
 /** Runs one meeting size on `target`. */
-export async function meeting(target: Target, n: number, seconds: number): Promise<WindowResult> {
+export async function meeting(target: Target, n: number, seconds: number, hooks: { onStart?(): void; onEnd?(): void } = {}): Promise<WindowResult> {
   const room = `meeting_${n}_${Date.now() % 100000}`;
   const names = Array.from({ length: n }, (_, i) => `p${i}`);
   const pubs = [];
@@ -13,7 +13,7 @@ export async function meeting(target: Target, n: number, seconds: number): Promi
     for (const name of names) pubs.push(await target.publisher(room, name));
     for (const name of names) subs.push(await target.subscriber(room, `${name}_sub`, names.filter((x) => x !== name)));
     for (const p of pubs) p.start();
-    return await measureWindow(target, pubs, subs, seconds, (sub, pub) => (sub === pub ? [] : EVERY_KIND));
+    return await measureWindow(target, pubs, subs, seconds, (sub, pub) => (sub === pub ? [] : EVERY_KIND), undefined, hooks);
   } finally {
     await Promise.all(pubs.map((p) => p.close()));
     await Promise.all(subs.map((s) => s.close()));

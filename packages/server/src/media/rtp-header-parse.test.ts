@@ -3,8 +3,8 @@
 // bytes and the id-15 stop, other profiles) and on malformed ones, where it declines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RtpHeader, RtpPacket } from 'werift';
-import { parseRtpHeaderInto } from './rtp-header-parse.ts';
+import { RtcpHeader, RtpHeader, RtpPacket } from 'werift';
+import { parseRtcpHeaderInto, parseRtpHeaderInto } from './rtp-header-parse.ts';
 
 /** A deterministic pseudo-random source (xorshift32). */
 function rng(seed: number): (n: number) => number {
@@ -87,9 +87,26 @@ test('declines what is too short for its own header (werift then decides, as bef
   assert.equal(parseRtpHeaderInto(new RtpHeader(), Buffer.alloc(11)), false);
 });
 
-test("the werift adapter puts it in werift's place", async () => {
+test("fills werift's RtcpHeader as werift's own parse does, for every first two bytes", () => {
+  for (let b0 = 0; b0 < 256; b0++) {
+    for (const b1 of [0, 200, 201, 205, 206, 255]) {
+      const raw = Buffer.from([b0, b1, b0, 255 - b0, 1, 2]);
+      const ours = new RtcpHeader();
+      assert.ok(parseRtcpHeaderInto(ours, raw));
+      assert.deepEqual({ ...ours }, { ...RtcpHeader.deSerialize(raw) });
+    }
+  }
+  assert.equal(parseRtcpHeaderInto(new RtcpHeader(), Buffer.from([0x80, 200, 0])), false);
+  assert.throws(() => RtcpHeader.deSerialize(Buffer.from([0x80, 200, 0])));
+});
+
+test("the werift adapter puts them in werift's place", async () => {
   const before = RtpHeader.deSerialize;
+  const rtcpBefore = RtcpHeader.deSerialize;
   await import('./werift-adapter.ts');
+  assert.notEqual(RtcpHeader.deSerialize, rtcpBefore);
+  assert.deepEqual({ ...RtcpHeader.deSerialize(Buffer.from([0x81, 205, 0, 4])) }, { ...rtcpBefore(Buffer.from([0x81, 205, 0, 4])) });
+  assert.throws(() => RtcpHeader.deSerialize(Buffer.from([0x81])));
   assert.notEqual(RtpHeader.deSerialize, before);
   const raw = packet(rng(3));
   assert.deepEqual(plain(RtpHeader.deSerialize(raw)), plain(before(raw)));

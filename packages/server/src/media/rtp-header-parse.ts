@@ -1,13 +1,13 @@
 /**
- * An RTP header parse (RFC 3550 §5.1, RFC 8285 header extensions) that fills werift's
- * `RtpHeader` exactly as werift's own `RtpHeader.deSerialize` does, without its garbage: werift
- * reads every bit field through a binary string (`toString(2)`, `split`, spread arrays, `join`,
- * `parseInt`) and grows the extension list by spreading it per element, ~12 KB of short-lived
- * objects per packet of a publisher (measured with the allocation profile of `npm run bench --
- * profile`). werift-adapter.ts installs it in place of werift's.
+ * RTP and RTCP header parses (RFC 3550 §5.1 and §6.4, RFC 8285 header extensions) that fill
+ * werift's `RtpHeader` and `RtcpHeader` exactly as werift's own `deSerialize` methods do, without
+ * their garbage: werift reads every bit field through a binary string (`toString(2)`, `split`,
+ * spread arrays, `join`, `parseInt`) and grows the extension list by spreading it per element,
+ * ~12 KB of short-lived objects per packet of a publisher (measured with the allocation profile of
+ * `npm run bench -- profile`). werift-adapter.ts installs them in place of werift's.
  * @module
  */
-import type { RtpHeader } from 'werift';
+import type { RtcpHeader, RtpHeader } from 'werift';
 
 const ONE_BYTE_PROFILE = 0xbede;
 const TWO_BYTE_PROFILE = 0x1000;
@@ -85,5 +85,20 @@ export function parseRtpHeaderInto(h: RtpHeader, raw: Buffer): boolean {
   }
   h.payloadOffset = off;
   if (h.padding) h.paddingSize = raw[len - 1]!;
+  return true;
+}
+
+/**
+ * Fills `h` (a fresh werift `RtcpHeader`) from the first 4 bytes of `raw`; false when there are
+ * fewer (werift's own parse then throws, as before).
+ */
+export function parseRtcpHeaderInto(h: RtcpHeader, raw: Buffer): boolean {
+  if (raw.length < 4) return false;
+  const b0 = raw[0]!;
+  h.version = b0 >> 6;
+  h.padding = (b0 & 0x20) !== 0;
+  h.count = b0 & 0x1f;
+  h.type = raw[1]!;
+  h.length = raw.readUInt16BE(2);
   return true;
 }

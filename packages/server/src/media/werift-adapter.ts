@@ -18,19 +18,20 @@
  * - **Native SRTP decryption** ({@link decryptNatively}): on the native send path, a publisher's
  *   RTP is checked and decrypted on the native module's pre-keyed context instead of a Node
  *   decipher per packet; werift keeps its header parse and rollover-counter estimate.
- * - **RTP header parse** (rtp-header-parse.ts): werift's `RtpHeader.deSerialize`, which reads
- *   bit fields through binary strings (~12 KB of garbage per received packet), is replaced on
- *   import of this module by one that fills the same `RtpHeader` from the bytes.
+ * - **Header parses** (rtp-header-parse.ts): werift's `RtpHeader.deSerialize` and
+ *   `RtcpHeader.deSerialize`, which read bit fields through binary strings (~12 KB of garbage per
+ *   received RTP packet), are replaced on import of this module by ones that fill the same objects
+ *   from the bytes.
  * - **ICE** (werift-ice.ts, re-exported here): one media port ({@link useSharedPort}) and consent
  *   checks that survive a queued link ({@link patientConsent}).
  * @module
  */
-import { RtpHeader, SrtpAuthenticationError, type RTCPeerConnection, type RTCRtpReceiver, type RtpPacket } from 'werift';
+import { RtcpHeader, RtpHeader, SrtpAuthenticationError, type RTCPeerConnection, type RTCRtpReceiver, type RtpPacket } from 'werift';
 import type { NativeAddon } from './native/addon.ts';
 import { NativeUnprotector, type SrtpHeaderFields } from './native/native-unprotector.ts';
 import type { TwccFeedback, TwccPacketStatus } from './interceptors/twcc-feedback.ts';
 
-import { parseRtpHeaderInto } from './rtp-header-parse.ts';
+import { parseRtcpHeaderInto, parseRtpHeaderInto } from './rtp-header-parse.ts';
 
 export { patientConsent, useSharedPort, type SharedPort } from './werift-ice.ts';
 
@@ -39,6 +40,12 @@ const weriftParse = RtpHeader.deSerialize.bind(RtpHeader);
 RtpHeader.deSerialize = (raw: Buffer): RtpHeader => {
   const h = new RtpHeader();
   return parseRtpHeaderInto(h, raw) ? h : weriftParse(raw);
+};
+const weriftRtcpParse = RtcpHeader.deSerialize.bind(RtcpHeader);
+/** …and every RTCP header (each packet of a compound). */
+RtcpHeader.deSerialize = (raw: Buffer): RtcpHeader => {
+  const h = new RtcpHeader();
+  return parseRtcpHeaderInto(h, raw) ? h : weriftRtcpParse(raw);
 };
 
 /** Where transport-wide sequence numbers go. */
