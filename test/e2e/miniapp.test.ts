@@ -76,6 +76,9 @@ describe('a Douyin mini-program run by rtcroom serve --miniapp', () => {
     assert.equal(await a.page.locator('button.join').isDisabled(), true, 'join is disabled until both fields are filled');
 
     await joinCall(a.page, 'mini1', 'alice');
+    // the page toasts a newcomer only once it holds a member list (its own join's): bob joins after
+    // that list reached alice, not within the same 50 ms snapshot
+    await until(async () => ((await members(a.page)).some((m) => m?.includes('alice')) ? true : undefined), "alice's page lists her");
     await joinCall(b.page, 'mini1', 'bob');
     for (const p of [a.page, b.page]) {
       assert.equal(await title(p), '房间 mini1', 'setNavigationBarTitle');

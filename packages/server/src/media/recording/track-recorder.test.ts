@@ -43,6 +43,8 @@ test('video: waits for a key frame (asked for), joins frames, drops a broken one
   await inDir(async (dir) => {
     const p = new Producer('bob', 'video');
     p.active = true;
+    // packet arrival times on the recorder's own clock (performance.now()), as the router passes them
+    const t0 = performance.now();
     const r = new TrackRecorder(p, dir, Date.now(), () => 'bob-video-1', () => undefined);
     const asked = () => p.layers[0]!.keyframes.requested;
     assert.equal(asked(), 1, 'a key frame is asked for at the start');
@@ -51,7 +53,7 @@ test('video: waits for a key frame (asked for), joins frames, drops a broken one
     // arrival times: 33 ms apart, and 800 ms later after the loss
     const frame = (k: number, key: boolean, lose = false) => {
       const ts = 1000 + k * 3000;
-      const at = k * 33 + (k > 10 ? 800 : 0);
+      const at = t0 + k * 33 + (k > 10 ? 800 : 0);
       r.onRtp(packet(seq++, ts, false, [0x10, key ? 0x00 : 0x01, 0, 0, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01, k]), at, 0);
       if (!lose) r.onRtp(packet(seq, ts, true, [0x00, k]), at, 0);
       seq++;
@@ -60,7 +62,7 @@ test('video: waits for a key frame (asked for), joins frames, drops a broken one
     frame(1, true);
     for (let k = 2; k < 10; k++) frame(k, false);
     frame(10, false, true); // its second packet is lost
-    r.onRtp(packet(seq + 400, 999_999, true, [0x10, 0x01]), 10 * 33 + 400, 0); // a packet far later: the gap is given up
+    r.onRtp(packet(seq + 400, 999_999, true, [0x10, 0x01]), t0 + 10 * 33 + 400, 0); // a packet far later: the gap is given up
     seq += 401;
     const before = asked();
     for (let k = 11; k < 15; k++) frame(k, false); // depend on the broken frame: dropped

@@ -73,6 +73,8 @@ export class TrackRecorder implements RtpTap {
   #tsHigh = 0;
   #lastFrameTs = -1;
   #lastKeyframeAsk = -Infinity;
+  /** Arrival time of the packet being handled (performance.now()). */
+  #packetAt = performance.now();
   #stopped = false;
   #closing = false;
   /** What broke the recording of this track (a write error is the sink's). */
@@ -90,7 +92,8 @@ export class TrackRecorder implements RtpTap {
     this.#startedAtMs = startedAtMs;
     this.#nameFor = nameFor;
     this.#onFile = onFile;
-    if (p.kind === 'video') this.#vp8 = new Vp8Assembler(() => this.#askKeyframe(performance.now(), true));
+    // a broken frame asks at the time of the packet that showed it (one clock with the retries)
+    if (p.kind === 'video') this.#vp8 = new Vp8Assembler(() => this.#askKeyframe(this.#packetAt, true));
     p.taps.add(this);
     this.#askKeyframe(performance.now(), true);
   }
@@ -121,6 +124,7 @@ export class TrackRecorder implements RtpTap {
   }
 
   #onRtp(packet: RtpPacket, now: number, layer: number): void {
+    this.#packetAt = now;
     const p = this.#p;
     if (p.layers.length > 1) {
       let sel = this.#selector;
