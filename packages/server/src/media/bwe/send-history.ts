@@ -66,15 +66,15 @@ const REF_WRAP = 1 << 24;
  * lost and later received is reported again with `recovered` set.
  */
 export class SendHistory {
-  #mask: number;
+  #mask = -1;
   readonly #maxSlots: number;
   readonly #maxAgeMs: number;
   /** Unwrapped sequence number owning each slot (NaN = empty). */
-  #seq: Float64Array;
-  #sendMs: Float64Array;
-  #size: Uint32Array;
-  #cluster: Int32Array;
-  #state: Uint8Array;
+  #seq = new Float64Array(0);
+  #sendMs = new Float64Array(0);
+  #size = new Uint32Array(0);
+  #cluster = new Int32Array(0);
+  #state = new Uint8Array(0);
   /** Highest unwrapped sequence number sent, undefined before the first send. */
   #highest: number | undefined;
   /** Latest send time seen (ms). */
@@ -92,13 +92,7 @@ export class SendHistory {
     this.#maxSlots = 2 ** Math.ceil(Math.log2(want));
     this.#maxAgeMs = opts.maxAgeMs ?? 10_000;
     if (!(this.#maxAgeMs > 0)) throw new RangeError(`maxAgeMs must be > 0, got ${this.#maxAgeMs}`);
-    const cap = Math.min(this.#maxSlots, 2 ** Math.ceil(Math.log2(first)));
-    this.#mask = cap - 1;
-    this.#seq = new Float64Array(cap).fill(NaN);
-    this.#sendMs = new Float64Array(cap);
-    this.#size = new Uint32Array(cap);
-    this.#cluster = new Int32Array(cap);
-    this.#state = new Uint8Array(cap);
+    this.#resize(Math.min(this.#maxSlots, 2 ** Math.ceil(Math.log2(first))));
   }
 
   /** Number of slots now (a power of two; it grows up to the capacity option). */
@@ -106,10 +100,9 @@ export class SendHistory {
     return this.#mask + 1;
   }
 
-  /** Doubles the ring, keeping every packet it holds. */
-  #grow(): void {
+  /** Makes the ring `cap` slots (a power of two), keeping every packet it holds. */
+  #resize(cap: number): void {
     const old = { seq: this.#seq, sendMs: this.#sendMs, size: this.#size, cluster: this.#cluster, state: this.#state };
-    const cap = 2 * old.seq.length;
     this.#mask = cap - 1;
     this.#seq = new Float64Array(cap).fill(NaN);
     this.#sendMs = new Float64Array(cap);
@@ -142,7 +135,7 @@ export class SendHistory {
     let i = unwrapped & this.#mask;
     // the slot's packet still awaits its feedback: keep it, in a larger ring
     while (this.#mask + 1 < this.#maxSlots && this.#state[i] === STATE_PENDING && this.#seq[i] !== unwrapped && this.#sendMs[i]! >= this.#newestSendMs - this.#maxAgeMs && !Number.isNaN(this.#seq[i]!)) {
-      this.#grow();
+      this.#resize(2 * (this.#mask + 1));
       i = unwrapped & this.#mask;
     }
     this.#seq[i] = unwrapped;
