@@ -47,33 +47,22 @@ export function parseRtpHeaderInto(h: RtpHeader, raw: Buffer): boolean {
     off += 4;
     const end = off + extLen;
     const extensions: { id: number; payload: Buffer }[] = [];
-    if (profile === ONE_BYTE_PROFILE) {
+    if (profile === ONE_BYTE_PROFILE || profile === TWO_BYTE_PROFILE) {
+      const oneByte = profile === ONE_BYTE_PROFILE;
       while (off < end) {
         const b = raw[off];
         if (b === undefined) return false;
         if (b === 0) {
-          off++;
+          off++; // padding between elements
           continue;
         }
-        const id = b >> 4;
-        const n = (b & 0x0f) + 1;
-        off++;
-        if (id === 15) break;
-        extensions.push({ id, payload: raw.subarray(off, off + n) });
-        off += n;
-      }
-    } else if (profile === TWO_BYTE_PROFILE) {
-      while (off < end) {
-        const b = raw[off];
-        if (b === undefined) return false;
-        if (b === 0) {
-          off++;
-          continue;
-        }
-        const n = raw[off + 1];
+        // one-byte: id and length - 1 in one byte (id 15 ends the block); two-byte: id, then length
+        const id = oneByte ? b >> 4 : b;
+        const n = oneByte ? (b & 0x0f) + 1 : raw[off + 1];
         if (n === undefined) return false;
-        off += 2;
-        extensions.push({ id: b, payload: raw.subarray(off, off + n) });
+        off += oneByte ? 1 : 2;
+        if (oneByte && id === 15) break;
+        extensions.push({ id, payload: raw.subarray(off, off + n) });
         off += n;
       }
     } else {
