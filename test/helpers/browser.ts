@@ -32,7 +32,8 @@ export async function launchBrowser(extraArgs: string[] = [], opts: { fakeUi?: b
   const base = opts.fakeUi === false ? CHROMIUM_ARGS.filter((a) => a !== '--use-fake-ui-for-media-stream') : CHROMIUM_ARGS;
   const browser = await chromium.launch({
     executablePath: opts.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [...base, ...extraArgs],
+    // CHROMIUM_EXTRA: more flags when debugging, e.g. `--enable-logging=stderr --v=1` (WebRTC's logs; shown with DEBUG=pw:browser)
+    args: [...base, ...extraArgs, ...(process.env.CHROMIUM_EXTRA ? process.env.CHROMIUM_EXTRA.split(' ') : [])],
     headless: true,
   });
   return {

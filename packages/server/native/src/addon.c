@@ -10,6 +10,7 @@
  *   openSocket(fd) / closeSocket(socket)             -> a dup of a dgram socket's descriptor
  *   queue(socket, ctx, ssrc, roc, seq, header, prefix, payload, ip, port) -> queued?
  *   flush() -> datagrams sent; pending(); stats(); batching (sendmmsg available)
+ *   receivedAgo(fd) -> ms since the last datagram read from fd arrived, -1 unknown (rxstamp.c)
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <node_api.h>
 
 #include "batch.h"
+#include "rxstamp.h"
 #include "srtp.h"
 
 static const napi_type_tag CTX_TAG = {0x7274636f6f6d0001ULL, 0x5352545043545801ULL};
@@ -275,6 +277,16 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   return obj;
 }
 
+static napi_value js_received_ago(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value a[1], result;
+  int32_t fd;
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  if (argc < 1 || napi_get_value_int32(env, a[0], &fd) != napi_ok) return throw_type(env, "receivedAgo(fd): a descriptor");
+  CHECK(napi_create_double(env, rxstamp_age_ms(fd), &result));
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"gcm", NULL, js_gcm, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -287,6 +299,7 @@ NAPI_MODULE_INIT() {
       {"flush", NULL, js_flush, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pending", NULL, js_pending, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"receivedAgo", NULL, js_received_ago, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_value batching;
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok ||

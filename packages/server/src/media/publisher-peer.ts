@@ -16,7 +16,8 @@ import { TwccFeedbackGenerator } from './interceptors/twcc-feedback.ts';
 import { mediaCounts } from './metrics.ts';
 import { normaliseOffer, rejectedSources } from './sdp-offer.ts';
 import { RtpWatchdog } from './rtp-watchdog.ts';
-import { adaptReceiver, decryptNatively, tapTransportWideCc, patientConsent, useSharedPort } from './werift-adapter.ts';
+import { adaptReceiver, decryptNatively, tapTransportWideCc, patientConsent, stampArrivals, useSharedPort } from './werift-adapter.ts';
+import { ArrivalClock } from './transport/arrival-clock.ts';
 
 /** Callbacks of a {@link PublisherPeer}. */
 export interface PublisherEvents {
@@ -84,7 +85,10 @@ export class PublisherPeer {
         dtls.sendRtcp([{ serialize: () => rtcp } as never]).catch(() => undefined);
       },
     });
-    tapTransportWideCc(this.pc, { handleTWCC: (seq) => this.twcc.onPacket(seq) });
+    // feedback carries each packet's arrival at the host, not its handling (see arrival-clock.ts)
+    const arrivals = new ArrivalClock(net.native);
+    stampArrivals(this.pc, arrivals);
+    tapTransportWideCc(this.pc, { handleTWCC: (seq) => this.twcc.onPacket(seq, arrivals.arrival()) });
     this.pc.onTrack.subscribe((track) => this.#onTrack(track));
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') {

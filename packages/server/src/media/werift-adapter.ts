@@ -33,7 +33,7 @@ import type { TwccFeedback, TwccPacketStatus } from './interceptors/twcc-feedbac
 
 import { parseRtcpHeaderInto, parseRtpHeaderInto } from './rtp-header-parse.ts';
 
-export { patientConsent, useSharedPort, type SharedPort } from './werift-ice.ts';
+export { patientConsent, stampArrivals, useSharedPort, type SharedPort } from './werift-ice.ts';
 
 const weriftParse = RtpHeader.deSerialize.bind(RtpHeader);
 /** werift parses every RTP header it receives through this static method (its SRTP and RTP layers). */

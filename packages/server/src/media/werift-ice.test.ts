@@ -6,7 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RTCPeerConnection } from 'werift';
-import { CONSENT_ANSWER_WAIT_MS, patientConsent, patientOptions } from './werift-ice.ts';
+import type { Socket } from 'node:dgram';
+import { CONSENT_ANSWER_WAIT_MS, patientConsent, patientOptions, stampArrivals } from './werift-ice.ts';
+import { ArrivalClock } from './transport/arrival-clock.ts';
 
 test('a single-shot STUN request waits at least the consent answer wait; other requests are left alone', () => {
   assert.deepEqual(patientOptions({ retransmissions: 0, responseTimeout: 500, onRequestSent: 'f' }), { retransmissions: 0, responseTimeout: CONSENT_ANSWER_WAIT_MS, onRequestSent: 'f' });
@@ -65,5 +67,33 @@ test('consent answers that come 1.2 s late keep consent with the change and are 
     assert.equal(patient[0].connectionState, 'connected');
   } finally {
     await Promise.all([...patient, ...plain].map((pc) => pc.close()));
+  }
+});
+
+test('every UDP datagram an agent reads is handled between enter and leave of the arrival clock, with its socket', async () => {
+  const near = new RTCPeerConnection();
+  const far = new RTCPeerConnection();
+  const events: string[] = [];
+  const sockets = new Set<unknown>();
+  const clock = new (class extends ArrivalClock {
+    override enter(socket: Socket | undefined): void {
+      events.push('enter');
+      sockets.add(socket);
+      super.enter(socket);
+    }
+    override leave(): void {
+      events.push('leave');
+      super.leave();
+    }
+  })();
+  stampArrivals(near, clock);
+  try {
+    await connect(near, far);
+    assert.ok(events.length >= 10, `${events.length} events`); // STUN checks, DTLS
+    for (let i = 0; i < events.length; i++) assert.equal(events[i], i % 2 ? 'leave' : 'enter');
+    assert.ok(sockets.size >= 1);
+    for (const s of sockets) assert.ok(s && typeof (s as Socket).address === 'function' && (s as Socket).address().port > 0, 'a bound dgram socket');
+  } finally {
+    await Promise.all([near.close(), far.close()]);
   }
 });

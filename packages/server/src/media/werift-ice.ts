@@ -12,6 +12,8 @@
  * - **One media port** ({@link useSharedPort}): werift's ICE agent binds a UDP socket per host
  *   address of every connection; in single-port mode its sockets are replaced by views of the
  *   server's one shared socket (and its passive ICE-TCP listener by the shared TCP listener).
+ * - **Arrival times** ({@link stampArrivals}): a UDP datagram's handling is bracketed for an
+ *   {@link ArrivalClock}, which then knows the kernel's receive time of the packet werift routes.
  * @module
  */
 import type { AddressInfo, Socket as TcpSocket } from 'node:net';
@@ -21,6 +23,7 @@ import type { MuxPeer, RemoteAddress } from './transport/demux-table.ts';
 import { isStun, transactionKey } from './transport/stun.ts';
 import type { MuxLink, UdpMux } from './transport/udp-mux.ts';
 import type { TcpMux, TcpMuxPeer } from './transport/tcp-mux.ts';
+import type { ArrivalClock } from './transport/arrival-clock.ts';
 
 /** The server's shared media sockets (single-port mode), bound by `startServer`. */
 export interface SharedPort {
@@ -176,6 +179,38 @@ class SharedUdpTransport {
   async close(): Promise<void> {
     this.#closed = true;
   }
+}
+
+const stamping = new WeakSet<object>();
+
+/**
+ * Brackets the handling of every UDP datagram `pc`'s ICE agents read (on their own sockets or
+ * the shared port) for `clock`: werift handles a datagram synchronously up to routing its RTP,
+ * so `clock.arrival()` asked while an RTP packet is routed is that packet's arrival. Call it
+ * right after constructing `pc`. TCP and TURN datagrams are not stamped (their arrival is the
+ * handling time).
+ */
+export function stampArrivals(pc: RTCPeerConnection, clock: ArrivalClock): void {
+  eachIceAgent(pc, 'arrival stamps', (conn) => {
+    if (stamping.has(conn)) return;
+    stamping.add(conn);
+    const ensure = conn.ensureProtocol.bind(conn);
+    conn.ensureProtocol = (protocol: unknown) => {
+      const p = protocol as Partial<StunProtocolInternals> & { transport?: { socket?: Socket } };
+      if (p.type === 'stun' && typeof p.datagramReceived === 'function') {
+        const received = p.datagramReceived.bind(protocol);
+        p.datagramReceived = (data, addr) => {
+          clock.enter(p.transport?.socket);
+          try {
+            received(data, addr);
+          } finally {
+            clock.leave();
+          }
+        };
+      }
+      ensure(protocol);
+    };
+  });
 }
 
 const sharing = new WeakSet<object>();

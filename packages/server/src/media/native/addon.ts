@@ -64,6 +64,11 @@ export interface NativeAddon {
   pending(): number;
   /** The queue's counters. */
   stats(): NativeSendStats;
+  /**
+   * Milliseconds since the kernel received the last datagram read from descriptor `fd`; -1 when
+   * not known (the first call on a socket turns the kernel's stamping on; not Linux).
+   */
+  receivedAgo(fd: number): number;
   /** Whether this platform batches with `sendmmsg` (Linux). */
   readonly batching: boolean;
 }
@@ -74,7 +79,7 @@ export const DEFAULT_ADDON_PATH = fileURLToPath(new URL('../../../native/build/R
 /** The module, or why there is none. */
 export type AddonLoad = { addon: NativeAddon; reason?: undefined } | { addon?: undefined; reason: string };
 
-const FUNCTIONS = ['gcm', 'cm', 'protect', 'unprotect', 'openSocket', 'closeSocket', 'queue', 'flush', 'pending', 'stats'] as const;
+const FUNCTIONS = ['gcm', 'cm', 'protect', 'unprotect', 'openSocket', 'closeSocket', 'queue', 'flush', 'pending', 'stats', 'receivedAgo'] as const;
 
 /** Loads the module at `path` and checks it against the JavaScript protectors. */
 export function loadNativeAddon(path = DEFAULT_ADDON_PATH): AddonLoad {

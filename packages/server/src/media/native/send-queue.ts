@@ -38,6 +38,12 @@ function handleOf(socket: Socket): { fd?: number } | null | undefined {
   return state?.handle;
 }
 
+/** The descriptor of a bound, open `dgram` socket, or undefined (not bound, closed, internals changed). */
+export function descriptorOf(socket: Socket): number | undefined {
+  const fd = handleOf(socket)?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
 /**
  * The module's socket for `socket`, or undefined when the module cannot send on it (an IPv6
  * socket, no descriptor, closed): the caller sends through `dgram` instead.
