@@ -22,8 +22,11 @@
  *   `RtcpHeader.deSerialize`, which read bit fields through binary strings (~12 KB of garbage per
  *   received RTP packet), are replaced on import of this module by ones that fill the same objects
  *   from the bytes.
- * - **ICE** (werift-ice.ts, re-exported here): one media port ({@link useSharedPort}) and consent
- *   checks that survive a queued link ({@link patientConsent}).
+ * - **ICE** (werift-ice.ts, re-exported here): one media port ({@link useSharedPort}), consent
+ *   checks that survive a queued link ({@link patientConsent}), and each datagram's kernel
+ *   arrival time ({@link stampArrivals}).
+ * - **DTLS** (werift-dtls.ts, re-exported here): a browser's handshake that starts before
+ *   werift's ICE is done is kept, not dropped ({@link keepEarlyDtls}).
  * @module
  */
 import { RtcpHeader, RtpHeader, SrtpAuthenticationError, type RTCPeerConnection, type RTCRtpReceiver, type RtpPacket } from 'werift';
@@ -34,6 +37,7 @@ import type { TwccFeedback, TwccPacketStatus } from './interceptors/twcc-feedbac
 import { parseRtcpHeaderInto, parseRtpHeaderInto } from './rtp-header-parse.ts';
 
 export { patientConsent, stampArrivals, useSharedPort, type SharedPort } from './werift-ice.ts';
+export { keepEarlyDtls } from './werift-dtls.ts';
 
 const weriftParse = RtpHeader.deSerialize.bind(RtpHeader);
 /** werift parses every RTP header it receives through this static method (its SRTP and RTP layers). */

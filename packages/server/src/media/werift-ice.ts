@@ -52,31 +52,48 @@ interface TcpPassiveInternals {
 }
 
 /** werift's ICE agent (ice/src/ice.ts `Connection`), the parts changed here. */
-interface ConnectionInternals {
+export interface ConnectionInternals {
   localUsername: string;
   localPassword: string;
   userHistory: Record<string, string>;
   ensureProtocol(protocol: unknown): void;
   close(): Promise<void>;
+  /** Every non-STUN datagram of the agent (werift's `Event`). */
+  onData: { subscribe(fn: (data: Buffer) => void): { unSubscribe(): void }; execute(data: Buffer): void };
+}
+
+/** A DTLS transport of werift (webrtc/src/transport/dtls.ts `RTCDtlsTransport`), the parts used here. */
+export interface DtlsTransportInternals {
+  state: string;
+  start(): Promise<void>;
+  iceTransport: { connection: ConnectionInternals };
 }
 
 /** How a connection's ICE agents come to be (webrtc/src/secureTransportManager.ts). */
 interface SecureManagerInternals {
-  createTransport(options?: unknown): { iceTransport: { connection: ConnectionInternals } };
-  allDtlsTransports: { iceTransport: { connection: ConnectionInternals } }[];
+  createTransport(options?: unknown): DtlsTransportInternals;
+  allDtlsTransports: DtlsTransportInternals[];
 }
 
-/** Calls `fn` on every ICE agent `pc` has and will have. Throws when werift's internals changed. */
-function eachIceAgent(pc: RTCPeerConnection, what: string, fn: (conn: ConnectionInternals) => void): void {
+/**
+ * Calls `fn` on every DTLS transport (each with its ICE agent) `pc` has and will have. Throws
+ * when werift's internals changed.
+ */
+export function eachDtlsTransport(pc: RTCPeerConnection, what: string, fn: (dtls: DtlsTransportInternals) => void): void {
   const manager = (pc as unknown as { secureManager?: SecureManagerInternals }).secureManager;
   if (typeof manager?.createTransport !== 'function') throw new Error(`${what}: werift has no secureManager.createTransport (werift version changed?)`);
   const create = manager.createTransport.bind(manager);
   manager.createTransport = (options) => {
     const dtls = create(options);
-    fn(dtls.iceTransport.connection);
+    fn(dtls);
     return dtls;
   };
-  for (const dtls of manager.allDtlsTransports) fn(dtls.iceTransport.connection);
+  for (const dtls of manager.allDtlsTransports) fn(dtls);
+}
+
+/** Calls `fn` on every ICE agent `pc` has and will have. Throws when werift's internals changed. */
+function eachIceAgent(pc: RTCPeerConnection, what: string, fn: (conn: ConnectionInternals) => void): void {
+  eachDtlsTransport(pc, what, (dtls) => fn(dtls.iceTransport.connection));
 }
 
 /**
