@@ -16,7 +16,7 @@ import { TwccFeedbackGenerator } from './interceptors/twcc-feedback.ts';
 import { mediaCounts } from './metrics.ts';
 import { normaliseOffer, rejectedSources } from './sdp-offer.ts';
 import { RtpWatchdog } from './rtp-watchdog.ts';
-import { adaptReceiver, decryptNatively, tapTransportWideCc, keepEarlyDtls, patientConsent, stampArrivals, useSharedPort } from './werift-adapter.ts';
+import { adaptReceiver, decryptNatively, tapTransportWideCc, keepEarlyDtls, leanEvents, patientConsent, stampArrivals, useSharedPort } from './werift-adapter.ts';
 import { ArrivalClock } from './transport/arrival-clock.ts';
 
 /** Callbacks of a {@link PublisherPeer}. */
@@ -94,6 +94,7 @@ export class PublisherPeer {
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') {
         if (net.native) decryptNatively(this.pc, net.native);
+        leanEvents(this.pc);
         this.twcc.start();
         this.#watchdog?.start();
       }
@@ -123,6 +124,7 @@ export class PublisherPeer {
       await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
       for (const t of this.pc.getTransceivers()) adaptReceiver(t.receiver);
       this.#takeTracks();
+      leanEvents(this.pc);
       const answer = await this.pc.createAnswer();
       // answer as DTLS server: the browser (client) proposes AES-GCM and we pick it
       await this.pc.setLocalDescription({ type: 'answer', sdp: answer.sdp.replace(/a=setup:active/g, 'a=setup:passive') });
@@ -160,6 +162,7 @@ export class PublisherPeer {
       this.#log.warn('track for an undeclared m-line ignored', { mid: t?.mid });
       return;
     }
+    leanEvents(this.pc); // the track's event, made after the negotiation (a simulcast layer's)
     if (this.#watchdog && WATCHED.has(source)) {
       const counter = this.#watchdog.counter(source);
       track.onReceiveRtp.subscribe(() => {

@@ -12,7 +12,7 @@ import { Consumer, SendSlot } from './consumer.ts';
 import type { Producer } from './producer.ts';
 import { mediaCounts } from './metrics.ts';
 import { DownlinkCc } from './downlink-cc.ts';
-import { tapTwccFeedback, keepEarlyDtls, patientConsent, useSharedPort } from './werift-adapter.ts';
+import { tapTwccFeedback, keepEarlyDtls, leanEvents, patientConsent, useSharedPort } from './werift-adapter.ts';
 
 /** Callbacks of a {@link SubscriberPeer}. */
 export interface SubscriberEvents {
@@ -74,6 +74,7 @@ export class SubscriberPeer {
       if (state === 'connected') {
         // each slot reads the negotiated SRTP profile now, before the requested keyframes arrive
         for (const s of this.slots) s.fast.path();
+        leanEvents(this.pc);
         this.#requestKeyframes(this.consumers());
       }
       if ((state === 'failed' || state === 'closed') && !this.#closed) this.#events.onFailed(`subscriber connection ${state}`);
@@ -177,6 +178,7 @@ export class SubscriberPeer {
         const offer = await this.pc.createOffer(this.#iceRestart ? { iceRestart: true } : undefined);
         this.#iceRestart = false;
         await this.pc.setLocalDescription(offer);
+        leanEvents(this.pc);
         const offerId = ++this.#offerId;
         const tracks: SubscribedTrack[] = [];
         for (const s of this.slots) {

@@ -25,6 +25,8 @@
  * - **ICE** (werift-ice.ts, re-exported here): one media port ({@link useSharedPort}), consent
  *   checks that survive a queued link ({@link patientConsent}), and each datagram's kernel
  *   arrival time ({@link stampArrivals}).
+ * - **Per-packet costs of the receive path** (werift-receive.ts): events without a promise per
+ *   packet ({@link leanEvents}), codec lookups computed once per negotiation (in {@link adaptReceiver}).
  * - **DTLS** (werift-dtls.ts, re-exported here): a browser's handshake that starts before
  *   werift's ICE is done is kept, not dropped ({@link keepEarlyDtls}).
  * @module
@@ -35,9 +37,11 @@ import { NativeUnprotector, type SrtpHeaderFields } from './native/native-unprot
 import type { TwccFeedback, TwccPacketStatus } from './interceptors/twcc-feedback.ts';
 
 import { parseRtcpHeaderInto, parseRtpHeaderInto } from './rtp-header-parse.ts';
+import { lightenReceiver } from './werift-receive.ts';
 
 export { patientConsent, stampArrivals, useSharedPort, type SharedPort } from './werift-ice.ts';
 export { keepEarlyDtls } from './werift-dtls.ts';
+export { leanEvents } from './werift-receive.ts';
 
 const weriftParse = RtpHeader.deSerialize.bind(RtpHeader);
 /** werift parses every RTP header it receives through this static method (its SRTP and RTP layers). */
@@ -189,9 +193,12 @@ export function adaptReceiver(receiver: RTCRtpReceiver): void {
   const nack = r.nack;
   const addPacket = nack.addPacket.bind(nack);
   nack.addPacket = (packet) => {
-    if (!r.tracks.some((t) => t.rid)) addPacket(packet);
+    if (!r.tracks.some(hasRid)) addPacket(packet);
   };
+  lightenReceiver(receiver);
 }
+
+const hasRid = (t: { rid?: string }): boolean => !!t.rid;
 
 /** werift's cipher of an SRTP context (rtp/src/srtp/cipher: `CipherAesGcm`, `CipherAesCtr`). */
 interface SrtpCipherInternals {
