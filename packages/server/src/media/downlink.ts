@@ -6,7 +6,7 @@
  * @module
  */
 import type { Allocation, LayerInfo, TrackAllocation, TrackInput, Viewport } from './simulcast/allocator.ts';
-import { allocate, Allocator } from './simulcast/allocator.ts';
+import { Allocator, unconstrainedBps } from './simulcast/allocator.ts';
 import type { Consumer } from './consumer.ts';
 
 /** How long a track must want a lower layer before it steps down, unless the drop is severe (ms). */
@@ -81,7 +81,7 @@ export class Downlink {
     const a = this.#allocator.update(this.estimateBps, tracks, nowMs);
     // what the member would receive with no bandwidth limit, with room for the allocator's
     // upgrade margin and headroom: probes go up to that
-    this.desiredBps = DESIRED_FACTOR * allocate(Number.POSITIVE_INFINITY, tracks).usedBps;
+    this.desiredBps = DESIRED_FACTOR * unconstrainedBps(tracks);
     // audio-only is the last resort: video playing keeps its lowest layer until the estimate has
     // stayed too low for PAUSE_AFTER_MS (a burst of delay after a keyframe often cuts the
     // estimate for a moment, and a pause would starve the estimator of the traffic to recover)

@@ -57,14 +57,15 @@ test('leanEvents reaches the per-packet events of a connection', async () => {
 test('a lightened receiver sorts its codecs once per negotiation and names them once, with werift\'s results', async () => {
   const pc = new RTCPeerConnection();
   try {
-    const receiver = pc.addTransceiver('video', { direction: 'recvonly' }).receiver as RTCRtpReceiver & { codecArray: RTCRtpCodecParameters[]; prepareReceive(p: unknown): void; runRtcp(): unknown; rtcpRunning: boolean };
+    const werift = pc.addTransceiver('video', { direction: 'recvonly' }).receiver;
+    const receiver = werift as unknown as { codecArray: RTCRtpCodecParameters[]; prepareReceive(p: unknown): void; runRtcp(): unknown; rtcpRunning: boolean };
     const vp8 = new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, payloadType: 96 });
     const rtx = new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000, payloadType: 97, parameters: 'apt=96' });
     receiver.prepareReceive({ codecs: [rtx, vp8], encodings: [] });
-    const werift = receiver.codecArray.map((c) => c.payloadType);
-    lightenReceiver(receiver);
+    const sortedByWerift = receiver.codecArray.map((c) => c.payloadType);
+    lightenReceiver(werift as RTCRtpReceiver);
     const first = receiver.codecArray;
-    assert.deepEqual(first.map((c) => c.payloadType), werift);
+    assert.deepEqual(first.map((c) => c.payloadType), sortedByWerift);
     assert.equal(receiver.codecArray, first, 'kept');
     assert.deepEqual([vp8.name, rtx.name], ['VP8', 'rtx']);
     const h264 = new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, payloadType: 95 });

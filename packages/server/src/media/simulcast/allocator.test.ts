@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allocate, Allocator, type Allocation, type LayerInfo, type TrackAllocation, type TrackInput } from './allocator.ts';
+import { allocate, Allocator, unconstrainedBps, type Allocation, type LayerInfo, type TrackAllocation, type TrackInput } from './allocator.ts';
 
 const K = 1000;
 
@@ -191,4 +191,25 @@ test('hysteresis: downgrade and pause are immediate; resuming a paused track nee
   // A track that appears mid-session starts at its lowest layer without the margin.
   const two = al.update(est(150 * K + 150 * K), [...tracks, video('new')], 50);
   assert.deepEqual(two.tracks.map((t) => t.target), [0, 0]);
+});
+
+test('unconstrainedBps is what allocate uses with no limit, on 2,000 generated rooms', () => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  for (let round = 0; round < 2000; round++) {
+    const tracks: TrackInput[] = [];
+    const n = 1 + Math.floor(rand() * 6);
+    for (let i = 0; i < n; i++) {
+      const kind = pick(['audio', 'video', 'video'] as const);
+      const layers: LayerInfo[] = [];
+      const count = kind === 'audio' ? 1 : 1 + Math.floor(rand() * 3);
+      for (let l = 0; l < count; l++) {
+        layers.push({ index: l, width: pick([0, 160, 320, 640, 1280]), height: pick([0, 90, 180, 360, 720]), bitrateBps: pick([0, 0, 40 * K, 150 * K, 500 * K, 1500 * K]) });
+      }
+      const viewport = pick([undefined, { width: 160, height: 90, visible: true }, { width: 640, height: 360, visible: true }, { width: 640, height: 360, visible: false }]);
+      tracks.push({ id: `t${i}`, kind, source: kind === 'audio' ? 'audio' : pick(['video', 'screen'] as const), isScreen: false, isActiveSpeaker: rand() < 0.3, layers, viewport });
+    }
+    assert.equal(unconstrainedBps(tracks), allocate(Number.POSITIVE_INFINITY, tracks).usedBps, JSON.stringify(tracks));
+  }
 });

@@ -122,8 +122,31 @@ interface VideoWork {
   chosen: number;
 }
 
-function rankLayers(layers: readonly LayerInfo[]): LayerInfo[] {
-  return [...layers].sort((a, b) => a.width * a.height - b.width * b.height || a.index - b.index);
+/** A track's layers by size, and those of them that flow (bitrate > 0) with their rank. */
+interface Ladder {
+  readonly ranked: readonly LayerInfo[];
+  readonly flowing: readonly { layer: LayerInfo; rank: number }[];
+}
+
+/**
+ * Ladders by layer list. A producer hands every subscriber of an allocation round the same
+ * list (`Producer.layerInfo`), never changed after: its ladder is sorted once per round, not
+ * in each of the three runs of each subscriber's round.
+ */
+const ladders = new WeakMap<readonly LayerInfo[], Ladder>();
+
+function ladderOf(layers: readonly LayerInfo[]): Ladder {
+  let ladder = ladders.get(layers);
+  if (!ladder) {
+    const ranked = [...layers].sort((a, b) => a.width * a.height - b.width * b.height || a.index - b.index);
+    ladder = { ranked, flowing: ranked.map((layer, rank) => ({ layer, rank })).filter((c) => c.layer.bitrateBps > 0) };
+    ladders.set(layers, ladder);
+  }
+  return ladder;
+}
+
+function rankLayers(layers: readonly LayerInfo[]): readonly LayerInfo[] {
+  return ladderOf(layers).ranked;
 }
 
 /** Rank of the smallest layer covering the tile (top layer when none does or the tile is unknown). */
@@ -172,8 +195,7 @@ function run(estimateBps: number, tracks: readonly TrackInput[], headroom: numbe
       out.pauseReason = 'hidden';
       return;
     }
-    const ranked = rankLayers(track.layers);
-    const flowing = ranked.map((layer, rank) => ({ layer, rank })).filter((c) => c.layer.bitrateBps > 0);
+    const { ranked, flowing } = ladderOf(track.layers);
     const before = prev.get(track.id);
     if (flowing.length === 0) {
       // Nothing to measure: keep what was decided before (a paused-for-bandwidth track stays
@@ -236,6 +258,31 @@ function run(estimateBps: number, tracks: readonly TrackInput[], headroom: numbe
   }
   const usedBps = outs.reduce((s, a) => s + a.expectedBps, 0);
   return { tracks: outs, budgetBps, usedBps, anyPausedForBandwidth: outs.some((a) => a.pausedForBandwidth) };
+}
+
+/**
+ * What the tracks would use with no bandwidth limit: `allocate(Infinity, tracks).usedBps`
+ * without running the allocation (every visible video its best flowing layer the tile needs,
+ * every audio its measured rate).
+ */
+export function unconstrainedBps(tracks: readonly TrackInput[]): number {
+  let sum = 0;
+  for (const t of tracks) {
+    if (t.kind === 'audio') {
+      let best = 0;
+      for (const l of t.layers) if (l.bitrateBps > best) best = l.bitrateBps;
+      sum += best;
+      continue;
+    }
+    if (t.viewport && !t.viewport.visible) continue;
+    const { ranked, flowing } = ladderOf(t.layers);
+    if (flowing.length === 0) continue;
+    const cap = capRank(ranked, t.viewport);
+    let top = flowing[0]!;
+    for (const c of flowing) if (c.rank <= cap) top = c;
+    sum += top.layer.bitrateBps;
+  }
+  return sum;
 }
 
 /**
