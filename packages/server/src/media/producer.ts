@@ -3,6 +3,7 @@
  * the fan-out of its packets to consumers.
  * @module
  */
+import { FanOut } from './fan-out.ts';
 import type { MediaStreamTrack, RTCRtpReceiver, RtpPacket } from 'werift';
 import { SOURCE_KIND, type TrackSource } from '@rtcroom/protocol';
 import { KeyframeThrottle } from './interceptors/keyframe-throttle.ts';
@@ -120,7 +121,7 @@ export class Producer {
   /** When the last packet arrived, active or not (performance.now(); -Infinity before any). */
   lastPacketAt = -Infinity;
   /** Consumers of this producer. */
-  readonly consumers = new Set<Consumer>();
+  readonly consumers = new FanOut<Consumer>();
   /** Recorders of this producer (they want its highest layer, as a viewer of unknown size does). */
   readonly taps = new Set<RtpTap>();
   /** The publisher's last sender report (for lip-sync across forwarding). */
@@ -269,8 +270,9 @@ export class Producer {
         layer.height = d.height;
       }
     }
-    for (const c of this.consumers) c.forward(packet, now, layer.index);
-    for (const t of this.taps) t.onRtp(packet, now, layer.index);
+    const consumers = this.consumers.list;
+    for (let i = 0; i < consumers.length; i++) consumers[i]!.forward(packet, now, layer.index);
+    if (this.taps.size > 0) for (const t of this.taps) t.onRtp(packet, now, layer.index);
   }
 
   /** Stops forwarding and detaches consumers (they are closed by their owners). */
