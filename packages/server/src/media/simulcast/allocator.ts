@@ -266,11 +266,13 @@ function run(estimateBps: number, tracks: readonly TrackInput[], headroom: numbe
  * every audio its measured rate).
  */
 export function unconstrainedBps(tracks: readonly TrackInput[]): number {
+  // indexed loops: this runs for every subscriber four times a second
   let sum = 0;
-  for (const t of tracks) {
+  for (let i = 0; i < tracks.length; i++) {
+    const t = tracks[i]!;
     if (t.kind === 'audio') {
       let best = 0;
-      for (const l of t.layers) if (l.bitrateBps > best) best = l.bitrateBps;
+      for (let j = 0; j < t.layers.length; j++) best = Math.max(best, t.layers[j]!.bitrateBps);
       sum += best;
       continue;
     }
@@ -279,7 +281,7 @@ export function unconstrainedBps(tracks: readonly TrackInput[]): number {
     if (flowing.length === 0) continue;
     const cap = capRank(ranked, t.viewport);
     let top = flowing[0]!;
-    for (const c of flowing) if (c.rank <= cap) top = c;
+    for (let j = 1; j < flowing.length; j++) if (flowing[j]!.rank <= cap) top = flowing[j]!;
     sum += top.layer.bitrateBps;
   }
   return sum;
