@@ -10,6 +10,7 @@
  *   openSocket(fd) / closeSocket(socket)             -> a dup of a dgram socket's descriptor
  *   queue(socket, ctx, ssrc, roc, seq, header, prefix, payload, ip, port) -> queued?
  *   flush() -> datagrams sent; pending(); stats(); batching (sendmmsg available)
+ *   protectRtcp(ctx, index, packet, out) / unprotectRtcp(ctx, packet, out) -> SRTCP (GCM) length written to out (0: failed / forged)
  *   receivedAgo(fd) -> ms since the last datagram read from fd arrived, -1 unknown (rxstamp.c)
  */
 #include <errno.h>
@@ -178,6 +179,39 @@ static napi_value js_unprotect(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value js_protect_rtcp(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value a[4], result;
+  uint32_t index;
+  const uint8_t *packet;
+  uint8_t *out;
+  size_t len, out_len;
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  srtp_ctx *ctx = argc < 4 ? NULL : get_tagged(env, a[0], &CTX_TAG);
+  if (!ctx || !get_u32(env, a[1], &index) || !get_bytes(env, a[2], &packet, &len, false) ||
+      !get_bytes(env, a[3], (const uint8_t **)&out, &out_len, false) || len > MAX_DATAGRAM)
+    return throw_type(env, "protectRtcp(ctx, index, packet, out): invalid arguments");
+  if (out_len < len + 20) return throw_type(env, "protectRtcp: out is too small for the packet");
+  CHECK(napi_create_uint32(env, (uint32_t)srtcp_gcm_protect(ctx, index, packet, len, out), &result));
+  return result;
+}
+
+static napi_value js_unprotect_rtcp(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value a[3], result;
+  const uint8_t *packet;
+  uint8_t *out;
+  size_t len, out_len;
+  CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
+  srtp_ctx *ctx = argc < 3 ? NULL : get_tagged(env, a[0], &CTX_TAG);
+  if (!ctx || !get_bytes(env, a[1], &packet, &len, false) || !get_bytes(env, a[2], (const uint8_t **)&out, &out_len, false) ||
+      len > MAX_DATAGRAM)
+    return throw_type(env, "unprotectRtcp(ctx, packet, out): invalid arguments");
+  if (len >= 20 && out_len < len - 20) return throw_type(env, "unprotectRtcp: out is too small for the packet");
+  CHECK(napi_create_uint32(env, (uint32_t)srtcp_gcm_unprotect(ctx, packet, len, out), &result));
+  return result;
+}
+
 static void free_socket(napi_env env, void *data, void *hint) {
   (void)env, (void)hint;
   socket_handle *h = data;
@@ -300,6 +334,8 @@ NAPI_MODULE_INIT() {
       {"pending", NULL, js_pending, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
       {"receivedAgo", NULL, js_received_ago, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"protectRtcp", NULL, js_protect_rtcp, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"unprotectRtcp", NULL, js_unprotect_rtcp, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_value batching;
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok ||

@@ -182,3 +182,59 @@ size_t srtp_unprotect(srtp_ctx *ctx, uint32_t ssrc, uint32_t roc, uint16_t seq, 
   long done = encrypt_or_decrypt(c, packet + header_len, body, out + header_len);
   return done < 0 ? 0 : header_len + (size_t)done;
 }
+
+/* RFC 7714 §9.1: IV = (00 00 ‖ SSRC ‖ 00 00 ‖ 0·index(31)) XOR salt */
+static void srtcp_iv(const srtp_ctx *ctx, uint32_t ssrc, uint32_t index, uint8_t iv[12]) {
+  memset(iv, 0, 12);
+  put32(iv + 2, ssrc);
+  put32(iv + 8, index & 0x7fffffffu);
+  for (int i = 0; i < 12; i++) iv[i] ^= ctx->salt[i];
+}
+
+static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
+size_t srtcp_gcm_protect(srtp_ctx *ctx, uint32_t index, const uint8_t *packet, size_t len, uint8_t *out) {
+  EVP_CIPHER_CTX *c = ctx->cipher;
+  int n = 0;
+  if (ctx->profile != SRTP_AES_128_GCM || ctx->decrypt || len < 8) return 0;
+  uint8_t iv[12], trailer[4];
+  srtcp_iv(ctx, get32(packet + 4), index, iv);
+  put32(trailer, 0x80000000u | (index & 0x7fffffffu)); /* E: the payload is encrypted */
+  memcpy(out, packet, 8);
+  /* §17: AAD = the first 8 octets ‖ E-flag|index */
+  if (EVP_EncryptInit_ex2(c, NULL, NULL, iv, NULL) != 1 || EVP_EncryptUpdate(c, NULL, &n, packet, 8) != 1 ||
+      EVP_EncryptUpdate(c, NULL, &n, trailer, 4) != 1)
+    return 0;
+  long body = encrypt_or_decrypt(c, packet + 8, len - 8, out + 8);
+  if (body < 0) return 0;
+  size_t at = 8 + (size_t)body;
+  if (EVP_EncryptFinal_ex(c, out + at, &n) != 1) return 0;
+  at += (size_t)n;
+  if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 16, out + at) != 1) return 0;
+  memcpy(out + at + 16, trailer, 4);
+  return at + 20;
+}
+
+size_t srtcp_gcm_unprotect(srtp_ctx *ctx, const uint8_t *packet, size_t len, uint8_t *out) {
+  EVP_CIPHER_CTX *c = ctx->cipher;
+  int n = 0;
+  if (ctx->profile != SRTP_AES_128_GCM || !ctx->decrypt || len < 8 + 20) return 0;
+  const uint8_t *trailer = packet + len - 4;
+  uint32_t e_index = get32(trailer);
+  int encrypted = (e_index >> 31) != 0;
+  size_t body_end = len - 20; /* where the tag starts */
+  uint8_t iv[12], tag[16];
+  srtcp_iv(ctx, get32(packet + 4), e_index, iv);
+  memcpy(tag, packet + body_end, 16);
+  memcpy(out, packet, encrypted ? 8 : body_end);
+  /* AAD: the first 8 octets (encrypted) or the whole packet (only authenticated), then the trailer */
+  size_t aad_len = encrypted ? 8 : body_end;
+  if (EVP_DecryptInit_ex2(c, NULL, NULL, iv, NULL) != 1 || EVP_DecryptUpdate(c, NULL, &n, packet, (int)aad_len) != 1 ||
+      EVP_DecryptUpdate(c, NULL, &n, trailer, 4) != 1)
+    return 0;
+  long done = 0;
+  if (encrypted) done = encrypt_or_decrypt(c, packet + 8, body_end - 8, out + 8);
+  if (done < 0 || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, 16, tag) != 1) return 0;
+  if (EVP_DecryptFinal_ex(c, out + (encrypted ? 8 + (size_t)done : body_end), &n) != 1) return 0;
+  return body_end;
+}

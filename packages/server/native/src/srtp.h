@@ -42,4 +42,15 @@ size_t srtp_protect(srtp_ctx *ctx, uint32_t ssrc, uint32_t roc, uint16_t seq, co
 size_t srtp_unprotect(srtp_ctx *ctx, uint32_t ssrc, uint32_t roc, uint16_t seq, const uint8_t *packet, size_t len, size_t header_len,
                       uint8_t *out);
 
+/*
+ * SRTCP with AEAD_AES_128_GCM (RFC 7714 §9), on a GCM context made with the SRTCP session key
+ * and salt. Protect writes `header(8) ‖ E(rest) ‖ tag(16) ‖ E-flag|index(4)` for `packet` (`len`
+ * bytes, a compound RTCP packet) under `index` (31 bits) to `out` (room for len + 20); returns
+ * its length, or 0 on failure. Unprotect checks and decrypts an SRTCP packet (encrypted or only
+ * authenticated, by its E flag) to the RTCP packet in `out` (room for len - 20); returns its
+ * length, or 0 when it does not authenticate (or is too short).
+ */
+size_t srtcp_gcm_protect(srtp_ctx *ctx, uint32_t index, const uint8_t *packet, size_t len, uint8_t *out);
+size_t srtcp_gcm_unprotect(srtp_ctx *ctx, const uint8_t *packet, size_t len, uint8_t *out);
+
 #endif

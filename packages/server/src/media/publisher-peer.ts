@@ -16,7 +16,7 @@ import { TwccFeedbackGenerator } from './interceptors/twcc-feedback.ts';
 import { mediaCounts } from './metrics.ts';
 import { normaliseOffer, rejectedSources } from './sdp-offer.ts';
 import { RtpWatchdog } from './rtp-watchdog.ts';
-import { adaptReceiver, decryptNatively, tapTransportWideCc, keepEarlyDtls, leanEvents, patientConsent, stampArrivals, useSharedPort } from './werift-adapter.ts';
+import { adaptReceiver, decryptNatively, rtcpNatively, tapTransportWideCc, keepEarlyDtls, leanEvents, patientConsent, stampArrivals, useSharedPort } from './werift-adapter.ts';
 import { ArrivalClock } from './transport/arrival-clock.ts';
 
 /** Callbacks of a {@link PublisherPeer}. */
@@ -93,7 +93,10 @@ export class PublisherPeer {
     this.pc.onTrack.subscribe((track) => this.#onTrack(track));
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') {
-        if (net.native) decryptNatively(this.pc, net.native);
+        if (net.native) {
+          decryptNatively(this.pc, net.native);
+          rtcpNatively(this.pc, net.native);
+        }
         leanEvents(this.pc);
         this.twcc.start();
         this.#watchdog?.start();

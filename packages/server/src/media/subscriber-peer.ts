@@ -12,7 +12,7 @@ import { Consumer, SendSlot } from './consumer.ts';
 import type { Producer } from './producer.ts';
 import { mediaCounts } from './metrics.ts';
 import { DownlinkCc } from './downlink-cc.ts';
-import { tapTwccFeedback, keepEarlyDtls, leanEvents, patientConsent, useSharedPort } from './werift-adapter.ts';
+import { tapTwccFeedback, keepEarlyDtls, rtcpNatively, leanEvents, patientConsent, useSharedPort } from './werift-adapter.ts';
 
 /** Callbacks of a {@link SubscriberPeer}. */
 export interface SubscriberEvents {
@@ -74,6 +74,7 @@ export class SubscriberPeer {
       if (state === 'connected') {
         // each slot reads the negotiated SRTP profile now, before the requested keyframes arrive
         for (const s of this.slots) s.fast.path();
+        if (net.native) rtcpNatively(this.pc, net.native);
         leanEvents(this.pc);
         this.#requestKeyframes(this.consumers());
       }

@@ -247,3 +247,54 @@ export function decryptNatively(pc: RTCPeerConnection, addon: NativeAddon): void
     };
   }
 }
+
+/** werift's SRTCP cipher (rtp/src/srtp/cipher/gcm.ts `CipherAesGcm`), the parts replaced here. */
+interface SrtcpCipherInternals {
+  srtcpSessionKey?: Buffer;
+  srtcpSessionSalt?: Buffer;
+  aeadAuthTagLen?: number;
+  encryptRTCP(packet: Buffer, index: number): Buffer;
+  decryptRTCP(packet: Buffer): [Buffer, unknown];
+}
+
+const nativeRtcp = new WeakSet<object>();
+
+/**
+ * Protects and opens `pc`'s RTCP (AEAD_AES_128_GCM) on the native module's pre-keyed contexts
+ * from now on, instead of a Node cipher per packet (call it once DTLS is connected; again after
+ * a new handshake). werift keeps its SRTCP index per SSRC: the module gets the index werift
+ * chose. Other profiles, and a werift whose internals differ, stay on werift's ciphers.
+ */
+export function rtcpNatively(pc: RTCPeerConnection, addon: NativeAddon): void {
+  type Ctx = { profile?: number; cipher?: SrtcpCipherInternals };
+  for (const t of pc.dtlsTransports) {
+    const srtcp = (t as unknown as { srtcp?: { localContext?: Ctx; remoteContext?: Ctx } }).srtcp;
+    const usable = (c: Ctx | undefined): c is Ctx & { cipher: SrtcpCipherInternals & { srtcpSessionKey: Buffer; srtcpSessionSalt: Buffer } } =>
+      !!c?.cipher && c.profile === SRTP_AEAD_AES_128_GCM && c.cipher.aeadAuthTagLen === 16 && !nativeRtcp.has(c.cipher) &&
+      c.cipher.srtcpSessionKey?.length === 16 && (c.cipher.srtcpSessionSalt?.length ?? 0) >= 12;
+    const local = srtcp?.localContext;
+    if (usable(local) && typeof local.cipher.encryptRTCP === 'function') {
+      const cipher = local.cipher;
+      nativeRtcp.add(cipher);
+      const ctx = addon.gcm(cipher.srtcpSessionKey, cipher.srtcpSessionSalt.subarray(0, 12));
+      const original = cipher.encryptRTCP.bind(cipher);
+      cipher.encryptRTCP = (packet, index) => {
+        const out = Buffer.allocUnsafe(packet.length + 20);
+        const n = addon.protectRtcp(ctx, index, packet, out);
+        return n > 0 ? out.subarray(0, n) : original(packet, index);
+      };
+    }
+    const remote = srtcp?.remoteContext;
+    if (usable(remote) && typeof remote.cipher.decryptRTCP === 'function') {
+      const cipher = remote.cipher;
+      nativeRtcp.add(cipher);
+      const ctx = addon.gcm(cipher.srtcpSessionKey, cipher.srtcpSessionSalt.subarray(0, 12), true);
+      cipher.decryptRTCP = (packet) => {
+        const out = Buffer.allocUnsafe(Math.max(0, packet.length - 20));
+        const n = addon.unprotectRtcp(ctx, packet, out);
+        if (n === 0) throw new SrtpAuthenticationError('Failed to authenticate SRTCP packet');
+        return [out.subarray(0, n), undefined];
+      };
+    }
+  }
+}

@@ -65,6 +65,14 @@ export interface NativeAddon {
   /** The queue's counters. */
   stats(): NativeSendStats;
   /**
+   * SRTCP (RFC 7714 §9) on a GCM context made with the SRTCP key and salt: writes the protected
+   * compound `packet` under SRTCP index `index` to `out` (room for its length + 20); returns the
+   * length written (0: failed).
+   */
+  protectRtcp(ctx: NativeSrtpContext, index: number, packet: Buffer, out: Buffer): number;
+  /** Checks and opens an SRTCP packet on a receiving GCM context into `out`; returns the RTCP length, 0 when it does not authenticate. */
+  unprotectRtcp(ctx: NativeSrtpContext, packet: Buffer, out: Buffer): number;
+  /**
    * Milliseconds since the kernel received the last datagram read from descriptor `fd`; -1 when
    * not known (the first call on a socket turns the kernel's stamping on; not Linux).
    */
@@ -79,7 +87,7 @@ export const DEFAULT_ADDON_PATH = fileURLToPath(new URL('../../../native/build/R
 /** The module, or why there is none. */
 export type AddonLoad = { addon: NativeAddon; reason?: undefined } | { addon?: undefined; reason: string };
 
-const FUNCTIONS = ['gcm', 'cm', 'protect', 'unprotect', 'openSocket', 'closeSocket', 'queue', 'flush', 'pending', 'stats', 'receivedAgo'] as const;
+const FUNCTIONS = ['gcm', 'cm', 'protect', 'unprotect', 'openSocket', 'closeSocket', 'queue', 'flush', 'pending', 'stats', 'receivedAgo', 'protectRtcp', 'unprotectRtcp'] as const;
 
 /** Loads the module at `path` and checks it against the JavaScript protectors. */
 export function loadNativeAddon(path = DEFAULT_ADDON_PATH): AddonLoad {
