@@ -81,7 +81,8 @@ describe('speakers in Chromium', () => {
       assert.ok(Number.isInteger(level) && level >= 0 && level < 50, `level ${level} of a loud tone`);
     }
     // each burst is one speaking period: 0.8 s of tone + the hang time, never a flap inside it
-    for (const start of starts) {
+    // (not the first: alice's audio may begin to flow in the middle of a tone, and that burst is short)
+    for (const start of starts.slice(1)) {
       const end = log.find((x) => x.t > start.t && !has(x, 'alice'));
       if (!end) continue;
       const ms = end.t - start.t;
