@@ -211,17 +211,23 @@ describe('Firefox ESR and Chromium in one call', () => {
       return c;
     }, undefined);
     assert.equal(cipher, 'SRTP_AEAD_AES_128_GCM');
-    // Firefox sends its camera as two simulcast layers, and the server forwards the 640 one
-    const layers = await fox.run(async () => {
-      const s = await (window as unknown as Win).ctx.getStats();
-      const out: Record<string, number> = {};
-      s.publisher?.forEach((r: { type: string; kind?: string; rid?: string; bytesSent?: number; frameWidth?: number }) => {
-        if (r.type === 'outbound-rtp' && r.kind === 'video' && r.rid && (r.bytesSent ?? 0) > 0) out[r.rid] = r.frameWidth ?? 0;
-      });
-      return out;
-    }, undefined);
+    // Firefox sends its camera as two simulcast layers (its top one once its bandwidth estimate
+    // carries it, which under load can take a few seconds), and the server forwards the 640 one
+    const sentLayers = () =>
+      fox.run(async () => {
+        const s = await (window as unknown as Win).ctx.getStats();
+        const out: Record<string, number> = {};
+        s.publisher?.forEach((r: { type: string; kind?: string; rid?: string; bytesSent?: number; frameWidth?: number }) => {
+          if (r.type === 'outbound-rtp' && r.kind === 'video' && r.rid && (r.bytesSent ?? 0) > 0) out[r.rid] = r.frameWidth ?? 0;
+        });
+        return out;
+      }, undefined);
+    let layers: Record<string, number> = {};
+    await until(async () => ((layers = await sentLayers()), layers.h === 640 ? true : undefined), 'Firefox sends its 640-wide layer', 15_000).catch(() => undefined);
     assert.deepEqual(layers, { q: 320, h: 640 }, 'two layers sent');
-    assert.equal(atChrome.width, 640);
+    // Chromium's 640-wide tile gets the 640 layer (at once, or when Firefox's top layer started late)
+    const wide = await until(async () => ((await view(chrome, 'fox-view')).width === 640 ? true : undefined), 'Chromium shows the 640-wide layer', 10_000).catch(() => false);
+    assert.ok(wide, `Chromium's view is ${(await view(chrome, 'fox-view')).width} wide (at first ${atChrome.width})`);
     // Firefox's publisher connection came up; no media error was reported on either side
     const foxStates = await states(fox);
     assert.ok(foxStates.includes(21952), JSON.stringify(foxStates));

@@ -102,32 +102,28 @@ describe('media in Chromium', () => {
     const video = await inbound(a, 'video');
     assert.ok(video.framesDecoded > 0);
 
-    // congestion feedback: the publisher's estimate climbs past 1 Mbps and video is not bandwidth-limited
+    // congestion feedback: the publisher's estimate climbs well past its 300 kbps start (only
+    // probes the server's feedback confirms get it there) and its video is not limited by
+    // bandwidth. The estimate settles at what the two simulcast layers ask for (~860 kbps at
+    // 640×360) when Chromium's last probe targets that allocation, so 750 kbps is the mark.
     const bwe = await until(
       () =>
         a.evaluate(async () => {
           const s = await (window as any).ctx.getStats();
           let bitrate = 0;
           let cipher = '';
-          s.publisher?.forEach((r: { type: string; nominated?: boolean; availableOutgoingBitrate?: number; srtpCipher?: string }) => {
+          const reasons: string[] = [];
+          s.publisher?.forEach((r: { type: string; kind?: string; nominated?: boolean; availableOutgoingBitrate?: number; srtpCipher?: string; qualityLimitationReason?: string }) => {
             if (r.type === 'candidate-pair' && r.nominated && r.availableOutgoingBitrate) bitrate = r.availableOutgoingBitrate;
             if (r.type === 'transport' && r.srtpCipher) cipher = r.srtpCipher;
+            if (r.type === 'outbound-rtp' && r.kind === 'video') reasons.push(r.qualityLimitationReason ?? '');
           });
-          return bitrate > 1_000_000 ? { bitrate, cipher } : undefined;
+          return bitrate > 750_000 && reasons.length > 0 && !reasons.includes('bandwidth') ? { bitrate, cipher } : undefined;
         }),
-      'availableOutgoingBitrate > 1 Mbps',
+      'availableOutgoingBitrate > 750 kbps, video not limited by bandwidth',
       20_000,
     );
     assert.equal(bwe.cipher, 'SRTP_AEAD_AES_128_GCM');
-    const limited = await a.evaluate(async () => {
-      const s = await (window as any).ctx.getStats();
-      let reason = '';
-      s.publisher?.forEach((r: { type: string; kind?: string; qualityLimitationReason?: string }) => {
-        if (r.type === 'outbound-rtp' && r.kind === 'video') reason = r.qualityLimitationReason ?? '';
-      });
-      return reason;
-    });
-    assert.notEqual(limited, 'bandwidth');
     // the media connections' states were reported
     const states = await a.evaluate(() => (window as any).log.filter((e: { ev: string }) => e.ev === 'onRtcStateChanged').map((e: { p: { errNo: number; data: { connection: string } } }) => `${e.p.errNo} ${e.p.data.connection}`));
     assert.ok(states.includes('21952 publisher') && states.includes('21952 subscriber'), JSON.stringify(states));
