@@ -100,7 +100,7 @@ export function loadNativeAddon(path = DEFAULT_ADDON_PATH): AddonLoad {
   }
   const addon = module.exports;
   const missing = FUNCTIONS.filter((f) => typeof addon[f] !== 'function');
-  if (missing.length) return { reason: `is not rtcroom's native module (no ${missing.join(', ')})` };
+  if (missing.length) return { reason: `lacks ${missing.join(', ')}: not rtcroom's native module, or one built from older sources (rebuild: npm run build:native)` };
   const native = addon as unknown as NativeAddon;
   if (!native.batching) return { reason: 'has no sendmmsg on this platform' };
   try {
