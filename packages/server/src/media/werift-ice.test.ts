@@ -7,11 +7,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RTCPeerConnection } from 'werift';
 import type { Socket } from 'node:dgram';
-import { CONSENT_ANSWER_WAIT_MS, patientConsent, patientOptions, stampArrivals } from './werift-ice.ts';
+import { CONSENT_ANSWER_WAIT_MS, CONSENT_FIRST_RESEND_MS, CONSENT_RESENDS, patientConsent, patientOptions, stampArrivals } from './werift-ice.ts';
 import { ArrivalClock } from './transport/arrival-clock.ts';
 
-test('a single-shot STUN request waits at least the consent answer wait; other requests are left alone', () => {
-  assert.deepEqual(patientOptions({ retransmissions: 0, responseTimeout: 500, onRequestSent: 'f' }), { retransmissions: 0, responseTimeout: CONSENT_ANSWER_WAIT_MS, onRequestSent: 'f' });
+test('a single-shot STUN request waits at least the consent answer wait, resent within it over UDP; other requests are left alone', () => {
+  assert.deepEqual(patientOptions({ retransmissions: 0, responseTimeout: 500, onRequestSent: 'f' }, true), { retransmissions: 0, responseTimeout: CONSENT_ANSWER_WAIT_MS, onRequestSent: 'f' });
+  const udp = patientOptions({ retransmissions: 0, responseTimeout: 500, onRequestSent: 'f' }) as { retransmissions: number; responseTimeout: number; onRequestSent: string };
+  assert.deepEqual(udp, { retransmissions: CONSENT_RESENDS, responseTimeout: CONSENT_FIRST_RESEND_MS, onRequestSent: 'f' });
+  // werift's transaction waits its timeout after each send, doubling it: the last wait ends at the answer wait
+  let waited = 0;
+  for (let i = 0, t = udp.responseTimeout; i <= udp.retransmissions; i++, t *= 2) waited += t;
+  assert.equal(waited, CONSENT_ANSWER_WAIT_MS);
   const longer = { retransmissions: 0, responseTimeout: 5000 };
   assert.equal(patientOptions(longer), longer);
   const checks = { retransmissions: 4 };
@@ -25,7 +31,7 @@ interface StunProtocol {
   sendStun(m: { messageClass: number }, addr: unknown): Promise<void>;
 }
 interface Agent {
-  nominated?: { responsesReceived: number; rtt?: number };
+  nominated?: { responsesReceived: number; retransmissionsSent: number; rtt?: number };
   protocols: StunProtocol[];
 }
 const agentOf = (pc: RTCPeerConnection): Agent =>
@@ -49,24 +55,41 @@ function answerLate(pc: RTCPeerConnection, ms: number): void {
   }
 }
 
-test('consent answers that come 1.2 s late keep consent with the change and are discarded without it', async () => {
+/** Makes `pc` drop its next `n` STUN answers, as a queue that overflows does. */
+function dropAnswers(pc: RTCPeerConnection, n: number): void {
+  let left = n;
+  for (const protocol of agentOf(pc).protocols) {
+    const send = protocol.sendStun.bind(protocol);
+    protocol.sendStun = (m, addr) => (m.messageClass === 0x100 && left-- > 0 ? Promise.resolve() : send(m, addr));
+  }
+}
+
+test('consent answers that come 1.2 s late, or only to the third send of a check, keep consent with the change; werift alone discards the late one', async () => {
   const patient = [new RTCPeerConnection(), new RTCPeerConnection()] as const;
   const plain = [new RTCPeerConnection(), new RTCPeerConnection()] as const;
+  const lossy = [new RTCPeerConnection(), new RTCPeerConnection()] as const;
   patientConsent(patient[0]);
+  patientConsent(lossy[0]);
   try {
-    await Promise.all([connect(...patient), connect(...plain)]);
+    await Promise.all([connect(...patient), connect(...plain), connect(...lossy)]);
     answerLate(patient[1], 1200);
     answerLate(plain[1], 1200);
-    const before = [agentOf(patient[0]).nominated!.responsesReceived, agentOf(plain[0]).nominated!.responsesReceived];
-    // one consent check goes out 4–6 s after connecting; its answer comes 1.2 s later
-    await new Promise((r) => setTimeout(r, 7500));
+    dropAnswers(lossy[1], 2);
+    const before = [patient, plain, lossy].map(([near]) => agentOf(near).nominated!.responsesReceived);
+    // one consent check goes out 4–6 s after connecting; its answer comes 1.2 s later, or the
+    // first two answers are lost and the third send's (1.5 s later) arrives
+    await new Promise((r) => setTimeout(r, 7800));
     const patientPair = agentOf(patient[0]).nominated!;
     assert.ok(patientPair.responsesReceived > before[0]!, 'the late answer counted as consent');
     assert.ok(patientPair.rtt! >= 1.1, `its round trip was measured: ${patientPair.rtt} s`);
     assert.equal(agentOf(plain[0]).nominated!.responsesReceived, before[1], "werift's own wait discards it");
+    const lossyPair = agentOf(lossy[0]).nominated!;
+    assert.ok(lossyPair.retransmissionsSent >= 2, `the check was sent again: ${lossyPair.retransmissionsSent} resends`);
+    assert.ok(lossyPair.responsesReceived > before[2]!, 'the answer to a resend counted as consent');
     assert.equal(patient[0].connectionState, 'connected');
+    assert.equal(lossy[0].connectionState, 'connected');
   } finally {
-    await Promise.all([...patient, ...plain].map((pc) => pc.close()));
+    await Promise.all([...patient, ...plain, ...lossy].map((pc) => pc.close()));
   }
 });
 

@@ -9,6 +9,9 @@
  *   late, is discarded, and consent expires after 30 s although media and RTCP flow both ways:
  *   the connection fails. RFC 7675 only bounds consent by the 30 s without an answer; the wait
  *   for one answer is ours to choose, so an answer is accepted up to {@link CONSENT_ANSWER_WAIT_MS}.
+ *   On such a link the queue also drops: six lost checks in a row (one every 4–6 s) fail the
+ *   connection too, so over UDP a check is sent again 0.5 s and 1.5 s later within that wait, as
+ *   other STUN requests are (libnice does the same); any of its answers counts.
  * - **One media port** ({@link useSharedPort}): werift's ICE agent binds a UDP socket per host
  *   address of every connection; in single-port mode its sockets are replaced by views of the
  *   server's one shared socket (and its passive ICE-TCP listener by the shared TCP listener).
@@ -98,10 +101,19 @@ function eachIceAgent(pc: RTCPeerConnection, what: string, fn: (conn: Connection
 
 /**
  * How long an answer to a consent check is waited for (ms). werift sends the next check 4–6 s
- * after the last one started (and abandons the last then): an answer queued for up to 3 s
+ * after the last one started (and abandons the last then): an answer queued for up to 3.5 s
  * still counts.
  */
-export const CONSENT_ANSWER_WAIT_MS = 3000;
+export const CONSENT_ANSWER_WAIT_MS = 3500;
+
+/**
+ * Over UDP, a consent check is sent this many more times within {@link CONSENT_ANSWER_WAIT_MS},
+ * {@link CONSENT_FIRST_RESEND_MS} after the first and then at twice the last interval (werift's
+ * STUN transaction doubles it): sends at 0, 0.5 and 1.5 s, the last wait ending at 3.5 s.
+ */
+export const CONSENT_RESENDS = 2;
+/** The first interval of a UDP consent check's resends (ms); see {@link CONSENT_RESENDS}. */
+export const CONSENT_FIRST_RESEND_MS = 500;
 
 /** The options werift passes to a STUN protocol's `request` (ice/src/stun/transaction.ts). */
 interface RequestOptions {
@@ -113,21 +125,25 @@ interface RequestOptions {
 type StunRequest = (request: unknown, addr: unknown, integrityKey?: Buffer, options?: unknown, onRequestSent?: unknown) => Promise<unknown>;
 
 /**
- * The options of one STUN request, with a single-shot request's answer wait (werift's consent
- * checks, and its ICE-TCP checks) raised to at least {@link CONSENT_ANSWER_WAIT_MS}. Other
- * requests (connectivity checks, with retransmissions) are left as they are.
+ * The options of one STUN request. A single-shot request (werift's consent checks, and its
+ * ICE-TCP checks) waits at least {@link CONSENT_ANSWER_WAIT_MS} for its answer; over a datagram
+ * transport (`reliable` false) it is also resent {@link CONSENT_RESENDS} times within that wait,
+ * as a lost datagram is not resent by anyone else. Other requests (connectivity checks, with
+ * their own retransmissions) are left as they are.
  */
-export function patientOptions(options: unknown): unknown {
+export function patientOptions(options: unknown, reliable = false): unknown {
   if (typeof options !== 'object' || options === null) return options;
   const o = options as RequestOptions;
   if (o.retransmissions !== 0 || typeof o.responseTimeout !== 'number' || o.responseTimeout >= CONSENT_ANSWER_WAIT_MS) return options;
-  return { ...o, responseTimeout: CONSENT_ANSWER_WAIT_MS };
+  if (reliable) return { ...o, responseTimeout: CONSENT_ANSWER_WAIT_MS };
+  return { ...o, retransmissions: CONSENT_RESENDS, responseTimeout: CONSENT_FIRST_RESEND_MS };
 }
 
 const patient = new WeakSet<object>();
 
 /**
- * Makes `pc`'s ICE agents wait {@link CONSENT_ANSWER_WAIT_MS} for each consent answer (see the
+ * Makes `pc`'s ICE agents wait {@link CONSENT_ANSWER_WAIT_MS} for each consent answer, resending
+ * the check over UDP meanwhile (see the
  * module notes): call it right after constructing `pc`. The seam is werift's
  * `Connection.ensureProtocol`, which receives every STUN protocol of the agent (UDP, TCP, TURN)
  * before it is used; each one's `request` then passes its options through {@link patientOptions}.
@@ -138,10 +154,12 @@ export function patientConsent(pc: RTCPeerConnection): void {
     patient.add(conn);
     const ensure = conn.ensureProtocol.bind(conn);
     conn.ensureProtocol = (protocol: unknown) => {
-      const p = protocol as { request?: StunRequest };
+      const p = protocol as { request?: StunRequest; type?: unknown };
       if (typeof p.request === 'function') {
         const request = p.request.bind(protocol);
-        p.request = (req, addr, key, options, onSent) => request(req, addr, key, patientOptions(options), onSent);
+        // werift's ICE-TCP protocols are of type 'tcp'; UDP and TURN (over UDP) resend
+        const reliable = p.type === 'tcp';
+        p.request = (req, addr, key, options, onSent) => request(req, addr, key, patientOptions(options, reliable), onSent);
       }
       ensure(protocol);
     };
