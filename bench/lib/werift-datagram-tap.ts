@@ -39,6 +39,9 @@ interface Internals {
   }[];
 }
 
+/** Receive buffer of a measuring subscriber's sockets (the kernel caps it at net.core.rmem_max). */
+const MEASURING_RECEIVE_BUFFER = 4 * 1024 * 1024;
+
 type MessageListener = (msg: Buffer, rinfo: unknown) => void;
 
 /** A DTLS handshake record (content type 22) carrying a HelloVerifyRequest (handshake type 3). */
@@ -58,6 +61,16 @@ export function filterDatagrams(pc: RTCPeerConnection): DatagramFilter | undefin
   const internals = pc as unknown as Internals;
   const sockets = (internals.iceTransports[0]?.connection.protocols ?? []).map((p) => p.transport?.socket).filter((s): s is Socket => s !== undefined && typeof s.listeners === 'function');
   if (sockets.length === 0) return undefined;
+  // one harness process reads every subscriber's streams: the kernel's default receive buffer
+  // (~208 KB, ~90 datagrams) overflows while its event loop is busy elsewhere, and the harness'
+  // own drops would count as the server's loss
+  for (const socket of sockets) {
+    try {
+      socket.setRecvBufferSize(MEASURING_RECEIVE_BUFFER);
+    } catch {
+      // not bound yet, or the system refuses: the default buffer stays
+    }
+  }
   let onMedia: ((d: Buffer) => void) | undefined;
   let helloVerifies = 0;
   const installed = sockets.map((socket) => {
