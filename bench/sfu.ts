@@ -4,7 +4,7 @@
 //   npm run bench -- fanout --single-port [--n 200]   (rtcroom on one UDP port vs one socket per connection;
 //                                                     target rtcroom-1port = `rtcroom serve --rtc-port N`)
 //   npm run bench -- meeting [--n 2,4,8,16] [--targets …]
-//   npm run bench -- audio-room [--listeners 10,50,100,200] [--talkers 10] [--selection on|off] [--speaking 3] [--listener lean|werift]   (rtcroom)
+//   npm run bench -- audio-room [--listeners 10,50,100,200] [--talkers 10] [--selection on|off] [--speaking 3] [--listener lean|werift] [--single-port]   (rtcroom)
 //   npm run bench -- join-storm [--m 100,300,1000]                               (rtcroom)
 // Janus targets need `bash bench/janus/setup.sh` once (Debian's janus package).
 import { writeFileSync } from 'node:fs';
@@ -179,6 +179,7 @@ async function audio(argv: string[]): Promise<void> {
       selection: { type: 'string', default: server.aboveMembers > 0 ? 'on' : 'off' },
       speaking: { type: 'string', default: String(server.maxSpeakers) },
       listener: { type: 'string', default: 'lean' },
+      'single-port': { type: 'boolean', default: false },
     },
   });
   if (values.selection !== 'on' && values.selection !== 'off') throw new Error(`--selection must be on or off, got "${values.selection}"`);
@@ -189,6 +190,8 @@ async function audio(argv: string[]): Promise<void> {
   const speaking = Math.min(talkers, Number(values.speaking));
   // on: the server's default threshold and size; off: every talker to every listener (as before selection existed)
   const args = selection ? ['--audio-selection-above', String(server.aboveMembers || 20), '--audio-speakers', String(server.maxSpeakers)] : ['--audio-selection-above', '0'];
+  // --single-port: every connection's media on one UDP port (one sendmmsg carries many listeners' packets)
+  if (values['single-port']) args.push('--rtc-port', String(await freeUdpPort()));
   const target = await rtcroomTarget([], args);
   const rows: Record<string, string | number>[] = [];
   const failures: Failure[] = [];
@@ -235,7 +238,7 @@ async function audio(argv: string[]): Promise<void> {
   printTable(rows);
   reportFailures(failures);
   console.log(`most listeners served at < 1% loss (overall and every listener): ${best || 'none of the levels'}`);
-  const name = `audio-room-selection-${values.selection}${listener === 'lean' ? '' : `-${listener}`}`;
+  const name = `audio-room-selection-${values.selection}${listener === 'lean' ? '' : `-${listener}`}${values['single-port'] ? '-single-port' : ''}`;
   console.log(`wrote ${writeResult(name, { pinned: target.pinned, loss: LOSS_NOTE, selection: values.selection, listener, talkers, speaking, serverArgs: args, mostListenersUnder1PercentLoss: best, rows, failures, counts })}`);
 }
 

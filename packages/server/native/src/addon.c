@@ -26,8 +26,12 @@
 #include "rxstamp.h"
 #include "srtp.h"
 
-static const napi_type_tag CTX_TAG = {0x7274636f6f6d0001ULL, 0x5352545043545801ULL};
-static const napi_type_tag SOCK_TAG = {0x7274636f6f6d0002ULL, 0x534f434b45540001ULL};
+/*
+ * The module's objects reach JavaScript as externals whose data begins with a marker: a context
+ * (srtp_ctx_check) or a socket (SOCK_MAGIC). The marker is checked on every call, in place of
+ * Node-API's type tags, which cost a property lookup on the external per call (two per packet).
+ */
+#define SOCK_MAGIC 0x72746353434b0001ULL /* "rtcSCK" */
 
 /* The queue of this thread (a Node process's JavaScript runs on one; worker threads get their own). */
 static __thread batch_queue *thread_queue;
@@ -41,6 +45,7 @@ static batch_queue *queue_of_thread(void) {
 #define MAX_DATAGRAM 65507
 
 typedef struct {
+  uint64_t magic;       /* SOCK_MAGIC */
   batch_socket *socket; /* NULL once closed */
 } socket_handle;
 
@@ -74,12 +79,17 @@ static bool get_bytes(napi_env env, napi_value v, const uint8_t **data, size_t *
 
 static bool get_u32(napi_env env, napi_value v, uint32_t *out) { return napi_get_value_uint32(env, v, out) == napi_ok; }
 
-static void *get_tagged(napi_env env, napi_value v, const napi_type_tag *tag) {
-  bool ok = false;
+static void *get_external(napi_env env, napi_value v) {
   void *p = NULL;
-  if (napi_check_object_type_tag(env, v, tag, &ok) != napi_ok || !ok) return NULL;
   if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
   return p;
+}
+
+static srtp_ctx *get_ctx(napi_env env, napi_value v) { return srtp_ctx_check(get_external(env, v)); }
+
+static socket_handle *get_socket(napi_env env, napi_value v) {
+  socket_handle *h = get_external(env, v);
+  return h && h->magic == SOCK_MAGIC ? h : NULL;
 }
 
 static void free_ctx(napi_env env, void *data, void *hint) {
@@ -90,7 +100,7 @@ static void free_ctx(napi_env env, void *data, void *hint) {
 static napi_value wrap_ctx(napi_env env, srtp_ctx *ctx) {
   napi_value v;
   if (!ctx) return throw_type(env, "native: OpenSSL refused the SRTP key");
-  if (napi_create_external(env, ctx, free_ctx, NULL, &v) != napi_ok || napi_type_tag_object(env, v, &CTX_TAG) != napi_ok) {
+  if (napi_create_external(env, ctx, free_ctx, NULL, &v) != napi_ok) {
     srtp_free(ctx);
     return throw_type(env, "native: cannot wrap the SRTP context");
   }
@@ -131,7 +141,7 @@ typedef struct {
 } packet_args;
 
 static bool get_packet(napi_env env, const napi_value *a, packet_args *p) {
-  p->ctx = get_tagged(env, a[0], &CTX_TAG);
+  p->ctx = get_ctx(env, a[0]);
   return p->ctx && get_u32(env, a[1], &p->ssrc) && get_u32(env, a[2], &p->roc) && get_u32(env, a[3], &p->seq) && p->seq <= 0xffff &&
          get_bytes(env, a[4], &p->header, &p->header_len, false) && p->header_len >= 12 &&
          get_bytes(env, a[5], &p->prefix, &p->prefix_len, true) && get_bytes(env, a[6], &p->payload, &p->payload_len, false) &&
@@ -169,7 +179,7 @@ static napi_value js_unprotect(napi_env env, napi_callback_info info) {
   uint8_t *out;
   size_t len, out_len;
   CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
-  srtp_ctx *ctx = argc < 7 ? NULL : get_tagged(env, a[0], &CTX_TAG);
+  srtp_ctx *ctx = argc < 7 ? NULL : get_ctx(env, a[0]);
   if (!ctx || !get_u32(env, a[1], &ssrc) || !get_u32(env, a[2], &roc) || !get_u32(env, a[3], &seq) || seq > 0xffff ||
       !get_bytes(env, a[4], &packet, &len, false) || !get_u32(env, a[5], &header_len) ||
       !get_bytes(env, a[6], (const uint8_t **)&out, &out_len, false) || len > MAX_DATAGRAM)
@@ -187,7 +197,7 @@ static napi_value js_protect_rtcp(napi_env env, napi_callback_info info) {
   uint8_t *out;
   size_t len, out_len;
   CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
-  srtp_ctx *ctx = argc < 4 ? NULL : get_tagged(env, a[0], &CTX_TAG);
+  srtp_ctx *ctx = argc < 4 ? NULL : get_ctx(env, a[0]);
   if (!ctx || !get_u32(env, a[1], &index) || !get_bytes(env, a[2], &packet, &len, false) ||
       !get_bytes(env, a[3], (const uint8_t **)&out, &out_len, false) || len > MAX_DATAGRAM)
     return throw_type(env, "protectRtcp(ctx, index, packet, out): invalid arguments");
@@ -203,7 +213,7 @@ static napi_value js_unprotect_rtcp(napi_env env, napi_callback_info info) {
   uint8_t *out;
   size_t len, out_len;
   CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
-  srtp_ctx *ctx = argc < 3 ? NULL : get_tagged(env, a[0], &CTX_TAG);
+  srtp_ctx *ctx = argc < 3 ? NULL : get_ctx(env, a[0]);
   if (!ctx || !get_bytes(env, a[1], &packet, &len, false) || !get_bytes(env, a[2], (const uint8_t **)&out, &out_len, false) ||
       len > MAX_DATAGRAM)
     return throw_type(env, "unprotectRtcp(ctx, packet, out): invalid arguments");
@@ -216,6 +226,7 @@ static void free_socket(napi_env env, void *data, void *hint) {
   (void)env, (void)hint;
   socket_handle *h = data;
   if (h->socket) batch_socket_close(queue_of_thread(), h->socket);
+  h->magic = 0;
   free(h);
 }
 
@@ -236,8 +247,9 @@ static napi_value js_open_socket(napi_env env, napi_callback_info info) {
     batch_socket_close(NULL, s);
     return throw_type(env, "openSocket: out of memory");
   }
+  h->magic = SOCK_MAGIC;
   h->socket = s;
-  if (napi_create_external(env, h, free_socket, NULL, &v) != napi_ok || napi_type_tag_object(env, v, &SOCK_TAG) != napi_ok) {
+  if (napi_create_external(env, h, free_socket, NULL, &v) != napi_ok) {
     free_socket(env, h, NULL);
     return throw_type(env, "openSocket: cannot wrap the socket");
   }
@@ -248,7 +260,7 @@ static napi_value js_close_socket(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value a[1];
   CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
-  socket_handle *h = argc < 1 ? NULL : get_tagged(env, a[0], &SOCK_TAG);
+  socket_handle *h = argc < 1 ? NULL : get_socket(env, a[0]);
   if (!h) return throw_type(env, "closeSocket(socket): a socket from openSocket");
   if (h->socket) batch_socket_close(queue_of_thread(), h->socket);
   h->socket = NULL;
@@ -261,7 +273,7 @@ static napi_value js_queue(napi_env env, napi_callback_info info) {
   packet_args p;
   uint32_t ip, port;
   CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
-  socket_handle *h = argc < 10 ? NULL : get_tagged(env, a[0], &SOCK_TAG);
+  socket_handle *h = argc < 10 ? NULL : get_socket(env, a[0]);
   if (!h || !get_packet(env, a + 1, &p) || !get_u32(env, a[8], &ip) || !get_u32(env, a[9], &port) || port > 0xffff)
     return throw_type(env, "queue(socket, ctx, ssrc, roc, seq, header, prefix, payload, ip, port): invalid arguments");
   bool queued = false;

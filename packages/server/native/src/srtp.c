@@ -9,7 +9,11 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+/* Marks a live context (srtp_ctx_check): "rtcSRTP\x01". */
+#define SRTP_CTX_MAGIC 0x7274635352545001ULL
+
 struct srtp_ctx {
+  uint64_t magic;
   srtp_profile profile;
   int decrypt; /* GCM: the cipher was set up to decrypt */
   EVP_CIPHER_CTX *cipher;
@@ -20,6 +24,7 @@ struct srtp_ctx {
 static srtp_ctx *ctx_new(srtp_profile profile, const EVP_CIPHER *cipher, const uint8_t key[16], int decrypt) {
   srtp_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx) return NULL;
+  ctx->magic = SRTP_CTX_MAGIC;
   ctx->profile = profile;
   ctx->decrypt = decrypt;
   ctx->cipher = EVP_CIPHER_CTX_new();
@@ -52,8 +57,14 @@ srtp_ctx *srtp_cm_new(const uint8_t key[16], const uint8_t salt[14], const uint8
   return ctx;
 }
 
+srtp_ctx *srtp_ctx_check(void *p) {
+  srtp_ctx *ctx = p;
+  return ctx && ctx->magic == SRTP_CTX_MAGIC ? ctx : NULL;
+}
+
 void srtp_free(srtp_ctx *ctx) {
   if (!ctx) return;
+  ctx->magic = 0;
   EVP_CIPHER_CTX_free(ctx->cipher);
   EVP_MAC_CTX_free(ctx->mac);
   OPENSSL_cleanse(ctx->salt, sizeof ctx->salt);

@@ -21,6 +21,9 @@ srtp_ctx *srtp_cm_new(const uint8_t key[16], const uint8_t salt[14], const uint8
 
 void srtp_free(srtp_ctx *ctx);
 
+/* `p` as a context when it points to a live one made here, else NULL (checks a marker the context begins with). */
+srtp_ctx *srtp_ctx_check(void *p);
+
 /* Bytes the protection adds after the payload (the tag). */
 size_t srtp_overhead(const srtp_ctx *ctx);
 

@@ -31,9 +31,11 @@ function fakeSender(opts: { rtx?: boolean; profile?: Profile; ssrc?: number; nat
   });
   const sent: Buffer[] = [];
   const rtcp: Buffer[] = [];
+  const onState: (() => void)[] = [];
   const dtlsTransport = {
     state: 'connected',
     srtp: ours as unknown,
+    onStateChange: { subscribe: (fn: () => void) => onState.push(fn) },
     iceTransport: {
       connection: {
         canSendApplicationData: () => true,
@@ -50,6 +52,11 @@ function fakeSender(opts: { rtx?: boolean; profile?: Profile; ssrc?: number; nat
     sent,
     rtcp,
     dtlsTransport,
+    /** Sets the DTLS state and fires werift's state event, as a handshake does. */
+    setDtlsState: (state: string) => {
+      dtlsTransport.state = state;
+      for (const fn of onState) fn();
+    },
     keys,
     decrypt: (b: Buffer) => RtpPacket.deSerialize(theirs.decrypt(b)),
   };
@@ -213,11 +220,16 @@ test('the path: wait until DTLS is up, then decided once from the negotiated pro
   assert.equal(g.fast.profile, 'aes-128-gcm');
   for (const seq of [65535, 0]) g.fast.send(seq, 1, false, Buffer.alloc(8), false); // ROC 1 now
   const next = fakeSender({ profile: ProtectionProfileAes128CmHmacSha1_80 });
+  // a new handshake: DTLS goes through connecting (its state event drops the kept route)
+  g.setDtlsState('connecting');
   g.dtlsTransport.srtp = next.dtlsTransport.srtp;
+  g.setDtlsState('connected');
   assert.equal(g.fast.path(), 'fast');
   assert.equal(g.fast.profile, 'aes-cm-128-hmac-sha1-80');
   g.fast.send(1, 2, false, Buffer.alloc(8, 7), false);
   assert.deepEqual(next.decrypt(g.sent.at(-1)!).payload, Buffer.alloc(8, 7));
+  g.setDtlsState('connecting');
   g.dtlsTransport.srtp = { localContext: { profile: 7 } }; // no keys: werift's path
+  g.setDtlsState('connected');
   assert.equal(g.fast.path(), 'werift');
 });

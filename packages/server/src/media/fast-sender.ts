@@ -14,17 +14,16 @@
  * ({@link FastRtpSender.path}), so no packet is lost to the decision.
  * @module
  */
-import type { Socket } from 'node:dgram';
 import type { RTCRtpSender } from 'werift';
 import { seqDiff } from './rewriter.ts';
 import { mediaCounts } from './metrics.ts';
 import type { RtpProtector } from './srtp-protect.ts';
-import { protectorFor, type WeriftSrtpContext } from './session-protector.ts';
+import { protectorFor } from './session-protector.ts';
 import type { NativeAddon } from './native/addon.ts';
 import { NativeProtector } from './native/native-protector.ts';
 import { applyPatch, NO_PATCH } from './payload-patch.ts';
 import { RETRANSMIT_SLOTS, RetransmitBuffer } from './retransmit-buffer.ts';
-import { TWCC_EXTENSION_URI } from './downlink-cc.ts';
+import { LegRoute, type WeriftSenderInternals } from './leg-route.ts';
 
 /**
  * Transport-wide congestion control of a connection (`downlink-cc.ts`): numbers its packets and
@@ -72,36 +71,8 @@ export interface ClockSync {
  */
 export type SendPath = 'wait' | 'fast' | 'werift';
 
-/** werift internals the fast path reads (stable across 0.25.x; checked at run time). */
-interface WeriftSenderInternals {
-  ssrc: number;
-  rtxSsrc: number;
-  rtxPayloadType: number | undefined;
-  codec: { payloadType: number } | undefined;
-  cname: string | undefined;
-  /** The negotiated header extensions of the m-line. */
-  headerExtensions?: readonly { id: number; uri: string }[];
-  dtlsTransport:
-    | {
-        state: string;
-        srtp?: { localContext?: WeriftSrtpContext };
-        iceTransport: {
-          connection: {
-            canSendApplicationData(): boolean;
-            nominated?: {
-              remoteAddr: readonly [string, number];
-              /** UDP pairs have a transport with a socket; ICE-TCP pairs have none and frame what `sendData` gets (RFC 4571). */
-              protocol: { transport?: { socket?: Socket; closed?: boolean }; sendData?(data: Buffer, addr: readonly [string, number]): Promise<void> };
-            };
-          };
-        };
-        sendRtcp(packets: { serialize(): Buffer }[]): Promise<void>;
-      }
-    | undefined;
-}
-
 /** Writes one outgoing stream (one SSRC of a subscriber connection). */
-export class FastRtpSender {
+export class FastRtpSender extends LegRoute {
   readonly #sender: WeriftSenderInternals;
   /** The werift SRTP session the path was decided for. */
   #session: object | undefined;
@@ -126,12 +97,6 @@ export class FastRtpSender {
   readonly #dropEvery: number;
   #sentCount = 0;
   readonly #cc: TransportSequencer | undefined;
-  /** The transport-wide CC extension id negotiated (0: none), and the list it was read from. */
-  #ccId = 0;
-  #ccFrom: readonly { id: number; uri: string }[] | undefined;
-  /** The nominated pair last written to, and its remote address (werift makes a new tuple per read). */
-  #pair: object | undefined;
-  #to: readonly [string, number] = ['', 0];
   /** The probe the packets being written belong to (-1: none). */
   #probeCluster = -1;
 
@@ -141,6 +106,7 @@ export class FastRtpSender {
    * @param native the native module, on the native send path (`media/native/`)
    */
   constructor(sender: RTCRtpSender, testLossPercent = 0, cc?: TransportSequencer, native?: NativeAddon) {
+    super(sender as unknown as WeriftSenderInternals, cc !== undefined);
     this.#sender = sender as unknown as WeriftSenderInternals;
     this.#addon = native;
     this.#dropEvery = testLossPercent > 0 ? Math.max(2, Math.round(100 / testLossPercent)) : 0;
@@ -151,7 +117,9 @@ export class FastRtpSender {
    * Which path a packet takes now. Decided once per werift SRTP session — the first call after
    * DTLS connected reads the negotiated profile — and `'wait'` while DTLS is not connected.
    */
-  path(): SendPath {
+  path(now = performance.now()): SendPath {
+    // a kept route was read on the fast path, and DTLS has not changed state since
+    if (this.fresh(now)) return 'fast';
     const dtls = this.#sender.dtlsTransport;
     if (!dtls || dtls.state !== 'connected' || !this.#sender.codec) return 'wait';
     const srtp = dtls.srtp;
@@ -198,10 +166,10 @@ export class FastRtpSender {
       this.#lastTs = ts;
       this.#lastSendMs = now;
     }
-    const s = this.#sender;
     if (keepForNack) this.#history.put(seq, ts, marker, payload, patchA, patchB);
     if (this.#dropEvery && ++this.#sentCount % this.#dropEvery === 0) return true;
-    if (!this.#write(s.codec!.payloadType, seq, ts, marker, s.ssrc, roc, payload, undefined, patchA, patchB)) return false;
+    if (!this.ready(now)) return false;
+    if (!this.#write(this.pt, seq, ts, marker, this.ssrc, roc, payload, undefined, patchA, patchB, now)) return false;
     this.packets++;
     this.octets += payload.length;
     return true;
@@ -227,7 +195,7 @@ export class FastRtpSender {
       h.markResent(i, now);
       // the index the packet was first sent under: this ROC, or the previous one across a wrap
       const roc = seq > this.#lastSeq && this.#roc > 0 ? this.#roc - 1 : this.#roc;
-      if (s.rtxPayloadType === undefined) this.#write(s.codec!.payloadType, seq, h.ts(i), h.marker(i), s.ssrc, roc, h.payload(i), undefined, h.patchA(i), h.patchB(i));
+      if (s.rtxPayloadType === undefined) this.#write(s.codec!.payloadType, seq, h.ts(i), h.marker(i), s.ssrc, roc, h.payload(i), undefined, h.patchA(i), h.patchB(i), now);
       else this.#rtx(seq, i);
       this.retransmitted++;
       mediaCounts.retransmitted++;
@@ -241,7 +209,7 @@ export class FastRtpSender {
     const rtxSeq = this.#nextRtxSeq();
     const osn = SCRATCH_OSN;
     osn.writeUInt16BE(seq, 0);
-    return this.#write(s.rtxPayloadType!, rtxSeq, h.ts(i), h.marker(i), s.rtxSsrc, this.#rtxRoc, h.payload(i), osn, h.patchA(i), h.patchB(i));
+    return this.#write(s.rtxPayloadType!, rtxSeq, h.ts(i), h.marker(i), s.rtxSsrc, this.#rtxRoc, h.payload(i), osn, h.patchA(i), h.patchB(i), performance.now());
   }
 
   /**
@@ -284,7 +252,7 @@ export class FastRtpSender {
   /** Sends one padding-only packet on the RTX stream (RFC 3550 §5.1 padding, no payload). */
   #rtxPadding(): boolean {
     const rtxSeq = this.#nextRtxSeq();
-    return this.#write(this.#sender.rtxPayloadType!, rtxSeq, this.#lastTs, false, this.#sender.rtxSsrc, this.#rtxRoc, PADDING, undefined, NO_PATCH, NO_PATCH, true);
+    return this.#write(this.#sender.rtxPayloadType!, rtxSeq, this.#lastTs, false, this.#sender.rtxSsrc, this.#rtxRoc, PADDING, undefined, NO_PATCH, NO_PATCH, performance.now(), true);
   }
 
   /** The next sequence number of the RTX stream (advancing its rollover counter). */
@@ -296,14 +264,9 @@ export class FastRtpSender {
     return rtxSeq;
   }
 
-  #write(pt: number, seq: number, ts: number, marker: boolean, ssrc: number, roc: number, payload: Buffer, prefix: Buffer | undefined, patchA: number, patchB: number, padded = false): boolean {
-    const conn = this.#sender.dtlsTransport!.iceTransport.connection;
-    const pair = conn.nominated;
-    const transport = pair?.protocol.transport;
-    const socket = transport?.socket;
-    // a UDP pair: one datagram on its socket; an ICE-TCP pair (single-port mode's --rtc-tcp): a framed write by werift
-    if (!pair || (socket ? transport!.closed : !pair.protocol.sendData) || !conn.canSendApplicationData()) return false;
-    const ccId = this.#ccExtensionId();
+  #write(pt: number, seq: number, ts: number, marker: boolean, ssrc: number, roc: number, payload: Buffer, prefix: Buffer | undefined, patchA: number, patchB: number, now: number, padded = false): boolean {
+    if (!this.ready(now)) return false;
+    const ccId = this.ccId;
     if (!ccId) this.#cc?.sentUnnumbered();
     const native = this.#native;
     // the JS protector keeps the header as the datagram's first part: a Buffer of its own
@@ -327,11 +290,8 @@ export class FastRtpSender {
     const undoA = applyPatch(payload, patchA);
     const undoB = applyPatch(payload, patchB);
     // native: protected into the sendmmsg queue (sent at the end of this event-loop turn)
-    if (pair !== this.#pair) {
-      this.#pair = pair;
-      this.#to = pair.remoteAddr;
-    }
-    const to = this.#to;
+    const socket = this.socket;
+    const to = this.to;
     const queued = socket !== undefined && native !== undefined && native.queue(socket, to, header, ssrc, roc, seq, prefix, payload);
     const parts = queued ? undefined : this.#protector!.protect(header, ssrc, roc, seq, prefix, payload);
     applyPatch(payload, undoB);
@@ -339,23 +299,11 @@ export class FastRtpSender {
     if (!parts) return true;
     try {
       if (socket) socket.send(parts, to[1], to[0]);
-      else void pair.protocol.sendData!(Buffer.concat(parts), to).catch(() => undefined);
+      else void this.pair!.protocol.sendData!(Buffer.concat(parts), to).catch(() => undefined);
     } catch {
       return false;
     }
     return true;
-  }
-
-  /** The negotiated transport-wide CC extension id, 0 when not negotiated or not numbering. */
-  #ccExtensionId(): number {
-    if (!this.#cc) return 0;
-    const exts = this.#sender.headerExtensions;
-    if (exts !== this.#ccFrom) {
-      this.#ccFrom = exts;
-      const id = exts?.find((e) => e.uri === TWCC_EXTENSION_URI)?.id ?? 0;
-      this.#ccId = id > 0 && id < 15 ? id : 0;
-    }
-    return this.#ccId;
   }
 
   /** Sends a sender report (with SDES CNAME) mapping wall clock to this stream's timestamps; false when it could not (not connected, nothing sent yet). */

@@ -150,6 +150,8 @@ export class SubscriberPeer {
     if (!w || w.offerId !== offerId) throw new RtcError('paramError', 'subscriberAnswer', `no pending offer ${offerId}`);
     try {
       await this.pc.setRemoteDescription({ type: 'answer', sdp });
+      // codecs, extensions or (after an ICE restart) the pair may have changed
+      for (const s of this.slots) s.fast.invalidate();
     } catch (e) {
       w.reject(e as Error);
       throw new RtcError('mediaFailed', 'subscriberAnswer', (e as Error).message);

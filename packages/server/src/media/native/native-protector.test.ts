@@ -70,6 +70,7 @@ test('the module refuses bad arguments with a TypeError, never a crash', () => {
   assert.throws(() => native.protect(socket as never, 1, 0, 1, Buffer.alloc(12), undefined, Buffer.alloc(10), out), TypeError);
   assert.throws(() => native.queue(ctx as never, ctx, 1, 0, 1, Buffer.alloc(12), undefined, Buffer.alloc(10), 0x7f000001, 9), TypeError);
   assert.throws(() => native.closeSocket({} as never), TypeError);
+  assert.throws(() => native.protect(7 as never, 1, 0, 1, Buffer.alloc(12), undefined, Buffer.alloc(10), out), TypeError);
   native.closeSocket(socket);
   native.closeSocket(socket); // twice: nothing
   assert.throws(() => native.openSocket(-1), TypeError);
