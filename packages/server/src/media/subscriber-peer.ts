@@ -22,11 +22,18 @@ export interface SubscriberEvents {
   onFailed(reason: string): void;
 }
 
+/**
+ * How many times an offer is sent before its negotiation gives up: the first send and a resend
+ * after each unanswered answer timeout. A client busy joining (a phone, a loaded page, a
+ * thousand listeners joining one server at once) can take longer than one timeout to answer;
+ * the answer to any send counts.
+ */
+export const OFFER_SENDS = 3;
+
 interface AnswerWaiter {
   offerId: number;
   resolve: () => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
 }
 
 /** One member's subscriber connection. */
@@ -46,6 +53,8 @@ export class SubscriberPeer {
   #fresh = new Set<Consumer>();
   #iceRestart = false;
   #lastOffer: { offerId: number; sdp: string; tracks: SubscribedTrack[] } | undefined;
+  /** The last offer answered: its answer again (the client answered a resend too) is no error. */
+  #answeredOfferId = 0;
   /** Transport-wide congestion control of the connection: the downlink estimate. */
   readonly cc = new DownlinkCc();
   /** When RTCP last came from the subscriber (performance.now()): its connection lives. */
@@ -147,6 +156,7 @@ export class SubscriberPeer {
   /** Applies the client's answer to offer `offerId`. */
   async onAnswer(offerId: number, sdp: string): Promise<void> {
     const w = this.#waiter;
+    if ((!w || w.offerId !== offerId) && offerId === this.#answeredOfferId) return;
     if (!w || w.offerId !== offerId) throw new RtcError('paramError', 'subscriberAnswer', `no pending offer ${offerId}`);
     try {
       await this.pc.setRemoteDescription({ type: 'answer', sdp });
@@ -156,6 +166,7 @@ export class SubscriberPeer {
       w.reject(e as Error);
       throw new RtcError('mediaFailed', 'subscriberAnswer', (e as Error).message);
     }
+    this.#answeredOfferId = offerId;
     w.resolve();
   }
 
@@ -205,10 +216,21 @@ export class SubscriberPeer {
 
   #waitAnswer(offerId: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      let sends = 1;
+      const expire = (): void => {
+        const offer = this.#lastOffer;
+        if (sends < OFFER_SENDS && !this.#closed && offer?.offerId === offerId) {
+          sends++;
+          this.#log.info('offer unanswered, sent again', { offerId, sends });
+          this.#events.sendOffer(offer);
+          timer = setTimeout(expire, this.#answerTimeoutMs);
+          timer.unref();
+          return;
+        }
         this.#waiter = undefined;
-        reject(new Error(`no answer to offer ${offerId} in ${this.#answerTimeoutMs} ms`));
-      }, this.#answerTimeoutMs);
+        reject(new Error(`no answer to offer ${offerId} in ${sends} sends, ${this.#answerTimeoutMs} ms each`));
+      };
+      let timer = setTimeout(expire, this.#answerTimeoutMs);
       timer.unref();
       const done = (): void => {
         clearTimeout(timer);
@@ -216,7 +238,6 @@ export class SubscriberPeer {
       };
       this.#waiter = {
         offerId,
-        timer,
         resolve: () => {
           done();
           resolve();
