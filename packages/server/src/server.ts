@@ -32,6 +32,7 @@ import { RemoteRoomMedia } from './workers/remote-room-media.ts';
 import { Cluster, localRooms } from './cluster/cluster.ts';
 import { publicUrlFor } from './cluster/public-url.ts';
 import { chooseSendPath, sendPathHealth } from './media/native/send-path.ts';
+import { opensslX25519 } from './media/werift-adapter.ts';
 import { Recordings } from './recording/recordings.ts';
 
 /** A running server. */
@@ -74,6 +75,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
   // the shared media sockets (a taken port fails the start)
   const send = chooseSendPath(given.native);
   log.info('media send path', { path: send.path, reason: send.reason });
+  if (!opensslX25519()) log.warn('werift DTLS keeps its JavaScript X25519 (its tweetnacl is not the one expected)');
   const config: ServerConfig = { ...given, media: { ...(await bindSharedPort(given.media, log)), native: send.addon } };
   const rooms = new RoomManager({
     maxMembersPerRoom: config.maxMembersPerRoom,

@@ -28,7 +28,8 @@
  * - **Per-packet costs of the receive path** (werift-receive.ts): events without a promise per
  *   packet ({@link leanEvents}), codec lookups computed once per negotiation (in {@link adaptReceiver}).
  * - **DTLS** (werift-dtls.ts, re-exported here): a browser's handshake that starts before
- *   werift's ICE is done is kept, not dropped ({@link keepEarlyDtls}).
+ *   werift's ICE is done is kept, not dropped ({@link keepEarlyDtls}); the handshake's X25519
+ *   runs on OpenSSL, not in JavaScript ({@link opensslX25519}).
  * @module
  */
 import { RtcpHeader, RtpHeader, SrtpAuthenticationError, type RTCPeerConnection, type RTCRtpReceiver, type RtpPacket } from 'werift';
@@ -40,7 +41,7 @@ import { parseRtcpHeaderInto, parseRtpHeaderInto } from './rtp-header-parse.ts';
 import { lightenReceiver } from './werift-receive.ts';
 
 export { patientConsent, stampArrivals, useSharedPort, type SharedPort } from './werift-ice.ts';
-export { keepEarlyDtls } from './werift-dtls.ts';
+export { keepEarlyDtls, opensslX25519 } from './werift-dtls.ts';
 export { leanEvents } from './werift-receive.ts';
 
 const weriftParse = RtpHeader.deSerialize.bind(RtpHeader);
