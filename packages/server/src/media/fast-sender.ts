@@ -169,7 +169,7 @@ export class FastRtpSender extends LegRoute {
     if (keepForNack) this.#history.put(seq, ts, marker, payload, patchA, patchB);
     if (this.#dropEvery && ++this.#sentCount % this.#dropEvery === 0) return true;
     if (!this.ready(now)) return false;
-    if (!this.#write(this.pt, seq, ts, marker, this.ssrc, roc, payload, undefined, patchA, patchB, now)) return false;
+    if (!this.#write(this.pt, seq, ts, marker, this.ssrc, roc, payload, undefined, patchA, patchB)) return false;
     this.packets++;
     this.octets += payload.length;
     return true;
@@ -182,10 +182,10 @@ export class FastRtpSender extends LegRoute {
    * answering every NACK would add to the loss that caused them.
    */
   retransmit(lost: readonly number[]): void {
-    if (this.path() !== 'fast') return;
+    const now = performance.now();
+    if (this.path(now) !== 'fast' || !this.ready(now)) return;
     const s = this.#sender;
     const cc = this.#cc;
-    const now = performance.now();
     const interval = cc ? cc.resendIntervalMs : RESEND_INTERVAL_MS;
     const h = this.#history;
     for (const seq of lost) {
@@ -195,7 +195,7 @@ export class FastRtpSender extends LegRoute {
       h.markResent(i, now);
       // the index the packet was first sent under: this ROC, or the previous one across a wrap
       const roc = seq > this.#lastSeq && this.#roc > 0 ? this.#roc - 1 : this.#roc;
-      if (s.rtxPayloadType === undefined) this.#write(s.codec!.payloadType, seq, h.ts(i), h.marker(i), s.ssrc, roc, h.payload(i), undefined, h.patchA(i), h.patchB(i), now);
+      if (s.rtxPayloadType === undefined) this.#write(this.pt, seq, h.ts(i), h.marker(i), this.ssrc, roc, h.payload(i), undefined, h.patchA(i), h.patchB(i));
       else this.#rtx(seq, i);
       this.retransmitted++;
       mediaCounts.retransmitted++;
@@ -209,7 +209,7 @@ export class FastRtpSender extends LegRoute {
     const rtxSeq = this.#nextRtxSeq();
     const osn = SCRATCH_OSN;
     osn.writeUInt16BE(seq, 0);
-    return this.#write(s.rtxPayloadType!, rtxSeq, h.ts(i), h.marker(i), s.rtxSsrc, this.#rtxRoc, h.payload(i), osn, h.patchA(i), h.patchB(i), performance.now());
+    return this.#write(s.rtxPayloadType!, rtxSeq, h.ts(i), h.marker(i), s.rtxSsrc, this.#rtxRoc, h.payload(i), osn, h.patchA(i), h.patchB(i));
   }
 
   /**
@@ -228,7 +228,8 @@ export class FastRtpSender extends LegRoute {
    * bytes sent (0 without RTX, or off the fast path).
    */
   probe(bytes: number, cluster: number): number {
-    if (this.path() !== 'fast' || this.#sender.rtxPayloadType === undefined) return 0;
+    const now = performance.now();
+    if (this.path(now) !== 'fast' || this.#sender.rtxPayloadType === undefined || !this.ready(now)) return 0;
     let sent = 0;
     this.#probeCluster = cluster;
     try {
@@ -252,7 +253,7 @@ export class FastRtpSender extends LegRoute {
   /** Sends one padding-only packet on the RTX stream (RFC 3550 §5.1 padding, no payload). */
   #rtxPadding(): boolean {
     const rtxSeq = this.#nextRtxSeq();
-    return this.#write(this.#sender.rtxPayloadType!, rtxSeq, this.#lastTs, false, this.#sender.rtxSsrc, this.#rtxRoc, PADDING, undefined, NO_PATCH, NO_PATCH, performance.now(), true);
+    return this.#write(this.#sender.rtxPayloadType!, rtxSeq, this.#lastTs, false, this.#sender.rtxSsrc, this.#rtxRoc, PADDING, undefined, NO_PATCH, NO_PATCH, true);
   }
 
   /** The next sequence number of the RTX stream (advancing its rollover counter). */
@@ -264,8 +265,8 @@ export class FastRtpSender extends LegRoute {
     return rtxSeq;
   }
 
-  #write(pt: number, seq: number, ts: number, marker: boolean, ssrc: number, roc: number, payload: Buffer, prefix: Buffer | undefined, patchA: number, patchB: number, now: number, padded = false): boolean {
-    if (!this.ready(now)) return false;
+  /** Writes one packet on the route; callers have checked {@link LegRoute.ready} in this turn. */
+  #write(pt: number, seq: number, ts: number, marker: boolean, ssrc: number, roc: number, payload: Buffer, prefix: Buffer | undefined, patchA: number, patchB: number, padded = false): boolean {
     const ccId = this.ccId;
     if (!ccId) this.#cc?.sentUnnumbered();
     const native = this.#native;

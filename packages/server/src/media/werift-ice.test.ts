@@ -9,6 +9,7 @@ import { RTCPeerConnection } from 'werift';
 import type { Socket } from 'node:dgram';
 import { CONSENT_ANSWER_WAIT_MS, CONSENT_FIRST_RESEND_MS, CONSENT_RESENDS, patientConsent, patientOptions, stampArrivals } from './werift-ice.ts';
 import { ArrivalClock } from './transport/arrival-clock.ts';
+import { connectPair } from './werift-pair.testing.ts';
 
 test('a single-shot STUN request waits at least the consent answer wait, resent within it over UDP; other requests are left alone', () => {
   assert.deepEqual(patientOptions({ retransmissions: 0, responseTimeout: 500, onRequestSent: 'f' }, true), { retransmissions: 0, responseTimeout: CONSENT_ANSWER_WAIT_MS, onRequestSent: 'f' });
@@ -37,16 +38,6 @@ interface Agent {
 const agentOf = (pc: RTCPeerConnection): Agent =>
   (pc as unknown as { secureManager: { allDtlsTransports: { iceTransport: { connection: Agent } }[] } }).secureManager.allDtlsTransports[0]!.iceTransport.connection;
 
-/** Connects `near` to `far` on loopback (a data channel opens). */
-async function connect(near: RTCPeerConnection, far: RTCPeerConnection): Promise<void> {
-  const open = new Promise<void>((resolve) => near.createDataChannel('x').stateChanged.subscribe((s) => s === 'open' && resolve()));
-  await near.setLocalDescription(await near.createOffer());
-  await far.setRemoteDescription(near.localDescription!);
-  await far.setLocalDescription(await far.createAnswer());
-  await near.setRemoteDescription(far.localDescription!);
-  await open;
-}
-
 /** Makes `pc` answer every STUN request `ms` late (success responses, class 0x100). */
 function answerLate(pc: RTCPeerConnection, ms: number): void {
   for (const protocol of agentOf(pc).protocols) {
@@ -71,7 +62,7 @@ test('consent answers that come 1.2 s late, or only to the third send of a check
   patientConsent(patient[0]);
   patientConsent(lossy[0]);
   try {
-    await Promise.all([connect(...patient), connect(...plain), connect(...lossy)]);
+    await Promise.all([connectPair(...patient), connectPair(...plain), connectPair(...lossy)]);
     answerLate(patient[1], 1200);
     answerLate(plain[1], 1200);
     dropAnswers(lossy[1], 2);
@@ -111,7 +102,7 @@ test('every UDP datagram an agent reads is handled between enter and leave of th
   })();
   stampArrivals(near, clock);
   try {
-    await connect(near, far);
+    await connectPair(near, far);
     assert.ok(events.length >= 10, `${events.length} events`); // STUN checks, DTLS
     for (let i = 0; i < events.length; i++) assert.equal(events[i], i % 2 ? 'leave' : 'enter');
     assert.ok(sockets.size >= 1);

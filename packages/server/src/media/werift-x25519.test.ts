@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { RTCPeerConnection } from 'werift';
 import { opensslX25519, x25519, x25519KeyPair } from './werift-dtls.ts';
+import { connectPair } from './werift-pair.testing.ts';
 
 type Nacl = { scalarMult: ((n: Uint8Array, p: Uint8Array) => Uint8Array) & { base(n: Uint8Array): Uint8Array }; box: { keyPair(): { publicKey: Uint8Array; secretKey: Uint8Array } } };
 const nacl = createRequire(import.meta.resolve('werift'))('tweetnacl') as Nacl;
@@ -42,12 +43,7 @@ test('werift pairs connect (DTLS with X25519) with the key exchange on OpenSSL',
   const a = new RTCPeerConnection();
   const b = new RTCPeerConnection();
   try {
-    const open = new Promise<void>((resolve) => a.createDataChannel('x').stateChanged.subscribe((s) => s === 'open' && resolve()));
-    await a.setLocalDescription(await a.createOffer());
-    await b.setRemoteDescription(a.localDescription!);
-    await b.setLocalDescription(await b.createAnswer());
-    await a.setRemoteDescription(b.localDescription!);
-    await open;
+    await connectPair(a, b);
     assert.equal(calls, 2, 'each side derived its secret through it');
   } finally {
     nacl.scalarMult = patched;
