@@ -16,7 +16,7 @@ import { TwccFeedbackGenerator } from './interceptors/twcc-feedback.ts';
 import { mediaCounts } from './metrics.ts';
 import { normaliseOffer, rejectedSources } from './sdp-offer.ts';
 import { RtpWatchdog } from './rtp-watchdog.ts';
-import { adaptReceiver, decryptNatively, rtcpNatively, tapTransportWideCc, keepEarlyDtls, leanEvents, patientConsent, stampArrivals, useSharedPort } from './werift-adapter.ts';
+import { adaptReceiver, decryptNatively, rtcpNatively, tapTransportWideCc, keepEarlyDtls, connectOnNomination, leanEvents, patientConsent, stampArrivals, useSharedPort } from './werift-adapter.ts';
 import { ArrivalClock } from './transport/arrival-clock.ts';
 
 /** Callbacks of a {@link PublisherPeer}. */
@@ -62,6 +62,7 @@ export class PublisherPeer {
     this.#net = net;
     this.pc = new RTCPeerConnection(publisherConfig(net));
     patientConsent(this.pc);
+    connectOnNomination(this.pc);
     keepEarlyDtls(this.pc);
     if (net.shared) useSharedPort(this.pc, net.shared);
     const { isPublished, onStalled } = events;

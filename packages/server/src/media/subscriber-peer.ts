@@ -12,7 +12,7 @@ import { Consumer, SendSlot } from './consumer.ts';
 import type { Producer } from './producer.ts';
 import { mediaCounts } from './metrics.ts';
 import { DownlinkCc } from './downlink-cc.ts';
-import { tapTwccFeedback, keepEarlyDtls, rtcpNatively, leanEvents, patientConsent, useSharedPort } from './werift-adapter.ts';
+import { tapTwccFeedback, keepEarlyDtls, connectOnNomination, rtcpNatively, leanEvents, patientConsent, useSharedPort } from './werift-adapter.ts';
 
 /** Callbacks of a {@link SubscriberPeer}. */
 export interface SubscriberEvents {
@@ -68,6 +68,7 @@ export class SubscriberPeer {
     this.#net = net;
     this.pc = new RTCPeerConnection(subscriberConfig(net));
     patientConsent(this.pc);
+    connectOnNomination(this.pc);
     keepEarlyDtls(this.pc);
     if (net.shared) useSharedPort(this.pc, net.shared);
     tapTwccFeedback(this.pc, (fb) => this.cc.onFeedback(fb));

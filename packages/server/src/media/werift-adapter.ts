@@ -24,7 +24,9 @@
  *   from the bytes.
  * - **ICE** (werift-ice.ts, re-exported here): one media port ({@link useSharedPort}), consent
  *   checks that survive a queued link ({@link patientConsent}), and each datagram's kernel
- *   arrival time ({@link stampArrivals}).
+ *   arrival time ({@link stampArrivals}); no STUN query to Google's server when none is configured
+ *   (applied to every agent of the process on import of this module), and DTLS started as soon
+ *   as a pair is nominated ({@link connectOnNomination}), in werift-ice-start.ts.
  * - **Per-packet costs of the receive path** (werift-receive.ts): events without a promise per
  *   packet ({@link leanEvents}), codec lookups computed once per negotiation (in {@link adaptReceiver}).
  * - **DTLS** (werift-dtls.ts, re-exported here): a browser's handshake that starts before
@@ -39,10 +41,16 @@ import type { TwccFeedback, TwccPacketStatus } from './interceptors/twcc-feedbac
 
 import { parseRtcpHeaderInto, parseRtpHeaderInto } from './rtp-header-parse.ts';
 import { lightenReceiver } from './werift-receive.ts';
+import { noFallbackStun } from './werift-ice-start.ts';
 
 export { patientConsent, stampArrivals, useSharedPort, type SharedPort } from './werift-ice.ts';
 export { keepEarlyDtls, opensslX25519 } from './werift-dtls.ts';
 export { leanEvents } from './werift-receive.ts';
+export { connectOnNomination, noFallbackStun } from './werift-ice-start.ts';
+
+// every werift ICE agent of a process that loads the adapter (server, media workers, bench and
+// test clients) queries only the STUN servers it was given
+noFallbackStun();
 
 const weriftParse = RtpHeader.deSerialize.bind(RtpHeader);
 /** werift parses every RTP header it receives through this static method (its SRTP and RTP layers). */
