@@ -26,6 +26,16 @@ const TIMELINE = (): void => {
       super(url, protocols);
       note('ws created');
       this.addEventListener('open', () => note('ws open'));
+      // server events by name (the offer's arrival), requests by method (the answer's departure)
+      this.addEventListener('message', (ev) => {
+        const name = /"event":"([A-Za-z]+)"/.exec(String(ev.data))?.[1];
+        if (name) note(`ws got ${name}`);
+      });
+    }
+    override send(data: Parameters<WebSocket['send']>[0]): void {
+      const method = typeof data === 'string' ? /"method":"([A-Za-z]+)"/.exec(data)?.[1] : undefined;
+      if (method) note(`ws sent ${method}`);
+      super.send(data);
     }
   } as typeof WebSocket;
   let pcs = 0;
@@ -38,6 +48,7 @@ const TIMELINE = (): void => {
       this.addEventListener('iceconnectionstatechange', () => note(`${id} ice ${this.iceConnectionState}`));
       this.addEventListener('connectionstatechange', () => note(`${id} ${this.connectionState}`));
       this.addEventListener('track', () => note(`${id} track`));
+      this.addEventListener('icegatheringstatechange', () => note(`${id} gathering ${this.iceGatheringState}`));
       const srd = this.setRemoteDescription.bind(this);
       this.setRemoteDescription = async (d: RTCSessionDescriptionInit) => {
         note(`${id} remote ${d.type}`);

@@ -19,6 +19,11 @@ import { applyPatch, NO_PATCH, packPatch } from './payload-patch.ts';
 const noop = (): void => undefined;
 /** A simulcast layer without packets this long has stopped (ms): ten frames at 15 fps. */
 const LAYER_STALE_MS = 600;
+/**
+ * A keyframe asked for by {@link Consumer.prepare} this recently may still come (ms): a start
+ * then waits for it rather than ask again (the throttle would send a second one ~300 ms later).
+ */
+const KEYFRAME_ANSWER_MS = 500;
 /** How often an audio slot sends a sender report once it sent its first (ms; mediasoup's audio maximum). */
 export const AUDIO_REPORT_EVERY_MS = 5000;
 
@@ -102,6 +107,8 @@ export class Consumer {
   readonly #fast: FastRtpSender;
   readonly #rewriter: SeqTsRewriter;
   readonly #video: boolean;
+  /** When {@link prepare} asked for a keyframe (performance.now() ms). */
+  #preparedAt = -Infinity;
 
   constructor(producer: Producer, slot: SendSlot) {
     this.producer = producer;
@@ -177,6 +184,33 @@ export class Consumer {
     }
     const layer = Math.max(sel.current, sel.effectiveTarget(performance.now()));
     if (layer >= 0) this.producer.requestKeyframe(layer);
+  }
+
+  /**
+   * Readies the start of a video consumer whose connection is not up yet: the producer keeps its
+   * next keyframe and what follows ({@link Producer.hold}), and one is asked for now, so it can
+   * come while ICE and DTLS run.
+   */
+  prepare(now = performance.now()): void {
+    if (this.producer.kind !== 'video' || this.#closed) return;
+    this.producer.hold.arm(now);
+    this.#preparedAt = now;
+    this.requestKeyframe();
+  }
+
+  /**
+   * Starts a consumer whose connection just came up (or came back): video that sent nothing yet
+   * starts on the keyframe the producer holds; otherwise on the one {@link prepare} asked for
+   * if that may still come, else on one asked for now. (Held packets are never sent after newer
+   * ones: a consumer that forwarded anything gets a new keyframe instead.)
+   */
+  start(now = performance.now()): void {
+    if (this.producer.kind !== 'video' || this.#closed) return;
+    if (this.forwarded === 0 && this.producer.replayHold(now, (packet, layer) => this.forward(packet, now, layer)) > 0) {
+      mediaCounts.heldStarts++;
+      return;
+    }
+    if (now - this.#preparedAt > KEYFRAME_ANSWER_MS) this.requestKeyframe();
   }
 
   /** The layer nearest `target` (at or below first) that had a packet lately, else `target`. */

@@ -29,6 +29,8 @@ export const mediaCounts = {
   plisReceived: 0,
   /** Keyframe requests (PLI) sent to publishers (after throttling). */
   plisSent: 0,
+  /** Video consumers started on a keyframe the producer held while their connection came up. */
+  heldStarts: 0,
 };
 
 /** A snapshot of {@link mediaCounts} (also what a media worker reports). */

@@ -10,6 +10,7 @@ import { KeyframeThrottle } from './interceptors/keyframe-throttle.ts';
 import type { Consumer } from './consumer.ts';
 import { mediaCounts } from './metrics.ts';
 import { parseVp8Descriptor, Vp8Descriptor } from './codecs/vp8-descriptor.ts';
+import { KeyframeHold } from './keyframe-hold.ts';
 import { BitrateMeter } from './simulcast/bitrate-meter.ts';
 import { LossMeter } from './loss-meter.ts';
 import { Dynacast } from './simulcast/dynacast.ts';
@@ -139,6 +140,8 @@ export class Producer {
   vp8Valid = false;
   /** Which of its simulcast layers the publisher should send. */
   readonly dynacast = new Dynacast();
+  /** Its latest keyframes, kept while a subscriber's connection comes up (video). */
+  readonly hold = new KeyframeHold();
   #receiver: RTCRtpReceiver | undefined;
   #info: readonly LayerInfo[] = [];
   #infoAt = NaN;
@@ -264,15 +267,33 @@ export class Producer {
     packet.header.extensions = NO_EXTENSIONS;
     if (this.kind === 'video') {
       const d = this.vp8;
-      this.vp8Valid = parseVp8Descriptor(payload, 0, payload.length, d);
+      this.#describe(payload);
       if (this.vp8Valid && d.width > 0) {
         layer.width = d.width;
         layer.height = d.height;
       }
+      const hold = this.hold;
+      if (hold.size > 0 || hold.armed(now)) hold.add(packet, layer.index, this.vp8Valid && d.keyframe, now);
     }
     const consumers = this.consumers.list;
     for (let i = 0; i < consumers.length; i++) consumers[i]!.forward(packet, now, layer.index);
     if (this.taps.size > 0) for (const t of this.taps) t.onRtp(packet, now, layer.index);
+  }
+
+  /** Parses `payload`'s VP8 descriptor into {@link Producer.vp8} (`vp8Valid` says whether it is one). */
+  #describe(payload: Buffer): void {
+    this.vp8Valid = parseVp8Descriptor(payload, 0, payload.length, this.vp8);
+  }
+
+  /**
+   * Hands `to` what the keyframe hold keeps (a subscriber's connection just came up), each packet
+   * described in {@link Producer.vp8} as a live one is; returns how many packets.
+   */
+  replayHold(now: number, to: (packet: RtpPacket, layer: number) => void): number {
+    return this.hold.replay(now, (packet, layer) => {
+      this.#describe(packet.payload);
+      to(packet, layer);
+    });
   }
 
   /** Stops forwarding and detaches consumers (they are closed by their owners). */

@@ -86,7 +86,9 @@ export class SubscriberPeer {
         for (const s of this.slots) s.fast.path();
         if (net.native) rtcpNatively(this.pc, net.native);
         leanEvents(this.pc);
-        this.#requestKeyframes(this.consumers());
+        // video starts on the keyframe held for it, or asked for when it was offered
+        const now = performance.now();
+        for (const c of this.consumers()) c.start(now);
       }
       if ((state === 'failed' || state === 'closed') && !this.#closed) this.#events.onFailed(`subscriber connection ${state}`);
     });
@@ -126,6 +128,8 @@ export class SubscriberPeer {
       this.slots.push(slot);
     }
     const c = new Consumer(producer, slot);
+    // not connected yet: the keyframe comes while ICE and DTLS run ('connected' starts it)
+    if (this.pc.connectionState !== 'connected') c.prepare();
     this.#fresh.add(c);
     this.#schedule();
     return c;

@@ -37,6 +37,7 @@ const MEDIA_COUNTERS: readonly [string, string, keyof MediaCounts][] = [
   ['rtcroom_retransmitted_packets_total', 'Packets retransmitted to subscribers after a NACK.', 'retransmitted'],
   ['rtcroom_pli_received_total', 'Keyframe requests (PLI) received from subscribers.', 'plisReceived'],
   ['rtcroom_pli_sent_total', 'Keyframe requests (PLI) sent to publishers, after throttling.', 'plisSent'],
+  ['rtcroom_held_keyframe_starts_total', 'Video streams started on a keyframe held while the subscriber connection came up.', 'heldStarts'],
 ];
 
 /** The media gauges: [metric name, help, key]. */

@@ -148,6 +148,7 @@ export const loadSchema = z.object({
   retransmitted: count,
   plisReceived: count,
   plisSent: count,
+  heldStarts: count,
   /** Forwarded packets per second over the last report interval. */
   forwardedPps: finite,
   /** Received packets per second over the last report interval. */
