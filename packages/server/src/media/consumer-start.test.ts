@@ -56,9 +56,11 @@ async function subscriber(producer: Producer) {
   const client = new RTCPeerConnection({ iceUseIpv6: false });
   const received: Buffer[] = [];
   client.onTrack.subscribe((t) => t.kind === 'video' && t.onReceiveRtp.subscribe((p) => received.push(Buffer.from(p.payload))));
-  const connect = async (): Promise<void> => {
+  /** Answers and resolves once the server's side is up; `whileUp` runs when its ICE is connected (DTLS still to come). */
+  const connect = async (whileUp?: () => void): Promise<void> => {
     for (let i = 0; i < 100 && !offer; i++) await new Promise((r) => setTimeout(r, 10));
     assert.ok(offer, 'an offer was sent');
+    if (whileUp) sub.pc.iceConnectionStateChange.subscribe((s) => s === 'connected' && whileUp());
     const up = new Promise<void>((resolve) => sub.pc.connectionStateChange.subscribe((s) => s === 'connected' && resolve()));
     await client.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
     await client.setLocalDescription(await client.createAnswer());
@@ -79,10 +81,16 @@ test('the keyframe that came while the connection came up is sent the moment it 
   const held = mediaCounts.heldStarts;
   try {
     assert.equal(pub.plis(), 1, 'the keyframe is asked for when the track is offered');
-    pub.frame(false); // a delta before the keyframe: useless to the subscriber
-    pub.frame(true);
-    pub.frame(false);
-    await s.connect();
+    // the publisher's answer comes while DTLS runs (a delta before it is useless to the subscriber)
+    let sent = false;
+    await s.connect(() => {
+      if (sent) return;
+      sent = true;
+      pub.frame(false);
+      pub.frame(true);
+      pub.frame(false);
+    });
+    assert.ok(sent);
     await until('the held frames', () => s.received.length >= 6);
     // the first packet the subscriber gets starts the keyframe; nothing before it is sent
     assert.equal(s.received[0]![0], 0x10);
