@@ -4,7 +4,8 @@
 // headless werift publisher, three headless werift subscribers: each subscriber must receive the
 // publisher's audio and video (counted from the packet headers), and the packets werift decrypts
 // (one in ten: it authenticates them) must carry the publisher's stamp intact. The startup log
-// and /healthz name the path; on the native path /healthz shows datagrams leaving in batches.
+// and /healthz name the path; on the native path /healthz shows datagrams leaving in batches and
+// the publisher's media taken below werift.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HeadlessPublisher, HeadlessSubscriber, type JoinSpec } from '../../bench/lib/headless-client.ts';
@@ -24,6 +25,7 @@ interface SendPathHealth {
   path: string;
   reason?: string;
   sends?: { queued: number; sent: number; syscalls: number; dropped: number };
+  receivedNatively?: number;
 }
 
 for (const mode of ['on', 'off'] as const) {
@@ -80,6 +82,10 @@ for (const mode of ['on', 'off'] as const) {
         assert.ok(s.sent > 0 && s.sent <= s.queued, JSON.stringify(s));
         // one subscriber's packet never travels alone here: three subscribers on one socket
         assert.ok(s.syscalls < s.sent, `batches: ${JSON.stringify(s)}`);
+        // the publisher's media was taken below werift: decrypted on the module, routed by us
+        // (werift routes each stream's first packets), and arrived intact above
+        const published = pub.sent.audio + pub.sent.video;
+        assert.ok((send.receivedNatively ?? 0) > published / 2, `taken below werift: ${send.receivedNatively} of ${published} sent`);
       } else {
         assert.deepEqual(send, { path: 'js', reason: 'off (--native off or RTCROOM_NATIVE=off)' });
         assert.equal(JSON.parse(started).path, 'js');

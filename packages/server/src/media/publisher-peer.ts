@@ -16,7 +16,7 @@ import { TwccFeedbackGenerator } from './interceptors/twcc-feedback.ts';
 import { mediaCounts } from './metrics.ts';
 import { normaliseOffer, rejectedSources } from './sdp-offer.ts';
 import { RtpWatchdog } from './rtp-watchdog.ts';
-import { adaptReceiver, decryptNatively, rtcpNatively, tapTransportWideCc, keepEarlyDtls, connectOnNomination, leanEvents, patientConsent, stampArrivals, useSharedPort } from './werift-adapter.ts';
+import { adaptReceiver, decryptNatively, forgetRoutes, receiveNatively, rtcpNatively, tapTransportWideCc, keepEarlyDtls, connectOnNomination, leanEvents, patientConsent, stampArrivals, useSharedPort } from './werift-adapter.ts';
 import { ArrivalClock } from './transport/arrival-clock.ts';
 
 /** Callbacks of a {@link PublisherPeer}. */
@@ -90,7 +90,8 @@ export class PublisherPeer {
     // feedback carries each packet's arrival at the host, not its handling (see arrival-clock.ts)
     const arrivals = new ArrivalClock(net.native);
     stampArrivals(this.pc, arrivals);
-    tapTransportWideCc(this.pc, { handleTWCC: (seq) => this.twcc.onPacket(seq, arrivals.arrival()) });
+    const transportWide = { handleTWCC: (seq: number) => this.twcc.onPacket(seq, arrivals.arrival()) };
+    tapTransportWideCc(this.pc, transportWide);
     this.pc.onTrack.subscribe((track) => this.#onTrack(track));
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') {
@@ -99,6 +100,8 @@ export class PublisherPeer {
           rtcpNatively(this.pc, net.native);
         }
         leanEvents(this.pc);
+        // media RTP below werift from here on (native path: decryption on the module)
+        if (net.native) receiveNatively(this.pc, transportWide);
         this.twcc.start();
         this.#watchdog?.start();
       }
@@ -126,6 +129,7 @@ export class PublisherPeer {
       const offer = normaliseOffer(sdp);
       if (offer.bundleOnly.length) this.#log.debug('bundle-only m-sections given the bundle transport', { mids: offer.bundleOnly });
       await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
+      forgetRoutes(this.pc);
       for (const t of this.pc.getTransceivers()) adaptReceiver(t.receiver);
       this.#takeTracks();
       leanEvents(this.pc);

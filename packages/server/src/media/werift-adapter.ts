@@ -18,6 +18,9 @@
  * - **Native SRTP decryption** ({@link decryptNatively}): on the native send path, a publisher's
  *   RTP is checked and decrypted on the native module's pre-keyed context instead of a Node
  *   decipher per packet; werift keeps its header parse and rollover-counter estimate.
+ * - **Media RTP below werift** ({@link receiveNatively}, werift-media-receive.ts): on the native
+ *   path, once werift routed a publisher's stream, its packets skip werift's SRTP session,
+ *   router and receiver objects (werift's statistics, NACK tracker and track events still get them).
  * - **Header parses** (rtp-header-parse.ts): werift's `RtpHeader.deSerialize` and
  *   `RtcpHeader.deSerialize`, which read bit fields through binary strings (~12 KB of garbage per
  *   received RTP packet), are replaced on import of this module by ones that fill the same objects
@@ -42,10 +45,12 @@ import type { TwccFeedback, TwccPacketStatus } from './interceptors/twcc-feedbac
 import { parseRtcpHeaderInto, parseRtpHeaderInto } from './rtp-header-parse.ts';
 import { lightenReceiver } from './werift-receive.ts';
 import { noFallbackStun } from './werift-ice-start.ts';
+import { openNativelyWith, type TwccSink } from './werift-media-receive.ts';
 
 export { patientConsent, stampArrivals, useSharedPort, type SharedPort } from './werift-ice.ts';
 export { keepEarlyDtls, opensslX25519 } from './werift-dtls.ts';
 export { leanEvents } from './werift-receive.ts';
+export { forgetRoutes, receiveNatively, type TwccSink } from './werift-media-receive.ts';
 export { connectOnNomination, noFallbackStun } from './werift-ice-start.ts';
 
 // every werift ICE agent of a process that loads the adapter (server, media workers, bench and
@@ -64,11 +69,6 @@ RtcpHeader.deSerialize = (raw: Buffer): RtcpHeader => {
   const h = new RtcpHeader();
   return parseRtcpHeaderInto(h, raw) ? h : weriftRtcpParse(raw);
 };
-
-/** Where transport-wide sequence numbers go. */
-export interface TwccSink {
-  handleTWCC(transportSequenceNumber: number): void;
-}
 
 const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 
@@ -247,6 +247,7 @@ export function decryptNatively(pc: RTCPeerConnection, addon: NativeAddon): void
       continue; // key material of an unexpected shape: werift's decryption
     }
     nativelyDecrypting.add(cipher);
+    openNativelyWith(cipher, opener);
     const original = cipher.decryptRtp.bind(cipher);
     cipher.decryptRtp = (packet, roc, header) => {
       if (!header) return original(packet, roc);

@@ -37,6 +37,7 @@ test('the built module is taken by auto and on, and shows its send counters', ()
   const health = sendPathHealth(on);
   assert.equal(health.path, 'native');
   assert.deepEqual(Object.keys(health.sends ?? {}).sort(), ['dropped', 'lastErrno', 'queued', 'sent', 'syscalls']);
+  assert.equal(typeof health.receivedNatively, 'number');
   assert.equal(chooseSendPath('auto').path, 'native');
 });
 

@@ -6,6 +6,7 @@
  * @module
  */
 import { DEFAULT_ADDON_PATH, loadNativeAddon, type NativeAddon, type NativeSendStats } from './addon.ts';
+import { belowWerift } from '../werift-media-receive.ts';
 
 /** The values of `--native` / `RTCROOM_NATIVE`. */
 export const NATIVE_MODES = ['off', 'auto', 'on'] as const;
@@ -42,6 +43,8 @@ export interface SendPathHealth {
   reason?: string;
   /** The native queue's counters (native path, media in this process). */
   sends?: NativeSendStats;
+  /** Publishers' RTP packets taken below werift (native path, media in this process; werift-media-receive.ts). */
+  receivedNatively?: number;
 }
 
 /**
@@ -62,6 +65,6 @@ export function chooseSendPath(mode: NativeMode, addonPath = DEFAULT_ADDON_PATH)
  * counters (media on worker processes: they send, this process does not).
  */
 export function sendPathHealth(choice: SendPathChoice, counters = true): SendPathHealth {
-  if (choice.addon) return counters ? { path: 'native', sends: choice.addon.stats() } : { path: 'native' };
+  if (choice.addon) return counters ? { path: 'native', sends: choice.addon.stats(), receivedNatively: belowWerift.packets } : { path: 'native' };
   return choice.reason ? { path: 'js', reason: choice.reason } : { path: 'js' };
 }
