@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryReclaimer } from './memory-reclaim.ts';
+import { heapSlackBytes, MemoryReclaimer } from './memory-reclaim.ts';
 
 const MiB = 2 ** 20;
 
@@ -36,4 +36,23 @@ test('never while RSS rises, never for small growth, at most once per interval',
   const held = run((s) => (s < 10 ? 100 : 200) * MiB, 100, 200 * MiB);
   assert.equal(held.gcs.length, 1);
   assert.equal(held.floor, 200 * MiB);
+});
+
+test('not when the heap has little room it does not use: the growth is live memory (calls that started)', () => {
+  const rss = (s: number) => (s < 10 ? 100 : 200) * MiB;
+  let slack = 8 * MiB;
+  const gcs: number[] = [];
+  const r = new MemoryReclaimer(() => gcs.push(1), { steadyMs: 5000, minIntervalMs: 60_000 }, () => slack);
+  for (let s = 0; s < 40; s++) r.sample(s * 1000, rss(s), () => 190 * MiB);
+  assert.equal(gcs.length, 0, 'no pause of every call for memory that is in use');
+  // a burst's garbage collected by V8 leaves its heap committed: then it is worth the pause
+  slack = 48 * MiB;
+  r.sample(40_000, rss(40), () => 150 * MiB);
+  assert.equal(gcs.length, 1);
+  assert.equal(r.floorBytes, 150 * MiB);
+});
+
+test('the heap slack of this process is a size', () => {
+  const s = heapSlackBytes();
+  assert.ok(Number.isFinite(s) && s >= 0);
 });

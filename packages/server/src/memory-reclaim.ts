@@ -4,11 +4,16 @@
  * process looks idle or 100 s after its last full GC; a server forwarding media never looks idle,
  * and a burst's regular full GCs keep restarting the 100 s (BENCHMARKS.md, "Where the attack's RSS
  * goes"). So this watches RSS and, when it stands well above its floor and has stopped growing,
- * asks for that GC once: a single pause of every room (~100–200 ms measured) in exchange for the
+ * asks for that GC once: a single pause of every room (~100–400 ms measured) in exchange for the
  * burst's tens of MiB, at most twice a minute.
+ *
+ * Only when V8's heap holds at least {@link ReclaimOptions.minSlackBytes} it does not use: RSS also
+ * grows when calls start (their connections are live memory, not a burst's garbage), and a GC then
+ * gives back little and stalls every call (fanout of 200: 360 ms for 33 MiB, in the measured window;
+ * BENCHMARKS.md).
  * @module
  */
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** A full, memory-reducing collection. */
@@ -24,6 +29,8 @@ export interface ReclaimOptions {
   steadyMs?: number;
   /** Least time between two reclaims (ms, default 30 000). */
   minIntervalMs?: number;
+  /** ... and only when the heap's unused part ({@link MemoryReclaimer} `heapSlack`) is at least this (bytes, default 32 MiB). */
+  minSlackBytes?: number;
 }
 
 /** What one reclaim did. */
@@ -43,13 +50,22 @@ export class MemoryReclaimer {
   readonly #minGrowth: number;
   readonly #steadyMs: number;
   readonly #minIntervalMs: number;
+  readonly #minSlack: number;
+  readonly #heapSlack: () => number;
   #floor = Infinity;
   #lastReclaimAt = -Infinity;
   /** Recent samples (time, rss), oldest first, covering the steady window. */
   readonly #recent: { at: number; rss: number }[] = [];
 
-  constructor(gc: ReclaimGc, options: ReclaimOptions = {}) {
+  /**
+   * @param gc the collection
+   * @param heapSlack what of V8's heap is committed and not in use now (bytes); by default
+   *   counted as enough (the tests of RSS alone)
+   */
+  constructor(gc: ReclaimGc, options: ReclaimOptions = {}, heapSlack: () => number = () => Infinity) {
     this.#gc = gc;
+    this.#heapSlack = heapSlack;
+    this.#minSlack = options.minSlackBytes ?? 32 * 1024 * 1024;
     this.#growth = options.growth ?? 0.15;
     this.#minGrowth = options.minGrowthBytes ?? 24 * 1024 * 1024;
     this.#steadyMs = options.steadyMs ?? 5000;
@@ -76,6 +92,8 @@ export class MemoryReclaimer {
     const excess = rssBytes - this.#floor;
     if (!covered || rising || excess < this.#minGrowth || excess < this.#growth * this.#floor) return undefined;
     if (nowMs - this.#lastReclaimAt < this.#minIntervalMs) return undefined;
+    // live memory (calls that started), not a burst's garbage: a collection would give little back
+    if (this.#heapSlack() < this.#minSlack) return undefined;
     const t0 = performance.now();
     this.#gc();
     const pauseMs = performance.now() - t0;
@@ -96,4 +114,10 @@ export function memoryReducingGc(): ReclaimGc {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as (options?: { type: 'major'; flavor: 'last-resort' }) => void;
   return () => gc({ type: 'major', flavor: 'last-resort' });
+}
+
+/** What of V8's heap is resident and holds no object, live or garbage (bytes): what a memory-reducing GC returns besides the garbage it collects. */
+export function heapSlackBytes(): number {
+  const h = getHeapStatistics();
+  return Math.max(0, h.total_physical_size - h.used_heap_size);
 }

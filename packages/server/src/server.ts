@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SIGNAL_PATH } from '@rtcroom/protocol';
 import type { ServerConfig } from './config.ts';
-import { MemoryReclaimer, memoryReducingGc } from './memory-reclaim.ts';
+import { heapSlackBytes, MemoryReclaimer, memoryReducingGc } from './memory-reclaim.ts';
 import { createLogger, type Logger } from './log.ts';
 import { RoomManager } from './room/room-manager.ts';
 import { Handlers } from './signal/handlers.ts';
@@ -282,7 +282,7 @@ const RECLAIM_SAMPLE_MS = 1000;
 
 /** Samples RSS and reclaims memory after bursts (see `memory-reclaim.ts`); returns the timer. */
 function watchMemory(log: Logger): NodeJS.Timeout {
-  const reclaimer = new MemoryReclaimer(memoryReducingGc());
+  const reclaimer = new MemoryReclaimer(memoryReducingGc(), {}, heapSlackBytes);
   const timer = setInterval(() => {
     const r = reclaimer.sample(performance.now(), process.memoryUsage.rss(), () => process.memoryUsage.rss());
     if (r) log.info('memory reclaimed after a burst', { rssBeforeMiB: Math.round(r.rssBeforeBytes / 2 ** 20), rssAfterMiB: Math.round(r.rssAfterBytes / 2 ** 20), pauseMs: Math.round(r.pauseMs) });
