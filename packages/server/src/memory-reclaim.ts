@@ -59,7 +59,7 @@ export class MemoryReclaimer {
 
   /**
    * @param gc the collection
-   * @param heapSlack what of V8's heap is committed and not in use now (bytes); by default
+   * @param heapSlack what of V8's heap is resident and holds no object now (bytes); by default
    *   counted as enough (the tests of RSS alone)
    */
   constructor(gc: ReclaimGc, options: ReclaimOptions = {}, heapSlack: () => number = () => Infinity) {

@@ -4,6 +4,7 @@
  * @module
  */
 import { FanOut } from './fan-out.ts';
+import { AUDIO_LEVEL_URI } from './werift-adapter.ts';
 import type { MediaStreamTrack, RTCRtpReceiver, RtpPacket } from 'werift';
 import { SOURCE_KIND, type TrackSource } from '@rtcroom/protocol';
 import { KeyframeThrottle } from './interceptors/keyframe-throttle.ts';
@@ -17,7 +18,6 @@ import { Dynacast } from './simulcast/dynacast.ts';
 import type { LayerInfo } from './simulcast/allocator.ts';
 
 const NO_EXTENSIONS: RtpPacket['header']['extensions'] = [];
-const AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 /**
  * A camera silent this long and then back has had an outage. Well above the pauses of a camera
  * whose encoder drops frames at a low bitrate: a keyframe requested there makes the congestion
@@ -211,7 +211,7 @@ export class Producer {
       const now = performance.now();
       this.#onRtp(layer, packet, now);
       if (this.active && this.onLevel && ext) {
-        const al = ext[AUDIO_LEVEL] as { level?: number } | undefined;
+        const al = ext[AUDIO_LEVEL_URI] as { level?: number } | undefined;
         if (al?.level !== undefined) this.onLevel(al.level, now);
       }
     });

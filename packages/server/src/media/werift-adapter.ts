@@ -45,12 +45,13 @@ import type { TwccFeedback, TwccPacketStatus } from './interceptors/twcc-feedbac
 import { parseRtcpHeaderInto, parseRtpHeaderInto } from './rtp-header-parse.ts';
 import { lightenReceiver } from './werift-receive.ts';
 import { noFallbackStun } from './werift-ice-start.ts';
-import { openNativelyWith, type TwccSink } from './werift-media-receive.ts';
+import { extensionId, openNativelyWith, type TwccSink } from './werift-media-receive.ts';
+import { TWCC_EXTENSION_URI } from './downlink-cc.ts';
 
 export { patientConsent, stampArrivals, useSharedPort, type SharedPort } from './werift-ice.ts';
 export { keepEarlyDtls, opensslX25519 } from './werift-dtls.ts';
 export { leanEvents } from './werift-receive.ts';
-export { forgetRoutes, receiveNatively, type TwccSink } from './werift-media-receive.ts';
+export { AUDIO_LEVEL_URI, forgetRoutes, receiveNatively, type TwccSink } from './werift-media-receive.ts';
 export { connectOnNomination, noFallbackStun } from './werift-ice-start.ts';
 
 // every werift ICE agent of a process that loads the adapter (server, media workers, bench and
@@ -69,8 +70,6 @@ RtcpHeader.deSerialize = (raw: Buffer): RtcpHeader => {
   const h = new RtcpHeader();
   return parseRtcpHeaderInto(h, raw) ? h : weriftRtcpParse(raw);
 };
-
-const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 
 /** The parts of werift's RTP router used here (media/router.js of 0.25.x). */
 interface RouterInternals {
@@ -159,10 +158,9 @@ export function tapTransportWideCc(pc: RTCPeerConnection, sink: TwccSink): void 
   let known: string | undefined;
   router.routeRtp = (packet) => {
     const map = router.extIdUriMap;
-    if (map[id] !== TWCC_URI) {
+    if (map[id] !== TWCC_EXTENSION_URI) {
       // negotiated (or renegotiated) ids: look the extension up again
-      id = -1;
-      for (const [k, uri] of Object.entries(map)) if (uri === TWCC_URI) id = Number(k);
+      id = extensionId(map, TWCC_EXTENSION_URI);
       known = map[id];
     }
     if (known !== undefined) {

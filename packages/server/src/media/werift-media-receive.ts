@@ -26,6 +26,7 @@
 import { RtpHeader, RtpPacket, type RTCPeerConnection } from 'werift';
 import type { NativeUnprotector } from './native/native-unprotector.ts';
 import { parseRtpHeaderInto } from './rtp-header-parse.ts';
+import { TWCC_EXTENSION_URI } from './downlink-cc.ts';
 
 /** werift's per-SSRC SRTP state (rtp/src/srtp/context/context.ts). */
 export interface RocState {
@@ -108,8 +109,8 @@ interface TransportInternals {
   iceTransport?: { connection?: { onData?: { execute: (data: Buffer) => void } } };
 }
 
-const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
-const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
+/** The RFC 6464 audio level extension: the key of its value in what a track's `onReceiveRtp` gets (`{ v, level }`). */
+export const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 const NO_EXTENSIONS: Record<string, unknown> = Object.freeze({});
 
 /** One stream werift routed: what its packets need. */
@@ -122,6 +123,8 @@ interface Route {
   track: TrackInternals;
   stats: { add(packet: RtpPacket): void };
   nack: boolean;
+  /** The SRTP authentication tag's length (the context's profile). */
+  tag: number;
   /** Extension ids (0: not negotiated). */
   twccId: number;
   levelId: number;
@@ -139,8 +142,9 @@ const receiving = new WeakMap<object, Receiving>();
 /** Publishers' RTP packets this process took below werift (authenticated), since start. */
 export const belowWerift = { packets: 0 };
 
-function extensionId(router: RouterInternals, uri: string): number {
-  for (const [id, u] of Object.entries(router.extIdUriMap)) if (u === uri) return Number(id);
+/** The negotiated id of header extension `uri` in werift's map (0: not negotiated). */
+export function extensionId(extIdUriMap: Record<number, string>, uri: string): number {
+  for (const [id, u] of Object.entries(extIdUriMap)) if (u === uri) return Number(id);
   return 0;
 }
 
@@ -165,8 +169,9 @@ function routeOf(r: Receiving, context: SrtpContextInternals, ssrc: number, pt: 
     track,
     stats,
     nack: track.kind === 'video' && !!receiver.nackEnabled,
-    twccId: extensionId(r.router, TWCC_URI),
-    levelId: track.kind === 'audio' ? extensionId(r.router, AUDIO_LEVEL_URI) : 0,
+    tag: context.rtpAuthTagLength,
+    twccId: extensionId(r.router.extIdUriMap, TWCC_EXTENSION_URI),
+    levelId: track.kind === 'audio' ? extensionId(r.router.extIdUriMap, AUDIO_LEVEL_URI) : 0,
   };
   r.routes.set(ssrc, route);
   return route;
@@ -190,7 +195,7 @@ function take(r: Receiving, t: TransportInternals, data: Buffer): boolean {
     route = routeOf(r, context, ssrc, pt);
     if (!route) return false;
   }
-  const tag = context.rtpAuthTagLength;
+  const tag = route.tag;
   if (len < 12 + tag) return true;
   const header = new RtpHeader();
   if (!parseRtpHeaderInto(header, data.subarray(0, len - tag))) return true;
