@@ -27,6 +27,14 @@ if (!load) {
   console.error(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]`);
   process.exit(2);
 }
-await (await load()).main(args);
+try {
+  await (await load()).main(args);
+} catch (e) {
+  // a mistyped option: say so and where the options are listed, not a stack trace
+  const code = (e as { code?: string }).code;
+  if (code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && code !== 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && code !== 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw e;
+  console.error(`bench ${name}: ${(e as Error).message.split('\n')[0]} (its options: README.md, "Benchmarks")`);
+  process.exit(2);
+}
 // the results are printed and written: do not wait for client sockets a library left open
 process.exit(process.exitCode ?? 0);

@@ -128,7 +128,9 @@ export async function startServerProcess(extraArgs: string[] = [], nodeArgs: str
   const dir = mkdtempSync(join(tmpdir(), 'rtcroom-bench-'));
   writeFileSync(join(dir, 'apps.json'), JSON.stringify([BENCH_APP]));
   const bin = fileURLToPath(new URL('../../packages/server/bin/rtcroom.js', import.meta.url));
-  const args = [...nodeArgs, bin, 'serve', '--port', '0', '--apps', join(dir, 'apps.json'), '--log-level', 'warn', '--rtc-ip', '127.0.0.1', ...NO_ROOM_LIMITS, ...extraArgs];
+  // RTCROOM_BENCH_NODE_ARGS: Node flags for the server of any benchmark (--trace-gc, --cpu-prof …)
+  const envArgs = (process.env.RTCROOM_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...envArgs, ...nodeArgs, bin, 'serve', '--port', '0', '--apps', join(dir, 'apps.json'), '--log-level', 'warn', '--rtc-ip', '127.0.0.1', ...NO_ROOM_LIMITS, ...extraArgs];
   const pin = hasTaskset && opts.pin !== false;
   const command = [...(opts.wrap ?? []), ...(pin ? ['taskset', '-c', '0'] : []), process.execPath, ...args];
   const child: ChildProcess = spawn(command[0]!, command.slice(1), { cwd: dir, env: { ...process.env, ...opts.env } });

@@ -84,9 +84,10 @@ Options:
                              average / cores (default 0.9, as LiveKit's sysload_limit)
   --drain-timeout SEC        with --redis, SIGTERM drains: no new rooms, exit when this node's rooms
                              are empty or after SEC (default 300), then their members rejoin elsewhere
-  --no-memory-reclaim        do not collect memory after a burst (by default one memory-reducing GC,
-                             a 100-400 ms pause, runs once RSS stands 15% above its floor and V8's
-                             heap holds 32 MiB it does not use; at most 2/min)
+  --no-memory-reclaim        do not collect memory after a burst (by default one memory-reducing GC
+                             starts once RSS stands 15% above its floor and stopped rising, at most
+                             2/min: incremental with the native module; without it a 100-400 ms
+                             pause, and only when V8's heap holds 32 MiB it does not use)
   --profile-dir DIR          SIGUSR2 starts a CPU and an allocation profile, the next
                              SIGUSR2 writes both to DIR
   --miniapp DIR              serve the Douyin mini-program project in DIR (app.json, pages …) at

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { heapSlackBytes, MemoryReclaimer } from './memory-reclaim.ts';
+import { heapSlackBytes, MemoryReclaimer, memoryReducingGc, reclaimsIncrementally } from './memory-reclaim.ts';
 
 const MiB = 2 ** 20;
 
@@ -8,7 +8,7 @@ const MiB = 2 ** 20;
 function run(rssAt: (s: number) => number, seconds: number, afterGc: number) {
   const gcs: number[] = [];
   let now = 0;
-  const r = new MemoryReclaimer(() => gcs.push(now), { steadyMs: 5000, minIntervalMs: 60_000 });
+  const r = new MemoryReclaimer(() => void gcs.push(now), { steadyMs: 5000, minIntervalMs: 60_000 });
   const reports = [];
   for (now = 0; now < seconds; now++) {
     const rep = r.sample(now * 1000, rssAt(now), () => afterGc);
@@ -42,7 +42,7 @@ test('not when the heap has little room it does not use: the growth is live memo
   const rss = (s: number) => (s < 10 ? 100 : 200) * MiB;
   let slack = 8 * MiB;
   const gcs: number[] = [];
-  const r = new MemoryReclaimer(() => gcs.push(1), { steadyMs: 5000, minIntervalMs: 60_000 }, () => slack);
+  const r = new MemoryReclaimer(() => void gcs.push(1), { steadyMs: 5000, minIntervalMs: 60_000 }, () => slack);
   for (let s = 0; s < 40; s++) r.sample(s * 1000, rss(s), () => 190 * MiB);
   assert.equal(gcs.length, 0, 'no pause of every call for memory that is in use');
   // a burst's garbage collected by V8 leaves its heap committed: then it is worth the pause
@@ -55,4 +55,65 @@ test('not when the heap has little room it does not use: the growth is live memo
 test('the heap slack of this process is a size', () => {
   const s = heapSlackBytes();
   assert.ok(Number.isFinite(s) && s >= 0);
+});
+
+test('an incremental collection needs no slack, and the samples after it set the floor', () => {
+  const rss = (s: number) => (s < 10 ? 100 : s < 20 ? 200 : 130) * MiB;
+  const started: number[] = [];
+  let now = 0;
+  // little slack: a pausing GC would not run; an incremental one pauses nothing, so it may
+  const r = new MemoryReclaimer(() => (started.push(now), 'incremental'), { steadyMs: 5000, minIntervalMs: 60_000, incremental: true }, () => 0);
+  const reports = [];
+  for (now = 0; now < 30; now++) {
+    const rep = r.sample(now * 1000, rss(now), () => assert.fail('RSS is not read at once after an incremental start'));
+    if (rep) reports.push(rep);
+  }
+  assert.equal(started.length, 1);
+  assert.equal(reports[0]!.incremental, true);
+  assert.equal(reports[0]!.rssAfterBytes, undefined);
+  assert.equal(r.floorBytes, 130 * MiB, 'the floor is the lowest RSS after the start');
+});
+
+test('a pausing collection still waits for slack when the options say it pauses', () => {
+  const gcs: number[] = [];
+  const r = new MemoryReclaimer(() => void gcs.push(1), { steadyMs: 5000, minIntervalMs: 60_000 }, () => 0);
+  for (let s = 0; s < 40; s++) r.sample(s * 1000, (s < 10 ? 100 : 200) * MiB, () => 190 * MiB);
+  assert.equal(gcs.length, 0);
+});
+
+test('the incremental GC starts where the native module loads, and the forced one stands in otherwise', async () => {
+  const { loadNativeAddon } = await import('./media/native/addon.ts');
+  const load = loadNativeAddon();
+  // the fallback: a module whose Node lacks the entry point
+  let forcedRan = false;
+  const fallback = memoryReducingGc({ heapPressure: () => ((forcedRan = true), false), heapPressureAvailable: true });
+  assert.equal(fallback(), undefined);
+  assert.ok(forcedRan, 'asked, refused, then forced');
+  // a Node without the entry point: forced from the start, and the reclaimer keeps its slack rule
+  assert.equal(reclaimsIncrementally({ heapPressure: () => assert.fail('not available'), heapPressureAvailable: false }), false);
+  assert.equal(memoryReducingGc({ heapPressure: () => assert.fail('not available'), heapPressureAvailable: false })(), undefined);
+  assert.equal(reclaimsIncrementally(undefined), false);
+  // CI builds the module (npm ci): without it this test fails with the reason
+  if (!load.addon) assert.fail(`the native module ${load.reason} (build it: npm run build:native)`);
+  const { PerformanceObserver, constants } = await import('node:perf_hooks');
+  const kinds: number[] = [];
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) kinds.push((e as unknown as { detail: { kind: number } }).detail.kind);
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  try {
+    assert.ok(reclaimsIncrementally(load.addon), 'this Node has the entry point');
+    assert.equal(memoryReducingGc(load.addon)(), 'incremental');
+    // allocate until V8 finishes the collection it started (bounded)
+    let junk: object[] = [];
+    for (let i = 0; i < 400 && !kinds.includes(constants.NODE_PERFORMANCE_GC_MAJOR); i++) {
+      for (let k = 0; k < 20_000; k++) junk.push({ k });
+      junk = [];
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.ok(kinds.includes(constants.NODE_PERFORMANCE_GC_INCREMENTAL), `incremental marking ran (GC kinds seen: ${kinds.join(',')})`);
+    assert.ok(kinds.includes(constants.NODE_PERFORMANCE_GC_MAJOR), 'and a major GC finished it');
+  } finally {
+    obs.disconnect();
+  }
 });

@@ -4,20 +4,24 @@
  * process looks idle or 100 s after its last full GC; a server forwarding media never looks idle,
  * and a burst's regular full GCs keep restarting the 100 s (BENCHMARKS.md, "Where the attack's RSS
  * goes"). So this watches RSS and, when it stands well above its floor and has stopped growing,
- * asks for that GC once: a single pause of every room (~100–400 ms measured) in exchange for the
- * burst's tens of MiB, at most twice a minute.
+ * asks for that GC once, at most twice a minute.
  *
- * Only when V8's heap holds at least {@link ReclaimOptions.minSlackBytes} it does not use: RSS also
- * grows when calls start (their connections are live memory, not a burst's garbage), and a GC then
- * gives back little and stalls every call (fanout of 200: 360 ms for 33 MiB, in the measured window;
- * BENCHMARKS.md).
+ * With the native module the GC is incremental ({@link memoryReducingGc}): V8 marks concurrently
+ * and in small steps, and calls go on. Without it, it is a forced GC: a pause of every room in
+ * the process (~100–450 ms measured), so only when V8's heap holds at least
+ * {@link ReclaimOptions.minSlackBytes} it does not use: RSS also grows when calls start (their
+ * connections are live memory, not a burst's garbage), and a GC then gives back little and
+ * stalls every call (fanout of 200: 360 ms for 33 MiB; of 50: 300 ms; BENCHMARKS.md).
  * @module
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-/** A full, memory-reducing collection. */
-export type ReclaimGc = () => void;
+/**
+ * A full, memory-reducing collection: returns `'incremental'` when it was only started (V8 runs it
+ * from now on, between other work), nothing when it ran to its end within the call.
+ */
+export type ReclaimGc = () => 'incremental' | void;
 
 /** Tuning of {@link MemoryReclaimer}. */
 export interface ReclaimOptions {
@@ -29,15 +33,24 @@ export interface ReclaimOptions {
   steadyMs?: number;
   /** Least time between two reclaims (ms, default 30 000). */
   minIntervalMs?: number;
-  /** ... and only when the heap's unused part ({@link MemoryReclaimer} `heapSlack`) is at least this (bytes, default 32 MiB). */
+  /**
+   * ... and, for a collection that pauses (not incremental), only when the heap's unused part
+   * ({@link MemoryReclaimer} `heapSlack`) is at least this (bytes, default 32 MiB).
+   */
   minSlackBytes?: number;
+  /** Whether the collection is incremental (see {@link ReclaimGc}; default false: it pauses). */
+  incremental?: boolean;
 }
 
 /** What one reclaim did. */
 export interface ReclaimReport {
   rssBeforeBytes: number;
-  rssAfterBytes: number;
+  /** RSS right after a collection that ran to its end (undefined: an incremental one goes on). */
+  rssAfterBytes: number | undefined;
+  /** How long the call blocked (ms). */
   pauseMs: number;
+  /** Whether the collection goes on incrementally. */
+  incremental: boolean;
 }
 
 /**
@@ -52,6 +65,7 @@ export class MemoryReclaimer {
   readonly #minIntervalMs: number;
   readonly #minSlack: number;
   readonly #heapSlack: () => number;
+  readonly #incremental: boolean;
   #floor = Infinity;
   #lastReclaimAt = -Infinity;
   /** Recent samples (time, rss), oldest first, covering the steady window. */
@@ -70,9 +84,10 @@ export class MemoryReclaimer {
     this.#minGrowth = options.minGrowthBytes ?? 24 * 1024 * 1024;
     this.#steadyMs = options.steadyMs ?? 5000;
     this.#minIntervalMs = options.minIntervalMs ?? 30_000;
+    this.#incremental = options.incremental ?? false;
   }
 
-  /** The RSS a reclaim is measured against (bytes). */
+  /** The RSS a reclaim is measured against (bytes; Infinity until a sample after an incremental one). */
   get floorBytes(): number {
     return this.#floor;
   }
@@ -80,7 +95,8 @@ export class MemoryReclaimer {
   /**
    * One RSS reading at `nowMs`. Collects (and returns what it did) when RSS stands above the
    * floor by the configured margin, has not risen for the steady window, and no reclaim ran
-   * within the minimum interval. `rssAfter` reads RSS after the collection.
+   * within the minimum interval. `rssAfter` reads RSS after a collection that ran to its end;
+   * after an incremental one, the next samples set the floor.
    */
   sample(nowMs: number, rssBytes: number, rssAfter: () => number): ReclaimReport | undefined {
     this.#floor = Math.min(this.#floor, rssBytes);
@@ -92,28 +108,52 @@ export class MemoryReclaimer {
     const excess = rssBytes - this.#floor;
     if (!covered || rising || excess < this.#minGrowth || excess < this.#growth * this.#floor) return undefined;
     if (nowMs - this.#lastReclaimAt < this.#minIntervalMs) return undefined;
-    // live memory (calls that started), not a burst's garbage: a collection would give little back
-    if (this.#heapSlack() < this.#minSlack) return undefined;
+    // live memory (calls that started), not a burst's garbage: a collection would give little
+    // back, not worth a pause of every call
+    if (!this.#incremental && this.#heapSlack() < this.#minSlack) return undefined;
     const t0 = performance.now();
-    this.#gc();
+    const incremental = this.#gc() === 'incremental';
     const pauseMs = performance.now() - t0;
-    const after = rssAfter();
+    const after = incremental ? undefined : rssAfter();
     this.#lastReclaimAt = nowMs;
-    this.#floor = after;
+    this.#floor = after ?? Infinity;
     this.#recent.length = 0;
-    return { rssBeforeBytes: rssBytes, rssAfterBytes: after, pauseMs };
+    return { rssBeforeBytes: rssBytes, rssAfterBytes: after, pauseMs, incremental };
   }
 }
 
+/** The native module's part: V8's memory-pressure notification (`native/src/heap-pressure.c`). */
+export interface HeapPressure {
+  /** Starts an incremental memory-reducing GC; false when this Node has no entry point for it. */
+  heapPressure(): boolean;
+  /** Whether this Node has that entry point. */
+  readonly heapPressureAvailable: boolean;
+}
+
+/** Whether {@link memoryReducingGc} of `native` collects incrementally. */
+export function reclaimsIncrementally(native: HeapPressure | undefined): boolean {
+  return native?.heapPressureAvailable === true;
+}
+
 /**
- * V8's memory-reducing full GC (`gc({type: 'major', flavor: 'last-resort'})`), made callable
- * without starting Node with `--expose-gc`: the flag is set now and the function taken from a
- * fresh context, where V8 installs it.
+ * V8's memory-reducing full GC: incremental through `native` when given and it works (V8's
+ * "moderate memory pressure"), else forced (`gc({type: 'major', flavor: 'last-resort'})`, made
+ * callable without starting Node with `--expose-gc`: the flag is set now and the function taken
+ * from a fresh context, where V8 installs it).
  */
-export function memoryReducingGc(): ReclaimGc {
+export function memoryReducingGc(native?: HeapPressure): ReclaimGc {
+  if (native && reclaimsIncrementally(native)) return () => (native.heapPressure() ? 'incremental' : forcedGc()());
+  return forcedGc();
+}
+
+let forced: ReclaimGc | undefined;
+
+function forcedGc(): ReclaimGc {
+  if (forced) return forced;
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as (options?: { type: 'major'; flavor: 'last-resort' }) => void;
-  return () => gc({ type: 'major', flavor: 'last-resort' });
+  forced = () => gc({ type: 'major', flavor: 'last-resort' });
+  return forced;
 }
 
 /** What of V8's heap is resident and holds no object, live or garbage (bytes): what a memory-reducing GC returns besides the garbage it collects. */

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SIGNAL_PATH } from '@rtcroom/protocol';
 import type { ServerConfig } from './config.ts';
-import { heapSlackBytes, MemoryReclaimer, memoryReducingGc } from './memory-reclaim.ts';
+import { heapSlackBytes, type HeapPressure, MemoryReclaimer, memoryReducingGc, reclaimsIncrementally } from './memory-reclaim.ts';
 import { createLogger, type Logger } from './log.ts';
 import { RoomManager } from './room/room-manager.ts';
 import { Handlers } from './signal/handlers.ts';
@@ -207,7 +207,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
     directory?.start();
   }
   log.info('rtcroom listening', { url, apps: config.apps.size, devMode: config.devApp !== undefined, ...(cluster ? { nodeId: cluster.nodeId } : {}) });
-  const reclaim = config.memoryReclaim ? watchMemory(log) : undefined;
+  const reclaim = config.memoryReclaim ? watchMemory(log, send.addon) : undefined;
   /** Cluster: gives up the pins of this node's rooms and sends their members to rejoin (4013), when another node can take them. */
   const moveAway = async (reason: string) => {
     const left = localRooms(rooms);
@@ -280,12 +280,18 @@ function roomsEmpty(rooms: RoomManager, timeoutMs: number): Promise<boolean> {
 /** How often RSS is read for the memory reclaimer (ms). */
 const RECLAIM_SAMPLE_MS = 1000;
 
-/** Samples RSS and reclaims memory after bursts (see `memory-reclaim.ts`); returns the timer. */
-function watchMemory(log: Logger): NodeJS.Timeout {
-  const reclaimer = new MemoryReclaimer(memoryReducingGc(), {}, heapSlackBytes);
+/**
+ * Samples RSS and reclaims memory after bursts (see `memory-reclaim.ts`): incrementally with the
+ * native module, else with a pause. Returns the timer.
+ */
+function watchMemory(log: Logger, native: HeapPressure | undefined): NodeJS.Timeout {
+  const reclaimer = new MemoryReclaimer(memoryReducingGc(native), { incremental: reclaimsIncrementally(native) }, heapSlackBytes);
   const timer = setInterval(() => {
     const r = reclaimer.sample(performance.now(), process.memoryUsage.rss(), () => process.memoryUsage.rss());
-    if (r) log.info('memory reclaimed after a burst', { rssBeforeMiB: Math.round(r.rssBeforeBytes / 2 ** 20), rssAfterMiB: Math.round(r.rssAfterBytes / 2 ** 20), pauseMs: Math.round(r.pauseMs) });
+    if (!r) return;
+    const mib = (b: number | undefined) => (b === undefined ? undefined : Math.round(b / 2 ** 20));
+    if (r.incremental) log.info('memory reclaim started after a burst (incremental GC)', { rssBeforeMiB: mib(r.rssBeforeBytes) });
+    else log.info('memory reclaimed after a burst', { rssBeforeMiB: mib(r.rssBeforeBytes), rssAfterMiB: mib(r.rssAfterBytes), pauseMs: Math.round(r.pauseMs) });
   }, RECLAIM_SAMPLE_MS);
   timer.unref();
   return timer;

@@ -12,6 +12,8 @@
  *   flush() -> datagrams sent; pending(); stats(); batching (sendmmsg available)
  *   protectRtcp(ctx, index, packet, out) / unprotectRtcp(ctx, packet, out) -> SRTCP (GCM) length written to out (0: failed / forged)
  *   receivedAgo(fd) -> ms since the last datagram read from fd arrived, -1 unknown (rxstamp.c)
+ *   heapPressure() -> whether V8 was asked for an incremental memory-reducing GC (heap-pressure.c)
+ *   heapPressureAvailable: whether this Node has the entry point heapPressure needs
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 #include <node_api.h>
 
 #include "batch.h"
+#include "heap-pressure.h"
 #include "rxstamp.h"
 #include "srtp.h"
 
@@ -333,6 +336,13 @@ static napi_value js_received_ago(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value js_heap_pressure(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  CHECK(napi_get_boolean(env, heap_pressure_moderate() != 0, &result));
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"gcm", NULL, js_gcm, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -346,13 +356,16 @@ NAPI_MODULE_INIT() {
       {"pending", NULL, js_pending, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
       {"receivedAgo", NULL, js_received_ago, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"heapPressure", NULL, js_heap_pressure, NULL, NULL, NULL, napi_enumerable, NULL},
       {"protectRtcp", NULL, js_protect_rtcp, NULL, NULL, NULL, napi_enumerable, NULL},
       {"unprotectRtcp", NULL, js_unprotect_rtcp, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  napi_value batching;
+  napi_value batching, pressure;
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok ||
       napi_get_boolean(env, batch_supported != 0, &batching) != napi_ok ||
-      napi_set_named_property(env, exports, "batching", batching) != napi_ok)
+      napi_set_named_property(env, exports, "batching", batching) != napi_ok ||
+      napi_get_boolean(env, heap_pressure_available() != 0, &pressure) != napi_ok ||
+      napi_set_named_property(env, exports, "heapPressureAvailable", pressure) != napi_ok)
     return NULL;
   return exports;
 }

@@ -77,6 +77,13 @@ export interface NativeAddon {
    * not known (the first call on a socket turns the kernel's stamping on; not Linux).
    */
   receivedAgo(fd: number): number;
+  /**
+   * Asks V8 to start an incremental, memory-reducing GC of this thread's heap (its "moderate
+   * memory pressure"); false when this Node has no such entry point (`memory-reclaim.ts`).
+   */
+  heapPressure(): boolean;
+  /** Whether this Node has the V8 entry point {@link heapPressure} needs. */
+  readonly heapPressureAvailable: boolean;
   /** Whether this platform batches with `sendmmsg` (Linux). */
   readonly batching: boolean;
 }
@@ -87,7 +94,7 @@ export const DEFAULT_ADDON_PATH = fileURLToPath(new URL('../../../native/build/R
 /** The module, or why there is none. */
 export type AddonLoad = { addon: NativeAddon; reason?: undefined } | { addon?: undefined; reason: string };
 
-const FUNCTIONS = ['gcm', 'cm', 'protect', 'unprotect', 'openSocket', 'closeSocket', 'queue', 'flush', 'pending', 'stats', 'receivedAgo', 'protectRtcp', 'unprotectRtcp'] as const;
+const FUNCTIONS = ['gcm', 'cm', 'protect', 'unprotect', 'openSocket', 'closeSocket', 'queue', 'flush', 'pending', 'stats', 'receivedAgo', 'protectRtcp', 'unprotectRtcp', 'heapPressure'] as const;
 
 /** Loads the module at `path` and checks it against the JavaScript protectors. */
 export function loadNativeAddon(path = DEFAULT_ADDON_PATH): AddonLoad {
