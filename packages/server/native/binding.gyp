@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "rtcroom_native",
-      "sources": ["src/addon.c", "src/srtp.c", "src/batch.c", "src/rxstamp.c", "src/heap-pressure.c"],
+      "sources": ["src/addon.c", "src/srtp.c", "src/batch.c", "src/rxstamp.c", "src/heap-pressure.c", "src/fanout.c", "src/addon-fanout.c"],
       "defines": ["NAPI_VERSION=8", "OPENSSL_API_COMPAT=30000", "OPENSSL_NO_DEPRECATED"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Werror=implicit-function-declaration"],
       "conditions": [

@@ -14,57 +14,33 @@
  *   receivedAgo(fd) -> ms since the last datagram read from fd arrived, -1 unknown (rxstamp.c)
  *   heapPressure() -> whether V8 was asked for an incremental memory-reducing GC (heap-pressure.c)
  *   heapPressureAvailable: whether this Node has the entry point heapPressure needs
+ *   fanoutGroup() / fanoutLeg() / fanoutLegSet(...) / fanoutLegState(leg, out) / fanoutAdd(group, leg) /
+ *   fanoutRemove(leg) / fanout(group, seq, ts, marker, payload, nowMs) -> the native fan-out (addon-fanout.c)
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef NAPI_VERSION
-#define NAPI_VERSION 8
-#endif
-#include <node_api.h>
-
-#include "batch.h"
+#include "addon.h"
 #include "heap-pressure.h"
 #include "rxstamp.h"
-#include "srtp.h"
-
-/*
- * The module's objects reach JavaScript as externals whose data begins with a marker: a context
- * (srtp_ctx_check) or a socket (SOCK_MAGIC). The marker is checked on every call, in place of
- * Node-API's type tags, which cost a property lookup on the external per call (two per packet).
- */
-#define SOCK_MAGIC 0x72746353434b0001ULL /* "rtcSCK" */
 
 /* The queue of this thread (a Node process's JavaScript runs on one; worker threads get their own). */
 static __thread batch_queue *thread_queue;
 
-static batch_queue *queue_of_thread(void) {
+batch_queue *queue_of_thread(void) {
   if (!thread_queue) thread_queue = batch_queue_new();
   return thread_queue;
 }
 
-/* The largest UDP payload: no RTP packet is larger (and OpenSSL's int lengths stay far away). */
-#define MAX_DATAGRAM 65507
-
-typedef struct {
-  uint64_t magic;       /* SOCK_MAGIC */
-  batch_socket *socket; /* NULL once closed */
-} socket_handle;
-
-#define CHECK(call)                                                  \
-  do {                                                               \
-    if ((call) != napi_ok) return throw_type(env, "native: " #call); \
-  } while (0)
-
-static napi_value throw_type(napi_env env, const char *message) {
+napi_value throw_type(napi_env env, const char *message) {
   bool pending = false;
   napi_is_exception_pending(env, &pending);
   if (!pending) napi_throw_type_error(env, NULL, message);
   return NULL;
 }
 
-static bool get_bytes(napi_env env, napi_value v, const uint8_t **data, size_t *len, bool optional) {
+bool get_bytes(napi_env env, napi_value v, const uint8_t **data, size_t *len, bool optional) {
   napi_valuetype t;
   if (napi_typeof(env, v, &t) != napi_ok) return false;
   if (optional && (t == napi_undefined || t == napi_null)) {
@@ -80,17 +56,17 @@ static bool get_bytes(napi_env env, napi_value v, const uint8_t **data, size_t *
   return true;
 }
 
-static bool get_u32(napi_env env, napi_value v, uint32_t *out) { return napi_get_value_uint32(env, v, out) == napi_ok; }
+bool get_u32(napi_env env, napi_value v, uint32_t *out) { return napi_get_value_uint32(env, v, out) == napi_ok; }
 
-static void *get_external(napi_env env, napi_value v) {
+void *get_external(napi_env env, napi_value v) {
   void *p = NULL;
   if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
   return p;
 }
 
-static srtp_ctx *get_ctx(napi_env env, napi_value v) { return srtp_ctx_check(get_external(env, v)); }
+srtp_ctx *get_ctx(napi_env env, napi_value v) { return srtp_ctx_check(get_external(env, v)); }
 
-static socket_handle *get_socket(napi_env env, napi_value v) {
+socket_handle *get_socket(napi_env env, napi_value v) {
   socket_handle *h = get_external(env, v);
   return h && h->magic == SOCK_MAGIC ? h : NULL;
 }
@@ -365,7 +341,7 @@ NAPI_MODULE_INIT() {
       napi_get_boolean(env, batch_supported != 0, &batching) != napi_ok ||
       napi_set_named_property(env, exports, "batching", batching) != napi_ok ||
       napi_get_boolean(env, heap_pressure_available() != 0, &pressure) != napi_ok ||
-      napi_set_named_property(env, exports, "heapPressureAvailable", pressure) != napi_ok)
+      napi_set_named_property(env, exports, "heapPressureAvailable", pressure) != napi_ok || !define_fanout(env, exports))
     return NULL;
   return exports;
 }

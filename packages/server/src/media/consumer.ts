@@ -15,6 +15,7 @@ import { LayerSelector } from './simulcast/layer-selector.ts';
 import type { Viewport } from './simulcast/allocator.ts';
 import { Vp8Continuity } from './simulcast/vp8-continuity.ts';
 import { applyPatch, NO_PATCH, packPatch } from './payload-patch.ts';
+import { LaneSeat } from './lane-seat.ts';
 
 const noop = (): void => undefined;
 /** A simulcast layer without packets this long has stopped (ms): ten frames at 15 fps. */
@@ -72,6 +73,8 @@ export class SendSlot {
   report(nowMs = performance.now()): void {
     const c = this.consumer;
     if (!c || (this.kind === 'audio' && c.targetLayer < 0)) return;
+    // the express lane counted what it sent: the report needs those counts
+    c.syncExpress(nowMs);
     const offset = this.rewriter.tsOffset;
     if (this.kind === 'audio' && c === this.#reported && offset === this.#reportedOffset && nowMs < this.#nextReportAt) return;
     if (!this.fast.sendReport({ sr: c.producer.lastSr, clockRate: c.producer.clockRate, tsOffset: offset })) return;
@@ -109,6 +112,8 @@ export class Consumer {
   readonly #video: boolean;
   /** When {@link prepare} asked for a keyframe (performance.now() ms). */
   #preparedAt = -Infinity;
+  /** Its place in the producer's express lane: plain audio only (see `express-lane.ts`). */
+  readonly #seat: LaneSeat | undefined;
 
   constructor(producer: Producer, slot: SendSlot) {
     this.producer = producer;
@@ -116,6 +121,21 @@ export class Consumer {
     this.#fast = slot.fast;
     this.#rewriter = slot.rewriter;
     this.#video = slot.kind === 'video';
+    if (producer.kind === 'audio' && producer.layers.length === 1) {
+      this.#seat = new LaneSeat({
+        fast: slot.fast,
+        rewriter: slot.rewriter,
+        laneAllowed: () => !this.#closed && this.#target >= 0 && this.slot.consumer === this,
+        laneOf: (addon) => producer.lane(addon),
+        seatChanged: () => producer.consumers.refresh(),
+        counted: (packets, octets, now) => {
+          this.forwarded += packets;
+          if (octets > 0) this.meter.add(octets, now);
+        },
+      });
+    }
+    // the slot's previous user must not send on it any more (it is normally closed already)
+    slot.consumer?.leaveLane(performance.now());
     slot.consumer = this;
     slot.lastKey = Consumer.key(producer.userId, producer.source);
     slot.rewriter.switchSource();
@@ -152,8 +172,11 @@ export class Consumer {
    * sequence number, its timestamps advanced by the pause (like a DTX gap, not a loss).
    */
   setTargetLayer(layer: number): void {
+    if (layer < 0) this.leaveLane(performance.now());
     const was = this.#target;
     this.#target = layer;
+    // a paused plain stream is not in the producer's per-packet loop at all
+    if ((was < 0) !== (layer < 0)) this.producer.consumers.refresh();
     const sel = this.#selector;
     if (sel) {
       const current = sel.current;
@@ -279,6 +302,7 @@ export class Consumer {
         mediaCounts.forwarded++;
         mediaCounts.forwardedBytes += packet.payload.length;
         this.meter.add(packet.payload.length, now);
+        this.#seat?.join(seq, ts, now);
       }
       return;
     }
@@ -303,9 +327,35 @@ export class Consumer {
     }
   }
 
+  /** Whether the producer's express lane sends this consumer's packets (see `express-lane.ts`). */
+  get inExpress(): boolean {
+    return this.#seat?.seated === true;
+  }
+
+  /**
+   * Whether the producer hands this consumer its packets one by one ({@link forward}): not when
+   * the express lane sends them, nor while a plain stream is paused (audio selection pauses most
+   * of a big room's streams for each listener: they would each cost a call per packet that does
+   * nothing). A simulcast stream stays: its layer selector follows every packet.
+   */
+  get listed(): boolean {
+    return !this.inExpress && (this.#target >= 0 || this.producer.layers.length > 1);
+  }
+
+  /** Leaves the express lane, if in it: the next packet goes through {@link forward}. */
+  leaveLane(now: number): void {
+    this.#seat?.leave(now);
+  }
+
+  /** Brings the fast sender's counts up to what the express lane sent (sender reports need them). */
+  syncExpress(now: number): void {
+    this.#seat?.sync(now);
+  }
+
   /** Detaches from the producer and frees the slot. */
   close(): void {
     if (this.#closed) return;
+    this.leaveLane(performance.now());
     this.#closed = true;
     mediaCounts.consumers--;
     this.producer.consumers.delete(this);

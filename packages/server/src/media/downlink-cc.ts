@@ -31,10 +31,27 @@ const RETRANSMIT_SHARE = 0.5;
 /** How much unused retransmission budget may be saved up (ms of it). */
 const RETRANSMIT_BURST_MS = 500;
 
+/** Records the native fan-out's ring holds (`native/src/fanout.h` FANOUT_CC_RECORDS). */
+const SHARED_RECORDS = 512;
+/** The shared block's size: a 16-byte header, then 16 bytes per record (FANOUT_CC_BYTES). */
+export const SHARED_CC_BYTES = 16 + SHARED_RECORDS * 16;
+
 /** Numbers the packets of one connection, estimates its bandwidth, budgets retransmissions. */
 export class DownlinkCc implements TransportSequencer {
   readonly estimator: BandwidthEstimator;
   #seq = 0;
+  /**
+   * The block shared with the native fan-out, once a leg of this connection is in it: the next
+   * number (u32 0) and the packets it numbered (u32 1: how many so far; records of u32 number,
+   * u32 bytes, f64 send time from byte 16), host byte order.
+   */
+  #shared: Buffer | undefined;
+  #u32: Uint32Array | undefined;
+  #f64: Float64Array | undefined;
+  /** Records of the block read so far. */
+  #drained = 0;
+  /** Records the native fan-out overwrote before they were read (its ring was full). */
+  sharedOverruns = 0;
   #budget = 0;
   #budgetAt = -Infinity;
   #probing = false;
@@ -72,11 +89,55 @@ export class DownlinkCc implements TransportSequencer {
    * `probeCluster`: the probe it belongs to (-1: none).
    */
   next(bytes: number, nowMs: number, probeCluster = -1): number {
-    const seq = this.#seq;
-    this.#seq = (seq + 1) & 0xffff;
+    const u32 = this.#u32;
+    const seq = u32 ? u32[0]! : this.#seq;
+    if (u32) u32[0] = (seq + 1) & 0xffff;
+    else this.#seq = (seq + 1) & 0xffff;
     this.#firstNumberedAt ??= nowMs;
     this.estimator.onPacketSent(seq, bytes + OVERHEAD, nowMs, probeCluster);
     return seq;
+  }
+
+  /**
+   * The block the native fan-out numbers this connection's packets in (made on the first call,
+   * with the counter where this one stands): both number from it from now on.
+   */
+  sharedBlock(): Buffer {
+    if (!this.#shared) {
+      // an ArrayBuffer of its own (not the Buffer pool's): aligned for both views
+      const ab = new ArrayBuffer(SHARED_CC_BYTES);
+      this.#shared = Buffer.from(ab);
+      this.#u32 = new Uint32Array(ab);
+      this.#f64 = new Float64Array(ab);
+      this.#u32[0] = this.#seq;
+    }
+    return this.#shared;
+  }
+
+  /**
+   * Records what the native fan-out numbered since the last call in the send history (before
+   * feedback is matched against it; also called every few hundred ms so its ring never fills).
+   */
+  drainShared(): void {
+    const u32 = this.#u32;
+    if (!u32) return;
+    const written = u32[1]!;
+    let from = this.#drained;
+    // u32 counters: the difference is right across their wrap
+    const pending = (written - from) >>> 0;
+    if (pending === 0) return;
+    if (pending > SHARED_RECORDS) {
+      this.sharedOverruns += pending - SHARED_RECORDS;
+      from = (written - SHARED_RECORDS) >>> 0;
+    }
+    const f64 = this.#f64!;
+    for (let k = from; k !== written; k = (k + 1) >>> 0) {
+      const r = k % SHARED_RECORDS;
+      const sentMs = f64[3 + 2 * r]!;
+      this.#firstNumberedAt ??= sentMs;
+      this.estimator.onPacketSent(u32[4 + 4 * r]!, u32[5 + 4 * r]! + OVERHEAD, sentMs);
+    }
+    this.#drained = written;
   }
 
   /** Called when a feedback cut the estimate by a fifth or more (re-allocate at once). */
@@ -85,6 +146,7 @@ export class DownlinkCc implements TransportSequencer {
   /** A transport-wide feedback packet from the subscriber. */
   onFeedback(fb: TwccFeedback, nowMs = performance.now()): void {
     this.#feedbackSeen = true;
+    this.drainShared();
     const before = this.estimator.estimateBps;
     const after = this.estimator.onFeedback(fb, nowMs);
     // congestion: the layers must come down now, not at the next allocation tick

@@ -8,6 +8,18 @@
 /** A `Set` with {@link list}: its members as an array, rebuilt only after a change. */
 export class FanOut<T> extends Set<T> {
   #list: T[] | undefined;
+  readonly #listed: ((value: T) => boolean) | undefined;
+
+  /** @param listed which members {@link list} holds (default: all); call {@link refresh} when that changes for one */
+  constructor(listed?: (value: T) => boolean) {
+    super();
+    this.#listed = listed;
+  }
+
+  /** Rebuilds {@link list} at its next use (a member's `listed` changed). */
+  refresh(): void {
+    this.#list = undefined;
+  }
 
   override add(value: T): this {
     if (!this.has(value)) this.#list = undefined;
@@ -26,11 +38,12 @@ export class FanOut<T> extends Set<T> {
   }
 
   /**
-   * The members in insertion order, as of now (a member added while a loop runs over the list
+   * The (listed) members in insertion order, as of now (a member added while a loop runs over the list
    * is not in it; one deleted meanwhile still is: callers' members check that themselves).
    * Do not change the array.
    */
   get list(): readonly T[] {
-    return (this.#list ??= [...this]);
+    const listed = this.#listed;
+    return (this.#list ??= listed ? [...this].filter(listed) : [...this]);
   }
 }

@@ -20,6 +20,7 @@ import { mediaCounts } from './metrics.ts';
 import type { RtpProtector } from './srtp-protect.ts';
 import { protectorFor } from './session-protector.ts';
 import type { NativeAddon } from './native/addon.ts';
+import type { ExpressRoute, SenderState } from './express-lane.ts';
 import { NativeProtector } from './native/native-protector.ts';
 import { applyPatch, NO_PATCH } from './payload-patch.ts';
 import { RETRANSMIT_SLOTS, RetransmitBuffer } from './retransmit-buffer.ts';
@@ -38,6 +39,10 @@ export interface TransportSequencer {
   readonly resendIntervalMs: number;
   /** A packet left without a sequence number (the subscriber did not negotiate transport-wide CC). */
   sentUnnumbered(): void;
+  /** The numbering block shared with the native fan-out (see `DownlinkCc.sharedBlock`), where there is one. */
+  sharedBlock?(): Buffer;
+  /** Records what the native fan-out numbered (see `DownlinkCc.drainShared`). */
+  drainShared?(): void;
 }
 
 /** Least time between two retransmissions of one packet without congestion control (ms). */
@@ -136,6 +141,49 @@ export class FastRtpSender extends LegRoute {
       this.#path = this.#protector ? 'fast' : 'werift';
     }
     return this.#path;
+  }
+
+  /** The native module, on the native send path. */
+  get native(): NativeAddon | undefined {
+    return this.#addon;
+  }
+
+  /**
+   * The route the native fan-out can send this stream on now, as this sender would; undefined
+   * when it cannot: not the native protector, an ICE-TCP pair or an IPv6 address, DTLS not up, or
+   * test loss injected.
+   */
+  expressRoute(now: number): ExpressRoute | undefined {
+    if (this.#dropEvery || this.path(now) !== 'fast' || !this.ready(now)) return undefined;
+    const native = this.#native;
+    const socket = this.socket;
+    if (!native || !socket) return undefined;
+    const r = native.route(socket, this.to);
+    if (!r) return undefined;
+    // numbered packets need the connection's shared counter
+    if (this.ccId && !this.#cc?.sharedBlock) return undefined;
+    const ccBlock = this.ccId ? this.#cc!.sharedBlock!() : undefined;
+    return { ctx: r.ctx, socket: r.socket, ip: r.ip, port: this.to[1], ssrc: this.ssrc, pt: this.pt, ccId: this.ccId, ccBlock };
+  }
+
+  /** Hands what the native fan-out numbered on this connection to its send history. */
+  drainNumbering(): void {
+    this.#cc?.drainShared?.();
+  }
+
+  /** This stream's sending state (for the native fan-out to go on from). */
+  exportState(): SenderState {
+    return { lastSeq: this.#lastSeq, roc: this.#roc, lastTs: this.#lastTs, lastSendMs: this.#lastSendMs, packets: this.packets, octets: this.octets };
+  }
+
+  /** Takes over the state the native fan-out reached (sender reports, and sending on from where it stopped). */
+  importState(state: SenderState): void {
+    this.#lastSeq = state.lastSeq;
+    this.#roc = state.roc;
+    this.#lastTs = state.lastTs;
+    this.#lastSendMs = state.lastSendMs;
+    this.packets = state.packets;
+    this.octets = state.octets;
   }
 
   /** The SRTP profile the fast path writes, once decided (undefined: not yet, or werift's path). */

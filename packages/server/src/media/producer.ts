@@ -12,6 +12,8 @@ import type { Consumer } from './consumer.ts';
 import { mediaCounts } from './metrics.ts';
 import { parseVp8Descriptor, Vp8Descriptor } from './codecs/vp8-descriptor.ts';
 import { KeyframeHold } from './keyframe-hold.ts';
+import { ExpressLane } from './express-lane.ts';
+import type { NativeAddon } from './native/addon.ts';
 import { BitrateMeter } from './simulcast/bitrate-meter.ts';
 import { LossMeter } from './loss-meter.ts';
 import { Dynacast } from './simulcast/dynacast.ts';
@@ -122,7 +124,10 @@ export class Producer {
   /** When the last packet arrived, active or not (performance.now(); -Infinity before any). */
   lastPacketAt = -Infinity;
   /** Consumers of this producer. */
-  readonly consumers = new FanOut<Consumer>();
+  /** Its consumers; `list` holds those sent to one by one (`Consumer.listed`: not the express lane's, not paused ones). */
+  readonly consumers = new FanOut<Consumer>((c) => c.listed);
+  /** The consumers the native module sends to in one call per packet (`express-lane.ts`; made on first use). */
+  #lane: ExpressLane | undefined;
   /** Recorders of this producer (they want its highest layer, as a viewer of unknown size does). */
   readonly taps = new Set<RtpTap>();
   /** The publisher's last sender report (for lip-sync across forwarding). */
@@ -228,6 +233,11 @@ export class Producer {
     if (this.active && this.consumers.size + this.taps.size > 0) this.requestKeyframe(index);
   }
 
+  /** The express lane of this producer's stream (made on first use; see `express-lane.ts`). */
+  lane(addon: NativeAddon): ExpressLane {
+    return (this.#lane ??= new ExpressLane(addon));
+  }
+
   /** Asks the publisher for a keyframe of `layer` (-1: every layer; video only; throttled per layer). */
   requestKeyframe(layer = -1): void {
     if (this.kind !== 'video' || this.#closed) return;
@@ -274,6 +284,15 @@ export class Producer {
       }
       const hold = this.hold;
       if (hold.size > 0 || hold.armed(now)) hold.add(packet, layer.index, this.vp8Valid && d.keyframe, now);
+    }
+    // the lane first: a member leaving it at its check gets this packet below, one joining below
+    // got it there
+    const lane = this.#lane;
+    if (lane !== undefined && lane.size > 0) {
+      lane.check(now);
+      const n = lane.send(packet, now);
+      mediaCounts.forwarded += n;
+      mediaCounts.forwardedBytes += n * payload.length;
     }
     const consumers = this.consumers.list;
     for (let i = 0; i < consumers.length; i++) consumers[i]!.forward(packet, now, layer.index);

@@ -68,4 +68,16 @@ export class SeqTsRewriter {
     }
     this.#started = true;
   }
+
+  /**
+   * Takes over where another writer of this stream's mapping left it (the native fan-out writes
+   * `seq + offset`, `ts + offset` with the offsets of the current source): the last sequence
+   * number and timestamp written, and when.
+   */
+  resume(lastSeq: number, lastTs: number, lastWallMs: number): void {
+    if (!this.#started || lastSeq < 0) return;
+    this.#lastSeq = this.seq = lastSeq;
+    this.#lastTs = this.timestamp = lastTs;
+    this.#lastWallMs = lastWallMs;
+  }
 }

@@ -13,7 +13,7 @@ const NET = { iceAddress: '127.0.0.1', announcedAddress: undefined, portRange: u
 const TIMEOUT_MS = 150;
 
 /** The parts of a producer a consumer reads when it is made. */
-const audioProducer = (userId: string) => ({ kind: 'audio', userId, source: 'audio', consumers: new Set() }) as unknown as Producer;
+const audioProducer = (userId: string) => ({ kind: 'audio', userId, source: 'audio', consumers: new Set(), layers: [{}] }) as unknown as Producer;
 
 /** A subscriber connection whose offers are recorded. */
 function peer() {

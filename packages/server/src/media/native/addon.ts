@@ -22,6 +22,16 @@ export interface NativeSocket {
   readonly __nativeSocket: unique symbol;
 }
 
+/** A native fan-out group: the consumers of one producer stream that the module sends to in one call. */
+export interface NativeFanoutGroup {
+  readonly __nativeFanoutGroup: unique symbol;
+}
+
+/** One consumer's stream in a {@link NativeFanoutGroup}: its route, rewriting and state. */
+export interface NativeFanoutLeg {
+  readonly __nativeFanoutLeg: unique symbol;
+}
+
 /** Counters of the module's send queue since the process started. */
 export interface NativeSendStats {
   /** Datagrams queued. */
@@ -84,6 +94,43 @@ export interface NativeAddon {
   heapPressure(): boolean;
   /** Whether this Node has the V8 entry point {@link heapPressure} needs. */
   readonly heapPressureAvailable: boolean;
+  /** A new, empty fan-out group (`native/src/fanout.h`). */
+  fanoutGroup(): NativeFanoutGroup;
+  /** A new leg, in no group, with no route. */
+  fanoutLeg(): NativeFanoutLeg;
+  /**
+   * Gives `leg` its route (SRTP context, socket, IPv4 `ip` as a number, port, SSRC, payload type,
+   * transport-wide extension id or 0, the connection's shared numbering block or undefined), its
+   * rewriting (output = input + offset) and its state (last sequence number or -1, rollover
+   * counter, last timestamp and send time, packets and payload bytes sent).
+   */
+  fanoutLegSet(
+    leg: NativeFanoutLeg,
+    ctx: NativeSrtpContext,
+    socket: NativeSocket,
+    ip: number,
+    port: number,
+    ssrc: number,
+    pt: number,
+    ccId: number,
+    ccBlock: Buffer | undefined,
+    seqOffset: number,
+    tsOffset: number,
+    lastSeq: number,
+    roc: number,
+    lastTs: number,
+    lastSendMs: number,
+    packets: number,
+    octets: number,
+  ): void;
+  /** Writes the leg's state to `out`: last sequence number (-1: none), rollover counter, last timestamp, last send time, packets, payload bytes. */
+  fanoutLegState(leg: NativeFanoutLeg, out: Float64Array): void;
+  /** Puts `leg` in `group` (out of any other). */
+  fanoutAdd(group: NativeFanoutGroup, leg: NativeFanoutLeg): void;
+  /** Takes `leg` out of its group. */
+  fanoutRemove(leg: NativeFanoutLeg): void;
+  /** Sends one RTP packet on every leg of `group` (into the send queue); returns on how many. */
+  fanout(group: NativeFanoutGroup, seq: number, ts: number, marker: boolean, payload: Buffer, nowMs: number): number;
   /** Whether this platform batches with `sendmmsg` (Linux). */
   readonly batching: boolean;
 }
@@ -94,7 +141,7 @@ export const DEFAULT_ADDON_PATH = fileURLToPath(new URL('../../../native/build/R
 /** The module, or why there is none. */
 export type AddonLoad = { addon: NativeAddon; reason?: undefined } | { addon?: undefined; reason: string };
 
-const FUNCTIONS = ['gcm', 'cm', 'protect', 'unprotect', 'openSocket', 'closeSocket', 'queue', 'flush', 'pending', 'stats', 'receivedAgo', 'protectRtcp', 'unprotectRtcp', 'heapPressure'] as const;
+const FUNCTIONS = ['gcm', 'cm', 'protect', 'unprotect', 'openSocket', 'closeSocket', 'queue', 'flush', 'pending', 'stats', 'receivedAgo', 'protectRtcp', 'unprotectRtcp', 'heapPressure', 'fanoutGroup', 'fanoutLeg', 'fanoutLegSet', 'fanoutLegState', 'fanoutAdd', 'fanoutRemove', 'fanout'] as const;
 
 /** Loads the module at `path` and checks it against the JavaScript protectors. */
 export function loadNativeAddon(path = DEFAULT_ADDON_PATH): AddonLoad {

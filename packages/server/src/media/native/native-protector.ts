@@ -54,19 +54,34 @@ export class NativeProtector implements RtpProtector {
    * send it through `dgram`.
    */
   queue(socket: Socket, to: readonly [string, number], header: Buffer, ssrc: number, roc: number, seq: number, prefix: Buffer | undefined, payload: Buffer): boolean {
+    const twin = this.#resolve(socket, to);
+    if (!twin || !this.#addon.queue(twin, this.#ctx, ssrc >>> 0, roc >>> 0, seq, header, prefix, payload, this.#ip, to[1])) return false;
+    flushThisTurn(this.#addon);
+    return true;
+  }
+
+  /**
+   * What the native fan-out needs to send this stream through `socket` to `to`: the context, the
+   * module's twin of the socket and the address as a number; undefined where {@link queue}
+   * could not send either.
+   */
+  route(socket: Socket, to: readonly [string, number]): { ctx: NativeSrtpContext; socket: NativeSocket; ip: number } | undefined {
+    const twin = this.#resolve(socket, to);
+    return twin ? { ctx: this.#ctx, socket: twin, ip: this.#ip } : undefined;
+  }
+
+  /** The module's twin of `socket` (kept while the socket is the same), with {@link #ip} set for `to`; undefined when it cannot send there. */
+  #resolve(socket: Socket, to: readonly [string, number]): NativeSocket | undefined {
     if (socket !== this.#socket || !this.#twin) {
       this.#socket = socket;
       this.#twin = nativeSocketOf(this.#addon, socket);
-      if (!this.#twin) return false;
+      if (!this.#twin) return undefined;
     }
-    const twin = this.#twin;
     const host = to[0];
     if (host !== this.#host) {
       this.#host = host;
       this.#ip = ipv4Number(host);
     }
-    if (this.#ip < 0 || !this.#addon.queue(twin, this.#ctx, ssrc >>> 0, roc >>> 0, seq, header, prefix, payload, this.#ip, to[1])) return false;
-    flushThisTurn(this.#addon);
-    return true;
+    return this.#ip < 0 ? undefined : this.#twin;
   }
 }

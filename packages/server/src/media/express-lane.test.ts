@@ -1,0 +1,211 @@
+// The express lane: the native fan-out writes what the fast sender would (headers, rewriting,
+// rollover counter, transport-wide numbers, SRTP), its numbers reach the send history, and a
+// consumer of a real producer and subscriber connection goes in and out of it with its stream
+// continuous at a real werift client.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, type RTCRtpReceiver } from 'werift';
+import { loadNativeAddon, type NativeAddon } from './native/addon.ts';
+import { nativeSocketOf } from './native/send-queue.ts';
+import { DownlinkCc } from './downlink-cc.ts';
+import { SubscriberPeer } from './subscriber-peer.ts';
+import { Producer } from './producer.ts';
+import { mediaCounts } from './metrics.ts';
+import { createLogger } from '../log.ts';
+
+/** The module: CI builds it (npm ci); without it these tests fail with the reason. */
+function addon(): NativeAddon {
+  const load = loadNativeAddon();
+  if (!load.addon) assert.fail(`the native module ${load.reason} (build it: npm run build:native)`);
+  return load.addon;
+}
+
+test('the native fan-out writes each leg its own stream: offsets, SSRC, payload type, rollover counter, transport-wide numbers, SRTP', async () => {
+  const native = addon();
+  const rx = createSocket('udp4');
+  const tx = createSocket('udp4');
+  await Promise.all([new Promise<void>((r) => rx.bind(0, '127.0.0.1', r)), new Promise<void>((r) => tx.bind(0, '127.0.0.1', r))]);
+  const got: Buffer[] = [];
+  rx.on('message', (m) => got.push(m));
+  try {
+    const twin = nativeSocketOf(native, tx)!;
+    assert.ok(twin);
+    const port = rx.address().port;
+    const keys = [0, 1].map(() => ({ key: randomBytes(16), salt: randomBytes(12) }));
+    const cc = new DownlinkCc();
+    const block = cc.sharedBlock();
+    const group = native.fanoutGroup();
+    const legs = keys.map(() => native.fanoutLeg());
+    // leg 0: numbered, about to wrap its sequence numbers; leg 1: unnumbered, fresh
+    native.fanoutLegSet(legs[0]!, native.gcm(keys[0]!.key, keys[0]!.salt), twin, 0x7f000001, port, 0xaaaa0001, 111, 3, block, 0xfff0, 1000, 0xfffd, 7, 5, 1, 10, 800);
+    native.fanoutLegSet(legs[1]!, native.gcm(keys[1]!.key, keys[1]!.salt), twin, 0x7f000001, port, 0xbbbb0002, 109, 0, undefined, 5, 0xfffffff0, -1, 0, 0, 0, 0, 0);
+    for (const l of legs) native.fanoutAdd(group, l);
+    const payloads = [0, 1, 2, 3].map((i) => randomBytes(60 + i));
+    // input 13..16: leg 0 writes 0xfffd, 0xfffe, 0xffff, 0x0000 (its ROC goes 7 → 8), leg 1 18..21
+    const inSeqs = [13, 14, 15, 16];
+    for (let i = 0; i < 4; i++) assert.equal(native.fanout(group, inSeqs[i]!, 0xfffffff8 + i, i === 3, payloads[i]!, 100 + i), 2);
+    native.flush();
+    for (let i = 0; i < 50 && got.length < 8; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(got.length, 8);
+    const opened = got.map((d) => {
+      const ssrc = d.readUInt32BE(8);
+      const leg = ssrc === 0xaaaa0001 ? 0 : 1;
+      const seq = d.readUInt16BE(2);
+      const headerLength = d[0]! & 0x10 ? 20 : 12;
+      // leg 0: ROC 7 until its output wraps to 0, then 8
+      const roc = leg === 0 && seq < 0x8000 ? 8 : leg === 0 ? 7 : 0;
+      const out = Buffer.alloc(d.length);
+      const n = native.unprotect(native.gcm(keys[leg]!.key, keys[leg]!.salt, true), ssrc, roc, seq, d, headerLength, out);
+      assert.ok(n > 0, `leg ${leg} seq ${seq} opens under ROC ${roc}`);
+      return { leg, seq, ts: d.readUInt32BE(4), pt: d[1]! & 0x7f, marker: (d[1]! & 0x80) !== 0, twcc: headerLength === 20 ? d.readUInt16BE(17) : -1, ext: d.subarray(12, 17), payload: out.subarray(headerLength, n) };
+    });
+    for (const leg of [0, 1]) {
+      const mine = opened.filter((p) => p.leg === leg);
+      assert.deepEqual(
+        mine.map((p) => p.seq),
+        inSeqs.map((s) => (s + (leg === 0 ? 0xfff0 : 5)) & 0xffff),
+      );
+      assert.deepEqual(
+        mine.map((p) => p.ts),
+        [0, 1, 2, 3].map((i) => (0xfffffff8 + i + (leg === 0 ? 1000 : 0xfffffff0)) >>> 0),
+      );
+      assert.ok(mine.every((p) => p.pt === (leg === 0 ? 111 : 109)));
+      assert.deepEqual(
+        mine.map((p) => p.marker),
+        [false, false, false, true],
+      );
+      mine.forEach((p, i) => assert.ok(p.payload.equals(payloads[i]!)));
+    }
+    const numbered = opened.filter((p) => p.leg === 0);
+    assert.deepEqual(
+      numbered.map((p) => p.twcc),
+      [0, 1, 2, 3],
+      'numbers from the shared counter',
+    );
+    assert.ok(numbered.every((p) => p.ext.equals(Buffer.from([0xbe, 0xde, 0, 1, 0x31]))));
+    assert.ok(opened.filter((p) => p.leg === 1).every((p) => p.twcc === -1));
+    // the state the module reached
+    const state = new Float64Array(6);
+    native.fanoutLegState(legs[0]!, state);
+    assert.deepEqual([...state], [0, 8, (0xfffffff8 + 3 + 1000) >>> 0, 103, 14, 800 + 60 + 61 + 62 + 63]);
+    // the numbers reach the send history, with what the fast sender counts per packet
+    const recorded: [number, number, number][] = [];
+    cc.estimator.onPacketSent = (seq, bytes, ms) => void recorded.push([seq, bytes, ms]);
+    cc.drainShared();
+    assert.deepEqual(
+      recorded,
+      [0, 1, 2, 3].map((i) => [i, 20 + 60 + i + 44, 100 + i]),
+    );
+    cc.drainShared();
+    assert.equal(recorded.length, 4, 'each record once');
+    // JavaScript numbers on from the same counter
+    assert.equal(cc.next(100, 200), 4);
+    // a leg taken out is sent nothing; a closed socket neither
+    native.fanoutRemove(legs[1]!);
+    assert.equal(native.fanout(group, 17, 0, false, payloads[0]!, 104), 1);
+    native.closeSocket(twin);
+    assert.equal(native.fanout(group, 18, 0, false, payloads[0]!, 105), 0);
+  } finally {
+    rx.close();
+    tx.close();
+  }
+});
+
+test('the native fan-out refuses bad arguments with a TypeError, never a crash', () => {
+  const native = addon();
+  const group = native.fanoutGroup();
+  const leg = native.fanoutLeg();
+  assert.throws(() => native.fanoutAdd(group, leg), /no route/);
+  assert.throws(() => native.fanoutAdd(leg as never, group as never), TypeError);
+  assert.throws(() => native.fanout(leg as never, 1, 2, false, Buffer.alloc(10), 0), TypeError);
+  assert.throws(() => native.fanout(group, 0x10000, 2, false, Buffer.alloc(10), 0), TypeError);
+  assert.throws(() => native.fanoutLegState(leg, new Float64Array(2)), TypeError);
+  const ctx = native.gcm(randomBytes(16), randomBytes(12));
+  assert.throws(() => native.fanoutLegSet(leg, ctx, ctx as never, 1, 2, 3, 96, 0, undefined, 0, 0, -1, 0, 0, 0, 0, 0), TypeError);
+  assert.equal(native.fanout(group, 1, 2, false, Buffer.alloc(10), 0), 0, 'an empty group sends nothing');
+});
+
+const NET = { iceAddress: '127.0.0.1', announcedAddress: undefined, portRange: undefined };
+
+test('an audio consumer joins the express lane after its first packet, leaves it when paused, and its stream stays continuous', async () => {
+  const native = addon();
+  const producer = new Producer('pub', 'audio');
+  producer.active = true;
+  const track = new MediaStreamTrack({ kind: 'audio', remote: true, ssrc: 2222 });
+  producer.attach(track, { sendRtcpPLI: async () => undefined } as unknown as RTCRtpReceiver);
+  let seq = 65_500; // the publisher's numbers wrap during the test
+  let ts = 1000;
+  const send = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      ts += 960;
+      const header = new RtpHeader({ payloadType: 111, ssrc: 2222, sequenceNumber: seq, timestamp: ts, marker: false });
+      seq = (seq + 1) & 0xffff;
+      track.onReceiveRtp.execute(new RtpPacket(header, Buffer.from([seq & 0xff, 1, 2, 3])), {});
+    }
+  };
+  let offer: { offerId: number; sdp: string } | undefined;
+  const sub = new SubscriberPeer({ ...NET, native }, { sendOffer: (o) => (offer ??= o), onFailed: () => {} }, createLogger('silent'));
+  const consumer = sub.consume(producer);
+  const client = new RTCPeerConnection({ iceUseIpv6: false });
+  const received: { seq: number; ts: number; mark: number }[] = [];
+  client.onTrack.subscribe((t) => t.onReceiveRtp.subscribe((p) => received.push({ seq: p.header.sequenceNumber, ts: p.header.timestamp, mark: p.payload[0]! })));
+  const until = async (what: string, ok: () => boolean): Promise<void> => {
+    for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(ok(), what);
+  };
+  try {
+    await until('an offer', () => offer !== undefined);
+    const up = new Promise<void>((resolve) => sub.pc.connectionStateChange.subscribe((s) => s === 'connected' && resolve()));
+    await client.setRemoteDescription({ type: 'offer', sdp: offer!.sdp });
+    await client.setLocalDescription(await client.createAnswer());
+    await sub.onAnswer(offer!.offerId, client.localDescription!.sdp);
+    await up;
+    // the client's own side must be up too, or it drops what comes first
+    await until('the client connected', () => client.connectionState === 'connected');
+    const c = consumer;
+    const forwarded = mediaCounts.forwarded;
+    send(1);
+    assert.ok(c.inExpress, 'in the lane after its first packet');
+    assert.equal(producer.consumers.list.length, 0, 'not sent one by one any more');
+    send(59);
+    assert.equal(mediaCounts.forwarded - forwarded, 60, 'every packet counted');
+    await until('60 packets', () => received.length >= 60);
+    // paused (audio selection): out of the lane, nothing sent; resumed: back in after one packet
+    c.setTargetLayer(-1);
+    assert.equal(c.inExpress, false);
+    assert.equal(producer.consumers.list.length, 0, 'a paused stream is not in the per-packet loop either');
+    send(20);
+    c.setTargetLayer(0);
+    send(30);
+    assert.ok(c.inExpress);
+    await until('90 packets', () => received.length >= 90);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(received.length, 90, 'nothing of the pause was sent');
+    // one stream: +1 sequence numbers throughout (across the publisher's wrap, the lane and the pause)
+    for (let i = 1; i < received.length; i++) assert.equal(received[i]!.seq, (received[i - 1]!.seq + 1) & 0xffff, `packet ${i}`);
+    // timestamps: +960 per packet, and the pause advanced them by its wall-clock time (at least one packet's worth)
+    for (let i = 1; i < 60; i++) assert.equal((received[i]!.ts - received[i - 1]!.ts) >>> 0, 960);
+    assert.ok((received[60]!.ts - received[59]!.ts) >>> 0 >= 1);
+    // the payloads are the packets sent while not paused
+    assert.deepEqual(
+      received.slice(58, 62).map((r) => r.mark),
+      [(65_500 + 59) & 0xff, (65_500 + 60) & 0xff, (65_500 + 81) & 0xff, (65_500 + 82) & 0xff],
+    );
+    // the counts came back from the module: what a sender report says
+    c.syncExpress(performance.now());
+    assert.equal(c.forwarded, 90);
+    assert.equal(c.slot.fast.packets, 90);
+    // closed: out of the lane
+    c.close();
+    assert.equal(c.inExpress, false);
+    send(5);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(received.length, 90);
+  } finally {
+    sub.close();
+    await client.close();
+    producer.close();
+  }
+});

@@ -1,0 +1,156 @@
+/**
+ * The express lane: the consumers of a producer's stream that the native module sends to in one
+ * call per packet (`native/src/fanout.c`), instead of one trip through {@link Consumer.forward}
+ * and the fast sender per consumer. What it takes is the steady state of a plain stream: audio
+ * (no simulcast layer to choose, no VP8 ids to rewrite, no history kept for NACKs), on the native
+ * send path, over UDP and IPv4, not paused. A consumer's first packet after any change goes
+ * through JavaScript, which fixes the rewriting's offsets; it then joins the lane with them and
+ * with its sender's state (sequence, rollover counter, counts), and leaves it — taking the state
+ * back — when it pauses, closes, or its route changes. A lane re-checks its members' routes every
+ * {@link LANE_CHECK_MS} (werift changes a nominated pair or an SRTP session without an event).
+ * @module
+ */
+import type { RtpPacket } from 'werift';
+import type { NativeAddon, NativeFanoutGroup, NativeFanoutLeg, NativeSocket, NativeSrtpContext } from './native/addon.ts';
+import { flushThisTurn } from './native/send-queue.ts';
+
+/** Where and how the native fan-out sends a stream as the fast sender (`fast-sender.ts`) would (`express-lane.ts`). */
+export interface ExpressRoute {
+  readonly ctx: NativeSrtpContext;
+  readonly socket: NativeSocket;
+  /** The IPv4 address as a number, and the port. */
+  readonly ip: number;
+  readonly port: number;
+  readonly ssrc: number;
+  readonly pt: number;
+  /** Transport-wide extension id (0: none) and the connection's numbering block. */
+  readonly ccId: number;
+  readonly ccBlock: Buffer | undefined;
+}
+
+/** A stream's sending state, handed between the fast sender and the native fan-out. */
+export interface SenderState {
+  /** Last sequence number sent (-1: none), the rollover counter, last timestamp, when (performance.now()). */
+  lastSeq: number;
+  roc: number;
+  lastTs: number;
+  lastSendMs: number;
+  /** Packets and payload bytes sent. */
+  packets: number;
+  octets: number;
+}
+
+/** How often a lane re-checks its members (ms). */
+export const LANE_CHECK_MS = 250;
+
+/** A member of a lane, as the lane sees it (a {@link Consumer}). */
+export interface LaneMember {
+  /** Re-checks the member's route and syncs its counters; the member leaves the lane if it must. */
+  checkExpress(now: number): void;
+}
+
+/** One producer stream's lane. */
+export class ExpressLane {
+  readonly #addon: NativeAddon;
+  readonly #group: NativeFanoutGroup;
+  readonly #members = new Set<LaneMember>();
+  #checkAt = 0;
+
+  constructor(addon: NativeAddon) {
+    this.#addon = addon;
+    this.#group = addon.fanoutGroup();
+  }
+
+  /** Members now. */
+  get size(): number {
+    return this.#members.size;
+  }
+
+  /** Whether `m` is in the lane. */
+  has(m: LaneMember): boolean {
+    return this.#members.has(m);
+  }
+
+  /** Puts `m` in the lane, sending with `leg` (its route and state set). */
+  add(m: LaneMember, leg: ExpressLeg): void {
+    this.#addon.fanoutAdd(this.#group, leg.native);
+    this.#members.add(m);
+  }
+
+  /** Takes `m` out (its leg is taken out by {@link ExpressLeg.leave}). */
+  delete(m: LaneMember): void {
+    this.#members.delete(m);
+  }
+
+  /** Re-checks the members when {@link LANE_CHECK_MS} have passed since the last time. */
+  check(now: number): void {
+    if (now < this.#checkAt) return;
+    this.#checkAt = now + LANE_CHECK_MS;
+    for (const m of [...this.#members]) m.checkExpress(now);
+  }
+
+  /** Sends `packet` to every member (into the native queue, which leaves at the end of this turn); returns how many. */
+  send(packet: RtpPacket, now: number): number {
+    if (this.#members.size === 0) return 0;
+    const h = packet.header;
+    const n = this.#addon.fanout(this.#group, h.sequenceNumber, h.timestamp >>> 0, h.marker, packet.payload, now);
+    if (n > 0) flushThisTurn(this.#addon);
+    return n;
+  }
+}
+
+/** State read back from the module (one scratch array for every leg: read, then copied). */
+const STATE = new Float64Array(6);
+
+/** One consumer's leg of a lane: the module's struct and the route it was given. */
+export class ExpressLeg {
+  readonly #addon: NativeAddon;
+  readonly native: NativeFanoutLeg;
+  /** The route the leg sends on (undefined before {@link set}). */
+  route: ExpressRoute | undefined;
+
+  constructor(addon: NativeAddon) {
+    this.#addon = addon;
+    this.native = addon.fanoutLeg();
+  }
+
+  /** Gives the leg its route, the rewriting's offsets (output = input + offset) and the sender's state. */
+  set(route: ExpressRoute, seqOffset: number, tsOffset: number, s: SenderState): void {
+    this.#addon.fanoutLegSet(
+      this.native,
+      route.ctx,
+      route.socket,
+      route.ip,
+      route.port,
+      route.ssrc >>> 0,
+      route.pt,
+      route.ccId,
+      route.ccBlock,
+      seqOffset & 0xffff,
+      tsOffset >>> 0,
+      s.lastSeq,
+      s.roc >>> 0,
+      s.lastTs >>> 0,
+      s.lastSendMs,
+      s.packets,
+      s.octets,
+    );
+    this.route = route;
+  }
+
+  /** The sending state the module reached. */
+  state(): SenderState {
+    this.#addon.fanoutLegState(this.native, STATE);
+    return { lastSeq: STATE[0]!, roc: STATE[1]!, lastTs: STATE[2]!, lastSendMs: STATE[3]!, packets: STATE[4]!, octets: STATE[5]! };
+  }
+
+  /** Takes the leg out of its lane's group. */
+  leave(): void {
+    this.#addon.fanoutRemove(this.native);
+  }
+}
+
+/** Whether two routes send the same way (the leg can keep its place and state). */
+export function sameRoute(a: ExpressRoute, b: ExpressRoute): boolean {
+  return a.ctx === b.ctx && a.socket === b.socket && a.ip === b.ip && a.port === b.port && a.ssrc === b.ssrc && a.pt === b.pt && a.ccId === b.ccId && a.ccBlock === b.ccBlock;
+}
