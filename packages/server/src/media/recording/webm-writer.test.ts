@@ -91,14 +91,26 @@ test('a VP8 file: header, segment size, duration, clusters at key frames, cues, 
 test('an Opus file: OpusHead codec private; clusters split every 5 s; time never goes back', () => {
   const frames: [number, boolean][] = [];
   for (let i = 0; i < 600; i++) frames.push([i * 20, true]);
-  frames.push([100, true]); // a late frame is written at the previous time
+  frames.push([100, true]); // a late frame is written 1 ms after the previous one
   const file = build(frames, 'opus');
   const seg = children(file, 0, file.length)[1]!;
   const inSeg = children(file, seg.dataStart, file.length);
   const clusters = find(inSeg, 0x1f43b675);
   assert.equal(clusters.length, Math.ceil(12_000 / MAX_CLUSTER_MS));
   const info = children(file, inSeg[2]!.dataStart, inSeg[2]!.dataStart + inSeg[2]!.size);
-  assert.equal(file.readDoubleBE(find(info, 0x4489)[0]!.dataStart), 599 * 20 + 20);
+  assert.equal(file.readDoubleBE(find(info, 0x4489)[0]!.dataStart), 599 * 20 + 1 + 20);
   assert.ok(file.includes(opusHead(1)));
   assert.ok(file.includes(Buffer.from('A_OPUS')));
+});
+
+test('frames at one time (a source switch a few RTP ticks on) are written 1 ms apart: times strictly increase', () => {
+  const file = build([[0, true], [33, false], [33, false], [33.004, false], [66, false]], 'vp8');
+  const seg = children(file, 0, file.length)[1]!;
+  const inSeg = children(file, seg.dataStart, file.length);
+  const cluster = find(inSeg, 0x1f43b675)[0]!;
+  const blocks = find(children(file, cluster.dataStart, cluster.dataStart + cluster.size), 0xa3);
+  assert.deepEqual(
+    blocks.map((b) => file.readInt16BE(b.dataStart + 1)),
+    [0, 33, 34, 35, 66],
+  );
 });

@@ -188,13 +188,16 @@ export class WebmWriter {
   /**
    * Adds one frame.
    * @param timeMs its presentation time (any origin: the first frame is written at 0); a time
-   * before the previous frame's is taken as the previous frame's
+   * not after the previous frame's is taken as 1 ms after it (a track's times must strictly
+   * increase: ffmpeg rejects two frames at one time as "non monotonically increasing dts", and a
+   * timestamp a few ticks after the previous one, as a source switch of the rewriter makes, is
+   * the same millisecond)
    * @param durationMs how long it plays (the Duration counts the last frame's)
    */
   addFrame(data: Buffer, timeMs: number, keyframe: boolean, durationMs: number): void {
     if (this.#finished) return;
     if (this.#first < 0) this.#first = timeMs;
-    const t = Math.max(Math.round(timeMs - this.#first), this.#last < 0 ? 0 : this.#last - this.#first);
+    const t = Math.max(Math.round(timeMs - this.#first), this.#last < 0 ? 0 : this.#last - this.#first + 1);
     const newCluster =
       this.#clusterTime < 0 || (this.#video && keyframe) || t - this.#clusterTime >= MAX_CLUSTER_MS || this.#clusterBytes + data.length > MAX_CLUSTER_BYTES;
     if (newCluster) {
