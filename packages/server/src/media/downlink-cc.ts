@@ -50,8 +50,6 @@ export class DownlinkCc implements TransportSequencer {
   #f64: Float64Array | undefined;
   /** Records of the block read so far. */
   #drained = 0;
-  /** Records the native fan-out overwrote before they were read (its ring was full). */
-  sharedOverruns = 0;
   #budget = 0;
   #budgetAt = -Infinity;
   #probing = false;
@@ -126,10 +124,9 @@ export class DownlinkCc implements TransportSequencer {
     // u32 counters: the difference is right across their wrap
     const pending = (written - from) >>> 0;
     if (pending === 0) return;
-    if (pending > SHARED_RECORDS) {
-      this.sharedOverruns += pending - SHARED_RECORDS;
-      from = (written - SHARED_RECORDS) >>> 0;
-    }
+    // more than the ring holds (no drain for a while): the oldest were overwritten, and their
+    // feedback will match nothing (as for packets older than the history keeps)
+    if (pending > SHARED_RECORDS) from = (written - SHARED_RECORDS) >>> 0;
     const f64 = this.#f64!;
     for (let k = from; k !== written; k = (k + 1) >>> 0) {
       const r = k % SHARED_RECORDS;

@@ -113,6 +113,32 @@ test('the native fan-out writes each leg its own stream: offsets, SSRC, payload 
   }
 });
 
+test('numbers the send history missed while the ring was full are skipped, the newest kept', async () => {
+  const native = addon();
+  const tx = createSocket('udp4');
+  await new Promise<void>((r) => tx.bind(0, '127.0.0.1', r));
+  try {
+    const cc = new DownlinkCc();
+    const group = native.fanoutGroup();
+    const leg = native.fanoutLeg();
+    // to a port nothing listens on: the kernel drops them, the numbering is what is tested
+    native.fanoutLegSet(leg, native.gcm(randomBytes(16), randomBytes(12)), nativeSocketOf(native, tx)!, 0x7f000001, 9, 1, 111, 2, cc.sharedBlock(), 0, 0, -1, 0, 0, 0, 0, 0);
+    native.fanoutAdd(group, leg);
+    for (let i = 0; i < 600; i++) {
+      native.fanout(group, i, i * 960, false, Buffer.alloc(20), i);
+      if (i % 100 === 99) native.flush();
+    }
+    native.flush();
+    const recorded: number[] = [];
+    cc.estimator.onPacketSent = (seq) => void recorded.push(seq);
+    cc.drainShared();
+    assert.equal(recorded.length, 512, 'what the ring holds');
+    assert.deepEqual([recorded[0], recorded.at(-1)], [88, 599]);
+  } finally {
+    tx.close();
+  }
+});
+
 test('the native fan-out refuses bad arguments with a TypeError, never a crash', () => {
   const native = addon();
   const group = native.fanoutGroup();

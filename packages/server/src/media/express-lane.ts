@@ -14,7 +14,7 @@ import type { RtpPacket } from 'werift';
 import type { NativeAddon, NativeFanoutGroup, NativeFanoutLeg, NativeSocket, NativeSrtpContext } from './native/addon.ts';
 import { flushThisTurn } from './native/send-queue.ts';
 
-/** Where and how the native fan-out sends a stream as the fast sender (`fast-sender.ts`) would (`express-lane.ts`). */
+/** Where and how the native fan-out sends a stream, as the fast sender (`fast-sender.ts`) would. */
 export interface ExpressRoute {
   readonly ctx: NativeSrtpContext;
   readonly socket: NativeSocket;
@@ -43,7 +43,7 @@ export interface SenderState {
 /** How often a lane re-checks its members (ms). */
 export const LANE_CHECK_MS = 250;
 
-/** A member of a lane, as the lane sees it (a {@link Consumer}). */
+/** A member of a lane, as the lane sees it (a consumer's seat: `lane-seat.ts`). */
 export interface LaneMember {
   /** Re-checks the member's route and syncs its counters; the member leaves the lane if it must. */
   checkExpress(now: number): void;
@@ -64,11 +64,6 @@ export class ExpressLane {
   /** Members now. */
   get size(): number {
     return this.#members.size;
-  }
-
-  /** Whether `m` is in the lane. */
-  has(m: LaneMember): boolean {
-    return this.#members.has(m);
   }
 
   /** Puts `m` in the lane, sending with `leg` (its route and state set). */
