@@ -7,7 +7,7 @@ import type { Page as PwPage } from 'playwright-core';
 import type { Page as PpPage } from 'puppeteer-core';
 import { APP, mintToken, startTestServer } from '../helpers/server.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { launchFirefox, openFirefoxSdkPage, type TestFirefox } from '../helpers/firefox.ts';
+import { firefoxReachable, launchFirefox, openFirefoxSdkPage, type TestFirefox } from '../helpers/firefox.ts';
 import { PAGES_DIR, type TestServer } from '../helpers/fixture.ts';
 import { openSdkPage, until, mountRoomView } from '../helpers/sdk-page.ts';
 
@@ -158,7 +158,7 @@ describe('Firefox ESR and Chromium in one call', () => {
   let cr: TestBrowser | undefined;
   const opened: AnyPage[] = [];
   before(async () => {
-    server = await startTestServer({ demoDir: PAGES_DIR });
+    server = await startTestServer({ demoDir: PAGES_DIR, ...firefoxReachable() });
     ff = await launchFirefox();
     cr = await launchBrowser();
   });

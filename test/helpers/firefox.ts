@@ -1,5 +1,7 @@
 // Launches Debian's Firefox ESR through puppeteer-core over WebDriver BiDi with fake media devices.
+import { networkInterfaces } from 'node:os';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { AppRegistry, defaultConfig, type ServerConfig } from '@rtcroom/server';
 import { EVENTS } from './sdk-page.ts';
 
 /**
@@ -64,6 +66,26 @@ export const FIREFOX_PREFS: Record<string, unknown> = {
   'media.gmp-gmpopenh264.autoupdate': false,
   'media.gmp-gmpopenh264.enabled': false,
 };
+
+/** The machine's first IPv4 address that is not loopback, if it has one. */
+function machineAddress(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+/**
+ * Server config (to spread into `startTestServer`'s overrides) that Firefox can reach. Firefox ESR
+ * 153 gathers only on the machine's non-loopback addresses and never pairs them with a loopback
+ * candidate (its stats list no pair at all), so a server on 127.0.0.1 is unreachable where the machine has
+ * such an address: the server Firefox calls takes its media on that address of this machine
+ * (packets between two addresses of one machine never leave it; Chromium gathers on it too).
+ */
+export function firefoxReachable(): Pick<ServerConfig, 'media'> {
+  const media = defaultConfig(new AppRegistry([])).media;
+  return { media: { ...media, iceAddress: machineAddress() ?? '127.0.0.1' } };
+}
 
 /** A launched Firefox and its cleanup. */
 export interface TestFirefox {
