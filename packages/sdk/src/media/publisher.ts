@@ -109,7 +109,8 @@ export class Publisher {
     if (!pc) return;
     this.#negotiated = false;
     await pc.setLocalDescription(await pc.createOffer({ iceRestart }));
-    await waitForIceGathering(pc, this.#signal.gatherCapMs, iceRestart);
+    // a first offer goes at once; after an ICE restart, with the new gathering's candidates (see ice.ts)
+    if (iceRestart) await waitForIceGathering(pc, this.#signal.gatherCapMs, true);
     const sources: Record<string, TrackSource> = {};
     for (const [source, t] of this.#tx) if (t.mid !== null) sources[t.mid] = source;
     const sdp = pc.localDescription?.sdp;

@@ -78,12 +78,12 @@ export class Subscriber {
   async #answer(offer: Offer): Promise<void> {
     if (this.#closed) return;
     const pc = offer.pcId === this.#pcId && this.#pc ? this.#pc : this.#newPc(offer.pcId);
-    const first = pc.currentRemoteDescription === null;
     // new ICE credentials: the server restarted ICE (our network changed), gather again
-    const restarted = !first && iceUfrag(offer.sdp) !== iceUfrag(pc.currentRemoteDescription?.sdp);
+    const restarted = pc.currentRemoteDescription !== null && iceUfrag(offer.sdp) !== iceUfrag(pc.currentRemoteDescription?.sdp);
     await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
     await pc.setLocalDescription(await pc.createAnswer());
-    if (first || restarted) await waitForIceGathering(pc, this.#signal.gatherCapMs, restarted);
+    // a first answer goes at once; after an ICE restart, with the new gathering's candidates (see ice.ts)
+    if (restarted) await waitForIceGathering(pc, this.#signal.gatherCapMs, true);
     const sdp = pc.localDescription?.sdp ?? '';
     await this.#signal.request('subscriberAnswer', { offerId: offer.offerId, sdp });
     const byMid = new Map(pc.getTransceivers().map((t) => [t.mid, t]));

@@ -40,7 +40,7 @@ test('an ICE agent without a configured STUN server queries none (werift falls b
  * Connects a pair whose offerer (the controlling side, as the server is) has `patch` applied,
  * and returns the offerer's ICE state seen by the first timer that runs after its nomination.
  */
-async function stateAfterNomination(patch: (pc: RTCPeerConnection) => void): Promise<string> {
+async function stateAfterNomination(patch: (pc: RTCPeerConnection) => void, answerCandidates = true): Promise<string> {
   const near = new RTCPeerConnection(LOOPBACK);
   const far = new RTCPeerConnection(LOOPBACK);
   try {
@@ -58,7 +58,11 @@ async function stateAfterNomination(patch: (pc: RTCPeerConnection) => void): Pro
     });
     await far.setRemoteDescription(near.localDescription!);
     await far.setLocalDescription(await far.createAnswer());
-    await near.setRemoteDescription(far.localDescription!);
+    const answer = far.localDescription!;
+    // a client that answers before its gathering ends: the agent learns its address from its checks
+    const sdp = answerCandidates ? answer.sdp : answer.sdp.replace(/^a=(candidate|end-of-candidates).*\r\n/gm, '');
+    if (!answerCandidates) assert.doesNotMatch(sdp, /a=candidate/);
+    await near.setRemoteDescription({ type: 'answer', sdp });
     const state = await seen;
     // and the connection works: DTLS and a data channel over the nominated pair
     await open;
@@ -71,4 +75,9 @@ async function stateAfterNomination(patch: (pc: RTCPeerConnection) => void): Pro
 test('the controlling agent reports connected at the nomination, before any timer runs (werift waits for its next 20 ms poll)', async () => {
   assert.equal(await stateAfterNomination(connectOnNomination), 'connected');
   assert.notEqual(await stateAfterNomination(() => undefined), 'connected');
+});
+
+test('an answer without candidates: the agent connects from the remote side\'s first check, at the nomination (werift polls every 20 ms)', async () => {
+  assert.equal(await stateAfterNomination(connectOnNomination, false), 'connected');
+  assert.notEqual(await stateAfterNomination(() => undefined, false), 'connected');
 });

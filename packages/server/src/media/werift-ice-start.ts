@@ -16,6 +16,10 @@
  *   +3 ms, connected at +21 ms). The checks are now paced by our own loop, with the same 20 ms
  *   and the same stop conditions, while werift's `connect()` goes straight to waiting for the
  *   check list's outcome: it reports connected as soon as a pair is nominated.
+ * - **A description without candidates** (the SDK sends a connection's first description without
+ *   waiting for its ICE gathering) gives werift nothing to pair at `connect()`: its loop would
+ *   then poll every 20 ms for a pair that only the client's first check brings. `connect()` now
+ *   starts once the agent has a remote candidate or that check ({@link firstRemoteSign}).
  * @module
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -56,6 +60,8 @@ export const CHECK_PACE_MS = 20;
 interface CheckInternals {
   state: string;
   checkList: unknown[];
+  earlyChecks: unknown[];
+  remoteCandidates: unknown[];
   checkListDone: boolean;
   connect(): Promise<void>;
   schedulingChecks(): boolean;
@@ -71,8 +77,8 @@ const prompt = new WeakSet<object>();
  * The seam: werift's `connect()` calls `schedulingChecks()` in its loop (start one check; true
  * while there is more to do) and, once that returns false, waits for the check list's outcome.
  * The first call of a `connect()` with pairs to check starts our pacing loop and returns false.
- * Without pairs yet (a description without candidates) werift's own loop runs until a check
- * from the remote side brings one.
+ * A `connect()` waits for something to pair first (see {@link firstRemoteSign}); when nothing
+ * came within its wait, werift's own loop runs until a check from the remote side brings a pair.
  */
 export function connectOnNomination(pc: RTCPeerConnection): void {
   eachDtlsTransport(pc, 'connect on nomination', (dtls) => {
@@ -86,7 +92,8 @@ export function connectOnNomination(pc: RTCPeerConnection): void {
     const schedule = conn.schedulingChecks.bind(conn);
     /** A `connect()` (the first, or after an ICE restart) whose checks werift still schedules. */
     let starting = false;
-    conn.connect = () => {
+    conn.connect = async () => {
+      await firstRemoteSign(conn);
       starting = true;
       return connect();
     };
@@ -97,6 +104,24 @@ export function connectOnNomination(pc: RTCPeerConnection): void {
       return false;
     };
   });
+}
+
+/** How often to look for the remote side's first check while a description came without candidates (ms). */
+const FIRST_CHECK_POLL_MS = 1;
+/** How long to look for it before leaving the wait to werift's own loop (ms). */
+const FIRST_CHECK_WAIT_MS = 10_000;
+
+/**
+ * Resolves once the agent has a remote candidate or a check from the remote side (which werift
+ * keeps until `connect()` and then turns into a peer-reflexive pair), or after
+ * {@link FIRST_CHECK_WAIT_MS}, or when the agent closes. A description without candidates (a
+ * client that answers before its gathering ends) is then checked without werift's 20 ms poll.
+ */
+async function firstRemoteSign(conn: CheckInternals): Promise<void> {
+  for (let waited = 0; waited < FIRST_CHECK_WAIT_MS && conn.state !== 'closed'; waited += FIRST_CHECK_POLL_MS) {
+    if (conn.remoteCandidates.length > 0 || conn.earlyChecks.length > 0) return;
+    await sleep(FIRST_CHECK_POLL_MS);
+  }
 }
 
 /** Starts the agent's checks one per {@link CHECK_PACE_MS} until werift has none left, a pair is nominated or the agent closed. */
