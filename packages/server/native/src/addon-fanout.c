@@ -4,10 +4,11 @@
  *   fanoutGroup() -> group                      (one per producer stream)
  *   fanoutLeg() -> leg                          (one per consumer in the lane)
  *   fanoutLegSet(leg, ctx, socket, ip, port, ssrc, pt, ccId, ccBlock, seqOffset, tsOffset,
- *                lastSeq, roc, lastTs, lastSendMs, packets, octets)
+ *                pidOffset, tl0Offset, lastSeq, roc, lastTs, lastSendMs, packets, octets)
  *   fanoutLegState(leg, out)                    -> writes [lastSeq, roc, lastTs, lastSendMs, packets, octets] to a Float64Array
  *   fanoutAdd(group, leg) / fanoutRemove(leg)
- *   fanout(group, seq, ts, marker, payload, nowMs) -> legs the packet was queued on
+ *   fanout(group, seq, ts, marker, payload, nowMs[, pidPos, pidBits, pid, tl0Pos, tl0])
+ *                                               -> legs the packet was queued on (positions -1: no such VP8 id)
  *
  * A leg holds references to the SRTP context, the socket and the shared block it was given, so
  * none of them is freed while it may send with them; a group's or a leg's finalizer takes its
@@ -107,24 +108,25 @@ static napi_value js_fanout_leg(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_fanout_leg_set(napi_env env, napi_callback_info info) {
-  size_t argc = 17;
-  napi_value a[17];
+  size_t argc = 19;
+  napi_value a[19];
   CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
-  leg_handle *l = argc < 17 ? NULL : get_leg(env, a[0]);
+  leg_handle *l = argc < 19 ? NULL : get_leg(env, a[0]);
   srtp_ctx *ctx = l ? get_ctx(env, a[1]) : NULL;
   socket_handle *sock = ctx ? get_socket(env, a[2]) : NULL;
-  uint32_t ip, port, ssrc, pt, cc_id, seq_offset, ts_offset, roc, last_ts;
+  uint32_t ip, port, ssrc, pt, cc_id, seq_offset, ts_offset, pid_offset, tl0_offset, roc, last_ts;
   double last_seq, last_send_ms, packets, octets;
   const uint8_t *cc = NULL;
   size_t cc_len = 0;
   if (!sock || !get_u32(env, a[3], &ip) || !get_u32(env, a[4], &port) || port > 0xffff || !get_u32(env, a[5], &ssrc) ||
       !get_u32(env, a[6], &pt) || pt > 127 || !get_u32(env, a[7], &cc_id) || cc_id > 14 || !get_bytes(env, a[8], &cc, &cc_len, true) ||
       (cc && cc_len < FANOUT_CC_BYTES) || !get_u32(env, a[9], &seq_offset) || seq_offset > 0xffff || !get_u32(env, a[10], &ts_offset) ||
-      !get_f64(env, a[11], &last_seq) || last_seq < -1 || last_seq > 0xffff || !get_u32(env, a[12], &roc) || !get_u32(env, a[13], &last_ts) ||
-      !get_f64(env, a[14], &last_send_ms) || !get_f64(env, a[15], &packets) || !get_f64(env, a[16], &octets))
+      !get_u32(env, a[11], &pid_offset) || pid_offset > 0x7fff || !get_u32(env, a[12], &tl0_offset) || tl0_offset > 0xff ||
+      !get_f64(env, a[13], &last_seq) || last_seq < -1 || last_seq > 0xffff || !get_u32(env, a[14], &roc) || !get_u32(env, a[15], &last_ts) ||
+      !get_f64(env, a[16], &last_send_ms) || !get_f64(env, a[17], &packets) || !get_f64(env, a[18], &octets))
     return throw_type(env,
-                      "fanoutLegSet(leg, ctx, socket, ip, port, ssrc, pt, ccId, ccBlock, seqOffset, tsOffset, lastSeq, roc, lastTs, "
-                      "lastSendMs, packets, octets): invalid arguments");
+                      "fanoutLegSet(leg, ctx, socket, ip, port, ssrc, pt, ccId, ccBlock, seqOffset, tsOffset, pidOffset, tl0Offset, "
+                      "lastSeq, roc, lastTs, lastSendMs, packets, octets): invalid arguments");
   napi_ref ctx_ref, socket_ref, cc_ref = NULL;
   CHECK(napi_create_reference(env, a[1], 1, &ctx_ref));
   CHECK(napi_create_reference(env, a[2], 1, &socket_ref));
@@ -144,6 +146,8 @@ static napi_value js_fanout_leg_set(napi_env env, napi_callback_info info) {
   g->cc_id = (uint8_t)cc_id;
   g->seq_offset = (uint16_t)seq_offset;
   g->ts_offset = ts_offset;
+  g->pid_offset = (uint16_t)pid_offset;
+  g->tl0_offset = (uint8_t)tl0_offset;
   g->last_seq = (int32_t)last_seq;
   g->roc = roc;
   g->last_ts = last_ts;
@@ -199,8 +203,8 @@ static napi_value js_fanout_remove(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_fanout(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value a[6], result;
+  size_t argc = 11;
+  napi_value a[11], result;
   CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
   group_handle *g = argc < 6 ? NULL : get_group(env, a[0]);
   uint32_t seq, ts;
@@ -211,8 +215,18 @@ static napi_value js_fanout(napi_env env, napi_callback_info info) {
   if (!g || !get_u32(env, a[1], &seq) || seq > 0xffff || !get_u32(env, a[2], &ts) || napi_get_value_bool(env, a[3], &marker) != napi_ok ||
       !get_bytes(env, a[4], &payload, &len, false) || len + 20 > MAX_DATAGRAM || !get_f64(env, a[5], &now_ms))
     return throw_type(env, "fanout(group, seq, ts, marker, payload, nowMs): invalid arguments");
+  fanout_vp8 vp8 = FANOUT_NO_VP8;
+  if (argc >= 11) {
+    int32_t pid_pos, tl0_pos;
+    uint32_t pid_bits, pid, tl0;
+    if (napi_get_value_int32(env, a[6], &pid_pos) != napi_ok || pid_pos > 6 || !get_u32(env, a[7], &pid_bits) ||
+        (pid_pos >= 0 && pid_bits != 7 && pid_bits != 15) || !get_u32(env, a[8], &pid) || pid > 0x7fff ||
+        napi_get_value_int32(env, a[9], &tl0_pos) != napi_ok || tl0_pos > 6 || !get_u32(env, a[10], &tl0) || tl0 > 0xff)
+      return throw_type(env, "fanout(..., pidPos, pidBits, pid, tl0Pos, tl0): invalid VP8 ids");
+    vp8 = (fanout_vp8){pid_pos < 0 ? -1 : pid_pos, (int)pid_bits, pid, tl0_pos < 0 ? -1 : tl0_pos, tl0};
+  }
   batch_queue *q = queue_of_thread();
-  unsigned sent = q ? fanout_send(g->group, q, (uint16_t)seq, ts, marker, payload, len, now_ms) : 0;
+  unsigned sent = q ? fanout_send(g->group, q, (uint16_t)seq, ts, marker, payload, len, &vp8, now_ms) : 0;
   CHECK(napi_create_uint32(env, sent, &result));
   return result;
 }

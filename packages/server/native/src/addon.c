@@ -15,7 +15,7 @@
  *   heapPressure() -> whether V8 was asked for an incremental memory-reducing GC (heap-pressure.c)
  *   heapPressureAvailable: whether this Node has the entry point heapPressure needs
  *   fanoutGroup() / fanoutLeg() / fanoutLegSet(...) / fanoutLegState(leg, out) / fanoutAdd(group, leg) /
- *   fanoutRemove(leg) / fanout(group, seq, ts, marker, payload, nowMs) -> the native fan-out (addon-fanout.c)
+ *   fanoutRemove(leg) / fanout(group, seq, ts, marker, payload, nowMs[, VP8 ids]) -> the native fan-out (addon-fanout.c)
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -80,10 +80,29 @@ static uint16_t number(uint8_t *cc, uint32_t bytes, double now_ms) {
   return n;
 }
 
+const fanout_vp8 FANOUT_NO_VP8 = {-1, 0, 0, -1, 0};
+
+/* The payload bytes up to the last VP8 id (0: no id to rewrite); the ids sit in the descriptor's first 6 bytes. */
+static size_t vp8_prefix_len(const fanout_vp8 *v, size_t len) {
+  size_t end = 0;
+  if (v->pid_pos >= 0 && (v->pid_bits == 7 || v->pid_bits == 15)) end = (size_t)v->pid_pos + (v->pid_bits == 15 ? 2 : 1);
+  if (v->tl0_pos >= 0 && (size_t)v->tl0_pos + 1 > end) end = (size_t)v->tl0_pos + 1;
+  return end <= len && end <= 8 ? end : 0;
+}
+
+/* Writes the leg's ids into `prefix` (a copy of the payload's first bytes), as vp8-continuity.ts maps them. */
+static void vp8_rewrite(const fanout_vp8 *v, const fanout_leg *l, uint8_t *prefix) {
+  if (v->pid_pos >= 0 && v->pid_bits == 15) put16(prefix + v->pid_pos, 0x8000 | ((v->pid + l->pid_offset) & 0x7fff));
+  else if (v->pid_pos >= 0 && v->pid_bits == 7) prefix[v->pid_pos] = (uint8_t)((v->pid + l->pid_offset) & 0x7f);
+  if (v->tl0_pos >= 0) prefix[v->tl0_pos] = (uint8_t)(v->tl0 + l->tl0_offset);
+}
+
 unsigned fanout_send(fanout_group *g, batch_queue *q, uint16_t seq, uint32_t ts, int marker, const uint8_t *payload, size_t len,
-                     double now_ms) {
+                     const fanout_vp8 *vp8, double now_ms) {
   unsigned sent = 0;
   uint8_t header[20];
+  uint8_t prefix[8];
+  size_t prefix_len = vp8_prefix_len(vp8, len);
   for (unsigned i = 0; i < g->count; i++) {
     fanout_leg *l = g->legs[i];
     batch_socket *s = *l->socket;
@@ -119,7 +138,12 @@ unsigned fanout_send(fanout_group *g, batch_queue *q, uint16_t seq, uint32_t ts,
     size_t total = header_len + len + srtp_overhead(l->ctx);
     uint8_t *slot = batch_reserve(q, total);
     if (!slot) continue;
-    size_t n = srtp_protect(l->ctx, l->ssrc, roc, (uint16_t)out, header, header_len, NULL, 0, payload, len, slot);
+    if (prefix_len) {
+      memcpy(prefix, payload, prefix_len);
+      vp8_rewrite(vp8, l, prefix);
+    }
+    size_t n = srtp_protect(l->ctx, l->ssrc, roc, (uint16_t)out, header, header_len, prefix, prefix_len, payload + prefix_len,
+                            len - prefix_len, slot);
     if (n == 0) continue;
     batch_commit(q, s, n, l->ip, l->port);
     l->packets += 1;

@@ -41,9 +41,11 @@ typedef struct fanout_leg {
   uint8_t pt;
   uint8_t cc_id;   /* transport-wide extension id, 0: none */
   uint8_t *cc;     /* the connection's shared block (FANOUT_CC_BYTES), NULL: none */
-  /* rewriting: out = in + offset */
+  /* rewriting: out = in + offset (VP8 picture ids in 15-bit space, TL0PICIDX in 8-bit) */
   uint16_t seq_offset;
   uint32_t ts_offset;
+  uint16_t pid_offset;
+  uint8_t tl0_offset;
   /* state, as the JavaScript fast sender keeps it */
   int32_t last_seq; /* -1: nothing sent yet */
   uint32_t roc;
@@ -62,11 +64,24 @@ int fanout_group_add(fanout_group *g, fanout_leg *l);
 void fanout_leg_remove(fanout_leg *l);
 unsigned fanout_group_size(const fanout_group *g);
 
+/* Where a VP8 payload's ids are (a position < 0: the field is absent), and their values. */
+typedef struct fanout_vp8 {
+  int pid_pos;
+  int pid_bits; /* 7 or 15 */
+  uint32_t pid;
+  int tl0_pos;
+  uint32_t tl0;
+} fanout_vp8;
+
+/* No VP8 ids to rewrite. */
+extern const fanout_vp8 FANOUT_NO_VP8;
+
 /*
  * Sends one RTP packet (`seq`, `ts`, `marker`, `payload`) on every leg of `g` whose socket is
- * open, at `now_ms`; returns how many legs it was queued on.
+ * open, at `now_ms`; returns how many legs it was queued on. Each leg's copy carries the VP8
+ * ids of `vp8` moved by its offsets (written into the copy it encrypts; `payload` never changes).
  */
 unsigned fanout_send(fanout_group *g, batch_queue *q, uint16_t seq, uint32_t ts, int marker, const uint8_t *payload, size_t len,
-                     double now_ms);
+                     const fanout_vp8 *vp8, double now_ms);
 
 #endif

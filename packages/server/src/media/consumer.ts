@@ -59,6 +59,8 @@ export class SendSlot {
     // werift parses the subscriber's NACKs; its own cache is empty (we bypass it), ours answers
     transceiver.sender.onGenericNack.subscribe((nack) => {
       mediaCounts.nacks += nack.lost.length;
+      // what the express lane sent is in the lane's history, not the sender's
+      this.consumer?.recall(nack.lost);
       this.fast.retransmit(nack.lost);
     });
   }
@@ -112,7 +114,7 @@ export class Consumer {
   readonly #video: boolean;
   /** When {@link prepare} asked for a keyframe (performance.now() ms). */
   #preparedAt = -Infinity;
-  /** Its place in the producer's express lane: plain audio only (see `express-lane.ts`). */
+  /** Its place in the producer's express lane: a plain (one-layer) stream only (see `express-lane.ts`). */
   readonly #seat: LaneSeat | undefined;
 
   constructor(producer: Producer, slot: SendSlot) {
@@ -121,10 +123,11 @@ export class Consumer {
     this.#fast = slot.fast;
     this.#rewriter = slot.rewriter;
     this.#video = slot.kind === 'video';
-    if (producer.kind === 'audio' && producer.layers.length === 1) {
+    if (producer.layers.length === 1) {
       this.#seat = new LaneSeat({
         fast: slot.fast,
         rewriter: slot.rewriter,
+        vp8: this.#video ? slot.vp8 : undefined,
         laneAllowed: () => !this.#closed && this.#target >= 0 && this.slot.consumer === this,
         laneOf: (addon) => producer.lane(addon),
         seatChanged: () => producer.consumers.refresh(),
@@ -302,7 +305,8 @@ export class Consumer {
         mediaCounts.forwarded++;
         mediaCounts.forwardedBytes += packet.payload.length;
         this.meter.add(packet.payload.length, now);
-        this.#seat?.join(seq, ts, now);
+        // (a held packet handed out at the start is not live: the lane goes on from live ones)
+        if (!p.replaying) this.#seat?.join(seq, ts, now);
       }
       return;
     }
@@ -350,6 +354,11 @@ export class Consumer {
   /** Brings the fast sender's counts up to what the express lane sent (sender reports need them). */
   syncExpress(now: number): void {
     this.#seat?.sync(now);
+  }
+
+  /** Makes the packets of `lost` that the express lane sent answerable from the sender's history (see `LaneSeat.recall`). */
+  recall(lost: readonly number[]): void {
+    this.#seat?.recall(lost, performance.now());
   }
 
   /** Detaches from the producer and frees the slot. */

@@ -6,29 +6,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, type RTCRtpReceiver } from 'werift';
-import { loadNativeAddon, type NativeAddon } from './native/addon.ts';
+import { MediaStreamTrack, RtpHeader, RtpPacket, type RTCRtpReceiver } from 'werift';
 import { nativeSocketOf } from './native/send-queue.ts';
 import { DownlinkCc } from './downlink-cc.ts';
-import { SubscriberPeer } from './subscriber-peer.ts';
 import { Producer } from './producer.ts';
+import { addon, forwardToClient, udpPair, until } from './express-lane.testing.ts';
 import { mediaCounts } from './metrics.ts';
-import { createLogger } from '../log.ts';
-
-/** The module: CI builds it (npm ci); without it these tests fail with the reason. */
-function addon(): NativeAddon {
-  const load = loadNativeAddon();
-  if (!load.addon) assert.fail(`the native module ${load.reason} (build it: npm run build:native)`);
-  return load.addon;
-}
+import { parseVp8Descriptor, Vp8Descriptor } from './codecs/vp8-descriptor.ts';
+import { Vp8Continuity } from './simulcast/vp8-continuity.ts';
 
 test('the native fan-out writes each leg its own stream: offsets, SSRC, payload type, rollover counter, transport-wide numbers, SRTP', async () => {
   const native = addon();
-  const rx = createSocket('udp4');
-  const tx = createSocket('udp4');
-  await Promise.all([new Promise<void>((r) => rx.bind(0, '127.0.0.1', r)), new Promise<void>((r) => tx.bind(0, '127.0.0.1', r))]);
-  const got: Buffer[] = [];
-  rx.on('message', (m) => got.push(m));
+  const udp = await udpPair();
+  const { rx, tx, got } = udp;
   try {
     const twin = nativeSocketOf(native, tx)!;
     assert.ok(twin);
@@ -39,8 +29,8 @@ test('the native fan-out writes each leg its own stream: offsets, SSRC, payload 
     const group = native.fanoutGroup();
     const legs = keys.map(() => native.fanoutLeg());
     // leg 0: numbered, about to wrap its sequence numbers; leg 1: unnumbered, fresh
-    native.fanoutLegSet(legs[0]!, native.gcm(keys[0]!.key, keys[0]!.salt), twin, 0x7f000001, port, 0xaaaa0001, 111, 3, block, 0xfff0, 1000, 0xfffd, 7, 5, 1, 10, 800);
-    native.fanoutLegSet(legs[1]!, native.gcm(keys[1]!.key, keys[1]!.salt), twin, 0x7f000001, port, 0xbbbb0002, 109, 0, undefined, 5, 0xfffffff0, -1, 0, 0, 0, 0, 0);
+    native.fanoutLegSet(legs[0]!, native.gcm(keys[0]!.key, keys[0]!.salt), twin, 0x7f000001, port, 0xaaaa0001, 111, 3, block, 0xfff0, 1000, 0, 0, 0xfffd, 7, 5, 1, 10, 800);
+    native.fanoutLegSet(legs[1]!, native.gcm(keys[1]!.key, keys[1]!.salt), twin, 0x7f000001, port, 0xbbbb0002, 109, 0, undefined, 5, 0xfffffff0, 0, 0, -1, 0, 0, 0, 0, 0);
     for (const l of legs) native.fanoutAdd(group, l);
     const payloads = [0, 1, 2, 3].map((i) => randomBytes(60 + i));
     // input 13..16: leg 0 writes 0xfffd, 0xfffe, 0xffff, 0x0000 (its ROC goes 7 → 8), leg 1 18..21
@@ -108,8 +98,7 @@ test('the native fan-out writes each leg its own stream: offsets, SSRC, payload 
     native.closeSocket(twin);
     assert.equal(native.fanout(group, 18, 0, false, payloads[0]!, 105), 0);
   } finally {
-    rx.close();
-    tx.close();
+    udp.close();
   }
 });
 
@@ -122,7 +111,7 @@ test('numbers the send history missed while the ring was full are skipped, the n
     const group = native.fanoutGroup();
     const leg = native.fanoutLeg();
     // to a port nothing listens on: the kernel drops them, the numbering is what is tested
-    native.fanoutLegSet(leg, native.gcm(randomBytes(16), randomBytes(12)), nativeSocketOf(native, tx)!, 0x7f000001, 9, 1, 111, 2, cc.sharedBlock(), 0, 0, -1, 0, 0, 0, 0, 0);
+    native.fanoutLegSet(leg, native.gcm(randomBytes(16), randomBytes(12)), nativeSocketOf(native, tx)!, 0x7f000001, 9, 1, 111, 2, cc.sharedBlock(), 0, 0, 0, 0, -1, 0, 0, 0, 0, 0);
     native.fanoutAdd(group, leg);
     for (let i = 0; i < 600; i++) {
       native.fanout(group, i, i * 960, false, Buffer.alloc(20), i);
@@ -139,6 +128,66 @@ test('numbers the send history missed while the ring was full are skipped, the n
   }
 });
 
+test('the native fan-out moves each leg\'s VP8 picture ids and TL0PICIDX by its offsets, as the JavaScript mapping does; the shared payload never changes', async () => {
+  const native = addon();
+  const udp = await udpPair();
+  const { rx, tx, got } = udp;
+  try {
+    const key = { key: randomBytes(16), salt: randomBytes(12) };
+    // a slot whose stream had another source before: its mapping was re-based, the offsets are not 0
+    const ids = new Vp8Continuity();
+    const vp8 = (pid: number, tl0: number, wide: boolean): Buffer =>
+      wide ? Buffer.from([0x90, 0xc0, 0x80 | (pid >> 8), pid & 0xff, tl0, 0x01, 7, 7]) : Buffer.from([0x90, 0xc0, pid & 0x7f, tl0, 0x01, 7, 7]);
+    const parse = (b: Buffer): Vp8Descriptor => {
+      const d = new Vp8Descriptor();
+      assert.ok(parseVp8Descriptor(b, 0, b.length, d));
+      return d;
+    };
+    ids.rewrite(1, parse(vp8(30_000, 200, true)));
+    ids.rewrite(2, parse(vp8(7, 3, true)));
+    const o = ids.offsets()!;
+    assert.ok(o && o.pid !== 0 && o.tl0 !== 0);
+    const group = native.fanoutGroup();
+    const leg = native.fanoutLeg();
+    native.fanoutLegSet(leg, native.gcm(key.key, key.salt), nativeSocketOf(native, tx)!, 0x7f000001, rx.address().port, 5, 96, 0, undefined, 0, 0, o.pid, o.tl0, -1, 0, 0, 0, 0, 0);
+    native.fanoutAdd(group, leg);
+    // the next packets of the second source, one across the 15-bit wrap of the output
+    const inputs = [vp8(8, 3, true), vp8(9, 4, true), vp8(0x7fff, 5, true), vp8(0, 6, true)];
+    const expected = inputs.map((b) => {
+      const d = parse(b);
+      ids.rewrite(2, d);
+      return [0x8000 | ids.pictureId, ids.tl0PicIdx];
+    });
+    const copies = inputs.map((b) => Buffer.from(b));
+    inputs.forEach((b, i) => {
+      const d = parse(b);
+      assert.equal(native.fanout(group, 100 + i, 0, false, b, 0, d.pictureIdPos, d.pictureIdBits, d.pictureId, d.tl0PicIdxPos, d.tl0PicIdx), 1);
+    });
+    // a 7-bit picture id: written in 7 bits, moved by the same offset
+    const narrow = vp8(100, 9, false);
+    const dn = parse(narrow);
+    native.fanout(group, 104, 0, false, narrow, 0, dn.pictureIdPos, dn.pictureIdBits, dn.pictureId, dn.tl0PicIdxPos, dn.tl0PicIdx);
+    native.flush();
+    for (let i = 0; i < 50 && got.length < 5; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(got.length, 5);
+    const opened = got.map((d) => {
+      const out = Buffer.alloc(d.length);
+      const n = native.unprotect(native.gcm(key.key, key.salt, true), 5, 0, d.readUInt16BE(2), d, 12, out);
+      assert.ok(n > 0);
+      return out.subarray(12, n);
+    });
+    opened.slice(0, 4).forEach((p, i) => {
+      assert.deepEqual([p.readUInt16BE(2), p[4]], expected[i], `packet ${i}`);
+      assert.ok(p.subarray(5).equals(inputs[i]!.subarray(5)), 'the rest of the payload as sent');
+    });
+    assert.deepEqual([opened[4]![2], opened[4]![3]], [(100 + o.pid) & 0x7f, (9 + o.tl0) & 0xff]);
+    inputs.forEach((b, i) => assert.ok(b.equals(copies[i]!), 'the shared payload is unchanged'));
+    assert.throws(() => native.fanout(group, 1, 0, false, inputs[0]!, 0, 2, 9, 1, -1, 0), TypeError, 'a picture id is 7 or 15 bits');
+  } finally {
+    udp.close();
+  }
+});
+
 test('the native fan-out refuses bad arguments with a TypeError, never a crash', () => {
   const native = addon();
   const group = native.fanoutGroup();
@@ -149,11 +198,10 @@ test('the native fan-out refuses bad arguments with a TypeError, never a crash',
   assert.throws(() => native.fanout(group, 0x10000, 2, false, Buffer.alloc(10), 0), TypeError);
   assert.throws(() => native.fanoutLegState(leg, new Float64Array(2)), TypeError);
   const ctx = native.gcm(randomBytes(16), randomBytes(12));
-  assert.throws(() => native.fanoutLegSet(leg, ctx, ctx as never, 1, 2, 3, 96, 0, undefined, 0, 0, -1, 0, 0, 0, 0, 0), TypeError);
+  assert.throws(() => native.fanoutLegSet(leg, ctx, ctx as never, 1, 2, 3, 96, 0, undefined, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0), TypeError);
   assert.equal(native.fanout(group, 1, 2, false, Buffer.alloc(10), 0), 0, 'an empty group sends nothing');
 });
 
-const NET = { iceAddress: '127.0.0.1', announcedAddress: undefined, portRange: undefined };
 
 test('an audio consumer joins the express lane after its first packet, leaves it when paused, and its stream stays continuous', async () => {
   const native = addon();
@@ -171,25 +219,10 @@ test('an audio consumer joins the express lane after its first packet, leaves it
       track.onReceiveRtp.execute(new RtpPacket(header, Buffer.from([seq & 0xff, 1, 2, 3])), {});
     }
   };
-  let offer: { offerId: number; sdp: string } | undefined;
-  const sub = new SubscriberPeer({ ...NET, native }, { sendOffer: (o) => (offer ??= o), onFailed: () => {} }, createLogger('silent'));
-  const consumer = sub.consume(producer);
-  const client = new RTCPeerConnection({ iceUseIpv6: false });
   const received: { seq: number; ts: number; mark: number }[] = [];
-  client.onTrack.subscribe((t) => t.onReceiveRtp.subscribe((p) => received.push({ seq: p.header.sequenceNumber, ts: p.header.timestamp, mark: p.payload[0]! })));
-  const until = async (what: string, ok: () => boolean): Promise<void> => {
-    for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
-    assert.ok(ok(), what);
-  };
+  const fwd = await forwardToClient(native, producer, (p) => received.push({ seq: p.header.sequenceNumber, ts: p.header.timestamp, mark: p.payload[0]! }));
+  const consumer = fwd.consumer;
   try {
-    await until('an offer', () => offer !== undefined);
-    const up = new Promise<void>((resolve) => sub.pc.connectionStateChange.subscribe((s) => s === 'connected' && resolve()));
-    await client.setRemoteDescription({ type: 'offer', sdp: offer!.sdp });
-    await client.setLocalDescription(await client.createAnswer());
-    await sub.onAnswer(offer!.offerId, client.localDescription!.sdp);
-    await up;
-    // the client's own side must be up too, or it drops what comes first
-    await until('the client connected', () => client.connectionState === 'connected');
     const c = consumer;
     const forwarded = mediaCounts.forwarded;
     send(1);
@@ -230,8 +263,7 @@ test('an audio consumer joins the express lane after its first packet, leaves it
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(received.length, 90);
   } finally {
-    sub.close();
-    await client.close();
+    await fwd.close();
     producer.close();
   }
 });

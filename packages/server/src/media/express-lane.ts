@@ -1,16 +1,20 @@
 /**
  * The express lane: the consumers of a producer's stream that the native module sends to in one
  * call per packet (`native/src/fanout.c`), instead of one trip through {@link Consumer.forward}
- * and the fast sender per consumer. What it takes is the steady state of a plain stream: audio
- * (no simulcast layer to choose, no VP8 ids to rewrite, no history kept for NACKs), on the native
- * send path, over UDP and IPv4, not paused. A consumer's first packet after any change goes
- * through JavaScript, which fixes the rewriting's offsets; it then joins the lane with them and
- * with its sender's state (sequence, rollover counter, counts), and leaves it — taking the state
- * back — when it pauses, closes, or its route changes. A lane re-checks its members' routes every
- * {@link LANE_CHECK_MS} (werift changes a nominated pair or an SRTP session without an event).
+ * and the fast sender per consumer. What it takes is the steady state of a plain stream (one
+ * layer: no simulcast layer to choose), audio or video, on the native send path, over UDP and
+ * IPv4, not paused. A consumer's first live packet after any change goes through JavaScript,
+ * which fixes the rewriting's offsets (sequence numbers, timestamps, VP8 picture ids and
+ * TL0PICIDX); it then joins the lane with them and with its sender's state (sequence, rollover
+ * counter, counts), and leaves it — taking the state back — when it pauses, closes, or its route
+ * changes. A video lane keeps what it sent (`lane-history.ts`): a member's NACKs are answered from
+ * there. A lane re-checks its members' routes every {@link LANE_CHECK_MS} (werift changes a
+ * nominated pair or an SRTP session without an event).
  * @module
  */
 import type { RtpPacket } from 'werift';
+import type { Vp8Descriptor } from './codecs/vp8-descriptor.ts';
+import { LaneHistory, type LaneOffsets } from './lane-history.ts';
 import type { NativeAddon, NativeFanoutGroup, NativeFanoutLeg, NativeSocket, NativeSrtpContext } from './native/addon.ts';
 import { flushThisTurn } from './native/send-queue.ts';
 
@@ -55,10 +59,16 @@ export class ExpressLane {
   readonly #group: NativeFanoutGroup;
   readonly #members = new Set<LaneMember>();
   #checkAt = 0;
+  /** What a video lane sent (undefined for audio: its NACKs are not negotiated). */
+  readonly history: LaneHistory | undefined;
+  /** The VP8 ids of the last packet sent (-1: none): a member leaving goes on from them. */
+  lastPictureId = -1;
+  lastTl0PicIdx = -1;
 
-  constructor(addon: NativeAddon) {
+  constructor(addon: NativeAddon, video = false) {
     this.#addon = addon;
     this.#group = addon.fanoutGroup();
+    this.history = video ? new LaneHistory() : undefined;
   }
 
   /** Members now. */
@@ -84,11 +94,26 @@ export class ExpressLane {
     for (const m of [...this.#members]) m.checkExpress(now);
   }
 
-  /** Sends `packet` to every member (into the native queue, which leaves at the end of this turn); returns how many. */
-  send(packet: RtpPacket, now: number): number {
+  /**
+   * Sends `packet` to every member (into the native queue, which leaves at the end of this turn);
+   * returns how many. `vp8`: the packet's VP8 descriptor, when it has one.
+   */
+  send(packet: RtpPacket, now: number, vp8?: Vp8Descriptor): number {
     if (this.#members.size === 0) return 0;
     const h = packet.header;
-    const n = this.#addon.fanout(this.#group, h.sequenceNumber, h.timestamp >>> 0, h.marker, packet.payload, now);
+    const ts = h.timestamp >>> 0;
+    let n: number;
+    if (this.history) {
+      this.history.put(h.sequenceNumber, ts, h.marker, packet.payload, vp8);
+      const pid = vp8 && vp8.pictureIdBits > 0 ? vp8.pictureId : -1;
+      const tl0 = vp8 ? vp8.tl0PicIdx : -1;
+      if (pid >= 0) this.lastPictureId = pid;
+      if (tl0 >= 0) this.lastTl0PicIdx = tl0;
+      const bits = pid >= 0 ? vp8!.pictureIdBits : 0;
+      n = this.#addon.fanout(this.#group, h.sequenceNumber, ts, h.marker, packet.payload, now, pid >= 0 ? vp8!.pictureIdPos : -1, bits, Math.max(0, pid), tl0 >= 0 ? vp8!.tl0PicIdxPos : -1, Math.max(0, tl0));
+    } else {
+      n = this.#addon.fanout(this.#group, h.sequenceNumber, ts, h.marker, packet.payload, now);
+    }
     if (n > 0) flushThisTurn(this.#addon);
     return n;
   }
@@ -110,7 +135,7 @@ export class ExpressLeg {
   }
 
   /** Gives the leg its route, the rewriting's offsets (output = input + offset) and the sender's state. */
-  set(route: ExpressRoute, seqOffset: number, tsOffset: number, s: SenderState): void {
+  set(route: ExpressRoute, o: LaneOffsets, s: SenderState): void {
     this.#addon.fanoutLegSet(
       this.native,
       route.ctx,
@@ -121,8 +146,10 @@ export class ExpressLeg {
       route.pt,
       route.ccId,
       route.ccBlock,
-      seqOffset & 0xffff,
-      tsOffset >>> 0,
+      o.seq & 0xffff,
+      o.ts >>> 0,
+      o.pid & 0x7fff,
+      o.tl0 & 0xff,
       s.lastSeq,
       s.roc >>> 0,
       s.lastTs >>> 0,

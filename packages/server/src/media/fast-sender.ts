@@ -261,6 +261,14 @@ export class FastRtpSender extends LegRoute {
   }
 
   /**
+   * Puts packet `seq`, sent by other means (the express lane), in the history unless the history
+   * holds it: a NACK for it can then be answered.
+   */
+  remember(seq: number, ts: number, marker: boolean, payload: Buffer, patchA: number, patchB: number): void {
+    if (this.#history.slot(seq) < 0) this.#history.put(seq, ts, marker, payload, patchA, patchB);
+  }
+
+  /**
    * Answers no NACK for what was sent so far (the stream switched to another layer: the
    * receiver needs the new layer's keyframe, not the old layer's lost packets).
    */

@@ -143,6 +143,8 @@ export class Producer {
   readonly vp8 = new Vp8Descriptor();
   /** Whether {@link Producer.vp8} describes the packet being forwarded. */
   vp8Valid = false;
+  /** True while held packets are handed out ({@link replayHold}): not live ones. */
+  replaying = false;
   /** Which of its simulcast layers the publisher should send. */
   readonly dynacast = new Dynacast();
   /** Its latest keyframes, kept while a subscriber's connection comes up (video). */
@@ -235,7 +237,7 @@ export class Producer {
 
   /** The express lane of this producer's stream (made on first use; see `express-lane.ts`). */
   lane(addon: NativeAddon): ExpressLane {
-    return (this.#lane ??= new ExpressLane(addon));
+    return (this.#lane ??= new ExpressLane(addon, this.kind === 'video'));
   }
 
   /** Asks the publisher for a keyframe of `layer` (-1: every layer; video only; throttled per layer). */
@@ -290,7 +292,7 @@ export class Producer {
     const lane = this.#lane;
     if (lane !== undefined && lane.size > 0) {
       lane.check(now);
-      const n = lane.send(packet, now);
+      const n = lane.send(packet, now, this.vp8Valid ? this.vp8 : undefined);
       mediaCounts.forwarded += n;
       mediaCounts.forwardedBytes += n * payload.length;
     }
@@ -309,10 +311,15 @@ export class Producer {
    * described in {@link Producer.vp8} as a live one is; returns how many packets.
    */
   replayHold(now: number, to: (packet: RtpPacket, layer: number) => void): number {
-    return this.hold.replay(now, (packet, layer) => {
-      this.#describe(packet.payload);
-      to(packet, layer);
-    });
+    this.replaying = true;
+    try {
+      return this.hold.replay(now, (packet, layer) => {
+        this.#describe(packet.payload);
+        to(packet, layer);
+      });
+    } finally {
+      this.replaying = false;
+    }
   }
 
   /** Stops forwarding and detaches consumers (they are closed by their owners). */

@@ -101,8 +101,9 @@ export interface NativeAddon {
   /**
    * Gives `leg` its route (SRTP context, socket, IPv4 `ip` as a number, port, SSRC, payload type,
    * transport-wide extension id or 0, the connection's shared numbering block or undefined), its
-   * rewriting (output = input + offset) and its state (last sequence number or -1, rollover
-   * counter, last timestamp and send time, packets and payload bytes sent).
+   * rewriting (output = input + offset; VP8 picture ids in 15-bit space, TL0PICIDX in 8-bit) and
+   * its state (last sequence number or -1, rollover counter, last timestamp and send time,
+   * packets and payload bytes sent).
    */
   fanoutLegSet(
     leg: NativeFanoutLeg,
@@ -116,6 +117,8 @@ export interface NativeAddon {
     ccBlock: Buffer | undefined,
     seqOffset: number,
     tsOffset: number,
+    pidOffset: number,
+    tl0Offset: number,
     lastSeq: number,
     roc: number,
     lastTs: number,
@@ -129,8 +132,12 @@ export interface NativeAddon {
   fanoutAdd(group: NativeFanoutGroup, leg: NativeFanoutLeg): void;
   /** Takes `leg` out of its group. */
   fanoutRemove(leg: NativeFanoutLeg): void;
-  /** Sends one RTP packet on every leg of `group` (into the send queue); returns on how many. */
-  fanout(group: NativeFanoutGroup, seq: number, ts: number, marker: boolean, payload: Buffer, nowMs: number): number;
+  /**
+   * Sends one RTP packet on every leg of `group` (into the send queue); returns on how many. A VP8
+   * payload's ids (positions in the payload, -1 where absent; the picture id's width 7 or 15) are
+   * moved by each leg's offsets in the copy it encrypts.
+   */
+  fanout(group: NativeFanoutGroup, seq: number, ts: number, marker: boolean, payload: Buffer, nowMs: number, pidPos?: number, pidBits?: number, pid?: number, tl0Pos?: number, tl0?: number): number;
   /** Whether this platform batches with `sendmmsg` (Linux). */
   readonly batching: boolean;
 }

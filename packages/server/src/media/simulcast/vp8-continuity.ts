@@ -43,6 +43,36 @@ export class Vp8Continuity {
   }
 
   /**
+   * The mapping as offsets (output = input + offset; the picture id's in 15-bit space), for the
+   * native fan-out (`express-lane.ts`) to go on with; undefined while a re-base is pending (the
+   * next id would be mapped to the last output + 1, which an offset cannot say).
+   */
+  offsets(): { pid: number; tl0: number } | undefined {
+    if ((this.#pidStarted && this.#pidRebase) || (this.#tl0Started && this.#tl0Rebase)) return undefined;
+    return {
+      pid: this.#pidStarted ? (this.#lastOutPid - this.#lastInPid + PID_MOD) % PID_MOD : 0,
+      tl0: this.#tl0Started ? (this.#lastOutTl0 - this.#lastInTl0) & 0xff : 0,
+    };
+  }
+
+  /**
+   * Goes on from ids the native fan-out mapped with {@link offsets} (its last packet's input ids,
+   * -1 where it had none), so the next mapping here measures its step from them.
+   */
+  resume(pictureId: number, tl0PicIdx: number): void {
+    if (pictureId >= 0 && this.#pidStarted && !this.#pidRebase) {
+      const offset = this.#lastOutPid - this.#lastInPid;
+      this.#lastInPid = pictureId;
+      this.#lastOutPid = (pictureId + offset + 2 * PID_MOD) % PID_MOD;
+    }
+    if (tl0PicIdx >= 0 && this.#tl0Started && !this.#tl0Rebase) {
+      const offset = this.#lastOutTl0 - this.#lastInTl0;
+      this.#lastInTl0 = tl0PicIdx;
+      this.#lastOutTl0 = (tl0PicIdx + offset) & 0xff;
+    }
+  }
+
+  /**
    * Maps the ids of one packet. The results are in {@link Vp8Continuity.pictureId} and
    * {@link Vp8Continuity.tl0PicIdx} (nothing allocated).
    * @param source identifies the upstream stream (its SSRC); a change re-bases like
