@@ -129,3 +129,43 @@ test('audio only (a listener): the allocator outcome without running it, nothing
   assert.equal(dv.desiredBps, fresh.desiredBps);
   assert.equal(dv.pausedForBandwidth, fresh.pausedForBandwidth);
 });
+
+test('quiet: a settled member with room to spare skips rounds for up to a second; a change of estimate, consumers or views, or a pending step, does not', () => {
+  const { d, video } = setup();
+  const consumers = new Map<string, Consumer>([
+    ['alice/audio', fakeConsumer('alice', 'audio', [30_000])],
+    ['alice/video', video],
+  ]);
+  const update = (estimate: number, now: number) => {
+    d.estimateBps = estimate;
+    d.update(consumers, () => false, now);
+  };
+  update(5_000_000, 0);
+  assert.equal(d.quiet(consumers, 250), true, 'settled, and 5 Mbps carries 1.5 × 730 kbps');
+  assert.equal(d.quiet(consumers, 1000), false, 'a full round every second');
+  d.estimateBps = 1_000_000;
+  assert.equal(d.quiet(consumers, 250), false, 'the estimate no longer carries all of it');
+  d.estimateBps = 5_000_000;
+  assert.equal(d.quiet(new Map([...consumers].slice(0, 1)), 250), false, 'another set of consumers');
+  d.setViews([{ userId: 'alice', source: 'video', width: 640, height: 360, visible: false }]);
+  assert.equal(d.quiet(consumers, 250), false, 'new views');
+  update(5_000_000, 300);
+  assert.equal(video.targetLayer, -1, 'the hidden tile pauses');
+  assert.equal(d.quiet(consumers, 400), false, 'a round that changed a target is not settled');
+  update(5_000_000, 500);
+  assert.equal(d.quiet(consumers, 600), true);
+  d.setViews([{ userId: 'alice', source: 'video', width: 160, height: 90, visible: true }]);
+  update(5_000_000, 700);
+  assert.equal(video.targetLayer, 0, 'shown again: the small tile takes the low layer');
+  // a mild dip: the step down waits (pending), so rounds go on
+  const mild = setup();
+  mild.run(2_000_000, 0);
+  mild.run(760_000, 100);
+  assert.equal(mild.d.quiet(new Map([['alice/video', mild.video]]), 200), false);
+  // a listener (audio only): settled whatever the estimate
+  const listener = new Downlink();
+  const audioOnly = new Map<string, Consumer>([['bob/audio', fakeConsumer('bob', 'audio', [30_000])]]);
+  listener.estimateBps = 10_000;
+  listener.update(audioOnly, () => false, 0);
+  assert.equal(listener.quiet(audioOnly, 250), true);
+});

@@ -81,14 +81,16 @@ export class Router implements RoomMedia {
     room.on('memberLeft', (m) => this.removeMember(m));
     this.#allocateTick = setInterval(() => {
       const now = performance.now();
-      for (const mm of this.#media.values()) if (mm.consumers.size) this.#allocate(mm, now);
+      for (const mm of this.#media.values()) if (mm.consumers.size) this.#allocate(mm, now, true);
       for (const mm of this.#media.values()) this.#dynacast(mm, now);
     }, ALLOCATE_EVERY_MS);
     this.#allocateTick.unref();
   }
 
-  #allocate(mm: MemberMedia, now = performance.now()): void {
+  #allocate(mm: MemberMedia, now = performance.now(), periodic = false): void {
     if (mm.subscriber) mm.downlink.estimateBps = mm.subscriber.cc.estimateBps;
+    // a settled member whose estimate carries everything: nothing a round would change
+    if (periodic && mm.downlink.quiet(mm.consumers, now)) return;
     const was = mm.downlink.pausedForBandwidth;
     mm.downlink.update(mm.consumers, (userId) => this.#audio.speaking(userId), now);
     if (mm.subscriber) {

@@ -357,6 +357,11 @@ export class Allocator {
     return this.#last;
   }
 
+  /** Whether an upgrade waits for its hold time (a later round would change a target). */
+  get upgrading(): boolean {
+    return this.#wantSince.size > 0;
+  }
+
   /** Forgets all history (next round starts as if every track were new). */
   reset(): void {
     this.#last = undefined;
