@@ -26,6 +26,7 @@ interface SendPathHealth {
   reason?: string;
   sends?: { queued: number; sent: number; syscalls: number; dropped: number };
   receivedNatively?: number;
+  expressLane?: { audio: number; video: number };
 }
 
 for (const mode of ['on', 'off'] as const) {
@@ -86,6 +87,8 @@ for (const mode of ['on', 'off'] as const) {
         // (werift routes each stream's first packets), and arrived intact above
         const published = pub.sent.audio + pub.sent.video;
         assert.ok((send.receivedNatively ?? 0) > published / 2, `taken below werift: ${send.receivedNatively} of ${published} sent`);
+        // and every subscriber's audio and video rides the express lane (one native call per packet)
+        assert.deepEqual(send.expressLane, { audio: subs.length, video: subs.length });
       } else {
         assert.deepEqual(send, { path: 'js', reason: 'off (--native off or RTCROOM_NATIVE=off)' });
         assert.equal(JSON.parse(started).path, 'js');

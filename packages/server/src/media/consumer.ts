@@ -114,8 +114,8 @@ export class Consumer {
   readonly #video: boolean;
   /** When {@link prepare} asked for a keyframe (performance.now() ms). */
   #preparedAt = -Infinity;
-  /** Its place in the producer's express lane: a plain (one-layer) stream only (see `express-lane.ts`). */
-  readonly #seat: LaneSeat | undefined;
+  /** Its place in the producer's express lane (see `express-lane.ts`). */
+  readonly #seat: LaneSeat;
 
   constructor(producer: Producer, slot: SendSlot) {
     this.producer = producer;
@@ -123,20 +123,19 @@ export class Consumer {
     this.#fast = slot.fast;
     this.#rewriter = slot.rewriter;
     this.#video = slot.kind === 'video';
-    if (producer.layers.length === 1) {
-      this.#seat = new LaneSeat({
-        fast: slot.fast,
-        rewriter: slot.rewriter,
-        vp8: this.#video ? slot.vp8 : undefined,
-        laneAllowed: () => !this.#closed && this.#target >= 0 && this.slot.consumer === this,
-        laneOf: (addon) => producer.lane(addon),
-        seatChanged: () => producer.consumers.refresh(),
-        counted: (packets, octets, now) => {
-          this.forwarded += packets;
-          if (octets > 0) this.meter.add(octets, now);
-        },
-      });
-    }
+    this.#seat = new LaneSeat({
+      fast: slot.fast,
+      rewriter: slot.rewriter,
+      vp8: this.#video ? slot.vp8 : undefined,
+      laneAllowed: (now) => !this.#closed && this.#target >= 0 && this.slot.consumer === this && this.#settled(now),
+      laneOf: (addon) => producer.lane(addon, Math.max(0, this.#selector?.current ?? 0)),
+      seatChanged: () => producer.consumers.refresh(),
+      counted: (packets, octets, now) => {
+        this.forwarded += packets;
+        if (octets > 0) this.meter.add(octets, now);
+      },
+      left: () => this.#seeLayers(),
+    });
     // the slot's previous user must not send on it any more (it is normally closed already)
     slot.consumer?.leaveLane(performance.now());
     slot.consumer = this;
@@ -175,8 +174,9 @@ export class Consumer {
    * sequence number, its timestamps advanced by the pause (like a DTX gap, not a loss).
    */
   setTargetLayer(layer: number): void {
-    if (layer < 0) this.leaveLane(performance.now());
     const was = this.#target;
+    // a pause, or another layer to switch to (its selector must see the packets again)
+    if (layer < 0 || (this.#selector && layer !== was)) this.leaveLane(performance.now());
     this.#target = layer;
     // a paused plain stream is not in the producer's per-packet loop at all
     if ((was < 0) !== (layer < 0)) this.producer.consumers.refresh();
@@ -237,6 +237,26 @@ export class Consumer {
       return;
     }
     if (now - this.#preparedAt > KEYFRAME_ANSWER_MS) this.requestKeyframe();
+  }
+
+  /**
+   * Whether the stream is in its steady state: a plain stream always; a simulcast one once its
+   * selector forwards the layer it wants, as far as the producer's layers flow (what the express
+   * lane sends the selector does not see).
+   */
+  #settled(now: number): boolean {
+    const sel = this.#selector;
+    if (!sel) return this.producer.layers.length === 1;
+    this.#seeLayers();
+    return sel.current >= 0 && sel.current === sel.effectiveTarget(now);
+  }
+
+  /** Tells the layer selector when each layer last had a packet (the express lane's were not seen). */
+  #seeLayers(): void {
+    const sel = this.#selector;
+    if (!sel) return;
+    const layers = this.producer.layers;
+    for (let i = 0; i < layers.length; i++) sel.saw(i, layers[i]!.lastPacketAt);
   }
 
   /** The layer nearest `target` (at or below first) that had a packet lately, else `target`. */
@@ -306,7 +326,7 @@ export class Consumer {
         mediaCounts.forwardedBytes += packet.payload.length;
         this.meter.add(packet.payload.length, now);
         // (a held packet handed out at the start is not live: the lane goes on from live ones)
-        if (!p.replaying) this.#seat?.join(seq, ts, now);
+        if (!p.replaying) this.#seat.join(seq, ts, now);
       }
       return;
     }
@@ -333,7 +353,7 @@ export class Consumer {
 
   /** Whether the producer's express lane sends this consumer's packets (see `express-lane.ts`). */
   get inExpress(): boolean {
-    return this.#seat?.seated === true;
+    return this.#seat.seated;
   }
 
   /**
@@ -348,17 +368,17 @@ export class Consumer {
 
   /** Leaves the express lane, if in it: the next packet goes through {@link forward}. */
   leaveLane(now: number): void {
-    this.#seat?.leave(now);
+    this.#seat.leave(now);
   }
 
   /** Brings the fast sender's counts up to what the express lane sent (sender reports need them). */
   syncExpress(now: number): void {
-    this.#seat?.sync(now);
+    this.#seat.sync(now);
   }
 
   /** Makes the packets of `lost` that the express lane sent answerable from the sender's history (see `LaneSeat.recall`). */
   recall(lost: readonly number[]): void {
-    this.#seat?.recall(lost, performance.now());
+    this.#seat.recall(lost, performance.now());
   }
 
   /** Detaches from the producer and frees the slot. */

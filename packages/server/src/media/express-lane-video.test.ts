@@ -9,6 +9,7 @@ import { Producer } from './producer.ts';
 import { mediaCounts } from './metrics.ts';
 import { parseVp8Descriptor, Vp8Descriptor } from './codecs/vp8-descriptor.ts';
 import { addon, forwardToClient, until } from './express-lane.testing.ts';
+import { vp8Packet } from './fixtures/vp8-packet.ts';
 
 /** A VP8 payload: 15-bit picture id, TL0PICIDX, an inter frame, and a byte naming the packet. */
 function vp8(pid: number, tl0: number, mark: number): Buffer {
@@ -76,6 +77,88 @@ test('a one-layer video consumer rides the express lane: VP8 ids continuous, NAC
     }
     assert.equal(stream[39]!.mark, 39);
     assert.equal(stream[40]!.mark, 50, 'the first packet after the pause');
+    c.close();
+  } finally {
+    await fwd.close();
+    producer.close();
+  }
+});
+
+test('a simulcast consumer rides the lane of the layer it forwards: out to switch layers, out when its layer stops, its stream continuous', async () => {
+  const native = addon();
+  const producer = new Producer('pub', 'video');
+  producer.active = true;
+  producer.setRids(['q', 'f']);
+  const plis: number[] = [];
+  const receiver = { sendRtcpPLI: async (ssrc: number) => void plis.push(ssrc) } as unknown as RTCRtpReceiver;
+  const tracks = [100, 200].map((ssrc, i) => {
+    const t = new MediaStreamTrack({ kind: 'video', remote: true, ssrc, rid: i === 0 ? 'q' : 'f' });
+    producer.attach(t, receiver);
+    return t;
+  });
+  // each layer: its own numbers and picture ids; a packet names its layer and count at its end
+  const state = [0, 1].map((i) => ({ seq: 1000 * (i + 1), ts: 5000 * (i + 1), pid: 300 * (i + 1), n: 0 }));
+  const send = (layer: number, keyframe = false) => {
+    const s = state[layer]!;
+    s.ts += 6000;
+    s.pid = (s.pid + 1) & 0x7fff;
+    const payload = Buffer.concat([vp8Packet({ pictureId: s.pid, tl0PicIdx: s.pid & 0xff, keyframe }), Buffer.from([layer, s.n++ & 0xff])]);
+    const header = new RtpHeader({ payloadType: 96, ssrc: layer === 0 ? 100 : 200, sequenceNumber: s.seq, timestamp: s.ts, marker: true });
+    s.seq = (s.seq + 1) & 0xffff;
+    tracks[layer]!.onReceiveRtp.execute(new RtpPacket(header, payload), {});
+  };
+  const both = (n: number, only?: number) => {
+    for (let i = 0; i < n; i++) for (const l of [0, 1]) if (only === undefined || only === l) send(l);
+  };
+  const received: { seq: number; pid: number; layer: number }[] = [];
+  const fwd = await forwardToClient(native, producer, (p) => {
+    const d = new Vp8Descriptor();
+    assert.ok(parseVp8Descriptor(p.payload, 0, p.payload.length, d));
+    received.push({ seq: p.header.sequenceNumber, pid: d.pictureId, layer: p.payload[p.payload.length - 2]! });
+  });
+  try {
+    const c = fwd.consumer;
+    // the top layer starts on its keyframe, then rides its lane
+    both(2);
+    send(1, true);
+    both(1);
+    assert.equal(c.currentLayer, 1);
+    assert.ok(c.inExpress, 'in the top layer\'s lane');
+    assert.equal(producer.consumers.list.length, 0);
+    both(20);
+    await until('the top layer', () => received.length >= 22);
+    // asked for the low layer: out of the lane until its keyframe, then in the low layer's lane
+    c.setTargetLayer(0);
+    assert.equal(c.inExpress, false);
+    both(3);
+    assert.ok(plis.includes(100), 'a keyframe asked of the low layer');
+    send(0, true);
+    send(0);
+    assert.equal(c.currentLayer, 0);
+    assert.ok(c.inExpress, 'in the low layer\'s lane');
+    both(20);
+    // the low layer stops (the publisher's estimate fell): its member leaves at a lane check and falls back to the top
+    const fallbackFrom = received.length;
+    // (a step down drops the top layer at once: 22 of the top, then 22 of the low)
+    await until('the low layer', () => received.length >= 44);
+    for (let t = 0; t < 12; t++) {
+      both(1, 1);
+      await new Promise((r) => setTimeout(r, 80));
+    }
+    assert.equal(c.inExpress, false, 'left the lane of a layer that stopped');
+    send(1, true);
+    both(5, 1);
+    assert.equal(c.currentLayer, 1, 'fell back to the layer that flows');
+    assert.ok(c.inExpress, 'and rides its lane');
+    await until('the fallback', () => received.length >= fallbackFrom + 6);
+    await new Promise((r) => setTimeout(r, 100));
+    // what the client saw: top, then low, then top again; one stream throughout
+    const layers = received.map((r) => r.layer).join('');
+    assert.match(layers, /^1+0+1+$/);
+    for (let i = 1; i < received.length; i++) {
+      assert.equal(received[i]!.seq, (received[i - 1]!.seq + 1) & 0xffff, `sequence ${i}`);
+      assert.equal(received[i]!.pid, (received[i - 1]!.pid + 1) & 0x7fff, `picture id ${i}`);
+    }
     c.close();
   } finally {
     await fwd.close();

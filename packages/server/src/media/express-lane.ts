@@ -1,15 +1,17 @@
 /**
  * The express lane: the consumers of a producer's stream that the native module sends to in one
  * call per packet (`native/src/fanout.c`), instead of one trip through {@link Consumer.forward}
- * and the fast sender per consumer. What it takes is the steady state of a plain stream (one
- * layer: no simulcast layer to choose), audio or video, on the native send path, over UDP and
- * IPv4, not paused. A consumer's first live packet after any change goes through JavaScript,
- * which fixes the rewriting's offsets (sequence numbers, timestamps, VP8 picture ids and
- * TL0PICIDX); it then joins the lane with them and with its sender's state (sequence, rollover
- * counter, counts), and leaves it — taking the state back — when it pauses, closes, or its route
- * changes. A video lane keeps what it sent (`lane-history.ts`): a member's NACKs are answered from
- * there. A lane re-checks its members' routes every {@link LANE_CHECK_MS} (werift changes a
- * nominated pair or an SRTP session without an event).
+ * and the fast sender per consumer, one lane per stream or simulcast layer. What it takes is a
+ * consumer's steady state: audio or video, on the native send path, over UDP and IPv4, not
+ * paused, and for a simulcast stream on the layer its selector wants (it leaves to switch, and
+ * when its layer stops: every lane of a producer is checked on any layer's packet). A
+ * consumer's first live packet after any change goes through JavaScript, which fixes the
+ * rewriting's offsets (sequence numbers, timestamps, VP8 picture ids and TL0PICIDX); it then
+ * joins the lane with them and with its sender's state (sequence, rollover counter, counts), and
+ * leaves it — taking the state back — when it pauses, closes, or its route changes. A video lane
+ * keeps what it sent (`lane-history.ts`): a member's NACKs are answered from there. A lane
+ * re-checks its members every {@link LANE_CHECK_MS} (werift changes a nominated pair or an SRTP
+ * session without an event).
  * @module
  */
 import type { RtpPacket } from 'werift';
@@ -44,6 +46,9 @@ export interface SenderState {
   octets: number;
 }
 
+/** Consumers this process's express lanes send now, by kind (`/healthz`). */
+export const laneSeats = { audio: 0, video: 0 };
+
 /** How often a lane re-checks its members (ms). */
 export const LANE_CHECK_MS = 250;
 
@@ -61,6 +66,7 @@ export class ExpressLane {
   #checkAt = 0;
   /** What a video lane sent (undefined for audio: its NACKs are not negotiated). */
   readonly history: LaneHistory | undefined;
+  readonly #kind: 'audio' | 'video';
   /** The VP8 ids of the last packet sent (-1: none): a member leaving goes on from them. */
   lastPictureId = -1;
   lastTl0PicIdx = -1;
@@ -69,6 +75,7 @@ export class ExpressLane {
     this.#addon = addon;
     this.#group = addon.fanoutGroup();
     this.history = video ? new LaneHistory() : undefined;
+    this.#kind = video ? 'video' : 'audio';
   }
 
   /** Members now. */
@@ -79,12 +86,13 @@ export class ExpressLane {
   /** Puts `m` in the lane, sending with `leg` (its route and state set). */
   add(m: LaneMember, leg: ExpressLeg): void {
     this.#addon.fanoutAdd(this.#group, leg.native);
+    if (!this.#members.has(m)) laneSeats[this.#kind]++;
     this.#members.add(m);
   }
 
   /** Takes `m` out (its leg is taken out by {@link ExpressLeg.leave}). */
   delete(m: LaneMember): void {
-    this.#members.delete(m);
+    if (this.#members.delete(m)) laneSeats[this.#kind]--;
   }
 
   /** Re-checks the members when {@link LANE_CHECK_MS} have passed since the last time. */

@@ -35,10 +35,12 @@ export interface SeatOwner {
   readonly rewriter: SeqTsRewriter;
   /** The stream's VP8 id mapping (video). */
   readonly vp8: Vp8Continuity | undefined;
-  /** Whether the stream may be in the lane now: not paused, not closed, still its slot's user. */
-  laneAllowed(): boolean;
-  /** The lane of its producer's stream. */
+  /** Whether the stream may be in the lane now: not paused, not closed, still its slot's user, in its steady state. */
+  laneAllowed(now: number): boolean;
+  /** The lane of what it forwards (its producer's stream, or the simulcast layer it forwards). */
   laneOf(addon: NativeAddon): ExpressLane;
+  /** It left the lane: packets come to it one by one again. */
+  left(): void;
   /** The seat was taken or left (the producer's per-packet list changes). */
   seatChanged(): void;
   /** What the lane sent for it since the last call. */
@@ -77,7 +79,7 @@ export class LaneSeat implements LaneMember {
   join(seq: number, ts: number, now: number): void {
     const o = this.#owner;
     const addon = o.fast.native;
-    if (this.#lane || !addon || now - this.#refusedAt < LANE_RETRY_MS || !o.laneAllowed()) return;
+    if (this.#lane || !addon || now - this.#refusedAt < LANE_RETRY_MS || !o.laneAllowed(now)) return;
     // a VP8 re-base pending: the next packet through JavaScript settles it
     const ids = o.vp8 ? o.vp8.offsets() : NO_IDS;
     if (!ids) return;
@@ -114,6 +116,7 @@ export class LaneSeat implements LaneMember {
     this.#owner.seatChanged();
     this.#absorb(state, now);
     this.#owner.vp8?.resume(lane.lastPictureId, lane.lastTl0PicIdx);
+    this.#owner.left();
   }
 
   /**
@@ -147,7 +150,7 @@ export class LaneSeat implements LaneMember {
     const leg = this.#leg;
     if (!this.#lane || !leg) return;
     const o = this.#owner;
-    const route = o.laneAllowed() ? o.fast.expressRoute(now) : undefined;
+    const route = o.laneAllowed(now) ? o.fast.expressRoute(now) : undefined;
     if (!route) {
       this.leave(now);
       return;

@@ -126,8 +126,8 @@ export class Producer {
   /** Consumers of this producer. */
   /** Its consumers; `list` holds those sent to one by one (`Consumer.listed`: not the express lane's, not paused ones). */
   readonly consumers = new FanOut<Consumer>((c) => c.listed);
-  /** The consumers the native module sends to in one call per packet (`express-lane.ts`; made on first use). */
-  #lane: ExpressLane | undefined;
+  /** The consumers the native module sends to in one call per packet, per layer (`express-lane.ts`; made on first use). */
+  readonly #lanes: (ExpressLane | undefined)[] = [];
   /** Recorders of this producer (they want its highest layer, as a viewer of unknown size does). */
   readonly taps = new Set<RtpTap>();
   /** The publisher's last sender report (for lip-sync across forwarding). */
@@ -235,9 +235,9 @@ export class Producer {
     if (this.active && this.consumers.size + this.taps.size > 0) this.requestKeyframe(index);
   }
 
-  /** The express lane of this producer's stream (made on first use; see `express-lane.ts`). */
-  lane(addon: NativeAddon): ExpressLane {
-    return (this.#lane ??= new ExpressLane(addon, this.kind === 'video'));
+  /** The express lane of this producer's stream, or of one of its simulcast layers (made on first use; see `express-lane.ts`). */
+  lane(addon: NativeAddon, layer = 0): ExpressLane {
+    return (this.#lanes[layer] ??= new ExpressLane(addon, this.kind === 'video'));
   }
 
   /** Asks the publisher for a keyframe of `layer` (-1: every layer; video only; throttled per layer). */
@@ -289,9 +289,12 @@ export class Producer {
     }
     // the lane first: a member leaving it at its check gets this packet below, one joining below
     // got it there
-    const lane = this.#lane;
+    const lanes = this.#lanes;
+    // every lane is checked on any layer's packet: the members of a layer that stopped leave it
+    // (their layer selector then falls back to a layer that flows)
+    for (let i = 0; i < lanes.length; i++) if (lanes[i] !== undefined && lanes[i]!.size > 0) lanes[i]!.check(now);
+    const lane = lanes[layer.index];
     if (lane !== undefined && lane.size > 0) {
-      lane.check(now);
       const n = lane.send(packet, now, this.vp8Valid ? this.vp8 : undefined);
       mediaCounts.forwarded += n;
       mediaCounts.forwardedBytes += n * payload.length;

@@ -7,6 +7,7 @@
  */
 import { DEFAULT_ADDON_PATH, loadNativeAddon, type NativeAddon, type NativeSendStats } from './addon.ts';
 import { belowWerift } from '../werift-media-receive.ts';
+import { laneSeats } from '../express-lane.ts';
 
 /** The values of `--native` / `RTCROOM_NATIVE`. */
 export const NATIVE_MODES = ['off', 'auto', 'on'] as const;
@@ -45,6 +46,8 @@ export interface SendPathHealth {
   sends?: NativeSendStats;
   /** Publishers' RTP packets taken below werift (native path, media in this process; werift-media-receive.ts). */
   receivedNatively?: number;
+  /** Consumers the express lanes send now, by kind (native path, media in this process; express-lane.ts). */
+  expressLane?: { audio: number; video: number };
 }
 
 /**
@@ -65,6 +68,6 @@ export function chooseSendPath(mode: NativeMode, addonPath = DEFAULT_ADDON_PATH)
  * counters (media on worker processes: they send, this process does not).
  */
 export function sendPathHealth(choice: SendPathChoice, counters = true): SendPathHealth {
-  if (choice.addon) return counters ? { path: 'native', sends: choice.addon.stats(), receivedNatively: belowWerift.packets } : { path: 'native' };
+  if (choice.addon) return counters ? { path: 'native', sends: choice.addon.stats(), receivedNatively: belowWerift.packets, expressLane: { ...laneSeats } } : { path: 'native' };
   return choice.reason ? { path: 'js', reason: choice.reason } : { path: 'js' };
 }

@@ -102,6 +102,14 @@ export class LayerSelector {
     this.#current = -1;
   }
 
+  /**
+   * Notes that `layer` had a packet at `atMs` (performance.now()) that this selector did not see
+   * (the express lane sent it), so the layer does not look stopped when packets come here again.
+   */
+  saw(layer: number, atMs: number): void {
+    if (layer >= 0 && layer < this.layers.length && atMs > this.#lastPacketAt[layer]!) this.#lastPacketAt[layer] = atMs;
+  }
+
   /** Records the SSRC of the layer with this rid. @returns its index, or -1 for an unknown rid */
   bindSsrc(rid: string, ssrc: number): number {
     for (let i = 0; i < this.layers.length; i++) {
