@@ -188,6 +188,7 @@ export class Consumer {
         // a step down: what is queued for the old layer is useless and in the way
         sel.dropCurrent();
         this.slot.fast.forgetHistory();
+        this.#seat.forget();
         this.producer.requestKeyframe(layer);
       }
     } else if (was < 0 && layer >= 0) {

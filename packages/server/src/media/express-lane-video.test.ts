@@ -130,6 +130,10 @@ test('a simulcast consumer rides the lane of the layer it forwards: out to switc
     // asked for the low layer: out of the lane until its keyframe, then in the low layer's lane
     c.setTargetLayer(0);
     assert.equal(c.inExpress, false);
+    // a step down answers no NACK for the old layer (its keyframe is what the viewer needs)
+    c.slot.transceiver.sender.onGenericNack.execute({ lost: [received[10]!.seq] } as never);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(received.length, 22, 'the top layer\'s packets are not sent again after the step down');
     both(3);
     assert.ok(plis.includes(100), 'a keyframe asked of the low layer');
     send(0, true);

@@ -120,6 +120,14 @@ export class LaneSeat implements LaneMember {
   }
 
   /**
+   * Answers no NACK for what the lane sent so far (as `FastRtpSender.forgetHistory`: after a step
+   * down the receiver needs the new layer's keyframe, not the old layer's lost packets).
+   */
+  forget(): void {
+    this.#stayLane = undefined;
+  }
+
+  /**
    * Puts the packets of `lost` (output sequence numbers) that the lane sent during this seat's
    * last stay, and still keeps, in the fast sender's history, as this stream's copies (its
    * sequence number, timestamp and VP8 ids), so its NACK is answered as any other; the sender's
