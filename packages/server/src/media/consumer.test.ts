@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ProtectionProfileAeadAes128Gcm, ProtectionProfileAes128CmHmacSha1_80, RtpHeader, RtpPacket, SrtpSession, type RTCRtpTransceiver } from 'werift';
-import { Consumer, SendSlot } from './consumer.ts';
+import { Consumer } from './consumer.ts';
+import { SendSlot } from './send-slot.ts';
 import { Producer } from './producer.ts';
 
 /** A werift-shaped transceiver: `fast` records datagrams, `werift` records what went through sendRtp. */
