@@ -1,8 +1,10 @@
 // Join → first remote frame in Chromium, and the publisher's bandwidth estimate over its first 10 s.
-//   npm run bench -- first-frame [--joins 10] [--runs 3]
-// A publisher page (fake camera) is in the room; each viewer page (a new browser context) puts an
-// <rtc-room> for it on the page, then joins; the figure is joinRtcRoom called → first frame painted
-// (requestVideoFrameCallback). The server runs in its own process on core 0.
+//   npm run bench -- first-frame [--joins 10] [--runs 3] [--preconnect false]
+// A publisher page (fake camera) is in the room; each viewer page (a new browser context) creates
+// its context when it loads (as mini-program code does in onLoad), puts an <rtc-room> for the
+// publisher on the page, then joins; the figure is joinRtcRoom called → first frame painted
+// (requestVideoFrameCallback). With `--preconnect false` the viewers' signaling sockets open at
+// the join instead of at the context's creation. The server runs in its own process on core 0.
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../test/helpers/browser.ts';
@@ -30,6 +32,7 @@ const TIMELINE = (): void => {
       this.addEventListener('message', (ev) => {
         const name = /"event":"([A-Za-z]+)"/.exec(String(ev.data))?.[1];
         if (name) note(`ws got ${name}`);
+        else if (String(ev.data).includes('"roomId"')) note('ws got the join result');
       });
     }
     override send(data: Parameters<WebSocket['send']>[0]): void {
@@ -42,6 +45,7 @@ const TIMELINE = (): void => {
   const NativePc = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends NativePc {
     constructor(config?: RTCConfiguration) {
+      note(`pc${pcs} constructing${config?.certificates ? ' (certificate ready)' : ''}`);
       super(config);
       const id = `pc${pcs++}`;
       note(`${id} created`);
@@ -52,8 +56,15 @@ const TIMELINE = (): void => {
       const srd = this.setRemoteDescription.bind(this);
       this.setRemoteDescription = async (d: RTCSessionDescriptionInit) => {
         note(`${id} remote ${d.type}`);
-        return srd(d);
+        await srd(d);
+        note(`${id} remote ${d.type} set`);
       };
+      const ca = this.createAnswer.bind(this);
+      this.createAnswer = (async (o?: RTCAnswerOptions) => {
+        const a = await ca(o);
+        note(`${id} answer created`);
+        return a;
+      }) as typeof this.createAnswer;
       const sld = this.setLocalDescription.bind(this);
       this.setLocalDescription = async (d?: RTCLocalSessionDescriptionInit) => {
         await sld(d);
@@ -63,21 +74,29 @@ const TIMELINE = (): void => {
   } as typeof RTCPeerConnection;
 };
 
-async function sdkPage(browser: Awaited<ReturnType<typeof launchBrowser>>['browser'], url: string): Promise<Page> {
+async function sdkPage(browser: Awaited<ReturnType<typeof launchBrowser>>['browser'], url: string, preconnect = true): Promise<Page> {
   const ctx = await browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await ctx.newPage();
   await page.addInitScript(TIMELINE);
   await page.goto(`${url}/`);
-  await page.evaluate(async (appId) => {
-    const src = '/sdk/rtcroom.js';
-    const sdk = await import(src);
-    Object.assign(window, { ctx: sdk.createRtcRoomContext({ appId }) });
-  }, BENCH_APP.appId);
+  await page.evaluate(
+    async ({ appId, preconnect }) => {
+      const src = '/sdk/rtcroom.js';
+      const sdk = await import(src);
+      Object.assign(window, { ctx: sdk.createRtcRoomContext({ appId, preconnect }) });
+    },
+    { appId: BENCH_APP.appId, preconnect },
+  );
   return page;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { joins: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { joins: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' }, preconnect: { type: 'string', default: 'true' } },
+  });
+  // false: the viewers' contexts open their signaling socket at the join, not when created
+  const preconnect = values.preconnect !== 'false';
   const joins = Math.min(100, Math.max(1, Number(values.joins)));
   const runs = Math.min(10, Math.max(1, Number(values.runs)));
   const server = await startServerProcess();
@@ -126,7 +145,7 @@ export async function main(argv: string[]): Promise<void> {
     const runOf: number[] = [];
     for (let i = 0; i < joins * runs; i++) {
       runOf.push(Math.floor(i / joins));
-      const viewer = await sdkPage(tb.browser, server.url);
+      const viewer = await sdkPage(tb.browser, server.url, preconnect);
       const ms = await viewer.evaluate(async (token) => {
         const el = document.createElement('rtc-room');
         el.setAttribute('user-id', 'pub');
@@ -175,9 +194,9 @@ export async function main(argv: string[]): Promise<void> {
     const perRun = Array.from({ length: runs }, (_, r) => summary(String(r + 1), latencies.filter((_, i) => runOf[i] === r)));
     const p50s = perRun.map((r) => r['p50 ms']);
     const rows = [...perRun, summary('all', latencies)];
-    console.log(`\njoinRtcRoom → first remote frame painted (${runs} runs of ${joins} joins; spread of the runs' p50: ${Math.min(...p50s).toFixed(0)}–${Math.max(...p50s).toFixed(0)} ms)`);
+    console.log(`\njoinRtcRoom → first remote frame painted, preconnect ${preconnect} (${runs} runs of ${joins} joins; spread of the runs' p50: ${Math.min(...p50s).toFixed(0)}–${Math.max(...p50s).toFixed(0)} ms)`);
     printTable(rows);
-    console.log(`wrote ${writeResult('first-frame', { pinned: server.pinned, samples, latencies, rows, breakdown, steps })}`);
+    console.log(`wrote ${writeResult('first-frame', { pinned: server.pinned, preconnect, samples, latencies, rows, breakdown, steps })}`);
   } finally {
     await tb.close();
     server.stop();

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { APP, mintToken } from '../helpers/server.ts';
 import { serverAndBrowser } from '../helpers/fixture.ts';
-import { openSdkPage, waitList } from '../helpers/sdk-page.ts';
+import { openSdkPage, until, waitList } from '../helpers/sdk-page.ts';
 
 describe('SDK core in Chromium', () => {
   const f = serverAndBrowser();
@@ -111,6 +111,45 @@ describe('SDK core in Chromium', () => {
     while (f.server.rooms.memberOf(APP.appId, 'carol') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.equal(f.server.rooms.memberOf(APP.appId, 'carol'), undefined);
     await p.close();
+  });
+
+  test('the context opens its signaling socket when created: the first join uses it, destroy closes an unused one', async () => {
+    // the server's open signaling sessions, from its metrics
+    const sessions = async (): Promise<number> => {
+      const text = await (await fetch(`${f.server.url}/metrics`)).text();
+      return Number(/^rtcroom_signaling_sessions (\d+)$/m.exec(text)?.[1]);
+    };
+    // the pages of the tests before have closed
+    await until(async () => (await sessions()) === 0 || undefined, 'no session open');
+    const start = 0;
+    const a = await openPage();
+    await until(async () => (await sessions()) === start + 1 || undefined, 'the socket of a context just created');
+    assert.deepEqual(await a.evaluate((token) => (window as any).ctx.joinRtcRoom({ roomId: 'call_5', userId: 'early', token }), mintToken('call_5', 'early')), { errMsg: 'joinRtcRoom:ok' });
+    await waitMembers(a, ['early']);
+    assert.equal(await sessions(), start + 1, 'the join went over the socket opened at creation');
+    // preconnect: false opens nothing until the join
+    const b = await openSdkPage(f.tb, f.server.url, APP.appId, { contextOptions: { preconnect: false } });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await sessions(), start + 1);
+    assert.deepEqual(await b.evaluate((token) => (window as any).ctx.joinRtcRoom({ roomId: 'call_5', userId: 'late', token }), mintToken('call_5', 'late')), { errMsg: 'joinRtcRoom:ok' });
+    await waitMembers(a, ['early', 'late']);
+    assert.equal(await sessions(), start + 2);
+    // a context destroyed before it joined closes its socket
+    const c = await openPage();
+    await until(async () => (await sessions()) === start + 3 || undefined, 'the third socket');
+    await c.evaluate(() => (window as any).ctx.destroy());
+    await until(async () => (await sessions()) === start + 2 || undefined, 'the unused socket to close');
+    // a bad preconnect is a parameter error
+    const bad = await c.evaluate((appId) => {
+      try {
+        (window as any).sdk.createRtcRoomContext({ appId, preconnect: 'yes' });
+        return 'created';
+      } catch (e) {
+        return [(e as { errNo: number }).errNo, (e as Error).message];
+      }
+    }, APP.appId);
+    assert.deepEqual(bad, [20000, 'createRtcRoomContext:fail params.preconnect should be boolean, but got string']);
+    for (const p of [a, b, c]) await p.close();
   });
 
   test('a closed tab leaves the room; the global bundle defines window.rtcroom', async () => {

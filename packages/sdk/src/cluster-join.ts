@@ -23,7 +23,10 @@ export interface Joined {
 export interface JoinRoute {
   /** Signaling (ws/wss) URL of the node to ask first. */
   url: string;
-  /** An open connection to `url`, used instead of a new one. */
+  /**
+   * An open connection to `url`, used instead of a new one (a socket opened ahead of the join:
+   * when it turns out closed by the time the join is sent, the join connects again, once).
+   */
   opened?: SignalClient;
   /** Connection timeout per node (ms). */
   connectTimeoutMs?: number;
@@ -39,6 +42,7 @@ export interface JoinRoute {
 export async function joinFollowingRedirects(route: JoinRoute, params: RequestParams<'joinRtcRoom'>, handlers: SignalHandlers): Promise<Joined> {
   let url = route.url;
   let signal = route.opened;
+  let warm = route.opened;
   const avoid = route.avoid ?? new Set<string>();
   let askedAgain = false;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -48,7 +52,12 @@ export async function joinFollowingRedirects(route: JoinRoute, params: RequestPa
       reply = await signal.request('joinRtcRoom', avoid.size > 0 ? { ...params, avoidNodes: [...avoid] } : params);
     } catch (e) {
       signal.close();
-      throw e;
+      const warmLost = signal === warm && e instanceof RtcError && e.code === 'connectionFailed';
+      if (!warmLost) throw e;
+      warm = undefined;
+      signal = undefined;
+      hop--;
+      continue;
     }
     if (!isJoinRedirect(reply)) return { signal, join: reply, url };
     signal.close();

@@ -22,6 +22,9 @@ import { bitrateFor, LocalCapture, type VideoProfile } from './media/capture.ts'
 import { streams } from './media/streams.ts';
 import { RoomSession } from './room-session.ts';
 import { joinFollowingRedirects } from './cluster-join.ts';
+import type { SignalHandlers } from './signal-client.ts';
+import { WarmSignal } from './warm-signal.ts';
+import { prepareCertificate } from './media/certificate.ts';
 import type {
   AudioPlaybackDeviceOptions,
   CaptureOptions,
@@ -67,6 +70,8 @@ export class RtcRoomContext extends ContextEvents {
   readonly #recoveryHost: RecoveryHost;
   /** `changeStreamPublishState` called before joining: applies to the next join (then autoPublish decides the rest). */
   #preJoinIntent: Partial<Record<'audio' | 'video', boolean>> = {};
+  /** The signaling socket opened at creation for the first join (`preconnect`). */
+  #warm: WarmSignal | undefined;
 
   /** @internal use `createRtcRoomContext` */
   constructor(options: CreateRtcRoomContextOptions) {
@@ -77,6 +82,9 @@ export class RtcRoomContext extends ContextEvents {
     this.speakersEvent = options.speakersEvent ?? 'audio';
     this.simulcast = options.simulcast ?? true;
     this.iceTransportPolicy = options.iceTransportPolicy ?? 'all';
+    if (options.preconnect ?? true) this.#warm = new WarmSignal(wsUrl(this.server));
+    // the first media connection then does not make its key on the join's path
+    prepareCertificate();
     this.#recoveryHost = {
       appId: this.appId,
       url: wsUrl(this.server),
@@ -328,6 +336,8 @@ export class RtcRoomContext extends ContextEvents {
     if (this.#session) this.#release(this.#session);
     this.#session?.close();
     this.#session = undefined;
+    this.#warm?.close();
+    this.#warm = undefined;
     this.capture.stopAll();
     this.removeAllListeners();
   }
@@ -367,12 +377,12 @@ export class RtcRoomContext extends ContextEvents {
         visible: this.#visible,
         ...(v.roomConfig ? { roomConfig: v.roomConfig } : {}),
       };
+      const handlers: SignalHandlers = { onEvent: (f) => session?.onEvent(f), onLost: (r, code) => session && this.#onLost(session, r, code) };
+      // the socket opened at creation, for the first join
+      const opened = await this.#warm?.take(handlers);
+      this.#warm = undefined;
       // in a cluster the node asked may send us to the room's node
-      const { signal, join, url } = await joinFollowingRedirects(
-        { url: wsUrl(this.server) },
-        params,
-        { onEvent: (f) => session?.onEvent(f), onLost: (r, code) => session && this.#onLost(session, r, code) },
-      );
+      const { signal, join, url } = await joinFollowingRedirects({ url: wsUrl(this.server), ...(opened ? { opened } : {}) }, params, handlers);
       const mine = () => session !== undefined && this.#session === session;
       session = new RoomSession(
         v.roomId,

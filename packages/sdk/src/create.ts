@@ -26,6 +26,9 @@ export function createRtcRoomContext(options: CreateRtcRoomContextOptions | stri
   if (o.simulcast !== undefined && typeof o.simulcast !== 'boolean') {
     throw new RtcError('paramError', 'createRtcRoomContext', `params.simulcast should be boolean, but got ${typeof o.simulcast}`);
   }
+  if (o.preconnect !== undefined && typeof o.preconnect !== 'boolean') {
+    throw new RtcError('paramError', 'createRtcRoomContext', `params.preconnect should be boolean, but got ${typeof o.preconnect}`);
+  }
   if (o.iceTransportPolicy !== undefined && o.iceTransportPolicy !== 'all' && o.iceTransportPolicy !== 'relay') {
     throw new RtcError('paramError', 'createRtcRoomContext', `expect params.iceTransportPolicy to be one of "all", "relay", but got ${String(o.iceTransportPolicy)}`);
   }

@@ -27,6 +27,12 @@ export interface CreateRtcRoomContextOptions {
    * device's addresses (web extension, as `RTCConfiguration.iceTransportPolicy`).
    */
   iceTransportPolicy?: 'all' | 'relay';
+  /**
+   * Open the signaling connection when the context is created (default true), so the first
+   * `joinRtcRoom` within 20 s does not wait for the WebSocket handshake; `false` connects at the
+   * join (web extension).
+   */
+  preconnect?: boolean;
 }
 
 /** `joinRtcRoom`'s `roomConfig`. */

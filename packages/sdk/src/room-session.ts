@@ -8,6 +8,7 @@ import { statePayload, type ErrorName, type RtcErrorPayload } from '@rtcroom/pro
 import type { LocalCapture } from './media/capture.ts';
 import { Publisher, type PublishPlan } from './media/publisher.ts';
 import { Subscriber } from './media/subscriber.ts';
+import { certificates } from './media/certificate.ts';
 import type { SnapshotEvent } from './events.ts';
 import type { Requester, SignalClient } from './signal-client.ts';
 import { LocalSpeaker } from './media/local-speaker.ts';
@@ -125,9 +126,10 @@ export class RoomSession implements Requester {
     views.addEventListener('change', this.#onViews);
   }
 
-  /** Configuration of a new media connection: the join's ICE servers and the transport policy. */
+  /** Configuration of a new media connection: the join's ICE servers, the transport policy, the page's certificate. */
   rtcConfiguration(): RTCConfiguration {
-    return { bundlePolicy: 'max-bundle', iceServers: this.join?.iceServers ?? [], iceTransportPolicy: this.#iceTransportPolicy };
+    const certs = certificates();
+    return { bundlePolicy: 'max-bundle', iceServers: this.join?.iceServers ?? [], iceTransportPolicy: this.#iceTransportPolicy, ...(certs ? { certificates: certs } : {}) };
   }
 
   /** How long to wait for ICE gathering: longer with TURN servers (a relay over TCP or TLS takes round trips). */
