@@ -6,6 +6,8 @@
 //   npm run bench -- meeting [--n 2,4,8,16] [--targets …]
 //   npm run bench -- audio-room [--listeners 10,50,100,200] [--talkers 10] [--selection on|off] [--speaking 3] [--listener lean|werift] [--single-port]   (rtcroom)
 //   npm run bench -- join-storm [--m 100,300,1000]                               (rtcroom)
+// fanout, meeting and audio-room let media flow `--settle` seconds (default 10) before each
+// window: the steady state, past the JIT's compiles of a room's first seconds (measure.ts).
 // Janus targets need `bash bench/janus/setup.sh` once (Debian's janus package).
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -44,6 +46,10 @@ function reportFailures(failures: readonly Failure[]): void {
   for (const f of failures) console.log(`  ${f.target} N=${f.N}: ${f.reason}`);
 }
 
+/** Seconds of media before each window, by default (see `WindowOptions.settleMs`). */
+const SETTLE_S = 10;
+/** `--settle` in ms (0–120 s). */
+const settleOf = (s: string | undefined): number => Math.min(120, Math.max(0, Number(s ?? SETTLE_S) || 0)) * 1000;
 const list = (s: string, max: number): number[] => s.split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 1 && n <= max);
 
 /** How the JSON's loss figures are counted. */
@@ -76,9 +82,11 @@ async function forwarding(scenario: 'fanout' | 'meeting', argv: string[]): Promi
       n: { type: 'string', default: scenario === 'fanout' ? '1,10,50,100,200' : '2,4,8,16' },
       targets: { type: 'string' },
       seconds: { type: 'string', default: '10' },
+      settle: { type: 'string', default: String(SETTLE_S) },
       'single-port': { type: 'boolean', default: false },
     },
   });
+  const settleMs = settleOf(values.settle);
   // --single-port: rtcroom in single-port mode against its default mode; a run with the single-port
   // target is written apart (latest-<scenario>-single-port.json, no plots)
   const targets = values.targets ?? (values['single-port'] ? 'rtcroom,rtcroom-1port' : 'rtcroom,janus,janus-1loop');
@@ -110,7 +118,7 @@ async function forwarding(scenario: 'fanout' | 'meeting', argv: string[]): Promi
       for (const n of levels) {
         let w: WindowResult;
         try {
-          w = scenario === 'fanout' ? await fanout(target, n, seconds) : await meeting(target, n, seconds);
+          w = scenario === 'fanout' ? await fanout(target, n, seconds, { settleMs }) : await meeting(target, n, seconds, { settleMs });
         } catch (e) {
           rows.push(errorRow(name, n, e));
           noteFailure(failures, { target: name, N: n, reason: e instanceof Error ? e.message : String(e) });
@@ -127,7 +135,7 @@ async function forwarding(scenario: 'fanout' | 'meeting', argv: string[]): Promi
       await new Promise((r) => setTimeout(r, 1500));
     }
   }
-  console.log(`${scenario}, ${seconds} s steady windows; ${pinned}`);
+  console.log(`${scenario}, ${seconds} s steady windows after ${settleMs / 1000} s of media; ${pinned}`);
   printTable(rows);
   reportFailures(failures);
   const ours = results.get('rtcroom');
@@ -156,7 +164,7 @@ async function forwarding(scenario: 'fanout' | 'meeting', argv: string[]): Promi
   }
   const counts = [...results].flatMap(([target, m]) => [...m].map(([n, w]) => accounting(target, n, w)));
   if (singlePort) {
-    console.log(`wrote ${writeResult(resultName, { pinned, seconds, loss: LOSS_NOTE, rows, failures, portRatios, counts })}`);
+    console.log(`wrote ${writeResult(resultName, { pinned, seconds, settleSeconds: settleMs / 1000, loss: LOSS_NOTE, rows, failures, portRatios, counts })}`);
     return;
   }
   const xs = levels.map(String);
@@ -165,7 +173,7 @@ async function forwarding(scenario: 'fanout' | 'meeting', argv: string[]): Promi
   const plots = fileURLToPath(new URL('./results/', import.meta.url));
   writeFileSync(`${plots}${scenario}-cpu.svg`, lineChart(`${scenario}: server CPU per forwarded packet`, 'N', 'µs per packet', xs, series(valid((w) => w.cpuUsPerPacket))));
   writeFileSync(`${plots}${scenario}-loss.svg`, lineChart(`${scenario}: loss`, 'N', 'loss %', xs, series((w) => w.lossPercent)));
-  console.log(`wrote ${writeResult(scenario, { pinned, seconds, loss: LOSS_NOTE, rows, failures, ratios, counts })} and ${scenario}-cpu.svg, ${scenario}-loss.svg`);
+  console.log(`wrote ${writeResult(scenario, { pinned, seconds, settleSeconds: settleMs / 1000, loss: LOSS_NOTE, rows, failures, ratios, counts })} and ${scenario}-cpu.svg, ${scenario}-loss.svg`);
 }
 
 async function audio(argv: string[]): Promise<void> {
@@ -178,6 +186,7 @@ async function audio(argv: string[]): Promise<void> {
       seconds: { type: 'string', default: '10' },
       selection: { type: 'string', default: server.aboveMembers > 0 ? 'on' : 'off' },
       speaking: { type: 'string', default: String(server.maxSpeakers) },
+      settle: { type: 'string', default: String(SETTLE_S) },
       listener: { type: 'string', default: 'lean' },
       'single-port': { type: 'boolean', default: false },
     },
@@ -208,7 +217,11 @@ async function audio(argv: string[]): Promise<void> {
         // what the server received from the talkers and forwarded in the window (its /healthz counters)
         let h0: ReturnType<typeof target.server.health> | undefined;
         let h1: ReturnType<typeof target.server.health> | undefined;
-        w = await audioRoom(target, talkers, l, Number(values.seconds), { speaking, selection, listener }, { onStart: () => (h0 = target.server.health()), onEnd: () => (h1 = target.server.health()) });
+        w = await audioRoom(target, talkers, l, Number(values.seconds), { speaking, selection, listener }, {
+          onStart: () => (h0 = target.server.health()),
+          onEnd: () => (h1 = target.server.health()),
+          settleMs: settleOf(values.settle),
+        });
         const [a, b] = await Promise.all([h0, h1]);
         if (a && b) serverCounts.set(l, { received: b.media.received - a.media.received, forwarded: b.media.forwarded - a.media.forwarded });
       } catch (e) {

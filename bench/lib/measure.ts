@@ -82,9 +82,27 @@ async function drained(subs: readonly SubscriberClient[], complete: () => boolea
   return performance.now() - t0;
 }
 
+/** Hooks and the settling time of {@link measureWindow}. */
+export interface WindowOptions {
+  /** Called as the window starts (after the quiet edge). */
+  onStart?(): void;
+  /** Called as the window ends. */
+  onEnd?(): void;
+  /**
+   * How long media flows between every subscriber receiving and the window (ms, default 1,000).
+   * A JIT-compiled server (rtcroom on V8) optimizes its functions on a background thread as they
+   * get hot, and at a publisher's ~110 packets/s the per-second paths (reports, lane checks)
+   * take many seconds to: those compiles (~12 ms each) belong to a room's first minute, not to
+   * the steady state a long-running server forwards in. `npm run bench -- fanout` and friends
+   * settle 10 s by default (`--settle`), for every target alike.
+   */
+  settleMs?: number;
+}
+
 /**
- * Waits until every subscriber receives media (at most `warmupMs`), then measures a `seconds`
- * window. `receives(s, p)` says which kinds of publisher `p` subscriber `s` should receive.
+ * Waits until every subscriber receives media (at most `warmupMs`), lets it flow
+ * `opts.settleMs`, then measures a `seconds` window. `receives(s, p)` says which kinds of
+ * publisher `p` subscriber `s` should receive.
  *
  * The window has quiet edges: the publishers pause and the receivers drain before it starts and
  * after it ends, so every packet sent in the window is either received in it or lost, and the
@@ -97,7 +115,7 @@ export async function measureWindow(
   seconds: number,
   receives: Receives,
   warmupMs = 20_000,
-  hooks: { onStart?(): void; onEnd?(): void } = {},
+  hooks: WindowOptions = {},
 ): Promise<WindowResult> {
   const sent = () => pubs.map((p) => counts(p.sent));
   const recv = () => subs.map((s) => counts(s.packets));
@@ -107,7 +125,7 @@ export async function measureWindow(
   const deadline = Date.now() + warmupMs;
   while (waiting() > 0 && Date.now() < deadline) await sleep(200);
   const waitingAfterWarmup = waiting();
-  await sleep(1000);
+  await sleep(hooks.settleMs ?? 1000);
   const pause = (on: boolean) => pubs.forEach((p) => p.pause(on));
   pause(true);
   const drainBefore = await drained(subs);

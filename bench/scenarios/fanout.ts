@@ -1,10 +1,10 @@
 // fanout: 1 publisher → N subscribers.
 import type { Target } from '../lib/target.ts';
-import { measureWindow, type WindowResult } from '../lib/measure.ts';
+import { measureWindow, type WindowOptions, type WindowResult } from '../lib/measure.ts';
 import { EVERY_KIND } from '../lib/accounting.ts';
 
 /** Runs one fanout level on `target`; clients are closed afterwards. */
-export async function fanout(target: Target, n: number, seconds: number, hooks: { onStart?(): void; onEnd?(): void } = {}): Promise<WindowResult> {
+export async function fanout(target: Target, n: number, seconds: number, hooks: WindowOptions = {}): Promise<WindowResult> {
   const room = `fanout_${n}_${Date.now() % 100000}`;
   const pub = await target.publisher(room, 'pub');
   const subs = [];

@@ -1,10 +1,10 @@
 // meeting: N participants, each publishing audio + video and subscribing to all the others.
 import type { SubscriberClient, Target } from '../lib/target.ts';
-import { measureWindow, type WindowResult } from '../lib/measure.ts';
+import { measureWindow, type WindowOptions, type WindowResult } from '../lib/measure.ts';
 import { EVERY_KIND } from '../lib/accounting.ts';
 
 /** Runs one meeting size on `target`. */
-export async function meeting(target: Target, n: number, seconds: number, hooks: { onStart?(): void; onEnd?(): void } = {}): Promise<WindowResult> {
+export async function meeting(target: Target, n: number, seconds: number, hooks: WindowOptions = {}): Promise<WindowResult> {
   const room = `meeting_${n}_${Date.now() % 100000}`;
   const names = Array.from({ length: n }, (_, i) => `p${i}`);
   const pubs = [];
