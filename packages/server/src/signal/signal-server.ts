@@ -13,6 +13,10 @@ import type { JoinService } from '../room/join-service.ts';
 import type { Handlers } from './handlers.ts';
 import { Session, type RequestObserver } from './session.ts';
 import { stallAwareSweep } from './stall-aware.ts';
+import { spreadEvery } from './spread.ts';
+
+/** The server's pings to all sessions go out in this many slices a period. */
+const PING_SLICES = 10;
 
 /** Hard cap on a frame; above it the socket is closed unread (1009). Below it, the session replies with an error. */
 const HARD_FRAME_CAP = 1024 * 1024;
@@ -58,11 +62,9 @@ export class SignalServer {
         else if (isIdle(s, now)) s.close(CLOSE_CODES.heartbeatTimeout, idle);
       },
     );
-    // the server's own pings: a live client's pong keeps it alive even between its heartbeats
-    this.#pings = setInterval(() => {
-      for (const s of this.#sessions) s.ping();
-    }, config.serverPingMs);
-    this.#pings.unref();
+    // the server's own pings: a live client's pong keeps it alive even between its heartbeats;
+    // a tenth of the sessions every tenth of the period (spread.ts)
+    this.#pings = spreadEvery(config.serverPingMs, PING_SLICES, () => this.#sessions, (s) => s.id, (s) => s.ping());
   }
 
   /** Number of live sessions. */
