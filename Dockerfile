@@ -15,5 +15,6 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 USER node
 # SIGTERM shuts down gracefully (members are told, exit within 4 s): give `docker stop` more than that.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "packages/server/bin/rtcroom.js"]
+# the young generation the server runs with (packages/server/src/young-generation.ts)
+ENTRYPOINT ["node", "--max-semi-space-size=16", "--min-semi-space-size=16", "packages/server/bin/rtcroom.js"]
 CMD ["serve", "--host", "0.0.0.0"]

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AccessToken, Privileges } from '@rtcroom/token';
+import { SEMI_SPACE_FLAGS } from '@rtcroom/server';
 
 /** The benchmark app. */
 export const BENCH_APP = { appId: 'bench0000000000000000000', appKey: 'bench-key' };
@@ -132,7 +133,8 @@ export async function startServerProcess(extraArgs: string[] = [], nodeArgs: str
   const envArgs = (process.env.RTCROOM_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const args = [...envArgs, ...nodeArgs, bin, 'serve', '--port', '0', '--apps', join(dir, 'apps.json'), '--log-level', 'warn', '--rtc-ip', '127.0.0.1', ...NO_ROOM_LIMITS, ...extraArgs];
   const pin = hasTaskset && opts.pin !== false;
-  const command = [...(opts.wrap ?? []), ...(pin ? ['taskset', '-c', '0'] : []), process.execPath, ...args];
+  // as npm start, the Dockerfile and the systemd unit run it (young-generation.ts)
+  const command = [...(opts.wrap ?? []), ...(pin ? ['taskset', '-c', '0'] : []), process.execPath, ...SEMI_SPACE_FLAGS, ...args];
   const child: ChildProcess = spawn(command[0]!, command.slice(1), { cwd: dir, env: { ...process.env, ...opts.env } });
   if (pin) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)]);
   let out = '';

@@ -18,7 +18,9 @@ if (major > 22 || (major === 22 && minor >= 18)) {
     console.error(`rtcroom needs Node.js >= 22.18 (this is ${process.version}); run \`npm install\` in the rtcroom checkout, which brings one`);
     process.exit(1);
   }
-  const child = spawn(node, [new URL(import.meta.url).pathname, ...process.argv.slice(2)], { stdio: 'inherit' });
+  // the young generation the server runs with (src/young-generation.ts SEMI_SPACE_FLAGS)
+  const flags = ['--max-semi-space-size=16', '--min-semi-space-size=16'];
+  const child = spawn(node, [...flags, new URL(import.meta.url).pathname, ...process.argv.slice(2)], { stdio: 'inherit' });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

@@ -2,6 +2,7 @@
  * The `rtcroom` command line: `serve`, `token`, `app new`, `doctor`, `miniapp build`.
  * @module
  */
+import { youngGenerationWarning } from './young-generation.ts';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
@@ -169,6 +170,8 @@ async function serve(args: string[]): Promise<void> {
     throw new StartError(`cannot start: ${(e as Error).message}`);
   }
   console.log(`rtcroom is running at ${server.url}  (demo: ${server.url}/, SDK: ${server.url}/sdk/rtcroom.js)`);
+  const young = youngGenerationWarning();
+  if (young) logger.warn(young);
   if (miniapp) console.log(`mini-program ${miniapp} at ${server.url}/miniapp/`);
   const cluster = server.cluster?.view();
   if (cluster) console.log(`cluster: node ${cluster.nodeId} at ${cluster.url}, ${cluster.nodes.length} live node(s) on ${redact(config.cluster?.redisUrl ?? '')}`);
