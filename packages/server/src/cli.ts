@@ -2,7 +2,6 @@
  * The `rtcroom` command line: `serve`, `token`, `app new`, `doctor`, `miniapp build`.
  * @module
  */
-import { youngGenerationWarning } from './young-generation.ts';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
@@ -25,6 +24,7 @@ import { miniappCommand, miniappDir, MiniappUsageError } from './cli-miniapp.ts'
 import { OPS_OPTIONS, OpsFlagError, applyOpsFlags } from './ops/flags.ts';
 import { ClusterStartError, redact } from './cluster/cluster.ts';
 import { CLUSTER_OPTIONS, ClusterFlagError, clusterConfig } from './cluster/flags.ts';
+import { youngGenerationWarning } from './young-generation.ts';
 
 /** A usage error: printed with a hint, exit code 2. */
 class UsageError extends Error {}

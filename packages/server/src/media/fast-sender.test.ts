@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
-import { ProtectionProfileAeadAes128Gcm, ProtectionProfileAes128CmHmacSha1_80, RtpPacket, SrtpSession, type RTCRtpSender } from 'werift';
+import { ProtectionProfileAeadAes128Gcm, ProtectionProfileAes128CmHmacSha1_80, RtpPacket, SrtcpSession, SrtpSession, type RTCRtpSender } from 'werift';
 import { FastRtpSender } from './fast-sender.ts';
 import { loadNativeAddon, type NativeAddon } from './native/addon.ts';
 
@@ -19,7 +19,7 @@ const PROFILES: [string, Profile][] = [
 ];
 
 /** A werift-shaped sender on real werift SRTP sessions whose socket records what is sent. */
-function fakeSender(opts: { rtx?: boolean; profile?: Profile; ssrc?: number; native?: NativeAddon } = {}) {
+function fakeSender(opts: { rtx?: boolean; profile?: Profile; ssrc?: number; native?: NativeAddon; srtcp?: boolean } = {}) {
   const profile = opts.profile ?? ProtectionProfileAeadAes128Gcm;
   const saltLen = profile === ProtectionProfileAeadAes128Gcm ? 12 : 14;
   const keys = { localMasterKey: randomBytes(16), localMasterSalt: randomBytes(saltLen), remoteMasterKey: randomBytes(16), remoteMasterSalt: randomBytes(saltLen) };
@@ -32,9 +32,12 @@ function fakeSender(opts: { rtx?: boolean; profile?: Profile; ssrc?: number; nat
   const sent: Buffer[] = [];
   const rtcp: Buffer[] = [];
   const onState: (() => void)[] = [];
+  const theirKeys = { localMasterKey: keys.remoteMasterKey, localMasterSalt: keys.remoteMasterSalt, remoteMasterKey: keys.localMasterKey, remoteMasterSalt: keys.localMasterSalt };
   const dtlsTransport = {
     state: 'connected',
     srtp: ours as unknown,
+    // werift's SRTCP session of the transport (sender reports are protected by it)
+    ...(opts.srtcp ? { srtcp: new SrtcpSession({ keys, profile }) } : {}),
     onStateChange: { subscribe: (fn: () => void) => onState.push(fn) },
     iceTransport: {
       connection: {
@@ -59,6 +62,7 @@ function fakeSender(opts: { rtx?: boolean; profile?: Profile; ssrc?: number; nat
     },
     keys,
     decrypt: (b: Buffer) => RtpPacket.deSerialize(theirs.decrypt(b)),
+    decryptRtcp: (b: Buffer) => new SrtcpSession({ keys: theirKeys, profile }).decrypt(b),
   };
 }
 
@@ -189,6 +193,20 @@ test("sender reports translate the publisher's clock through the timestamp offse
   assert.equal(b.readUInt32BE(20), 1); // packets
   assert.equal(b[29], 202); // SDES follows
   assert.equal(b.subarray(38, 38 + 7).toString(), 'cname-1');
+});
+
+test('sender reports leave on the route, protected by the transport’s SRTCP session (not through werift’s ICE stack)', () => {
+  const f = fakeSender({ srtcp: true });
+  f.fast.send(1, 1000, true, randomBytes(10), false);
+  const before = f.sent.length;
+  assert.equal(f.fast.sendReport({ sr: undefined, clockRate: 90000, tsOffset: 0 }), true);
+  assert.equal(f.rtcp.length, 0, 'not through dtls.sendRtcp');
+  assert.equal(f.sent.length, before + 1);
+  const sr = Buffer.from(f.decryptRtcp(f.sent.at(-1)!));
+  assert.equal(sr[1], 200);
+  assert.equal(sr.readUInt32BE(4), 0x11223344);
+  assert.equal(sr.readUInt32BE(20), 1); // packets
+  assert.equal(sr.subarray(38, 38 + 7).toString(), 'cname-1');
 });
 
 test('the path: wait until DTLS is up, then decided once from the negotiated profile; others go to werift', () => {

@@ -25,6 +25,7 @@ import { NativeProtector } from './native/native-protector.ts';
 import { applyPatch, NO_PATCH } from './payload-patch.ts';
 import { RETRANSMIT_SLOTS, RetransmitBuffer } from './retransmit-buffer.ts';
 import { LegRoute, type WeriftSenderInternals } from './leg-route.ts';
+import { protectRtcp } from './werift-adapter.ts';
 
 /**
  * Transport-wide congestion control of a connection (`downlink-cc.ts`): numbers its packets and
@@ -399,7 +400,20 @@ export class FastRtpSender extends LegRoute {
     buf[36] = 1; // CNAME
     buf[37] = cname.length;
     cname.copy(buf, 38);
-    dtls.sendRtcp([{ serialize: () => buf }]).catch(() => undefined);
+    // protected by the transport's SRTCP session and sent on the route as media is: werift's
+    // sendRtcp goes through its ICE stack, a chain of promises per report
+    const protectedSr = this.ready(now) ? protectRtcp(dtls, buf) : undefined;
+    if (!protectedSr) {
+      dtls.sendRtcp([{ serialize: () => buf }]).catch(() => undefined);
+      return true;
+    }
+    const socket = this.socket;
+    try {
+      if (socket) socket.send([protectedSr], this.to[1], this.to[0]);
+      else void this.pair?.protocol.sendData?.(protectedSr, this.to).catch(() => undefined);
+    } catch {
+      return false;
+    }
     return true;
   }
 }

@@ -267,6 +267,21 @@ interface SrtcpCipherInternals {
 
 const nativeRtcp = new WeakSet<object>();
 
+/** werift's DTLS transport (an `RTCDtlsTransport`) as far as {@link protectRtcp} reads it. */
+interface DtlsRtcpInternals {
+  srtcp?: { encrypt?(rtcp: Buffer): Buffer };
+}
+
+/**
+ * `rtcp` (a serialized compound packet) protected by the transport's own SRTCP session (its index
+ * per SSRC, and the native cipher once {@link rtcpNatively} ran), for the caller to send itself;
+ * undefined when werift's internals differ (then `dtls.sendRtcp` does it, through its ICE stack).
+ */
+export function protectRtcp(dtls: object, rtcp: Buffer): Buffer | undefined {
+  const srtcp = (dtls as unknown as DtlsRtcpInternals).srtcp;
+  return typeof srtcp?.encrypt === 'function' ? srtcp.encrypt(rtcp) : undefined;
+}
+
 /**
  * Protects and opens `pc`'s RTCP (AEAD_AES_128_GCM) on the native module's pre-keyed contexts
  * from now on, instead of a Node cipher per packet (call it once DTLS is connected; again after
