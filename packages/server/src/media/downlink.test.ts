@@ -30,7 +30,8 @@ function setup() {
     ['alice/audio', audio],
     ['alice/video', video],
   ];
-  const d = new Downlink();
+  // no spread of the quiet rounds: a full round every second exactly
+  const d = new Downlink(() => 0);
   const run = (estimate: number, now: number) => {
     d.estimateBps = estimate;
     d.update(consumers, () => false, now);
@@ -163,9 +164,39 @@ test('quiet: a settled member with room to spare skips rounds for up to a second
   mild.run(760_000, 100);
   assert.equal(mild.d.quiet(new Map([['alice/video', mild.video]]), 200), false);
   // a listener (audio only): settled whatever the estimate
-  const listener = new Downlink();
+  const listener = new Downlink(() => 0);
   const audioOnly = new Map<string, Consumer>([['bob/audio', fakeConsumer('bob', 'audio', [30_000])]]);
   listener.estimateBps = 10_000;
   listener.update(audioOnly, () => false, 0);
   assert.equal(listener.quiet(audioOnly, 250), true);
+});
+
+test('quiet rounds spread: members whose rounds ran in one turn drift apart over the allocation ticks', () => {
+  // a fixed sequence of numbers in [0, 1) (a linear congruential generator)
+  let seed = 12345;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const members = Array.from({ length: 200 }, () => ({ d: new Downlink(random), consumers: new Map<string, Consumer>([['bob/audio', fakeConsumer('bob', 'audio', [30_000])]]) }));
+  for (const m of members) m.d.update(m.consumers, () => false, 0);
+  // the router's ticks every 250 ms: who is not quiet gets a full round
+  const perTick: number[] = [];
+  for (let t = 250; t <= 20_000; t += 250) {
+    let n = 0;
+    for (const m of members) {
+      if (m.d.quiet(m.consumers, t)) continue;
+      m.d.update(m.consumers, () => false, t);
+      n++;
+    }
+    perTick.push(n);
+  }
+  // every member still gets a round at least every 1.75 s (8 s: 4.5 or more each; 80 ticks in all)
+  const total = perTick.reduce((a, b) => a + b, 0);
+  assert.ok(total >= (200 * 20) / 2, `${total} rounds in 20 s`);
+  // all 200 ran together at first; after a few seconds no tick runs more than half of them
+  assert.ok(Math.max(...perTick.slice(20)) < 100, `rounds per tick after 5 s: ${perTick.slice(20).join(',')}`);
+  // without the spread they would stay together: 200 every fourth tick
+  const aligned = Array.from({ length: 3 }, () => new Downlink(() => 0));
+  const one = new Map<string, Consumer>([['bob/audio', fakeConsumer('bob', 'audio', [30_000])]]);
+  for (const d of aligned) d.update(one, () => false, 0);
+  assert.deepEqual(aligned.map((d) => d.quiet(one, 750)), [true, true, true]);
+  assert.deepEqual(aligned.map((d) => d.quiet(one, 1000)), [false, false, false]);
 });

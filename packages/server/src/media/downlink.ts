@@ -27,6 +27,12 @@ const DESIRED_FACTOR = 1.5;
  * bitrates, and so what it would receive, drift).
  */
 const QUIET_ROUND_MS = 1000;
+/**
+ * A settled member's next full round comes up to this share of {@link QUIET_ROUND_MS} later, drawn
+ * at each round: members whose rounds once ran in the same turn (a change that reached them all)
+ * drift apart, instead of running together every second (at 200 subscribers ~5 ms in one turn).
+ */
+const QUIET_SPREAD = 0.75;
 
 /** What the page shows of one remote video (`setViews`). */
 export interface ViewReport {
@@ -58,7 +64,15 @@ export class Downlink {
   /** The consumers of the last round, when it ran, and whether it left the member settled (see {@link quiet}). */
   #roundConsumers: Consumer[] = [];
   #roundAt = -Infinity;
+  /** How long the last round leaves the member quiet (ms; see {@link QUIET_SPREAD}). */
+  #quietForMs = QUIET_ROUND_MS;
   #settled = false;
+  readonly #random: () => number;
+
+  /** @param random a source of numbers in [0, 1) for the spread of quiet rounds (tests fix it) */
+  constructor(random: () => number = Math.random) {
+    this.#random = random;
+  }
   /** Whether the last round received video. */
   #roundVideo = false;
 
@@ -70,14 +84,14 @@ export class Downlink {
 
   /**
    * Whether a round now would change nothing, so the periodic one can be skipped: the last round
-   * (less than {@link QUIET_ROUND_MS} ago, on the same consumers) changed no target and left no
+   * (less than {@link QUIET_ROUND_MS} to 1.75 times that ago, on the same consumers) changed no target and left no
    * step down, pause or upgrade waiting, and the estimate carries all the member would receive
    * on an unlimited link (a member receiving only audio: nothing to carry, audio is never
    * paused). A round per member four times a second was, at 200 subscribers of one publisher,
    * about half of what the server allocated per forwarded packet.
    */
   quiet(consumers: ReadonlyMap<string, Consumer>, nowMs: number): boolean {
-    if (!this.#settled || nowMs - this.#roundAt >= QUIET_ROUND_MS) return false;
+    if (!this.#settled || nowMs - this.#roundAt >= this.#quietForMs) return false;
     if (this.#roundVideo && !(this.estimateBps >= this.desiredBps)) return false;
     const last = this.#roundConsumers;
     if (consumers.size !== last.length) return false;
@@ -90,6 +104,7 @@ export class Downlink {
   #ran(list: readonly [string, Consumer][], nowMs: number, video: boolean, settled: boolean): void {
     this.#roundConsumers = list.map(([, c]) => c);
     this.#roundAt = nowMs;
+    this.#quietForMs = QUIET_ROUND_MS * (1 + QUIET_SPREAD * this.#random());
     this.#roundVideo = video;
     this.#settled = settled;
   }
