@@ -354,15 +354,10 @@ export class FastRtpSender extends LegRoute {
     const parts = queued ? undefined : this.#protector!.protect(header, ssrc, roc, seq, prefix, payload);
     applyPatch(payload, undoB);
     applyPatch(payload, undoA);
-    return parts ? this.#sendOnRoute(parts) : true;
-  }
-
-  /** Sends one datagram (`parts` concatenated) on the route: the socket, or the pair's protocol (ICE-TCP, TURN). */
-  #sendOnRoute(parts: Buffer[]): boolean {
-    const socket = this.socket;
+    if (!parts) return true;
     try {
-      if (socket) socket.send(parts, this.to[1], this.to[0]);
-      else void this.pair?.protocol.sendData?.(parts.length === 1 ? parts[0]! : Buffer.concat(parts), this.to).catch(() => undefined);
+      if (socket) socket.send(parts, to[1], to[0]);
+      else void this.pair!.protocol.sendData!(Buffer.concat(parts), to).catch(() => undefined);
     } catch {
       return false;
     }
@@ -412,6 +407,13 @@ export class FastRtpSender extends LegRoute {
       dtls.sendRtcp([{ serialize: () => buf }]).catch(() => undefined);
       return true;
     }
-    return this.#sendOnRoute([protectedSr]);
+    const socket = this.socket;
+    try {
+      if (socket) socket.send([protectedSr], this.to[1], this.to[0]);
+      else void this.pair?.protocol.sendData?.(protectedSr, this.to).catch(() => undefined);
+    } catch {
+      return false;
+    }
+    return true;
   }
 }
