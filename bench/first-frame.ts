@@ -1,14 +1,20 @@
 // Join → first remote frame in Chromium, and the publisher's bandwidth estimate over its first 10 s.
-//   npm run bench -- first-frame [--joins 10] [--runs 3] [--preconnect false]
+//   npm run bench -- first-frame [--joins 10] [--runs 3] [--preconnect false] [--rtt 50]
 // A publisher page (fake camera) is in the room; each viewer page (a new browser context) creates
 // its context when it loads (as mini-program code does in onLoad), puts an <rtc-room> for the
 // publisher on the page, then joins; the figure is joinRtcRoom called → first frame painted
 // (requestVideoFrameCallback). With `--preconnect false` the viewers' signaling sockets open at
 // the join instead of at the context's creation. The server runs in its own process on core 0.
+// With `--rtt N` (ms) the server, the publisher's browser and the viewers' browser each run in a
+// network namespace of their own (test/helpers/netns.ts), and every packet in and out of the
+// viewers' namespace waits N/2 ms (nfq-delay): a viewer N ms away from the server, as on a real
+// network, where each round trip of the join costs N ms. Nothing is pinned then.
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { launchBrowser } from '../test/helpers/browser.ts';
-import { BENCH_APP, benchToken, startServerProcess } from './lib/server-process.ts';
+import { launchBrowser, type TestBrowser } from '../test/helpers/browser.ts';
+import { makeTopology, type Topology } from '../test/helpers/netns.ts';
+import { BENCH_APP, benchToken, startServerProcess, type ServerProcess } from './lib/server-process.ts';
 import { percentile, printTable, writeResult } from './report.ts';
 
 /**
@@ -74,7 +80,7 @@ const TIMELINE = (): void => {
   } as typeof RTCPeerConnection;
 };
 
-async function sdkPage(browser: Awaited<ReturnType<typeof launchBrowser>>['browser'], url: string, preconnect = true): Promise<Page> {
+async function sdkPage(browser: TestBrowser['browser'], url: string, preconnect = true): Promise<Page> {
   const ctx = await browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await ctx.newPage();
   await page.addInitScript(TIMELINE);
@@ -93,16 +99,16 @@ async function sdkPage(browser: Awaited<ReturnType<typeof launchBrowser>>['brows
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { joins: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' }, preconnect: { type: 'string', default: 'true' } },
+    options: { joins: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' }, preconnect: { type: 'string', default: 'true' }, rtt: { type: 'string', default: '0' } },
   });
+  const rtt = Math.min(1000, Math.max(0, Number(values.rtt) || 0));
   // false: the viewers' contexts open their signaling socket at the join, not when created
   const preconnect = values.preconnect !== 'false';
   const joins = Math.min(100, Math.max(1, Number(values.joins)));
   const runs = Math.min(10, Math.max(1, Number(values.runs)));
-  const server = await startServerProcess();
-  const tb = await launchBrowser();
+  const net = rtt > 0 ? await spread(rtt) : await onLoopback();
   try {
-    const pub = await sdkPage(tb.browser, server.url);
+    const pub = await sdkPage(net.publisher.browser, net.publisherUrl);
     await pub.evaluate(async (token) => {
       const ctx = (window as any).ctx;
       await ctx.changeAudioCapture({ state: 1 });
@@ -145,7 +151,7 @@ export async function main(argv: string[]): Promise<void> {
     const runOf: number[] = [];
     for (let i = 0; i < joins * runs; i++) {
       runOf.push(Math.floor(i / joins));
-      const viewer = await sdkPage(tb.browser, server.url, preconnect);
+      const viewer = await sdkPage(net.viewer.browser, net.viewerUrl, preconnect);
       const ms = await viewer.evaluate(async (token) => {
         const el = document.createElement('rtc-room');
         el.setAttribute('user-id', 'pub');
@@ -181,7 +187,7 @@ export async function main(argv: string[]): Promise<void> {
       await viewer.context().close();
       await new Promise((r) => setTimeout(r, 300));
     }
-    console.log(`publisher's first 10 s (availableOutgoingBitrate and sent video bitrate); ${server.pinned}`);
+    console.log(`publisher's first 10 s (availableOutgoingBitrate and sent video bitrate); ${net.where}`);
     printTable(samples.filter((_, i) => i % 2 === 1).map((s) => ({ 't s': s.t, 'estimate kbps': s.estimateKbps, 'sent kbps': s.sentKbps, fps: s.fps, limitation: s.limitation })));
     // each step's median across the joins, in the order they happen
     const names = [...new Set(steps.flatMap((s) => Object.keys(s)))];
@@ -194,11 +200,80 @@ export async function main(argv: string[]): Promise<void> {
     const perRun = Array.from({ length: runs }, (_, r) => summary(String(r + 1), latencies.filter((_, i) => runOf[i] === r)));
     const p50s = perRun.map((r) => r['p50 ms']);
     const rows = [...perRun, summary('all', latencies)];
-    console.log(`\njoinRtcRoom → first remote frame painted, preconnect ${preconnect} (${runs} runs of ${joins} joins; spread of the runs' p50: ${Math.min(...p50s).toFixed(0)}–${Math.max(...p50s).toFixed(0)} ms)`);
+    console.log(`\njoinRtcRoom → first remote frame painted, preconnect ${preconnect}, ${rtt > 0 ? `the viewer ${rtt} ms from the server` : 'loopback'} (${runs} runs of ${joins} joins; spread of the runs' p50: ${Math.min(...p50s).toFixed(0)}–${Math.max(...p50s).toFixed(0)} ms)`);
     printTable(rows);
-    console.log(`wrote ${writeResult('first-frame', { pinned: server.pinned, preconnect, samples, latencies, rows, breakdown, steps })}`);
+    console.log(`wrote ${writeResult('first-frame', { pinned: net.where, preconnect, rttMs: rtt, samples, latencies, rows, breakdown, steps })}`);
   } finally {
-    await tb.close();
-    server.stop();
+    await net.close();
+  }
+}
+
+/** Where the benchmark's parts run. */
+interface Layout {
+  server: ServerProcess;
+  publisher: TestBrowser;
+  viewer: TestBrowser;
+  publisherUrl: string;
+  viewerUrl: string;
+  where: string;
+  close(): Promise<void>;
+}
+
+/** Everything on loopback, the server pinned to core 0: one browser for the publisher and the viewers. */
+async function onLoopback(): Promise<Layout> {
+  const server = await startServerProcess();
+  const tb = await launchBrowser();
+  return {
+    server,
+    publisher: tb,
+    viewer: tb,
+    publisherUrl: server.url,
+    viewerUrl: server.url,
+    where: server.pinned,
+    close: async () => {
+      await tb.close();
+      server.stop();
+    },
+  };
+}
+
+/** The server, the publisher and the viewers each in a namespace; the viewers' link delayed `rtt`/2 ms each way. */
+async function spread(rtt: number): Promise<Layout> {
+  let topo: Topology | undefined;
+  let server: ServerProcess | undefined;
+  const browsers: TestBrowser[] = [];
+  const close = async (): Promise<void> => {
+    for (const b of browsers) await b.close();
+    server?.stop();
+    if (topo) await topo.delay('viewer', null).catch(() => '');
+    topo?.close();
+  };
+  try {
+    topo = makeTopology(['publisher', 'viewer']);
+    const t = topo;
+    // a server at one address, as a real one (one candidate): an address of the server's own,
+    // reached by each client over its link
+    const address = t.clients.viewer!.serverIp.replace(/\.\d+$/, '.254');
+    execFileSync('ip', ['-n', t.serverNs, 'addr', 'add', `${address}/32`, 'dev', 'lo']);
+    for (const who of ['publisher', 'viewer']) execFileSync('ip', ['-n', t.clients[who]!.ns, 'route', 'add', `${address}/32`, 'via', t.clients[who]!.serverIp]);
+    server = await startServerProcess(['--host', address, '--rtc-ip', address], [], { pin: false, wrap: t.wrap(t.serverNs) });
+    const url = `http://${address}:${new URL(server.url).port}`;
+    for (const who of ['publisher', 'viewer']) {
+      // the server is reached at a private address over plain http: let capture work there as on https
+      browsers.push(await launchBrowser([`--unsafely-treat-insecure-origin-as-secure=${url}`], { executablePath: t.clients[who]!.chromium }));
+    }
+    await t.delay('viewer', { minMs: rtt / 2, maxMs: rtt / 2, maxSeconds: 1800 });
+    return {
+      server,
+      publisher: browsers[0]!,
+      viewer: browsers[1]!,
+      publisherUrl: url,
+      viewerUrl: url,
+      where: `server, publisher and viewers in network namespaces, the viewers ${rtt} ms from the server (not pinned)`,
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
   }
 }

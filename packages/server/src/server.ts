@@ -32,7 +32,7 @@ import { RemoteRoomMedia } from './workers/remote-room-media.ts';
 import { Cluster, localRooms } from './cluster/cluster.ts';
 import { publicUrlFor } from './cluster/public-url.ts';
 import { chooseSendPath, sendPathHealth } from './media/native/send-path.ts';
-import { noFallbackStun, opensslX25519 } from './media/werift-adapter.ts';
+import { canAnswerHelloAtOnce, noFallbackStun, opensslX25519 } from './media/werift-adapter.ts';
 import { Recordings } from './recording/recordings.ts';
 
 /** A running server. */
@@ -76,6 +76,7 @@ export async function startServer(given: ServerConfig, log: Logger = createLogge
   const send = chooseSendPath(given.native);
   log.info('media send path', { path: send.path, reason: send.reason });
   if (!opensslX25519()) log.warn('werift DTLS keeps its JavaScript X25519 (its tweetnacl is not the one expected)');
+  if (!canAnswerHelloAtOnce()) log.warn("werift's DTLS server keeps its HelloVerifyRequest, a round trip more per connection (werift's internals are not the ones expected)");
   if (!noFallbackStun()) log.warn("werift's ICE agents query stun.l.google.com when no STUN server is configured (werift's internals are not the ones expected)");
   const config: ServerConfig = { ...given, media: { ...(await bindSharedPort(given.media, log)), native: send.addon } };
   const rooms = new RoomManager({

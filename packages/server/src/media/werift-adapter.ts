@@ -33,8 +33,9 @@
  * - **Per-packet costs of the receive path** (werift-receive.ts): events without a promise per
  *   packet ({@link leanEvents}), codec lookups computed once per negotiation (in {@link adaptReceiver}).
  * - **DTLS** (werift-dtls.ts, re-exported here): a browser's handshake that starts before
- *   werift's ICE is done is kept, not dropped ({@link keepEarlyDtls}); the handshake's X25519
- *   runs on OpenSSL, not in JavaScript ({@link opensslX25519}).
+ *   werift's ICE is done is kept, not dropped ({@link keepEarlyDtls}); the server answers the first
+ *   ClientHello without a HelloVerifyRequest, a round trip less (werift-dtls-hello.ts); the
+ *   handshake's X25519 runs on OpenSSL, not in JavaScript ({@link opensslX25519}).
  * @module
  */
 import { RtcpHeader, RtpHeader, SrtpAuthenticationError, type RTCPeerConnection, type RTCRtpReceiver, type RtpPacket } from 'werift';
@@ -50,6 +51,7 @@ import { TWCC_EXTENSION_URI } from './downlink-cc.ts';
 
 export { patientConsent, stampArrivals, useSharedPort, type SharedPort } from './werift-ice.ts';
 export { keepEarlyDtls, opensslX25519 } from './werift-dtls.ts';
+export { canAnswerHelloAtOnce } from './werift-dtls-hello.ts';
 export { leanEvents } from './werift-receive.ts';
 export { AUDIO_LEVEL_URI, forgetRoutes, receiveNatively, type TwccSink } from './werift-media-receive.ts';
 export { connectOnNomination, noFallbackStun } from './werift-ice-start.ts';

@@ -11,7 +11,7 @@ import type { MediaNetwork } from '../media/codecs.ts';
 import { mediaCounts } from '../media/metrics.ts';
 import { Router } from '../media/router.ts';
 import { chooseSendPath } from '../media/native/send-path.ts';
-import { opensslX25519 } from '../media/werift-adapter.ts';
+import { canAnswerHelloAtOnce, opensslX25519 } from '../media/werift-adapter.ts';
 import type { Member } from '../room/member.ts';
 import type { MainToWorker, MainToWorkerOf, RequestResults, RequestType, WorkerConfig } from './protocol.ts';
 import { WorkerRoom, type PostToMain } from './worker-room.ts';
@@ -43,6 +43,7 @@ export class MediaHost {
     const send = chooseSendPath(config.native);
     log.info('media send path', { path: send.path, reason: send.reason });
     if (!opensslX25519()) log.warn('werift DTLS keeps its JavaScript X25519 (its tweetnacl is not the one expected)');
+    if (!canAnswerHelloAtOnce()) log.warn("werift's DTLS server keeps its HelloVerifyRequest, a round trip more per connection (werift's internals are not the ones expected)");
     this.#net = { ...mediaNetwork(config.media), native: send.addon };
     this.#log = log;
     this.#post = post;
