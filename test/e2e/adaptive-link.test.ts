@@ -101,7 +101,16 @@ describe('adaptive downlink (namespaces, tc tbf)', () => {
       await flow('40 kbps cap, 30–33 s into it');
       assert.equal(await connections(), pcs, 'the subscriber connection was not replaced');
       env.topo.cap('bob', null);
-      await until(async () => (await logOf(bob)).slice(mark).some((e) => e.ev === 'onRtcStateChanged' && e.p.errNo === 21957), 'video resumed (21957)', 20_000);
+      const lifted40 = performance.now();
+      try {
+        await until(async () => (await logOf(bob)).slice(mark).some((e) => e.ev === 'onRtcStateChanged' && e.p.errNo === 21957), 'video resumed (21957)', 20_000);
+      } catch (e) {
+        // what bob's app saw since the 64 kbps cap (signaling reconnects, states), for the record
+        const seen = (await logOf(bob)).slice(mark).map((x) => `${x.ev}${x.p?.errNo ? ` ${x.p.errNo}` : ''}`);
+        console.log(`# bob's events since the 64 kbps cap: ${seen.join(', ')}; ${await connections()} subscriber connections; ${JSON.stringify(await stats(bob))}`);
+        throw e;
+      }
+      console.log(`# 40 kbps cap lifted: video resumed (21957) after ${Math.round(performance.now() - lifted40)} ms`);
       const f0 = (await stats(bob)).frames;
       await until(async () => (await stats(bob)).frames > f0 + 10, 'bob decoding again', 10_000);
     } finally {

@@ -87,6 +87,12 @@ describe('dashboard in Chromium', () => {
     assert.equal((await memberRow(page, 'bob').locator('td.speaking').getAttribute('class'))?.includes('on'), false);
     assert.match(await text(memberRow(page, 'alice').locator('td.loss')), /^\d+(\.\d)?%$/);
     assert.equal(await memberRow(page, 'bob').locator('button[data-action="mute-audio"]').isDisabled(), true, 'nothing to mute');
+    // bob's downlink as the server estimates it (Chromium sends transport-wide feedback): on
+    // loopback, above what he receives, and his video is not paused for it
+    await until(async () => /^the server estimates its downlink at /.test((await memberRow(page, 'bob').locator('td.receive').getAttribute('title')) ?? ''), "bob's downlink estimate shown", 15_000);
+    const downlink = kbpsOf(((await memberRow(page, 'bob').locator('td.receive').getAttribute('title')) ?? '').replace(/^.* at /, ''));
+    assert.ok(downlink > kbpsOf(await text(memberRow(page, 'bob').locator('td.receive .value'))), `bob's downlink estimate ${downlink} kbit/s`);
+    assert.equal(await memberRow(page, 'bob').locator('td.receive .tag').isVisible(), false, 'not audio only');
 
     // the usage table has the call going on
     const usage = page.locator('#usage tbody tr', { hasText: 'dash' });

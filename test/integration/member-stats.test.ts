@@ -9,7 +9,7 @@ import { until } from '../helpers/sdk-page.ts';
 
 const KEY = 'member-stats-admin-key-012345';
 
-type Stats = { sendKbps: number; receiveKbps: number; lossPercent: number };
+type Stats = { sendKbps: number; receiveKbps: number; lossPercent: number; downlinkKbps: number | null; videoPausedForBandwidth: boolean };
 type MemberView = { userId: string; speaking: boolean; level?: number; stats?: Stats };
 
 describe('member stats in the admin API', () => {
@@ -56,6 +56,10 @@ describe('member stats in the admin API', () => {
     assert.ok(p.lossPercent > 2 && p.lossPercent < 10, JSON.stringify(p));
     assert.equal(p.receiveKbps, 0, 'the publisher subscribes to nothing');
     assert.deepEqual([s.sendKbps, s.lossPercent], [0, 0], 'the subscriber publishes nothing');
+    // werift's client sends no transport-wide feedback: its downlink is not measured (Chromium's
+    // is: the dashboard's test); the publisher has no subscriber connection
+    assert.deepEqual([s.downlinkKbps, s.videoPausedForBandwidth], [null, false], JSON.stringify(s));
+    assert.deepEqual([p.downlinkKbps, p.videoPausedForBandwidth], [null, false], JSON.stringify(p));
 
     // speaking, with a loud level during a burst (in the hang time after a burst the smoothed
     // level sinks towards silence while the member still counts as speaking)

@@ -20,6 +20,10 @@ export interface MediaStats {
   sendKbps: number;
   receiveKbps: number;
   lossPercent: number;
+  /** The server's estimate of what its downlink carries (kbit/s); null while not measured. */
+  downlinkKbps: number | null;
+  /** Its video is paused for its downlink's bandwidth (audio only). */
+  videoPausedForBandwidth: boolean;
 }
 
 /** A source a member publishes. */

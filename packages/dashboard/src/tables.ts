@@ -83,7 +83,10 @@ interface MemberRow {
   meter: HTMLSpanElement;
   send: HTMLSpanElement;
   sendSpark: ReturnType<typeof sparkline>;
+  receiveCell: HTMLTableCellElement;
   receive: HTMLSpanElement;
+  /** "audio only": its video is paused for its downlink's bandwidth. */
+  audioOnly: HTMLSpanElement;
   receiveSpark: ReturnType<typeof sparkline>;
   loss: HTMLTableCellElement;
   mutes: Record<MuteType, HTMLButtonElement>;
@@ -145,14 +148,16 @@ export class MembersTable {
     const receiveCell = td('num receive');
     const receive = el('span', 'value');
     const receiveSpark = sparkline();
-    receiveCell.append(receive, receiveSpark.el);
+    const audioOnly = el('span', 'tag', 'audio only');
+    audioOnly.hidden = true;
+    receiveCell.append(receive, audioOnly, receiveSpark.el);
     const loss = td('num loss');
     const actions = td('actions');
     const mutes = { audio: button('Mic off', 'mute-audio'), video: button('Camera off', 'mute-video'), screen: button('Screen off', 'mute-screen') };
     for (const [type, b] of Object.entries(mutes)) b.title = `Stop forwarding its ${type === 'audio' ? 'microphone' : type} (server-side unpublish; its app is told)`;
     actions.append(mutes.audio, mutes.video, mutes.screen, button('Kick', 'kick', 'danger'));
     tr.append(user, state, joined, published, speaking, sendCell, receiveCell, loss, actions);
-    return { tr, user, state, joined, published, speaking, meter, send, sendSpark, receive, receiveSpark, loss, mutes };
+    return { tr, user, state, joined, published, speaking, meter, send, sendSpark, receiveCell, receive, audioOnly, receiveSpark, loss, mutes };
   }
 
   #update(row: MemberRow, m: Member, now: number): void {
@@ -169,6 +174,9 @@ export class MembersTable {
     row.send.textContent = m.stats ? formatKbps(m.stats.sendKbps) : '–';
     row.sendSpark.update(this.#sent.get(m.userId));
     row.receive.textContent = m.stats ? formatKbps(m.stats.receiveKbps) : '–';
+    const downlink = m.stats?.downlinkKbps;
+    row.receiveCell.title = downlink === undefined || downlink === null ? 'downlink not measured' : `the server estimates its downlink at ${formatKbps(downlink)}`;
+    row.audioOnly.hidden = !m.stats?.videoPausedForBandwidth;
     row.receiveSpark.update(this.#received.get(m.userId));
     row.loss.textContent = m.stats ? formatLoss(m.stats.lossPercent) : '–';
     row.loss.dataset.level = m.stats ? lossLevel(m.stats.lossPercent) : 'ok';

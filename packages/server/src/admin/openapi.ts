@@ -105,11 +105,13 @@ export const OPENAPI_DOCUMENT = {
       },
       MediaStats: {
         type: 'object',
-        required: ['sendKbps', 'receiveKbps', 'lossPercent'],
+        required: ['sendKbps', 'receiveKbps', 'lossPercent', 'downlinkKbps', 'videoPausedForBandwidth'],
         properties: {
           sendKbps: { ...number, minimum: 0, description: 'What reaches the server from it, all sources and simulcast layers (kbit/s, last second).' },
           receiveKbps: { ...number, minimum: 0, description: 'What the server forwards to it (kbit/s, last second).' },
           lossPercent: { ...number, minimum: 0, maximum: 100, description: 'Packets of its sources lost on the way to the server over the last 5 s (%).' },
+          downlinkKbps: { type: ['number', 'null'], minimum: 0, description: "What the server estimates the member's downlink carries (kbit/s, transport-wide congestion control); null without a subscriber connection or while its client sends no feedback to measure with." },
+          videoPausedForBandwidth: { type: 'boolean', description: 'Its video is paused because its downlink carries no video layer (audio only; the client was told with onRtcStateChanged 21956).' },
         },
       },
       RecordingFile: {

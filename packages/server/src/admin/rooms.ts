@@ -67,6 +67,10 @@ export interface MediaStatsView {
   receiveKbps: number;
   /** Loss on its way to the server over the last 5 s (%). */
   lossPercent: number;
+  /** What the server estimates its downlink carries (kbit/s); null while not measured. */
+  downlinkKbps: number | null;
+  /** Its video is paused because its downlink carries no video layer. */
+  videoPausedForBandwidth: boolean;
 }
 
 /** Path parameters after the app. */
@@ -139,7 +143,7 @@ export class RoomsApi {
     const room = this.#room(p);
     const stats = new Map<string, MediaStatsView>();
     try {
-      for (const s of (await room.media?.memberStats()) ?? []) stats.set(s.userId, { sendKbps: s.sendKbps, receiveKbps: s.receiveKbps, lossPercent: s.lossPercent });
+      for (const s of (await room.media?.memberStats()) ?? []) stats.set(s.userId, { sendKbps: s.sendKbps, receiveKbps: s.receiveKbps, lossPercent: s.lossPercent, downlinkKbps: s.downlinkKbps, videoPausedForBandwidth: s.videoPausedForBandwidth });
     } catch {
       // a media worker restarting: the members are listed without figures
     }

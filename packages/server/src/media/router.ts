@@ -168,11 +168,16 @@ export class Router implements RoomMedia {
     return list.sort((a, b) => a.activeSince - b.activeSince).map((p) => p.userId);
   }
 
-  /** The send and receive bitrate and loss now of every member with a media connection (operators' stats). */
+  /** The send and receive bitrate, loss and downlink now of every member with a media connection (operators' stats). */
   memberStats(): MemberMediaStats[] {
     const now = performance.now();
     const out: MemberMediaStats[] = [];
-    for (const mm of this.#media.values()) if (mm.publisher || mm.subscriber) out.push(memberMediaStats(mm.member.userId, mm.producers.values(), mm.consumers.values(), now));
+    for (const mm of this.#media.values()) {
+      if (!mm.publisher && !mm.subscriber) continue;
+      const cc = mm.subscriber?.cc;
+      const downlink = { estimateBps: cc?.measuring(now) ? cc.estimateBps : undefined, pausedForBandwidth: mm.downlink.pausedForBandwidth };
+      out.push(memberMediaStats(mm.member.userId, mm.producers.values(), mm.consumers.values(), now, downlink));
+    }
     return out;
   }
 
