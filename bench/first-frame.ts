@@ -1,5 +1,5 @@
 // Join → first remote frame in Chromium, and the publisher's bandwidth estimate over its first 10 s.
-//   npm run bench -- first-frame [--joins 10] [--runs 3] [--preconnect false] [--rtt 50]
+//   npm run bench -- first-frame [--joins 10] [--runs 3] [--preconnect false] [--rtt 50] [--viewer firefox]
 // A publisher page (fake camera) is in the room; each viewer page (a new browser context) creates
 // its context when it loads (as mini-program code does in onLoad), puts an <rtc-room> for the
 // publisher on the page, then joins; the figure is joinRtcRoom called → first frame painted
@@ -8,13 +8,11 @@
 // With `--rtt N` (ms) the server, the publisher's browser and the viewers' browser each run in a
 // network namespace of their own (test/helpers/netns.ts), and every packet in and out of the
 // viewers' namespace waits N/2 ms (nfq-delay): a viewer N ms away from the server, as on a real
-// network, where each round trip of the join costs N ms. Nothing is pinned then.
-import { execFileSync } from 'node:child_process';
+// network, where each round trip of the join costs N ms. Nothing is pinned then. With
+// `--viewer firefox` the viewers are Firefox ESR pages (the publisher stays in Chromium), on loopback.
 import { parseArgs } from 'node:util';
-import type { Page } from 'playwright-core';
-import { launchBrowser, type TestBrowser } from '../test/helpers/browser.ts';
-import { makeTopology, type Topology } from '../test/helpers/netns.ts';
-import { BENCH_APP, benchToken, startServerProcess, type ServerProcess } from './lib/server-process.ts';
+import { benchToken } from './lib/server-process.ts';
+import { firefoxViewers, onLoopback, spread } from './lib/join-layout.ts';
 import { percentile, printTable, writeResult } from './report.ts';
 
 /**
@@ -80,35 +78,28 @@ const TIMELINE = (): void => {
   } as typeof RTCPeerConnection;
 };
 
-async function sdkPage(browser: TestBrowser['browser'], url: string, preconnect = true): Promise<Page> {
-  const ctx = await browser.newContext({ permissions: ['camera', 'microphone'] });
-  const page = await ctx.newPage();
-  await page.addInitScript(TIMELINE);
-  await page.goto(`${url}/`);
-  await page.evaluate(
-    async ({ appId, preconnect }) => {
-      const src = '/sdk/rtcroom.js';
-      const sdk = await import(src);
-      Object.assign(window, { ctx: sdk.createRtcRoomContext({ appId, preconnect }) });
-    },
-    { appId: BENCH_APP.appId, preconnect },
-  );
-  return page;
-}
-
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { joins: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' }, preconnect: { type: 'string', default: 'true' }, rtt: { type: 'string', default: '0' } },
+    options: {
+      joins: { type: 'string', default: '10' },
+      runs: { type: 'string', default: '3' },
+      preconnect: { type: 'string', default: 'true' },
+      rtt: { type: 'string', default: '0' },
+      viewer: { type: 'string', default: 'chromium' },
+    },
   });
+  if (values.viewer !== 'chromium' && values.viewer !== 'firefox') throw new Error(`--viewer chromium or firefox, not ${values.viewer}`);
+  const firefox = values.viewer === 'firefox';
+  if (firefox && Number(values.rtt) > 0) throw new Error('--viewer firefox runs on loopback only (no --rtt)');
   const rtt = Math.min(1000, Math.max(0, Number(values.rtt) || 0));
   // false: the viewers' contexts open their signaling socket at the join, not when created
   const preconnect = values.preconnect !== 'false';
   const joins = Math.min(100, Math.max(1, Number(values.joins)));
   const runs = Math.min(10, Math.max(1, Number(values.runs)));
-  const net = rtt > 0 ? await spread(rtt) : await onLoopback();
+  const net = firefox ? await firefoxViewers() : rtt > 0 ? await spread(rtt) : await onLoopback();
   try {
-    const pub = await sdkPage(net.publisher.browser, net.publisherUrl);
+    const pub = await net.openPublisher(TIMELINE);
     await pub.evaluate(async (token) => {
       const ctx = (window as any).ctx;
       await ctx.changeAudioCapture({ state: 1 });
@@ -151,8 +142,8 @@ export async function main(argv: string[]): Promise<void> {
     const runOf: number[] = [];
     for (let i = 0; i < joins * runs; i++) {
       runOf.push(Math.floor(i / joins));
-      const viewer = await sdkPage(net.viewer.browser, net.viewerUrl, preconnect);
-      const ms = await viewer.evaluate(async (token) => {
+      const viewer = await net.openViewer(TIMELINE, preconnect);
+      const ms = await viewer.evaluate(async (token: string) => {
         const el = document.createElement('rtc-room');
         el.setAttribute('user-id', 'pub');
         el.setAttribute('mode', 'video');
@@ -184,7 +175,7 @@ export async function main(argv: string[]): Promise<void> {
       }, benchToken('ff', 'viewer'));
       latencies.push(ms.ms);
       steps.push(ms.rel);
-      await viewer.context().close();
+      await viewer.close();
       await new Promise((r) => setTimeout(r, 300));
     }
     console.log(`publisher's first 10 s (availableOutgoingBitrate and sent video bitrate); ${net.where}`);
@@ -200,80 +191,10 @@ export async function main(argv: string[]): Promise<void> {
     const perRun = Array.from({ length: runs }, (_, r) => summary(String(r + 1), latencies.filter((_, i) => runOf[i] === r)));
     const p50s = perRun.map((r) => r['p50 ms']);
     const rows = [...perRun, summary('all', latencies)];
-    console.log(`\njoinRtcRoom → first remote frame painted, preconnect ${preconnect}, ${rtt > 0 ? `the viewer ${rtt} ms from the server` : 'loopback'} (${runs} runs of ${joins} joins; spread of the runs' p50: ${Math.min(...p50s).toFixed(0)}–${Math.max(...p50s).toFixed(0)} ms)`);
+    console.log(`\njoinRtcRoom → first remote frame painted in ${values.viewer}, preconnect ${preconnect}, ${rtt > 0 ? `the viewer ${rtt} ms from the server` : 'loopback'} (${runs} runs of ${joins} joins; spread of the runs' p50: ${Math.min(...p50s).toFixed(0)}–${Math.max(...p50s).toFixed(0)} ms)`);
     printTable(rows);
-    console.log(`wrote ${writeResult('first-frame', { pinned: net.where, preconnect, rttMs: rtt, samples, latencies, rows, breakdown, steps })}`);
+    console.log(`wrote ${writeResult('first-frame', { pinned: net.where, viewer: values.viewer, preconnect, rttMs: rtt, samples, latencies, rows, breakdown, steps })}`);
   } finally {
     await net.close();
-  }
-}
-
-/** Where the benchmark's parts run. */
-interface Layout {
-  server: ServerProcess;
-  publisher: TestBrowser;
-  viewer: TestBrowser;
-  publisherUrl: string;
-  viewerUrl: string;
-  where: string;
-  close(): Promise<void>;
-}
-
-/** Everything on loopback, the server pinned to core 0: one browser for the publisher and the viewers. */
-async function onLoopback(): Promise<Layout> {
-  const server = await startServerProcess();
-  const tb = await launchBrowser();
-  return {
-    server,
-    publisher: tb,
-    viewer: tb,
-    publisherUrl: server.url,
-    viewerUrl: server.url,
-    where: server.pinned,
-    close: async () => {
-      await tb.close();
-      server.stop();
-    },
-  };
-}
-
-/** The server, the publisher and the viewers each in a namespace; the viewers' link delayed `rtt`/2 ms each way. */
-async function spread(rtt: number): Promise<Layout> {
-  let topo: Topology | undefined;
-  let server: ServerProcess | undefined;
-  const browsers: TestBrowser[] = [];
-  const close = async (): Promise<void> => {
-    for (const b of browsers) await b.close();
-    server?.stop();
-    if (topo) await topo.delay('viewer', null).catch(() => '');
-    topo?.close();
-  };
-  try {
-    topo = makeTopology(['publisher', 'viewer']);
-    const t = topo;
-    // a server at one address, as a real one (one candidate): an address of the server's own,
-    // reached by each client over its link
-    const address = t.clients.viewer!.serverIp.replace(/\.\d+$/, '.254');
-    execFileSync('ip', ['-n', t.serverNs, 'addr', 'add', `${address}/32`, 'dev', 'lo']);
-    for (const who of ['publisher', 'viewer']) execFileSync('ip', ['-n', t.clients[who]!.ns, 'route', 'add', `${address}/32`, 'via', t.clients[who]!.serverIp]);
-    server = await startServerProcess(['--host', address, '--rtc-ip', address], [], { pin: false, wrap: t.wrap(t.serverNs) });
-    const url = `http://${address}:${new URL(server.url).port}`;
-    for (const who of ['publisher', 'viewer']) {
-      // the server is reached at a private address over plain http: let capture work there as on https
-      browsers.push(await launchBrowser([`--unsafely-treat-insecure-origin-as-secure=${url}`], { executablePath: t.clients[who]!.chromium }));
-    }
-    await t.delay('viewer', { minMs: rtt / 2, maxMs: rtt / 2, maxSeconds: 1800 });
-    return {
-      server,
-      publisher: browsers[0]!,
-      viewer: browsers[1]!,
-      publisherUrl: url,
-      viewerUrl: url,
-      where: `server, publisher and viewers in network namespaces, the viewers ${rtt} ms from the server (not pinned)`,
-      close,
-    };
-  } catch (e) {
-    await close();
-    throw e;
   }
 }
