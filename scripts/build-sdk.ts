@@ -11,6 +11,9 @@ const common = {
   sourcemap: true,
   target: ['es2022', 'chrome100', 'safari15', 'firefox100'],
   legalComments: 'none' as const,
+  // V8's explicit compile hint (Chromium ≥ 126): every function of the file is compiled when the
+  // file loads, off the page's thread where it can, not lazily on first call, on the join's path
+  banner: { js: '//# allFunctionsCalledOnLoad' },
   logLevel: 'warning' as const,
 };
 await build({ ...common, format: 'esm', outfile: 'packages/sdk/dist/rtcroom.js' });
