@@ -224,6 +224,18 @@ describe('Firefox ESR and Chromium in one call', () => {
       }, undefined);
     let layers: Record<string, number> = {};
     await until(async () => ((layers = await sentLayers()), layers.h === 640 ? true : undefined), 'Firefox sends its 640-wide layer', 15_000).catch(() => undefined);
+    if (layers.h !== 640) {
+      // for the record: what Firefox's sender and its transport say (bytes and size per layer, the encodings' active flags)
+      const why = await fox.run(async () => {
+        const s = await (window as unknown as Win).ctx.getStats();
+        const out: unknown[] = [];
+        s.publisher?.forEach((r: { type: string; kind?: string }) => {
+          if ((r.type === 'outbound-rtp' && r.kind === 'video') || (r.type === 'candidate-pair' && (r as { nominated?: boolean }).nominated)) out.push(r);
+        });
+        return JSON.stringify(out);
+      }, undefined);
+      console.log(`# Firefox's video sender when its 640 layer is missing: ${why}`);
+    }
     assert.deepEqual(layers, { q: 320, h: 640 }, 'two layers sent');
     // Chromium's 640-wide tile gets the 640 layer (at once, or when Firefox's top layer started late)
     const wide = await until(async () => ((await view(chrome, 'fox-view')).width === 640 ? true : undefined), 'Chromium shows the 640-wide layer', 10_000).catch(() => false);
