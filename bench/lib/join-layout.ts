@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../../test/helpers/browser.ts';
-import { launchFirefox, type TestFirefox } from '../../test/helpers/firefox.ts';
+import { launchFirefox, machineAddress, type TestFirefox } from '../../test/helpers/firefox.ts';
 import { makeTopology, type Topology } from '../../test/helpers/netns.ts';
 import { BENCH_APP, startServerProcess, type ServerProcess } from './server-process.ts';
 
@@ -80,21 +80,15 @@ export async function onLoopback(): Promise<JoinLayout> {
   };
 }
 
-/** The machine's first IPv4 address that is not loopback (Firefox gathers on no other). */
-function machineAddress(): string {
-  const out = execFileSync('ip', ['-4', '-o', 'addr', 'show', 'scope', 'global']).toString();
-  const m = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(out);
-  if (!m) throw new Error('--viewer firefox needs an IPv4 address besides loopback (Firefox ESR gathers no loopback candidate)');
-  return m[1]!;
-}
-
 /**
  * As {@link onLoopback}, with Firefox ESR as the viewers' browser: the server takes media on this
  * machine's own address (Firefox pairs no loopback candidate; packets between two addresses of one
  * machine never leave it), the publisher stays in Chromium.
  */
 export async function firefoxViewers(): Promise<JoinLayout> {
-  const server = await startServerProcess(['--rtc-ip', machineAddress()]);
+  const address = machineAddress();
+  if (!address) throw new Error('--viewer firefox needs an IPv4 address besides loopback (Firefox ESR gathers no loopback candidate)');
+  const server = await startServerProcess(['--rtc-ip', address]);
   let tb: TestBrowser | undefined;
   let ff: TestFirefox | undefined;
   try {

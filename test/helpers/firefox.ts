@@ -67,8 +67,8 @@ export const FIREFOX_PREFS: Record<string, unknown> = {
   'media.gmp-gmpopenh264.enabled': false,
 };
 
-/** The machine's first IPv4 address that is not loopback, if it has one. */
-function machineAddress(): string | undefined {
+/** The machine's first IPv4 address that is not loopback, if it has one (Firefox gathers on no other). */
+export function machineAddress(): string | undefined {
   for (const list of Object.values(networkInterfaces())) {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }

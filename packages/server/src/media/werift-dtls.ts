@@ -57,8 +57,7 @@ export function holdUntilStart(dtls: DtlsTransportInternals): void {
     kept.unSubscribe();
     const started = start();
     // the endpoint exists now; as a server it answers the first ClientHello without a cookie exchange
-    const endpoint = (dtls as { role?: string; dtls?: DtlsServerInternals }).dtls;
-    if ((dtls as { role?: string }).role === 'server' && endpoint) answerHelloAtOnce(endpoint);
+    if (dtls.role === 'server' && dtls.dtls) answerHelloAtOnce(dtls.dtls as DtlsServerInternals);
     const replay = early;
     early = [];
     for (const data of replay) conn.onData.execute(data);

@@ -70,6 +70,10 @@ export interface DtlsTransportInternals {
   state: string;
   start(): Promise<void>;
   iceTransport: { connection: ConnectionInternals };
+  /** `server` or `client` once `start` decided (werift sets it synchronously in `start`). */
+  role?: string;
+  /** The DTLS endpoint, made synchronously in `start`. */
+  dtls?: unknown;
 }
 
 /** How a connection's ICE agents come to be (webrtc/src/secureTransportManager.ts). */
