@@ -1,5 +1,5 @@
 // Join → first remote frame in Chromium, and the publisher's bandwidth estimate over its first 10 s.
-//   npm run bench -- first-frame [--joins 10] [--runs 3] [--preconnect false] [--rtt 50] [--viewer firefox]
+//   npm run bench -- first-frame [--joins 10] [--runs 3] [--preconnect false] [--rtt 50] [--viewer firefox] [--think 200]
 // A publisher page (fake camera) is in the room; each viewer page (a new browser context) creates
 // its context when it loads (as mini-program code does in onLoad), puts an <rtc-room> for the
 // publisher on the page, then joins; the figure is joinRtcRoom called → first frame painted
@@ -10,6 +10,9 @@
 // viewers' namespace waits N/2 ms (nfq-delay): a viewer N ms away from the server, as on a real
 // network, where each round trip of the join costs N ms. Nothing is pinned then. With
 // `--viewer firefox` the viewers are Firefox ESR pages (the publisher stays in Chromium), on loopback.
+// By default a viewer joins the moment its context exists, while the fresh page still lays out,
+// paints and opens its socket; with `--think N` it joins N ms later, as a page whose user taps
+// "join" (or whose app fetched a token first) does.
 import { parseArgs } from 'node:util';
 import { benchToken } from './lib/server-process.ts';
 import { firefoxViewers, onLoopback, spread } from './lib/join-layout.ts';
@@ -86,6 +89,7 @@ export async function main(argv: string[]): Promise<void> {
       runs: { type: 'string', default: '3' },
       preconnect: { type: 'string', default: 'true' },
       rtt: { type: 'string', default: '0' },
+      think: { type: 'string', default: '0' },
       viewer: { type: 'string', default: 'chromium' },
     },
   });
@@ -93,6 +97,7 @@ export async function main(argv: string[]): Promise<void> {
   const firefox = values.viewer === 'firefox';
   if (firefox && Number(values.rtt) > 0) throw new Error('--viewer firefox runs on loopback only (no --rtt)');
   const rtt = Math.min(1000, Math.max(0, Number(values.rtt) || 0));
+  const thinkMs = Math.min(10_000, Math.max(0, Number(values.think) || 0));
   // false: the viewers' contexts open their signaling socket at the join, not when created
   const preconnect = values.preconnect !== 'false';
   const joins = Math.min(100, Math.max(1, Number(values.joins)));
@@ -143,7 +148,9 @@ export async function main(argv: string[]): Promise<void> {
     for (let i = 0; i < joins * runs; i++) {
       runOf.push(Math.floor(i / joins));
       const viewer = await net.openViewer(TIMELINE, preconnect);
-      const ms = await viewer.evaluate(async (token: string) => {
+      const ms = await viewer.evaluate(async ({ token, thinkMs }: { token: string; thinkMs: number }) => {
+        // the page's user reading it (or the app fetching its token) before the join
+        if (thinkMs > 0) await new Promise((r) => setTimeout(r, thinkMs));
         const el = document.createElement('rtc-room');
         el.setAttribute('user-id', 'pub');
         el.setAttribute('mode', 'video');
@@ -172,7 +179,7 @@ export async function main(argv: string[]): Promise<void> {
         const rel: Record<string, number> = {};
         for (const [k, v] of Object.entries(tl)) if (v >= t0) rel[k] = v - t0;
         return { ms: done - t0, rel };
-      }, benchToken('ff', 'viewer'));
+      }, { token: benchToken('ff', 'viewer'), thinkMs });
       latencies.push(ms.ms);
       steps.push(ms.rel);
       await viewer.close();
@@ -191,9 +198,9 @@ export async function main(argv: string[]): Promise<void> {
     const perRun = Array.from({ length: runs }, (_, r) => summary(String(r + 1), latencies.filter((_, i) => runOf[i] === r)));
     const p50s = perRun.map((r) => r['p50 ms']);
     const rows = [...perRun, summary('all', latencies)];
-    console.log(`\njoinRtcRoom → first remote frame painted in ${values.viewer}, preconnect ${preconnect}, ${rtt > 0 ? `the viewer ${rtt} ms from the server` : 'loopback'} (${runs} runs of ${joins} joins; spread of the runs' p50: ${Math.min(...p50s).toFixed(0)}–${Math.max(...p50s).toFixed(0)} ms)`);
+    console.log(`\njoinRtcRoom → first remote frame painted in ${values.viewer}, preconnect ${preconnect}, ${thinkMs > 0 ? `joining ${thinkMs} ms after the page loaded, ` : ''}${rtt > 0 ? `the viewer ${rtt} ms from the server` : 'loopback'} (${runs} runs of ${joins} joins; spread of the runs' p50: ${Math.min(...p50s).toFixed(0)}–${Math.max(...p50s).toFixed(0)} ms)`);
     printTable(rows);
-    console.log(`wrote ${writeResult('first-frame', { pinned: net.where, viewer: values.viewer, preconnect, rttMs: rtt, samples, latencies, rows, breakdown, steps })}`);
+    console.log(`wrote ${writeResult('first-frame', { pinned: net.where, viewer: values.viewer, preconnect, rttMs: rtt, thinkMs, samples, latencies, rows, breakdown, steps })}`);
   } finally {
     await net.close();
   }
