@@ -160,12 +160,15 @@ function capRank(ranked: readonly LayerInfo[], viewport: Viewport | undefined): 
 /**
  * The layer index a tile of `viewport` needs at most: the smallest layer covering it (the top
  * layer when none does, the size of a layer is unknown, or the tile is); -1 for a hidden tile.
+ * With a size unknown the top is the last layer announced (they come lowest first): ranked by
+ * size, a layer that never sent would sort below the others, and a top layer paused before its
+ * first frame would never be asked for again.
  */
 export function viewCap(layers: readonly LayerInfo[], viewport: Viewport | undefined): number {
   if (viewport && !viewport.visible) return -1;
   const ranked = rankLayers(layers);
   if (ranked.length === 0) return -1;
-  if (ranked.some((l) => l.width === 0 || l.height === 0)) return ranked.at(-1)!.index;
+  if (ranked.some((l) => l.width === 0 || l.height === 0)) return Math.max(...layers.map((l) => l.index));
   return ranked[capRank(ranked, viewport)]!.index;
 }
 

@@ -35,3 +35,17 @@ test('a tile resized back within the hold keeps the layer on (no flapping)', () 
 test('a plain track (one layer) is never touched', () => {
   assert.equal(new Dynacast().update([layers[0]!], [tile(1, 1, false)], 10_000), undefined);
 });
+
+test('a top layer paused before it ever sent (its size unknown) comes back for the first viewer', () => {
+  // Firefox publishes before anyone watches: its 640 layer has not started (its bandwidth
+  // estimate was still low), so the server knows only the bottom layer's size when it pauses it
+  const unsized = [layers[0]!, { index: 1, width: 0, height: 0, bitrateBps: 0 }];
+  const d = new Dynacast();
+  d.update(unsized, [], 0);
+  assert.deepEqual(d.update(unsized, [], DYNACAST_OFF_AFTER_MS), [true, false]);
+  assert.deepEqual(d.update(unsized, [tile(640, 360)], DYNACAST_OFF_AFTER_MS + 100), [true, true], 'a big tile');
+  const again = new Dynacast();
+  again.update(unsized, [], 0);
+  again.update(unsized, [], DYNACAST_OFF_AFTER_MS);
+  assert.deepEqual(again.update(unsized, [undefined], DYNACAST_OFF_AFTER_MS + 100), [true, true], 'a tile of unknown size');
+});
