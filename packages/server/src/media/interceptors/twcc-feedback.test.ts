@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TwccFeedbackGenerator, decodeTwccFeedback, encodeTwccFeedback, type TwccFeedback } from './twcc-feedback.ts';
+import { OUTAGE_MS, TwccFeedbackGenerator, decodeTwccFeedback, encodeTwccFeedback, type TwccFeedback } from './twcc-feedback.ts';
 
 const REF_WRAP_MS = 2 ** 24 * 64;
 
@@ -271,6 +271,11 @@ test('property: 1000 random patterns reproduce every arrival within 125 µs and 
     let firstBase: number | undefined; // unwrapped base of the first feedback
     let next: number | undefined; // next unwrapped number expected in feedback
     let count = -1;
+    // numbers sent during an outage (nothing arrived for OUTAGE_MS, then a gap): never reported
+    const skipped: [number, number][] = [];
+    const inOutage = (u: number) => skipped.some(([a, b]) => u >= a && u <= b);
+    let lastT = -Infinity;
+    let maxU = -Infinity;
     const collect = () => {
       for (const fb of sent.splice(0).map(decodeTwccFeedback)) {
         assert.equal(fb.fbPktCount, (count + 1) & 0xff);
@@ -279,23 +284,31 @@ test('property: 1000 random patterns reproduce every arrival within 125 µs and 
         assert.equal(fb.mediaSsrc, 7);
         assert.ok(fb.statusCount <= maxStatuses);
         if (next === undefined) firstBase = next = start + ((fb.baseSeq - start) & 0xffff);
-        assert.equal(fb.baseSeq, next & 0xffff, 'feedback packets are contiguous');
+        const outage = skipped.find(([a]) => a === next);
+        if (outage && fb.baseSeq !== (next & 0xffff)) next = outage[1] + 1;
+        assert.equal(fb.baseSeq, next & 0xffff, 'feedback packets are contiguous but for outages');
         const ts = times(fb);
         for (const p of fb.packets) reported.set(next++, { received: p.received, ms: ts.get(p.seq) });
       }
     };
     for (const u of order) {
       t += rnd() < 0.01 ? 9000 : rnd() < 0.1 ? rnd() * 100 : rnd() * 3;
+      const outage = t - lastT >= OUTAGE_MS && u > maxU + 1 && maxU > -Infinity;
+      if (outage) skipped.push([maxU + 1, u - 1]);
+      lastT = Math.max(lastT, t);
+      maxU = Math.max(maxU, u);
       if (!reported.has(u) && !arrival.has(u)) arrival.set(u, t);
       gen.onPacket(u & 0xffff, t);
+      // the generator reported everything before the outage: a straggler of it arriving now is too late
+      if (outage) collect();
       if (rnd() < 0.05) (gen.flush(), collect());
     }
     gen.flush();
     collect();
     for (const [u, ms] of arrival) {
       const r = reported.get(u);
-      if (u < firstBase!) {
-        assert.equal(r, undefined); // arrived after the first feedback, which started later
+      if (u < firstBase! || inOutage(u)) {
+        assert.equal(r, undefined); // arrived after the first feedback, which started later, or late from an outage
         continue;
       }
       assert.ok(r?.received, `run ${run}: seq ${u} not reported as received`);
@@ -305,4 +318,27 @@ test('property: 1000 random patterns reproduce every arrival within 125 µs and 
     for (const [u, r] of reported) if (!arrival.has(u)) assert.equal(r.received, false, `run ${run}: seq ${u} should be lost`);
     if (order.length) assert.equal(next, Math.max(...order) + 1, `run ${run}: feedback ends at the highest received`);
   }
+});
+
+test('an outage (nothing for a second, numbers skipped) is not reported as loss; a slow sender with no gap is', () => {
+  const { gen, take } = harness();
+  for (let i = 0; i < 10; i++) gen.onPacket(i, 1000 + i * 20);
+  gen.flush();
+  assert.deepEqual(take().map((f) => [f.baseSeq, f.statusCount, lost(f).length]), [[0, 10, 0]]);
+  // a 3 s cut: 150 packets sent into it never arrived; the first after it is 160
+  gen.onPacket(10, 1200);
+  gen.onPacket(160, 4300);
+  gen.onPacket(162, 4340);
+  gen.flush();
+  const fbs = take();
+  assert.deepEqual(fbs.map((f) => [f.baseSeq, f.statusCount, lost(f)]), [[10, 1, []], [160, 3, [161]]], 'the loss after the outage is still reported');
+  assert.deepEqual([...times(fbs[1]!)], [[160, 4300], [162, 4340]]);
+  // a long pause without a gap in the numbers (a static screen share) is nothing special
+  gen.onPacket(163, 9000);
+  gen.flush();
+  assert.deepEqual(take().map((f) => [f.baseSeq, f.statusCount, lost(f).length]), [[163, 1, 0]]);
+  // a short silence with a gap is ordinary loss, reported
+  gen.onPacket(170, 9500);
+  gen.flush();
+  assert.deepEqual(take().map((f) => [f.baseSeq, lost(f).length]), [[164, 6]]);
 });
