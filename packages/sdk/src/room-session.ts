@@ -8,6 +8,7 @@ import { statePayload, type ErrorName, type RtcErrorPayload } from '@rtcroom/pro
 import type { LocalCapture } from './media/capture.ts';
 import { Publisher, type PublishPlan } from './media/publisher.ts';
 import { Subscriber } from './media/subscriber.ts';
+import { VideoPauseState } from './video-pause.ts';
 import { certificates } from './media/certificate.ts';
 import type { SnapshotEvent } from './events.ts';
 import type { Requester, SignalClient } from './signal-client.ts';
@@ -90,8 +91,8 @@ export class RoomSession implements Requester {
   #closed = false;
   /** `'relay'`: media only through the TURN servers of the join (createRtcRoomContext option). */
   readonly #iceTransportPolicy: RTCIceTransportPolicy;
-  /** Whether the server last said remote video is paused for bandwidth (21956 until 21957). */
-  #videoPaused = false;
+  /** Whether the app was last told remote video is paused for bandwidth (21956 until 21957). */
+  readonly #videoPause = new VideoPauseState();
   /** What `onRtcChatSpeakersChanged` lists: microphone on (`audio`) or voice activity (`voice`). */
   readonly #speakersEvent: 'audio' | 'voice';
   /** The server's latest voice-activity list. */
@@ -223,6 +224,11 @@ export class RoomSession implements Requester {
     Object.assign(this.publisher.maxBitrate, maxBitrate);
     this.publisher.simulcast = simulcast;
     this.subscriber = new Subscriber(this, (pc) => this.#watchTransport('subscriber', pc));
+    // the new member's video is not paused: an app told 21956 hears 21957 (the server will not say it)
+    if (this.#videoPause.rejoined()) {
+      const p = statePayload('videoResumed');
+      this.#hooks.emitState(p.errNo, p.errMsg, { reason: 'videoResumed' });
+    }
   }
 
   /** Reports a media connection's states and keeps it up with ICE restarts. */
@@ -359,9 +365,7 @@ export class RoomSession implements Requester {
       const reason = f.data.data.reason;
       if (reason === 'videoPausedForBandwidth' || reason === 'videoResumed') {
         // the server repeats the current video state after a resume: the app hears changes only
-        const paused = reason === 'videoPausedForBandwidth';
-        if (paused === this.#videoPaused) return;
-        this.#videoPaused = paused;
+        if (!this.#videoPause.heard(reason === 'videoPausedForBandwidth')) return;
       }
       if (reason === 'publishExpired') {
         this.publishRevoked = true;
