@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { benchToken, startServerProcess, type ServerProcess } from '../../bench/lib/server-process.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { lastList, until, waitList } from '../helpers/sdk-page.ts';
+import { lastList, showTile, until, waitList } from '../helpers/sdk-page.ts';
 import { framesOf, freePort, logOf, openPage } from '../helpers/origin-page.ts';
 
 describe('reconnect in Chromium', () => {
@@ -50,6 +50,36 @@ describe('reconnect in Chromium', () => {
     assert.deepEqual(bMembers, [], 'bob saw no membership change');
     await a.evaluate(() => (window as any).ctx.exitRtcRoom({}));
     await waitList(b, 'onRtcChatMembersChanged', ['bob']);
+    await a.context().close();
+    await b.context().close();
+  });
+
+  test("a dynacast change while the publisher's signaling is down reaches it after the resume", async () => {
+    const a = await openPage(tb, server.url);
+    const b = await openPage(tb, server.url);
+    await a.evaluate(async (token) => {
+      const ctx = (window as any).ctx;
+      await ctx.changeVideoCapture({ state: 1 });
+      await ctx.joinRtcRoom({ roomId: 'rc-dyn', userId: 'alice', token });
+    }, benchToken('rc-dyn', 'alice'));
+    await b.evaluate((token) => (window as any).ctx.joinRtcRoom({ roomId: 'rc-dyn', userId: 'bob', token }), benchToken('rc-dyn', 'bob'));
+    // bob shows alice in a 160×90 tile: her 640 layer is paused after 3 s (dynacast)
+    await showTile(b, 'alice', 160, 90);
+    const layersOn = () =>
+      a.evaluate(() => {
+        const sender = ((window as any).pcs as RTCPeerConnection[]).flatMap((pc) => pc.getSenders()).find((s) => s.track?.kind === 'video');
+        return (sender?.getParameters().encodings ?? []).map((e) => e.active).join();
+      });
+    const bobWidth = () => b.evaluate(() => (document.querySelector('rtc-room[user-id="alice"]') as unknown as { videoElement: HTMLVideoElement }).videoElement.videoWidth);
+    await until(async () => ((await layersOn()) === 'true,false' ? true : undefined), "alice's 640 layer paused for bob's small tile", 15_000);
+    // alice's signaling goes down for 3 s; meanwhile bob's tile grows: the server turns the
+    // layer on while it cannot tell her
+    const mark = (await logOf(a)).length;
+    await a.evaluate(() => (window as any).holdSignal(3000));
+    await showTile(b, 'alice', 640, 360);
+    await until(async () => ((await logOf(a)).slice(mark).some((e) => e.ev === 'onRtcStateChanged' && e.p.errNo === 21952 && e.p.data?.connection === 'signaling') ? true : undefined), 'alice resumed', 15_000);
+    await until(async () => ((await layersOn()) === 'true,true' ? true : undefined), "alice's 640 layer on again after the resume", 10_000);
+    await until(async () => ((await bobWidth()) === 640 ? true : undefined), 'bob sees the 640 layer', 15_000);
     await a.context().close();
     await b.context().close();
   });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { APP, mintToken } from '../helpers/server.ts';
 import { serverAndBrowser } from '../helpers/fixture.ts';
-import { openSdkPage, until, waitList } from '../helpers/sdk-page.ts';
+import { openSdkPage, showTile, until, waitList } from '../helpers/sdk-page.ts';
 
 /** The subscriber's view of alice's camera: decoded size, frames, packets, PLIs sent. */
 function received(page: Page): Promise<{ width: number; frames: number; packets: number; plis: number }> {
@@ -21,26 +21,6 @@ function received(page: Page): Promise<{ width: number; frames: number; packets:
     });
     return r;
   });
-}
-
-/** Shows alice's camera in a `<rtc-room>` of `width`×`height` CSS pixels. */
-function tile(page: Page, width: number, height: number): Promise<void> {
-  return page.evaluate(
-    ({ width, height }) => {
-      let el = document.getElementById('alice') as HTMLElement | null;
-      if (!el) {
-        el = document.createElement('rtc-room');
-        el.id = 'alice';
-        el.setAttribute('user-id', 'alice');
-        el.setAttribute('mode', 'video');
-        document.body.append(el);
-      }
-      el.style.display = 'block';
-      el.style.width = `${width}px`;
-      el.style.height = `${height}px`;
-    },
-    { width, height },
-  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -63,7 +43,7 @@ describe('simulcast and adaptive stream (Chromium)', () => {
         await ctx.joinRtcRoom({ roomId: 'sim', userId: 'alice', token });
       }, mintToken('sim', 'alice'));
       for (const [p, id] of [[small, 'small'], [big, 'big']] as const) {
-        await tile(p, id === 'small' ? 160 : 640, id === 'small' ? 90 : 360);
+        await showTile(p, 'alice', id === 'small' ? 160 : 640, id === 'small' ? 90 : 360);
         await p.evaluate(({ id, token }) => (window as any).ctx.joinRtcRoom({ roomId: 'sim', userId: id, token }), { id, token: mintToken('sim', id) });
       }
       await waitList(big, 'onRtcVideoMembersChanged', ['alice']);
@@ -115,7 +95,7 @@ describe('simulcast and adaptive stream (Chromium)', () => {
 
       // shown again: frames come back
       const before = await received(small);
-      await tile(small, 160, 90);
+      await showTile(small, 'alice', 160, 90);
       await until(async () => (await received(small)).frames > before.frames + 10, 'the small tile playing again', 10_000);
       const plis = (await received(small)).plis + (await received(big)).plis;
       console.log(`# simulcast: PLIs sent by both viewers over the test: ${plis}`);
@@ -144,7 +124,7 @@ describe('simulcast and adaptive stream (Chromium)', () => {
       const q0 = await received(small);
       await sleep(1000);
       assert.ok((await received(small)).frames > q0.frames + 5, 'the small tile still plays');
-      await tile(big, 640, 360);
+      await showTile(big, 'alice', 640, 360);
       await until(async () => (await received(big)).width === 640, 'the 640 layer back for the big tile', 15_000);
     } finally {
       for (const p of pages) await p.context().close().catch(() => undefined);

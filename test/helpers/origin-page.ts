@@ -52,20 +52,32 @@ export function selectedPairs(page: Page): Promise<{ local: string; remote: stri
   });
 }
 
-/** A page on the server's origin with the SDK, a context on `window.ctx`, events in `window.log`, and `window.dropSignal()` closing the SDK's WebSocket as a network change would. */
+/**
+ * A page on the server's origin with the SDK, a context on `window.ctx`, events in `window.log`,
+ * `window.dropSignal()` closing the SDK's WebSocket as a network change would, and
+ * `window.holdSignal(ms)` doing so and failing every new socket for `ms` (signaling down a while).
+ */
 export async function openPage(tb: TestBrowser, url: string, contextOptions: PageContextOptions = {}): Promise<Page> {
   const context = await tb.browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
   await page.addInitScript(() => {
     const sockets: WebSocket[] = [];
     const Native = window.WebSocket;
+    // until then, a new socket fails as it opens (the signaling path is down)
+    let heldUntil = 0;
     window.WebSocket = class extends Native {
       constructor(url: string | URL, protocols?: string | string[]) {
         super(url, protocols);
         sockets.push(this);
+        if (performance.now() < heldUntil) this.close();
       }
     } as typeof WebSocket;
-    Object.assign(window, { dropSignal: () => sockets.filter((s) => s.readyState === 1).forEach((s) => s.close(4000, 'network changed')) });
+    const dropSignal = () => sockets.filter((s) => s.readyState === 1).forEach((s) => s.close(4000, 'network changed'));
+    const holdSignal = (ms: number) => {
+      heldUntil = performance.now() + ms;
+      dropSignal();
+    };
+    Object.assign(window, { dropSignal, holdSignal });
     // every media connection the SDK makes, for `selectedPairs`
     const pcs: RTCPeerConnection[] = [];
     const NativePc = window.RTCPeerConnection;

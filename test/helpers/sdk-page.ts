@@ -100,3 +100,23 @@ export async function captureAndJoin(page: Page, roomId: string, userId: string,
     { roomId, userId, token, audio: capture.audio ?? false, video: capture.video ?? false },
   );
 }
+
+/** Shows `userId`'s camera in a `<rtc-room id=userId>` of `width`×`height` CSS pixels (made on first call). */
+export function showTile(page: Page, userId: string, width: number, height: number): Promise<void> {
+  return page.evaluate(
+    ({ userId, width, height }) => {
+      let el = document.getElementById(userId) as HTMLElement | null;
+      if (!el) {
+        el = document.createElement('rtc-room');
+        el.id = userId;
+        el.setAttribute('user-id', userId);
+        el.setAttribute('mode', 'video');
+        document.body.append(el);
+      }
+      el.style.display = 'block';
+      el.style.width = `${width}px`;
+      el.style.height = `${height}px`;
+    },
+    { userId, width, height },
+  );
+}

@@ -119,10 +119,13 @@ export class Router implements RoomMedia {
       const views = [...p.consumers].map((c) => c.viewport);
       if (p.taps.size > 0) views.push(undefined);
       const active = p.dynacast.update(layers, views, now);
-      if (!active) continue;
-      const frame: ServerFrame = { event: 'publishLayers', data: { source: p.source, active } };
-      mm.member.sink.sendRaw(JSON.stringify(frame));
+      if (active) this.#tellLayers(mm, p.source, active);
     }
+  }
+
+  #tellLayers(mm: MemberMedia, source: TrackSource, active: readonly boolean[]): void {
+    const frame: ServerFrame = { event: 'publishLayers', data: { source, active: [...active] } };
+    mm.member.sink.sendRaw(JSON.stringify(frame));
   }
 
   /** What `m`'s page shows of remote videos (adaptive stream): applied at once. */
@@ -394,6 +397,11 @@ export class Router implements RoomMedia {
     // too): once the app has been told anything, it is told the current state again (the SDK
     // reports only changes)
     if (mm?.toldPaused !== undefined) this.#tellVideoState(mm);
+    // the same for a publisher's dynacast list: a layer turned on meanwhile would stay off
+    for (const p of mm?.producers.values() ?? []) {
+      const told = p.dynacast.told;
+      if (mm && p.simulcast && p.active && told) this.#tellLayers(mm, p.source, told);
+    }
   }
 
   /** Starts recording every track published now and later (`recording/room-recorder.ts`). */

@@ -19,6 +19,11 @@ export class Dynacast {
   /** Since when each layer has been unneeded (performance.now()). */
   readonly #unneededSince = new Map<number, number>();
 
+  /** The layers on, as last told to the publisher; undefined before the first change (all on). */
+  get told(): readonly boolean[] | undefined {
+    return this.#told;
+  }
+
   /**
    * Decides which layers should be on for these viewers' tiles; returns the new list when it
    * differs from what the publisher was last told, else undefined.
