@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { benchToken, startServerProcess, type ServerProcess } from '../../bench/lib/server-process.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { lastList, showTile, until, waitList } from '../helpers/sdk-page.ts';
+import { captureAndJoin, lastList, showTile, until, waitList } from '../helpers/sdk-page.ts';
 import { framesOf, freePort, logOf, openPage } from '../helpers/origin-page.ts';
 
 describe('reconnect in Chromium', () => {
@@ -57,12 +57,8 @@ describe('reconnect in Chromium', () => {
   test("a dynacast change while the publisher's signaling is down reaches it after the resume", async () => {
     const a = await openPage(tb, server.url);
     const b = await openPage(tb, server.url);
-    await a.evaluate(async (token) => {
-      const ctx = (window as any).ctx;
-      await ctx.changeVideoCapture({ state: 1 });
-      await ctx.joinRtcRoom({ roomId: 'rc-dyn', userId: 'alice', token });
-    }, benchToken('rc-dyn', 'alice'));
-    await b.evaluate((token) => (window as any).ctx.joinRtcRoom({ roomId: 'rc-dyn', userId: 'bob', token }), benchToken('rc-dyn', 'bob'));
+    await captureAndJoin(a, 'rc-dyn', 'alice', benchToken('rc-dyn', 'alice'), { video: true });
+    await captureAndJoin(b, 'rc-dyn', 'bob', benchToken('rc-dyn', 'bob'), {});
     // bob shows alice in a 160×90 tile: her 640 layer is paused after 3 s (dynacast)
     await showTile(b, 'alice', 160, 90);
     const layersOn = () =>
