@@ -54,6 +54,14 @@ test('plenty: the top layer; a mild dip waits a second before stepping down, a s
   again.run(2_000_000, 0);
   again.run(300_000, 100);
   assert.equal(again.video.targetLayer, 0, 'a severe drop steps down at once');
+  // a dip held back keeps the top layer (730 kbps) on the link: a further fall is judged against
+  // that, not against the small layer the held-back allocation chose
+  const held = setup();
+  held.run(2_000_000, 0);
+  held.run(760_000, 100);
+  assert.equal(held.video.targetLayer, 1, 'held');
+  held.run(500_000, 150);
+  assert.equal(held.video.targetLayer, 0, 'a severe drop below what is still sent steps down at once');
 });
 
 test('too little for the lowest layer: held 3 s when marginal, paused at once when far below; told through pausedForBandwidth', () => {

@@ -59,7 +59,7 @@ export class Downlink {
   #lowSince: number | undefined;
   /** Since when each track has wanted a lower layer (performance.now()). */
   readonly #downSince = new Map<string, number>();
-  /** What the last allocation sent (bps). */
+  /** What the last round left being sent (bps): the allocation, with the step downs it held back at their old layers. */
   #lastUsedBps = 0;
   /** The consumers of the last round, when it ran, and whether it left the member settled (see {@link quiet}). */
   #roundConsumers: Consumer[] = [];
@@ -118,17 +118,20 @@ export class Downlink {
     if (list.every(([, c]) => c.producer.kind === 'audio')) return this.#audioOnly(list, nowMs);
     const tracks: TrackInput[] = [];
     const byId = new Map<string, Consumer>();
+    const layersOf = new Map<string, readonly LayerInfo[]>();
     for (const [key, c] of list) {
       const p = c.producer;
       byId.set(key, c);
       c.viewport = this.#views.get(key);
+      const layers = p.layerInfo(nowMs);
+      layersOf.set(key, layers);
       tracks.push({
         id: key,
         kind: p.kind,
         source: p.source,
         isScreen: p.source === 'screen',
         isActiveSpeaker: p.kind === 'video' && isSpeaking(p.userId),
-        layers: p.layerInfo(nowMs),
+        layers,
         viewport: this.#views.get(key),
       });
     }
@@ -152,9 +155,15 @@ export class Downlink {
     const severe = this.estimateBps < SEVERE_DROP * this.#lastUsedBps;
     let paused = false;
     let changed = false;
+    // what is sent once this round's targets apply: a step down held back keeps the old layer's
+    // rate on the link, and the next cut must be judged against that, not the allocation
+    let sendingBps = 0;
     for (const t of a.tracks) {
       const c = byId.get(t.id);
-      if (!c || c.producer.kind !== 'video') continue;
+      if (!c || c.producer.kind !== 'video') {
+        sendingBps += t.expectedBps;
+        continue;
+      }
       let target = t.target === 'paused' ? -1 : t.target;
       if (t.pausedForBandwidth && hold && c.targetLayer >= 0) target = 0;
       else if (t.pausedForBandwidth) paused = true;
@@ -167,9 +176,10 @@ export class Downlink {
         c.setTargetLayer(target);
         changed = true;
       }
+      if (target >= 0) sendingBps += target === t.target ? t.expectedBps : (layersOf.get(t.id)?.find((l) => l.index === target)?.bitrateBps ?? 0);
     }
     for (const id of this.#downSince.keys()) if (!byId.has(id)) this.#downSince.delete(id);
-    this.#lastUsedBps = a.usedBps;
+    this.#lastUsedBps = sendingBps;
     this.pausedForBandwidth = paused;
     this.#ran(list, nowMs, true, !changed && !paused && this.#lowSince === undefined && this.#downSince.size === 0 && !this.#allocator.upgrading);
     return a;
