@@ -121,7 +121,7 @@ export class Consumer {
         sel.dropCurrent();
         this.slot.fast.forgetHistory();
         this.#seat.forget();
-        this.producer.requestKeyframe(layer);
+        sel.requestKeyframe(sel.target, performance.now());
       }
     } else if (was < 0 && layer >= 0) {
       // resumed audio continues with the next sequence number (a pause is not loss)

@@ -47,6 +47,22 @@ test('a new target keeps the current layer flowing until its key frame, up and d
   assert.deepEqual(asked, [2, 1]);
 });
 
+test('a key frame asked for at a step down is not asked for again by the delta frames before it', () => {
+  const { s, asked } = selector(2);
+  s.onPacket(2, true, true, 0);
+  s.setTarget(0);
+  s.dropCurrent();
+  s.requestKeyframe(0, 100);
+  // the small layer's delta frames keep coming while its key frame is on its way
+  for (let t = 110; t < 600; t += 33) assert.equal(s.onPacket(0, false, true, t), 'drop');
+  assert.deepEqual(asked, [0], 'one request');
+  s.onPacket(0, false, true, 600);
+  assert.deepEqual(asked, [0, 0], 'asked again once the interval passed');
+  assert.equal(s.onPacket(0, true, true, 650), 'forward');
+  s.requestKeyframe(5, 700);
+  assert.deepEqual(asked, [0, 0], 'no such layer');
+});
+
 test('key frame requests are throttled per layer', () => {
   const { s, asked } = selector(0);
   s.onPacket(0, true, true, 0);

@@ -169,11 +169,21 @@ export class LayerSelector {
     return layer === this.#current ? 'forward' : 'drop';
   }
 
-  #maybeRequest(layer: number, nowMs: number): void {
-    if (nowMs - this.#lastRequestAt[layer]! < this.#keyframeIntervalMs) return;
+  /**
+   * Asks for a key frame of `layer` now (a step down wants the smaller layer's at once), and
+   * counts it: the wanted layer's next delta frames, which come before it, ask for none again
+   * within the interval.
+   */
+  requestKeyframe(layer: number, nowMs: number): void {
+    if (layer < 0 || layer >= this.layers.length) return;
     this.#lastRequestAt[layer] = nowMs;
     this.keyframeRequests++;
     this.#requestKeyframe(layer);
+  }
+
+  #maybeRequest(layer: number, nowMs: number): void {
+    if (nowMs - this.#lastRequestAt[layer]! < this.#keyframeIntervalMs) return;
+    this.requestKeyframe(layer, nowMs);
   }
 
   #alive(layer: number, nowMs: number): boolean {
