@@ -3,7 +3,9 @@
  * with a transport-wide sequence number, the subscriber's browser answers with transport-wide
  * feedback, and this estimator turns the two into a target rate, the minimum of a delay-based
  * AIMD controller and a loss-based one (draft-ietf-rmcat-gcc-02), raised faster than AIMD
- * allows by probe bursts when the owner sends them.
+ * allows by probe bursts when the owner sends them, and cut at once below what the link
+ * delivers when a queue is seen building at it (`queue-buildup.ts`: a link that narrowed
+ * suddenly, seen a few feedback intervals before the trendline sees it).
  *
  * Everything is driven by the caller's clock (`nowMs` arguments); nothing here reads a clock or
  * sets a timer.
@@ -28,6 +30,7 @@ import { DelayBasedDetector, type BandwidthUsage } from './delay-based.ts';
 import { LossBasedController } from './loss-based.ts';
 import { ProbeController, type ProbeRequest } from './probe-controller.ts';
 import { ProbeRateMeter } from './probe-rate.ts';
+import { QueueBuildupDetector } from './queue-buildup.ts';
 import { AimdRateControl } from './rate-control.ts';
 import { SendHistory } from './send-history.ts';
 
@@ -56,6 +59,8 @@ const DEFAULT_RTT_MS = 100;
 const PROBE_STEP_MAX = 2;
 /** A loss-based cut never goes below this share of the acknowledged rate. */
 const ACKED_FLOOR = 0.85;
+/** A queue building cuts the rate to this share of what the bottleneck delivers (as GCC's overuse cut does to the acknowledged rate). */
+const QUEUE_BETA = 0.85;
 /** Weight of a new RTT sample. */
 const RTT_ALPHA = 0.125;
 
@@ -67,6 +72,9 @@ export class BandwidthEstimator {
   readonly #history = new SendHistory();
   readonly #acked = new AckedBitrate();
   readonly #delay = new DelayBasedDetector();
+  readonly #queue = new QueueBuildupDetector();
+  /** Whether the last feedback showed a queue building (see {@link QueueBuildupDetector}). */
+  #queueBuilding = false;
   readonly #aimd: AimdRateControl;
   readonly #loss: LossBasedController;
   readonly #meter = new ProbeRateMeter();
@@ -144,6 +152,7 @@ export class BandwidthEstimator {
    */
   onFeedback(feedback: TwccFeedback, nowMs: number): number {
     const results = this.#history.onFeedback(feedback);
+    const inRun = this.#queue.beginFeedback(feedback.fbPktCount);
     this.#meter.expire(nowMs);
     if (results.length === 0) return this.#estimateBps;
     let received = 0;
@@ -161,6 +170,7 @@ export class BandwidthEstimator {
       if (r.sendTimeMs > newestSendMs) newestSendMs = r.sendTimeMs;
       this.#acked.onReceived(r.arrivalTimeMs, r.sizeBytes);
       this.#delay.onPacket(r.sendTimeMs, r.arrivalTimeMs);
+      if (inRun) this.#queue.onPacket(r.sendTimeMs, r.arrivalTimeMs, r.sizeBytes);
       if (r.probeCluster >= 0) {
         const bps = this.#meter.onReceived(r.probeCluster, r.sendTimeMs, r.arrivalTimeMs, r.sizeBytes);
         if (bps !== undefined) {
@@ -187,6 +197,11 @@ export class BandwidthEstimator {
       this.#aimd.setBps(bps, nowMs);
       this.#loss.reset(bps, nowMs);
     }
+    // a queue building at the bottleneck, seen well before the trendline calls it: the rate the
+    // link delivers meanwhile is its capacity, and the rate goes below it so the queue drains
+    const deliveredBps = inRun ? this.#queue.poll() : undefined;
+    this.#queueBuilding = deliveredBps !== undefined;
+    if (deliveredBps !== undefined && QUEUE_BETA * deliveredBps < this.#aimd.bps) this.#aimd.setBps(QUEUE_BETA * deliveredBps, nowMs);
     const previous = this.#estimateBps;
     // what the link demonstrably delivered bounds a loss-driven cut: a burst far above a cap
     // (a viewer's link that just narrowed) loses most of it, and cutting by that loss again
@@ -218,9 +233,9 @@ export class BandwidthEstimator {
     return this.#prober.poll(nowMs, this.#estimateBps, this.#congested());
   }
 
-  /** Whether delay says overuse, or loss (last window or its average) is high. */
+  /** Whether delay says overuse or a queue is building, or loss (last window or its average) is high. */
   #congested(): boolean {
-    return this.#delay.state === 'overusing' || Math.max(this.#loss.lossRate, this.#loss.averageLoss) > HIGH_LOSS;
+    return this.#delay.state === 'overusing' || this.#queueBuilding || Math.max(this.#loss.lossRate, this.#loss.averageLoss) > HIGH_LOSS;
   }
 
   #clamp(bps: number): number {
