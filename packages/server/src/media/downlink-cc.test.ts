@@ -27,3 +27,19 @@ test('a leg whose subscriber sends no transport-wide feedback is not held to the
   assert.ok(answered.measuring(60_000));
   assert.ok(answered.estimateBps < 20_000_000);
 });
+
+test('a probe is paced at its own rate, however long its fewest packets take', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  // a 250 kbps estimate starts with probes at 3× and 6× it: the first, 750 kbps, is at least
+  // five ~1200-byte packets (6 KB), which take 64 ms at 750 kbps
+  const cc = new DownlinkCc(250_000);
+  cc.estimator.setDesiredBps(2_000_000);
+  const at: number[] = [];
+  let now = 0;
+  cc.runProbe(0, (bytes) => (at.push(now), bytes));
+  for (; now < 200; now++) t.mock.timers.tick(1);
+  assert.equal(at.length, 5);
+  const span = at[4]! - at[0]!;
+  // the fifth step starts four fifths into the burst
+  assert.ok(span >= 48 && span <= 54, `the five steps span ${span} ms`);
+});

@@ -171,8 +171,8 @@ export class DownlinkCc implements TransportSequencer {
 
   /**
    * Sends the probe burst the estimator asks for now, if any, through `probe` (a function that
-   * sends about the bytes asked for, on the cluster given, and returns what it sent): paced over
-   * the burst's duration in {@link PROBE_STEPS} steps, as the estimator measures a probe's rate
+   * sends about the bytes asked for, on the cluster given, and returns what it sent): paced at
+   * the probe's rate in {@link PROBE_STEPS} steps, as the estimator measures a probe's rate
    * from the spread of its send and arrival times.
    */
   runProbe(nowMs: number, probe: (bytes: number, cluster: number) => number): void {
@@ -181,8 +181,11 @@ export class DownlinkCc implements TransportSequencer {
     const req = this.estimator.pollProbe(nowMs);
     if (!req) return;
     const total = Math.max((req.bitrateBps * req.durationMs) / 8000, req.minPackets * 1200);
+    // at the probe's own rate, however long its fewest packets take at it: the fewest packets at
+    // once were a 6 KB burst, ~160 ms of queue on a 300 kbps link for every probe while capped
+    const durationMs = Math.max(req.durationMs, (total * 8000) / req.bitrateBps);
     const step = total / PROBE_STEPS;
-    const every = Math.max(2, req.durationMs / PROBE_STEPS);
+    const every = Math.max(2, durationMs / PROBE_STEPS);
     let left = PROBE_STEPS;
     this.#probing = true;
     const send = (): void => {

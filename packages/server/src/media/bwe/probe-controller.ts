@@ -33,7 +33,8 @@ export interface ProbeControllerOptions {
   stepFactor?: number;
   /**
    * Interval of probes while the wanted rate exceeds the estimate (ms, default 5000; 0
-   * disables). Each series that proves nothing doubles it, up to 4×; one that does resets it.
+   * disables). A series that proves nothing doubles it, once; one that does resets it. (At
+   * most 2×: a link whose cap is lifted is found at the next probe, and a viewer waits for that.)
    */
   periodicMs?: number;
   /** A series stops when its last probe yields nothing for this long (ms, default 1000). */
@@ -140,7 +141,7 @@ export class ProbeController {
   }
 
   #backOff(): void {
-    this.#intervalMs = Math.min(4 * this.#periodicMs, 2 * this.#intervalMs);
+    this.#intervalMs = 2 * this.#periodicMs;
   }
 
   #cap(): number {
