@@ -38,7 +38,7 @@ describe('/metrics', () => {
     cleanup.push(() => server.close());
     const before = await scrape(server.url);
     assertWellFormed(before);
-    for (const name of ['rtcroom_rooms', 'rtcroom_members', 'rtcroom_publishers', 'rtcroom_peer_connections', 'rtcroom_forwarded_packets_total', 'rtcroom_forwarded_bytes_total', 'rtcroom_received_packets_lost_total', 'rtcroom_nack_packets_total', 'rtcroom_pli_sent_total', 'rtcroom_join_duration_seconds', 'nodejs_eventloop_lag_seconds', 'process_cpu_seconds_total']) {
+    for (const name of ['rtcroom_rooms', 'rtcroom_members', 'rtcroom_publishers', 'rtcroom_peer_connections', 'rtcroom_forwarded_packets_total', 'rtcroom_forwarded_bytes_total', 'rtcroom_received_packets_lost_total', 'rtcroom_nack_packets_total', 'rtcroom_pli_sent_total', 'rtcroom_layer_steps_down_total', 'rtcroom_layer_steps_up_total', 'rtcroom_bandwidth_pauses_total', 'rtcroom_join_duration_seconds', 'nodejs_eventloop_lag_seconds', 'process_cpu_seconds_total']) {
       assert.ok(before.has(name), `${name} is exported`);
     }
     assert.equal(value(before, 'rtcroom_rooms'), 0);

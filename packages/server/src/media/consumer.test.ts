@@ -5,6 +5,7 @@ import { ProtectionProfileAeadAes128Gcm, ProtectionProfileAes128CmHmacSha1_80, R
 import { Consumer } from './consumer.ts';
 import { SendSlot } from './send-slot.ts';
 import { Producer } from './producer.ts';
+import { mediaCounts } from './metrics.ts';
 
 /** A werift-shaped transceiver: `fast` records datagrams, `werift` records what went through sendRtp. */
 function fakeTransceiver(profile: number, state = 'connected') {
@@ -145,4 +146,28 @@ test('sender reports: video every second, audio after its first every 5 s, or at
   assert.equal(t.reports.length, 3);
   alice.close();
   bob.close();
+});
+
+test('step downs and ups between simulcast layers are counted; pauses and resumes are not', () => {
+  const t = fakeTransceiver(ProtectionProfileAeadAes128Gcm);
+  const producer = new Producer('alice', 'video');
+  producer.setRids(['q', 'h']);
+  producer.active = true;
+  const consumer = new Consumer(producer, new SendSlot(t.transceiver, 'video'));
+  // the layer selector comes with the first packet
+  consumer.forward(new RtpPacket(new RtpHeader({ payloadType: 100, sequenceNumber: 1, timestamp: 0, ssrc: 42 }), randomBytes(100)), performance.now(), 1);
+  const down = mediaCounts.layerStepsDown;
+  const up = mediaCounts.layerStepsUp;
+  consumer.setTargetLayer(0);
+  consumer.setTargetLayer(0);
+  assert.deepEqual([mediaCounts.layerStepsDown - down, mediaCounts.layerStepsUp - up], [1, 0], 'top → 0, once');
+  consumer.setTargetLayer(-1);
+  consumer.setTargetLayer(1);
+  assert.deepEqual([mediaCounts.layerStepsDown - down, mediaCounts.layerStepsUp - up], [1, 0], 'a pause and a resume are neither');
+  consumer.setTargetLayer(0);
+  consumer.setTargetLayer(5);
+  assert.deepEqual([mediaCounts.layerStepsDown - down, mediaCounts.layerStepsUp - up], [2, 1], 'a layer past the top is the top');
+  consumer.setTargetLayer(9);
+  assert.equal(mediaCounts.layerStepsUp - up, 1, 'already at the top');
+  consumer.close();
 });

@@ -107,6 +107,12 @@ export class Consumer {
    */
   setTargetLayer(layer: number): void {
     const was = this.#target;
+    if (this.#selector && was >= 0 && layer >= 0) {
+      const from = this.targetLayer;
+      const to = Math.min(layer, this.producer.layers.length - 1);
+      if (to < from) mediaCounts.layerStepsDown++;
+      else if (to > from) mediaCounts.layerStepsUp++;
+    }
     // a pause, or another layer to switch to (its selector must see the packets again)
     if (layer < 0 || (this.#selector && layer !== was)) this.leaveLane(performance.now());
     this.#target = layer;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Consumer } from './consumer.ts';
 import { Downlink } from './downlink.ts';
+import { mediaCounts } from './metrics.ts';
 import { allocate, type TrackInput } from './simulcast/allocator.ts';
 
 /** A consumer as the downlink sees it: a producer's layers with fixed costs, and a target. */
@@ -79,9 +80,12 @@ test('too little for the lowest layer: held 3 s when marginal, paused at once wh
   const far = setup();
   far.run(2_000_000, 0);
   far.run(400_000, 100);
+  const pauses = mediaCounts.bandwidthPauses;
   far.run(40_000, 200);
   assert.equal(far.video.targetLayer, -1, 'far below: paused at once');
   assert.equal(far.d.pausedForBandwidth, true);
+  far.run(40_000, 300);
+  assert.equal(mediaCounts.bandwidthPauses, pauses + 1, 'counted once per pause');
 });
 
 test('a hidden tile pauses video at once (not for bandwidth); shown again it plays', () => {

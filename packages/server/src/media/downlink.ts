@@ -8,6 +8,7 @@
 import type { Allocation, LayerInfo, TrackAllocation, TrackInput, Viewport } from './simulcast/allocator.ts';
 import { Allocator, unconstrainedBps } from './simulcast/allocator.ts';
 import type { Consumer } from './consumer.ts';
+import { mediaCounts } from './metrics.ts';
 
 /** How long a track must want a lower layer before it steps down, unless the drop is severe (ms). */
 const STEP_DOWN_AFTER_MS = 1000;
@@ -180,6 +181,7 @@ export class Downlink {
     }
     for (const id of this.#downSince.keys()) if (!byId.has(id)) this.#downSince.delete(id);
     this.#lastUsedBps = sendingBps;
+    if (paused && !this.pausedForBandwidth) mediaCounts.bandwidthPauses++;
     this.pausedForBandwidth = paused;
     this.#ran(list, nowMs, true, !changed && !paused && this.#lowSince === undefined && this.#downSince.size === 0 && !this.#allocator.upgrading);
     return a;

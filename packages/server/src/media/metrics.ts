@@ -31,6 +31,12 @@ export const mediaCounts = {
   plisSent: 0,
   /** Video consumers started on a keyframe the producer held while their connection came up. */
   heldStarts: 0,
+  /** Step downs of subscribers' video to a lower simulcast layer (their bandwidth or their tile; the switch follows on that layer's keyframe). */
+  layerStepsDown: 0,
+  /** Step ups of subscribers' video to a higher simulcast layer. */
+  layerStepsUp: 0,
+  /** Subscribers whose video was paused because their bandwidth could not carry it (audio only). */
+  bandwidthPauses: 0,
 };
 
 /** A snapshot of {@link mediaCounts} (also what a media worker reports). */

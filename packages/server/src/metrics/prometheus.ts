@@ -38,6 +38,9 @@ const MEDIA_COUNTERS: readonly [string, string, keyof MediaCounts][] = [
   ['rtcroom_pli_received_total', 'Keyframe requests (PLI) received from subscribers.', 'plisReceived'],
   ['rtcroom_pli_sent_total', 'Keyframe requests (PLI) sent to publishers, after throttling.', 'plisSent'],
   ['rtcroom_held_keyframe_starts_total', 'Video streams started on a keyframe held while the subscriber connection came up.', 'heldStarts'],
+  ['rtcroom_layer_steps_down_total', "Step downs of subscribers' video to a lower simulcast layer (bandwidth or tile size).", 'layerStepsDown'],
+  ['rtcroom_layer_steps_up_total', "Step ups of subscribers' video to a higher simulcast layer.", 'layerStepsUp'],
+  ['rtcroom_bandwidth_pauses_total', "Subscribers' video paused because their estimated bandwidth could not carry its lowest layer (audio only).", 'bandwidthPauses'],
 ];
 
 /** The media gauges: [metric name, help, key]. */

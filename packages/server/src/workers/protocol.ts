@@ -149,6 +149,9 @@ export const loadSchema = z.object({
   plisReceived: count,
   plisSent: count,
   heldStarts: count,
+  layerStepsDown: count,
+  layerStepsUp: count,
+  bandwidthPauses: count,
   /** Forwarded packets per second over the last report interval. */
   forwardedPps: finite,
   /** Received packets per second over the last report interval. */
