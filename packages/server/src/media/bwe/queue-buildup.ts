@@ -58,6 +58,9 @@ export class QueueBuildupDetector {
   #minNow = Infinity;
   #minBefore = Infinity;
   #periodStart: number | undefined;
+  /** The latest arrival remembered, and its packet's send time. */
+  #newest = -Infinity;
+  #newestSend = 0;
   /** The last feedback packet's count (8 bits), once one came. */
   #lastFeedback: number | undefined;
 
@@ -77,7 +80,10 @@ export class QueueBuildupDetector {
   beginFeedback(fbPktCount: number): boolean {
     const last = this.#lastFeedback;
     if (last === fbPktCount) return false;
-    if (last !== undefined && ((last + 1) & 0xff) !== fbPktCount) this.#count = 0;
+    if (last !== undefined && ((last + 1) & 0xff) !== fbPktCount) {
+      this.#count = 0;
+      this.#newest = -Infinity;
+    }
     this.#lastFeedback = fbPktCount;
     return true;
   }
@@ -92,6 +98,10 @@ export class QueueBuildupDetector {
       this.#periodStart = arrivalMs;
     }
     if (delay < this.#minNow) this.#minNow = delay;
+    if (arrivalMs > this.#newest) {
+      this.#newest = arrivalMs;
+      this.#newestSend = sendMs;
+    }
     const i = this.#next;
     this.#send[i] = sendMs;
     this.#arrival[i] = arrivalMs;
@@ -108,15 +118,8 @@ export class QueueBuildupDetector {
     const n = this.#count;
     if (n < MIN_PACKETS) return undefined;
     const base = Math.min(this.#minNow, this.#minBefore);
-    let newest = -Infinity;
-    let newestSend = 0;
-    for (let k = 1; k <= Math.min(n, 64); k++) {
-      const i = (this.#next - k + RING) % RING;
-      if (this.#arrival[i]! > newest) {
-        newest = this.#arrival[i]!;
-        newestSend = this.#send[i]!;
-      }
-    }
+    const newest = this.#newest;
+    const newestSend = this.#newestSend;
     // the usual answer, without a walk: the latest packet did not wait
     if (newest - newestSend - base < this.#queueMs) return undefined;
     const from = newest - this.#windowMs;
