@@ -58,9 +58,11 @@ describe('adaptive downlink (namespaces, tc tbf)', () => {
           `carol meanwhile at ${carolCapped.width}, longest freeze ${carolCapped.longestFreezeMs} ms`,
       );
       assert.ok(capped.reachedMs >= 0 && capped.reachedMs < 5000, `stepped down after ${capped.reachedMs} ms`);
-      // the 500 ms goal is not met on this machine (see BENCHMARKS.md "Adaptive downlink"): a
-      // sudden 3× drop first loses what is queued, and the small layer's keyframe follows it
-      assert.ok(capped.longestFreezeMs < 3000, `longest freeze ${capped.longestFreezeMs} ms`);
+      // the 500 ms goal is out of reach on this link (see BENCHMARKS.md "Adaptive downlink"): after
+      // a sudden 3× drop the link must first carry what its queue holds of the top layer, then the
+      // small layer's keyframe (~650 ms at best here; 520–1160 ms measured, up to 2 s before the
+      // queue detector): 2 s leaves room for alice's encoder, starved on two cores, to drop frames
+      assert.ok(capped.longestFreezeMs < 2000, `longest freeze ${capped.longestFreezeMs} ms`);
       // carol's link is not capped: she keeps playing, on the top layer whenever alice sends it
       // (alice's encoder, starved on this two-core machine, sometimes drops it for a moment)
       assert.ok(carolCapped.longestFreezeMs < 3000, `carol froze for ${carolCapped.longestFreezeMs} ms`);
