@@ -13,6 +13,11 @@ import { cameraEncodings, capTopLayer, fitLayers, withoutScalabilityMode } from 
 export type PublishPlan = Partial<Record<TrackSource, MediaStreamTrack | undefined>>;
 
 const SOURCES: readonly TrackSource[] = ['audio', 'video', 'screen', 'screenAudio'];
+/**
+ * A sender's `setParameters` that failed (the browser refused the change for now) is tried
+ * again after these delays (ms); a newer change (dynacast list, cap, camera size) starts over.
+ */
+export const ENCODINGS_RETRY_MS: readonly number[] = [250, 500, 1000, 2000];
 
 /** The publisher side of a joined room. */
 export class Publisher {
@@ -30,6 +35,11 @@ export class Publisher {
   simulcast = true;
   /** Layers the server says someone can use, per source (dynacast); absent: all. */
   readonly #wanted = new Map<TrackSource, boolean[]>();
+  /** The pending retry of encodings a sender refused, and how many were made since the last change. */
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #retries = 0;
+  /** Encodings the browser refused so far (diagnostics, tests). */
+  encodingsRefused = 0;
 
   readonly #onPc: (pc: RTCPeerConnection) => void;
 
@@ -77,7 +87,7 @@ export class Publisher {
       }
     }
     if (renegotiate) await this.#negotiate(api);
-    await this.#applyEncodings();
+    await this.#applyEncodings(true);
     const on = SOURCES.filter((s) => plan[s] && !this.#published.has(s));
     const off = SOURCES.filter((s) => !plan[s] && this.#published.has(s));
     if (off.length) {
@@ -135,14 +145,25 @@ export class Publisher {
    */
   setLayers(source: TrackSource, active: readonly boolean[]): Promise<void> {
     this.#wanted.set(source, [...active]);
-    const run = () => this.#applyEncodings();
+    const run = () => this.#applyEncodings(true);
     const next = this.#queue.then(run, run);
     this.#queue = next.catch(() => undefined);
     return next;
   }
 
-  /** Keeps each video sender's encodings in line with its caps and its camera's resolution. */
-  async #applyEncodings(): Promise<void> {
+  /**
+   * Keeps each video sender's encodings in line with its caps, its camera's resolution and the
+   * layers in use. A sender that refuses is tried again later ({@link ENCODINGS_RETRY_MS}):
+   * until then its layers stay as they were (a layer nobody watches keeps being encoded, or one
+   * a viewer needs stays off). `fresh`: a new change, whose retries start over.
+   */
+  async #applyEncodings(fresh: boolean): Promise<void> {
+    if (fresh) {
+      clearTimeout(this.#retry);
+      this.#retry = undefined;
+      this.#retries = 0;
+    }
+    let refused = false;
     for (const [source, t] of this.#tx) {
       const track = t.sender.track;
       if (track?.kind !== 'video') continue;
@@ -151,13 +172,27 @@ export class Publisher {
       if (!p.encodings?.length) continue;
       const capped = max !== undefined && capTopLayer(p.encodings, max);
       const fitted = source === 'video' && fitLayers(p.encodings, track.getSettings().height, this.#wanted.get(source));
-      if (capped || fitted) await t.sender.setParameters(p).catch(() => undefined);
+      if (!capped && !fitted) continue;
+      try {
+        await t.sender.setParameters(p);
+      } catch {
+        this.encodingsRefused++;
+        refused = true;
+      }
     }
+    if (!refused || this.#closed || this.#retry !== undefined || this.#retries >= ENCODINGS_RETRY_MS.length) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      const run = () => this.#applyEncodings(false);
+      this.#queue = this.#queue.then(run, run).catch(() => undefined);
+    }, ENCODINGS_RETRY_MS[this.#retries++]);
   }
 
   /** Closes the connection (capture tracks are left running). */
   close(): void {
     this.#closed = true;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
     this.#published.clear();
     this.#pc?.close();
     this.#pc = undefined;
