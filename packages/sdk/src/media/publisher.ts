@@ -61,10 +61,7 @@ export class Publisher {
 
   /** Makes what is sent match `plan`; calls are serialised. `api` names the caller in errors. */
   sync(plan: PublishPlan, api: string): Promise<void> {
-    const run = () => this.#sync(plan, api);
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#serial(() => this.#sync(plan, api));
   }
 
   async #sync(plan: PublishPlan, api: string): Promise<void> {
@@ -109,9 +106,7 @@ export class Publisher {
     const run = async (): Promise<void> => {
       if (!this.#closed && this.#pc && this.#negotiated) await this.#negotiate(api, true);
     };
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#serial(run);
   }
 
   async #negotiate(api: string, iceRestart = false): Promise<void> {
@@ -145,10 +140,7 @@ export class Publisher {
    */
   setLayers(source: TrackSource, active: readonly boolean[]): Promise<void> {
     this.#wanted.set(source, [...active]);
-    const run = () => this.#applyEncodings(true);
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#serial(() => this.#applyEncodings(true));
   }
 
   /**
@@ -183,9 +175,15 @@ export class Publisher {
     if (!refused || this.#closed || this.#retry !== undefined || this.#retries >= ENCODINGS_RETRY_MS.length) return;
     this.#retry = setTimeout(() => {
       this.#retry = undefined;
-      const run = () => this.#applyEncodings(false);
-      this.#queue = this.#queue.then(run, run).catch(() => undefined);
+      void this.#serial(() => this.#applyEncodings(false)).catch(() => undefined);
     }, ENCODINGS_RETRY_MS[this.#retries++]);
+  }
+
+  /** Runs `run` after every call queued before it (whether they failed or not); its result. */
+  #serial<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(run, run);
+    this.#queue = next.catch(() => undefined);
+    return next;
   }
 
   /** Closes the connection (capture tracks are left running). */
