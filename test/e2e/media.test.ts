@@ -135,6 +135,9 @@ describe('media in Chromium', () => {
       return kinds.sort();
     });
     assert.deepEqual(reports, ['audio', 'video']);
+    // ICE consent on the four connections: Chromium's checks answered, and ours answered by
+    // Chromium, below werift's STUN code (werift-consent.ts)
+    await until(async () => mediaCounts.consentAnswered >= 4 && mediaCounts.consentAnswersReceived >= 4, "consent checks answered below werift, both ways", 12_000);
   });
 
   test('unpublish and re-publish video: snapshots follow, the same element plays again', async () => {

@@ -37,6 +37,12 @@ export const mediaCounts = {
   layerStepsUp: 0,
   /** Subscribers whose video was paused because their bandwidth could not carry it (audio only). */
   bandwidthPauses: 0,
+  /** Peers' ICE consent checks on a pair that carries media answered below werift (werift-consent.ts). */
+  consentAnswered: 0,
+  /** Our own consent checks sent below werift, resends included. */
+  consentChecksSent: 0,
+  /** Verified answers to our own consent checks. */
+  consentAnswersReceived: 0,
 };
 
 /** A snapshot of {@link mediaCounts} (also what a media worker reports). */

@@ -26,7 +26,8 @@
  *   received RTP packet), are replaced on import of this module by ones that fill the same objects
  *   from the bytes.
  * - **ICE** (werift-ice.ts, re-exported here): one media port ({@link useSharedPort}), consent
- *   checks that survive a queued link ({@link patientConsent}), and each datagram's kernel
+ *   checks that survive a queued link and, on a pair that carries media, are sent and answered
+ *   below werift's STUN code ({@link patientConsent}, werift-consent.ts), and each datagram's kernel
  *   arrival time ({@link stampArrivals}); no STUN query to Google's server when none is configured
  *   (applied to every agent of the process on import of this module), and DTLS started as soon
  *   as a pair is nominated ({@link connectOnNomination}), in werift-ice-start.ts.

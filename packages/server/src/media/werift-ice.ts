@@ -11,7 +11,9 @@
  *   for one answer is ours to choose, so an answer is accepted up to {@link CONSENT_ANSWER_WAIT_MS}.
  *   On such a link the queue also drops: six lost checks in a row (one every 4–6 s) fail the
  *   connection too, so over UDP a check is sent again 0.5 s and 1.5 s later within that wait, as
- *   other STUN requests are (libnice does the same); any of its answers counts.
+ *   other STUN requests are (libnice does the same); any of its answers counts. Over UDP the
+ *   checks of a pair that carries media, and their answers, are written and read below werift
+ *   (werift-consent.ts).
  * - **One media port** ({@link useSharedPort}): werift's ICE agent binds a UDP socket per host
  *   address of every connection; in single-port mode its sockets are replaced by views of the
  *   server's one shared socket (and its passive ICE-TCP listener by the shared TCP listener).
@@ -27,6 +29,9 @@ import { isStun, transactionKey } from './transport/stun.ts';
 import type { MuxLink, UdpMux } from './transport/udp-mux.ts';
 import type { TcpMux, TcpMuxPeer } from './transport/tcp-mux.ts';
 import type { ArrivalClock } from './transport/arrival-clock.ts';
+import { CONSENT_ANSWER_WAIT_MS, CONSENT_FIRST_RESEND_MS, CONSENT_RESENDS, sendConsentCheck, takeConsentMessage, type ConsentAgent, type ConsentProtocol } from './werift-consent.ts';
+
+export { CONSENT_ANSWER_WAIT_MS, CONSENT_FIRST_RESEND_MS, CONSENT_RESENDS };
 
 /** The server's shared media sockets (single-port mode), bound by `startServer`. */
 export interface SharedPort {
@@ -103,22 +108,6 @@ function eachIceAgent(pc: RTCPeerConnection, what: string, fn: (conn: Connection
   eachDtlsTransport(pc, what, (dtls) => fn(dtls.iceTransport.connection));
 }
 
-/**
- * How long an answer to a consent check is waited for (ms). werift sends the next check 4–6 s
- * after the last one started (and abandons the last then): an answer queued for up to 3.5 s
- * still counts.
- */
-export const CONSENT_ANSWER_WAIT_MS = 3500;
-
-/**
- * Over UDP, a consent check is sent this many more times within {@link CONSENT_ANSWER_WAIT_MS},
- * {@link CONSENT_FIRST_RESEND_MS} after the first and then at twice the last interval (werift's
- * STUN transaction doubles it): sends at 0, 0.5 and 1.5 s, the last wait ending at 3.5 s.
- */
-export const CONSENT_RESENDS = 2;
-/** The first interval of a UDP consent check's resends (ms); see {@link CONSENT_RESENDS}. */
-export const CONSENT_FIRST_RESEND_MS = 500;
-
 /** The options werift passes to a STUN protocol's `request` (ice/src/stun/transaction.ts). */
 interface RequestOptions {
   retransmissions?: number;
@@ -147,10 +136,12 @@ const patient = new WeakSet<object>();
 
 /**
  * Makes `pc`'s ICE agents wait {@link CONSENT_ANSWER_WAIT_MS} for each consent answer, resending
- * the check over UDP meanwhile (see the
- * module notes): call it right after constructing `pc`. The seam is werift's
- * `Connection.ensureProtocol`, which receives every STUN protocol of the agent (UDP, TCP, TURN)
- * before it is used; each one's `request` then passes its options through {@link patientOptions}.
+ * the check over UDP meanwhile (see the module notes), and handles consent on a UDP pair that
+ * carries media below werift, both ways (werift-consent.ts): call it right after constructing
+ * `pc`. The seam is werift's `Connection.ensureProtocol`, which receives every STUN protocol of
+ * the agent (UDP, TCP, TURN) before it is used; each one's `request` then passes its options
+ * through {@link patientOptions}, and a UDP protocol's consent messages (its datagrams and its
+ * consent loop's requests) go to werift-consent.ts first.
  */
 export function patientConsent(pc: RTCPeerConnection): void {
   eachIceAgent(pc, 'consent', (conn) => {
@@ -158,12 +149,24 @@ export function patientConsent(pc: RTCPeerConnection): void {
     patient.add(conn);
     const ensure = conn.ensureProtocol.bind(conn);
     conn.ensureProtocol = (protocol: unknown) => {
-      const p = protocol as { request?: StunRequest; type?: unknown };
+      const p = protocol as { request?: StunRequest; type?: unknown } & Partial<StunProtocolInternals>;
       if (typeof p.request === 'function') {
         const request = p.request.bind(protocol);
         // werift's ICE-TCP protocols are of type 'tcp'; UDP and TURN (over UDP) resend
         const reliable = p.type === 'tcp';
-        p.request = (req, addr, key, options, onSent) => request(req, addr, key, patientOptions(options, reliable), onSent);
+        // on a UDP protocol, consent on the nominated pair is handled below werift, both ways
+        const lean = p.type === 'stun' && typeof p.datagramReceived === 'function';
+        const agent = conn as unknown as ConsentAgent;
+        const consent = protocol as ConsentProtocol;
+        p.request = (req, addr, key, options, onSent) =>
+          (lean ? sendConsentCheck(agent, consent, req, addr as RemoteAddress, key, options, onSent as ((attempt: number) => void) | undefined) : undefined) ??
+          request(req, addr, key, patientOptions(options, reliable), onSent);
+        if (lean) {
+          const received = p.datagramReceived!.bind(protocol);
+          p.datagramReceived = (data, addr) => {
+            if (!takeConsentMessage(agent, consent, data, addr)) received(data, addr);
+          };
+        }
       }
       ensure(protocol);
     };

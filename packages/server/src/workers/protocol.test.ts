@@ -41,7 +41,7 @@ const workerMessages: WorkerToMain[] = [
   { type: 'publications', room: 1, list: [{ member: 3, source: 'video', since: 1.7e12 + 0.25 }] },
   { type: 'activeSpeakers', room: 1, speakers: [{ userId: 'bob', level: 30 }], changed: true },
   { type: 'activity', entries: [[1, 3, 1.7e12]] },
-  { type: 'load', load: { rooms: 2, peers: 8, producers: 4, consumers: 4, forwarded: 10_000, received: 9000, forwardedBytes: 1_000_000, receivedBytes: 900_000, lost: 3, nacks: 5, retransmitted: 4, plisReceived: 2, plisSent: 1, heldStarts: 1, layerStepsDown: 2, layerStepsUp: 1, bandwidthPauses: 1, forwardedPps: 420, receivedPps: 210, rssBytes: 1e8, loopLagMs: 3 } },
+  { type: 'load', load: { rooms: 2, peers: 8, producers: 4, consumers: 4, forwarded: 10_000, received: 9000, forwardedBytes: 1_000_000, receivedBytes: 900_000, lost: 3, nacks: 5, retransmitted: 4, plisReceived: 2, plisSent: 1, heldStarts: 1, layerStepsDown: 2, layerStepsUp: 1, bandwidthPauses: 1, consentAnswered: 7, consentChecksSent: 6, consentAnswersReceived: 5, forwardedPps: 420, receivedPps: 210, rssBytes: 1e8, loopLagMs: 3 } },
 ];
 
 test('every main → worker message survives the channel and validates unchanged', () => {

@@ -152,6 +152,9 @@ export const loadSchema = z.object({
   layerStepsDown: count,
   layerStepsUp: count,
   bandwidthPauses: count,
+  consentAnswered: count,
+  consentChecksSent: count,
+  consentAnswersReceived: count,
   /** Forwarded packets per second over the last report interval. */
   forwardedPps: finite,
   /** Received packets per second over the last report interval. */

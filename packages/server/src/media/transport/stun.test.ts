@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { classes, Message, methods } from 'werift';
-import { isBindingRequest, isStun, receiverUfrag, stunClass, stunMethod, transactionKey, username, verifyIntegrity } from './stun.ts';
+import { isBindingRequest, isStun, receiverUfrag, stunClass, stunMethod, transactionKey, username, verifyFingerprint, verifyIntegrity } from './stun.ts';
 
 /** A binding message encoded by werift (another implementation than the parser's). */
 function binding(cls: number, user?: string, password?: string): Message {
@@ -76,6 +76,7 @@ test('never throws on garbage, however it is cut', () => {
     if (i % 3 === 0 && b.length > 24) b.writeUInt16BE(0xffff, 22);
     username(b);
     verifyIntegrity(b, 'pw');
+    verifyFingerprint(b);
     if (b.length >= 20) {
       stunClass(b);
       transactionKey(b);

@@ -6,12 +6,17 @@
  * @module
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 
 /** Size of the STUN header. */
 export const STUN_HEADER_BYTES = 20;
-const MAGIC_COOKIE = 0x2112a442;
+/** The magic cookie of every STUN message (RFC 5389 §6). */
+export const MAGIC_COOKIE = 0x2112a442;
 const ATTR_USERNAME = 0x0006;
 const ATTR_MESSAGE_INTEGRITY = 0x0008;
+const ATTR_FINGERPRINT = 0x8028;
+/** What a FINGERPRINT's CRC-32 is XOR'd with (RFC 5389 §15.5). */
+export const FINGERPRINT_XOR = 0x5354554e;
 const HMAC_SHA1_BYTES = 20;
 /** The Binding method (the only one ICE uses). */
 export const METHOD_BINDING = 0x001;
@@ -90,7 +95,7 @@ export function receiverUfrag(user: string): string | undefined {
  * Whether STUN message `b` carries a MESSAGE-INTEGRITY that `password` (the short-term
  * credential, RFC 5389 §15.4) produced. False without the attribute.
  */
-export function verifyIntegrity(b: Buffer, password: string): boolean {
+export function verifyIntegrity(b: Buffer, password: string | Buffer): boolean {
   const at = findAttribute(b, ATTR_MESSAGE_INTEGRITY);
   if (at < 0 || b.readUInt16BE(at + 2) !== HMAC_SHA1_BYTES) return false;
   // the HMAC covers the message up to the attribute, its length field counting up to the attribute's end
@@ -98,4 +103,14 @@ export function verifyIntegrity(b: Buffer, password: string): boolean {
   header.writeUInt16BE(at + 4 + HMAC_SHA1_BYTES - STUN_HEADER_BYTES, 2);
   const mac = createHmac('sha1', password).update(header).update(b.subarray(STUN_HEADER_BYTES, at)).digest();
   return timingSafeEqual(mac, b.subarray(at + 4, at + 4 + HMAC_SHA1_BYTES));
+}
+
+/**
+ * Whether STUN message `b` ends with a FINGERPRINT attribute that matches it (RFC 5389 §15.5:
+ * CRC-32 of the message before it, XOR 0x5354554e). False without one.
+ */
+export function verifyFingerprint(b: Buffer): boolean {
+  const at = findAttribute(b, ATTR_FINGERPRINT);
+  if (at < 0 || b.readUInt16BE(at + 2) !== 4 || at + 8 !== b.length) return false;
+  return ((crc32(b.subarray(0, at)) ^ FINGERPRINT_XOR) >>> 0) === b.readUInt32BE(at + 4);
 }
