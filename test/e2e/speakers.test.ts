@@ -97,6 +97,23 @@ describe('speakers in Chromium', () => {
     // alice's own voice activity is decided locally
     await until(async () => ((await activeLog(a)).some((x) => has(x, 'alice')) ? true : undefined), 'alice in her own active list');
 
+    // Opus DTX (asked of every publisher by default): once a silence has lasted ~0.4 s alice's
+    // encoder sends a packet every 400 ms instead of 50 a second, so over 6 s of 1.2 s silence /
+    // 0.8 s tone bob receives ~205 packets (measured) against ~303 without DTX, and the tones flow
+    const audioIn = () =>
+      b.evaluate(async () => {
+        let n = 0;
+        ((await (window as any).ctx.getStats()).subscriber as RTCStatsReport | undefined)?.forEach((r: { type: string; kind?: string; packetsReceived?: number }) => {
+          if (r.type === 'inbound-rtp' && r.kind === 'audio') n += r.packetsReceived ?? 0;
+        });
+        return n;
+      });
+    const p0 = await audioIn();
+    await new Promise((r) => setTimeout(r, 6000));
+    const packets = (await audioIn()) - p0;
+    console.log(`# Opus DTX: bob received ${packets} of alice's audio packets in 6 s (without DTX: ~303)`);
+    assert.ok(packets > 90 && packets < 260, `${packets} audio packets in 6 s`);
+
     // mute while speaking: both lists at bob drop alice without waiting for the hang time
     await until(async () => ((await activeLog(b)).at(-1) && has((await activeLog(b)).at(-1)!, 'alice') ? true : undefined), 'alice speaking', 5000, 20);
     const mutedAt = await a.evaluate(async () => {

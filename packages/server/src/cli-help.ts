@@ -88,6 +88,8 @@ Options:
                              starts once RSS stands 15% above its floor and stopped rising, at most
                              2/min: incremental with the native module; without it a 100-400 ms
                              pause, and only when V8's heap holds 32 MiB it does not use)
+  --no-opus-dtx              do not ask publishers' Opus encoders for DTX (by default a silent
+                             microphone sends a packet every 400 ms instead of 50 a second)
   --profile-dir DIR          SIGUSR2 starts a CPU and an allocation profile, the next
                              SIGUSR2 writes both to DIR
   --miniapp DIR              serve the Douyin mini-program project in DIR (app.json, pages …) at

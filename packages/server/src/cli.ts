@@ -80,6 +80,7 @@ async function serve(args: string[]): Promise<void> {
     native: { type: 'string' },
     dev: { type: 'boolean' },
     'memory-reclaim': { type: 'boolean' },
+    'opus-dtx': { type: 'boolean' },
     miniapp: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
     ...OPS_OPTIONS,
@@ -149,6 +150,7 @@ async function serve(args: string[]): Promise<void> {
     }
   }
   if (values['memory-reclaim'] === false) config.memoryReclaim = false;
+  if (values['opus-dtx'] === false) config.media.opusDtx = false;
   try {
     config.cluster = clusterConfig(values);
     applyOpsFlags(values, config);

@@ -11,7 +11,7 @@ import { randomInt } from 'node:crypto';
 import { RTCPeerConnection, type MediaStreamTrack, type RTCRtpReceiver } from 'werift';
 import type { TrackSource } from '@rtcroom/protocol';
 import type { Logger } from '../log.ts';
-import { ownCandidates, publisherConfig, type MediaNetwork } from './codecs.ts';
+import { ownCandidates, publisherConfig, withOpusDtx, type MediaNetwork } from './codecs.ts';
 import { TwccFeedbackGenerator } from './interceptors/twcc-feedback.ts';
 import { mediaCounts } from './metrics.ts';
 import { normaliseOffer, rejectedSources } from './sdp-offer.ts';
@@ -134,8 +134,10 @@ export class PublisherPeer {
       this.#takeTracks();
       leanEvents(this.pc);
       const answer = await this.pc.createAnswer();
-      // answer as DTLS server: the browser (client) proposes AES-GCM and we pick it
-      await this.pc.setLocalDescription({ type: 'answer', sdp: answer.sdp.replace(/a=setup:active/g, 'a=setup:passive') });
+      // answer as DTLS server: the browser (client) proposes AES-GCM and we pick it; ask its Opus
+      // encoder for DTX (werift answers with the offer's own Opus parameters)
+      const ours = answer.sdp.replace(/a=setup:active/g, 'a=setup:passive');
+      await this.pc.setLocalDescription({ type: 'answer', sdp: this.#net.opusDtx === false ? ours : withOpusDtx(ours) });
       const local = this.pc.localDescription?.sdp ?? '';
       const rejected = rejectedSources(local, sources);
       if (rejected.length) {

@@ -128,6 +128,29 @@ test('PublisherPeer: answers Firefox, and fails loudly naming the source when a 
   }
 });
 
+test("PublisherPeer: its answers ask Chromium's and Firefox's Opus encoders for DTX, unless it is off", async () => {
+  const log = createLogger('silent');
+  const opusFmtp = (sdp: string): string[] => {
+    const pts = [...sdp.matchAll(/^a=rtpmap:(\d+) opus\/48000/gim)].map((m) => m[1]);
+    return sdp.split('\r\n').filter((l) => pts.some((pt) => l.startsWith(`a=fmtp:${pt} `)));
+  };
+  for (const [offer, dtx] of [
+    [CHROMIUM, true],
+    [FIREFOX, true],
+    [CHROMIUM, false],
+  ] as const) {
+    const peer = new PublisherPeer(dtx ? NET : { ...NET, opusDtx: false }, { onTrack: () => undefined, onFailed: () => undefined }, log);
+    try {
+      const fmtp = opusFmtp(await peer.negotiate(offer, SOURCES));
+      assert.equal(fmtp.length, 1, fmtp.join('\n'));
+      assert.equal(/usedtx=1/.test(fmtp[0]!), dtx, fmtp[0]);
+      assert.match(fmtp[0]!, /useinbandfec=1/, 'the offer\'s own parameters stay');
+    } finally {
+      peer.close();
+    }
+  }
+});
+
 test('simulcastRids reads the send layers by mid, in the offer\'s order', () => {
   const sdp = [
     'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0',

@@ -25,6 +25,7 @@ export const LOAD_EVERY_MS = 1000;
 export function mediaNetwork(c: WorkerConfig['media']): MediaNetwork {
   const net: MediaNetwork = { iceAddress: c.iceAddress, announcedAddress: c.announcedAddress, portRange: c.portRange };
   if (c.testSubscriberLossPercent !== undefined) net.testSubscriberLossPercent = c.testSubscriberLossPercent;
+  if (c.opusDtx !== undefined) net.opusDtx = c.opusDtx;
   return net;
 }
 

@@ -5,6 +5,7 @@ import { defaultConfig } from '../config.ts';
 import { Member } from '../room/member.ts';
 import { parseMainToWorker, parseWorkerConfig, parseWorkerToMain, type MainToWorker, type WorkerToMain } from './protocol.ts';
 import { memberInfo } from './remote-room-media.ts';
+import { mediaNetwork } from './media-host.ts';
 import { workerConfig } from './worker-pool.ts';
 
 /** What crosses the IPC channel (Node's 'json' serialization). */
@@ -88,6 +89,11 @@ test("a worker's configuration: its slice of the port range and the media settin
   assert.deepEqual(parseWorkerConfig(JSON.stringify(w1)), w1);
   assert.equal(w1.index, 1);
   assert.deepEqual(w1.audioSelection, { aboveMembers: 7, maxSpeakers: 2 });
+  // --no-opus-dtx reaches the workers' answers too
+  config.media.opusDtx = false;
+  const off = parseWorkerConfig(JSON.stringify(workerConfig(config, 2, 0)));
+  assert.equal(off.media.opusDtx, false);
+  assert.equal(mediaNetwork(off.media).opusDtx, false);
   assert.throws(() => parseWorkerConfig(undefined), /RTCROOM_WORKER_CONFIG is not set/);
   assert.throws(() => parseWorkerConfig(JSON.stringify({ ...w1, logLevel: 'loud' })), /logLevel/);
 });

@@ -200,6 +200,7 @@ export const workerConfigSchema = z.object({
     announcedAddress: z.optional(text(64)),
     portRange: z.optional(z.tuple([count, count])),
     testSubscriberLossPercent: z.optional(finite),
+    opusDtx: z.optional(z.boolean()),
   }),
   speakers: z.object({
     thresholdDbov: finite,

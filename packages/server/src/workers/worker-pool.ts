@@ -62,6 +62,7 @@ export function workerConfig(config: ServerConfig, count: number, index: number)
   if (m.announcedAddress !== undefined) media.announcedAddress = m.announcedAddress;
   if (m.portRange) media.portRange = portSlice(m.portRange, count, index);
   if (m.testSubscriberLossPercent !== undefined) media.testSubscriberLossPercent = m.testSubscriberLossPercent;
+  if (m.opusDtx !== undefined) media.opusDtx = m.opusDtx;
   return { index, media, speakers: { ...config.speakers }, audioSelection: { ...config.audioSelection }, logLevel: config.logLevel, native: config.native };
 }
 
