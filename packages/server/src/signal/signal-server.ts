@@ -14,6 +14,7 @@ import type { Handlers } from './handlers.ts';
 import { Session, type RequestObserver } from './session.ts';
 import { stallAwareSweep } from './stall-aware.ts';
 import { spreadEvery } from './spread.ts';
+import { wantsPing } from './server-ping.ts';
 
 /** The server's pings to all sessions go out in this many slices a period. */
 const PING_SLICES = 10;
@@ -63,8 +64,11 @@ export class SignalServer {
       },
     );
     // the server's own pings: a live client's pong keeps it alive even between its heartbeats;
-    // a tenth of the sessions every tenth of the period (spread.ts)
-    this.#pings = spreadEvery(config.serverPingMs, PING_SLICES, () => this.#sessions, (s) => s.id, (s) => s.ping());
+    // a tenth of the sessions every tenth of the period (spread.ts), only those not heard from
+    // lately (server-ping.ts)
+    this.#pings = spreadEvery(config.serverPingMs, PING_SLICES, () => this.#sessions, (s) => s.id, (s) => {
+      if (wantsPing(s.lastSeen, performance.now(), config.serverPingMs)) s.ping();
+    });
   }
 
   /** Number of live sessions. */
