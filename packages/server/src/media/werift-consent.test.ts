@@ -93,6 +93,7 @@ test('a check with stale credentials goes to werift, a forged or unknown answer 
     assert.ok(done, 'taken');
     assert.equal(sent.length, 2);
     assert.equal(sendConsentCheck(agent, fake, request, from, key, { retransmissions: 4 }), undefined, 'a connectivity check is werift’s');
+    assert.equal(sendConsentCheck(agent, fake, {}, from, key, { retransmissions: 0, signal: abort.signal }), undefined, 'not a message this writes: werift’s');
     assert.equal(takeConsentMessage(agent, fake, bindingSuccess(randomBytes(12), from[0], from[1], key)!, from), false, 'an unknown transaction: werift');
     assert.equal(takeConsentMessage(agent, fake, bindingSuccess(txid, from[0], from[1], 'forged')!, from), true, 'a forged answer is dropped');
     let settled = false;

@@ -163,13 +163,14 @@ export function sendConsentCheck(
   const o = options as ConsentOptions | undefined;
   if (!key || !o || o.retransmissions !== 0 || !(o.signal instanceof AbortSignal) || o.signal.aborted) return undefined;
   if (!isIPv4(addr[0]) || !onNominatedPair(agent, protocol, addr)) return undefined;
-  const m = request as RequestMessage;
-  const user = m.getAttributeValue?.('USERNAME');
+  const m = request as Partial<RequestMessage> | undefined;
+  if (typeof m?.getAttributeValue !== 'function' || !Array.isArray(m.attributesKeys) || !Buffer.isBuffer(m.transactionId)) return undefined;
+  const user = m.getAttributeValue('USERNAME');
   const priority = m.getAttributeValue('PRIORITY');
   const controlling = m.getAttributeValue('ICE-CONTROLLING');
   const controlled = m.getAttributeValue('ICE-CONTROLLED');
   const tieBreaker = controlling ?? controlled;
-  if (typeof user !== 'string' || typeof priority !== 'number' || typeof tieBreaker !== 'bigint' || !Buffer.isBuffer(m.transactionId)) return undefined;
+  if (typeof user !== 'string' || typeof priority !== 'number' || typeof tieBreaker !== 'bigint') return undefined;
   const bytes = bindingRequest(m.transactionId, { username: user, priority, role: controlling !== undefined ? 'controlling' : 'controlled', tieBreaker, useCandidate: m.attributesKeys.includes('USE-CANDIDATE') }, key);
   const id = m.transactionId.toString('hex');
   let pending = pendingByAgent.get(agent);
