@@ -28,8 +28,8 @@
 import { isIPv4 } from 'node:net';
 import { mediaCounts } from './metrics.ts';
 import type { RemoteAddress } from './transport/demux-table.ts';
-import { findAttribute, isStun, transactionKey, username, verifyFingerprint, verifyIntegrity } from './transport/stun.ts';
-import { ATTR, bindingRequest, bindingSuccess } from './transport/stun-build.ts';
+import { ATTR, BINDING, findAttribute, isStun, transactionKey, username, verifyFingerprint, verifyIntegrity } from './transport/stun.ts';
+import { bindingRequest, bindingSuccess } from './transport/stun-build.ts';
 
 /**
  * How long an answer to a consent check is waited for (ms). werift sends the next check 4–6 s
@@ -86,10 +86,6 @@ interface Pending {
 
 const pendingByAgent = new WeakMap<object, Map<string, Pending>>();
 
-const BINDING_REQUEST = 0x0001;
-const BINDING_SUCCESS = 0x0101;
-const BINDING_ERROR = 0x0111;
-
 /** Whether `agent` carries media on a nominated pair of `protocol` whose remote end is `addr`. */
 function onNominatedPair(agent: ConsentAgent, protocol: ConsentProtocol, addr: RemoteAddress): PairInternals | undefined {
   // the transport is made when the protocol binds (replaced by a view of the shared port in single-port mode)
@@ -107,15 +103,15 @@ function onNominatedPair(agent: ConsentAgent, protocol: ConsentProtocol, addr: R
 export function takeConsentMessage(agent: ConsentAgent, protocol: ConsentProtocol, data: Buffer, addr: RemoteAddress): boolean {
   if (data.length < 20 || data[0]! > 1) return false;
   const type = data.readUInt16BE(0);
-  if (type === BINDING_REQUEST) return answerCheck(agent, protocol, data, addr);
-  if (type !== BINDING_SUCCESS && type !== BINDING_ERROR) return false;
+  if (type === BINDING.REQUEST) return answerCheck(agent, protocol, data, addr);
+  if (type !== BINDING.SUCCESS && type !== BINDING.ERROR) return false;
   const pending = pendingByAgent.get(agent);
   const check = pending?.size && isStun(data) ? pending.get(transactionKey(data)) : undefined;
   if (!check) return false;
   // an answer that does not verify is dropped, as werift drops it: it must not refresh consent
   if (!verifyFingerprint(data) || !verifyIntegrity(data, check.password)) return true;
   mediaCounts.consentAnswersReceived++;
-  check.settle(type === BINDING_SUCCESS ? undefined : new Error('consent check answered with a STUN error'));
+  check.settle(type === BINDING.SUCCESS ? undefined : new Error('consent check answered with a STUN error'));
   return true;
 }
 

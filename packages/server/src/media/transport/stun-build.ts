@@ -9,21 +9,8 @@
 import { createHmac } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { crc32 } from 'node:zlib';
-import { FINGERPRINT_XOR, MAGIC_COOKIE, STUN_HEADER_BYTES } from './stun.ts';
+import { ATTR, BINDING, FINGERPRINT_XOR, MAGIC_COOKIE, STUN_HEADER_BYTES } from './stun.ts';
 
-/** Attribute types (RFC 5389 §18.2, RFC 8445 §16.1). */
-export const ATTR = {
-  USERNAME: 0x0006,
-  MESSAGE_INTEGRITY: 0x0008,
-  XOR_MAPPED_ADDRESS: 0x0020,
-  PRIORITY: 0x0024,
-  USE_CANDIDATE: 0x0025,
-  FINGERPRINT: 0x8028,
-  ICE_CONTROLLED: 0x8029,
-  ICE_CONTROLLING: 0x802a,
-} as const;
-const BINDING_REQUEST = 0x0001;
-const BINDING_SUCCESS = 0x0101;
 /** MESSAGE-INTEGRITY then FINGERPRINT, headers included. */
 const TRAILER_BYTES = 4 + 20 + 4 + 4;
 
@@ -77,7 +64,7 @@ function seal(b: Buffer, at: number, key: Buffer | string): Buffer {
 export function bindingSuccess(txid: Buffer, host: string, port: number, password: Buffer | string): Buffer | undefined {
   if (!isIPv4(host) || txid.length !== 12) return undefined;
   const b = Buffer.alloc(STUN_HEADER_BYTES + 12 + TRAILER_BYTES);
-  header(b, BINDING_SUCCESS, txid);
+  header(b, BINDING.SUCCESS, txid);
   const v = attribute(b, STUN_HEADER_BYTES, ATTR.XOR_MAPPED_ADDRESS, 8);
   b[v + 1] = 0x01; // IPv4
   b.writeUInt16BE(port ^ (MAGIC_COOKIE >>> 16), v + 2);
@@ -92,7 +79,7 @@ export function bindingRequest(txid: Buffer, attrs: CheckAttributes, password: B
   const padded = (user.length + 3) & ~3;
   const body = 4 + padded + 8 + 12 + (attrs.useCandidate ? 4 : 0);
   const b = Buffer.alloc(STUN_HEADER_BYTES + body + TRAILER_BYTES);
-  header(b, BINDING_REQUEST, txid);
+  header(b, BINDING.REQUEST, txid);
   let at = STUN_HEADER_BYTES;
   user.copy(b, attribute(b, at, ATTR.USERNAME, user.length));
   at += 4 + padded;
