@@ -15,11 +15,11 @@
  *
  * - **A check from the nominated pair's remote address**, with the agent's current credentials
  *   (USERNAME, MESSAGE-INTEGRITY, FINGERPRINT verified) and no role conflict or nomination in it,
- *   is answered in one buffer (stun-build.ts), and werift's pair counts it as werift would. Any
+ *   is answered, serialised once (stun-build.ts), and werift's pair counts it as werift would. Any
  *   other STUN request (connectivity checks, a role conflict, an ICE restart's new credentials,
  *   a controlled agent's nomination) goes to werift as before.
  * - **werift's own consent check** (its consent loop's single-shot request, recognised by the
- *   abort signal the loop passes) is written in one buffer, sent again after 0.5 and 1.5 s, and
+ *   abort signal the loop passes) is serialised once, sent again after 0.5 and 1.5 s, and
  *   waited for up to {@link CONSENT_ANSWER_WAIT_MS} (the patience of `patientConsent`); its answer
  *   is verified (integrity with the peer's password, fingerprint) and settles the promise
  *   werift's loop awaits, which then refreshes consent as it does for its own transactions.
@@ -28,7 +28,8 @@
 import { isIPv4 } from 'node:net';
 import { mediaCounts } from './metrics.ts';
 import type { RemoteAddress } from './transport/demux-table.ts';
-import { ATTR, BINDING, findAttribute, isStun, transactionKey, username, verifyFingerprint, verifyIntegrity } from './transport/stun.ts';
+import { ATTR, STUN } from '../turn/stun-message.ts';
+import { findAttribute, isStun, transactionKey, username, verifyFingerprint, verifyIntegrity } from './transport/stun.ts';
 import { bindingRequest, bindingSuccess } from './transport/stun-build.ts';
 
 /**
@@ -103,15 +104,15 @@ function onNominatedPair(agent: ConsentAgent, protocol: ConsentProtocol, addr: R
 export function takeConsentMessage(agent: ConsentAgent, protocol: ConsentProtocol, data: Buffer, addr: RemoteAddress): boolean {
   if (data.length < 20 || data[0]! > 1) return false;
   const type = data.readUInt16BE(0);
-  if (type === BINDING.REQUEST) return answerCheck(agent, protocol, data, addr);
-  if (type !== BINDING.SUCCESS && type !== BINDING.ERROR) return false;
+  if (type === STUN.bindingRequest) return answerCheck(agent, protocol, data, addr);
+  if (type !== STUN.bindingSuccess && type !== STUN.bindingError) return false;
   const pending = pendingByAgent.get(agent);
   const check = pending?.size && isStun(data) ? pending.get(transactionKey(data)) : undefined;
   if (!check) return false;
   // an answer that does not verify is dropped, as werift drops it: it must not refresh consent
   if (!verifyFingerprint(data) || !verifyIntegrity(data, check.password)) return true;
   mediaCounts.consentAnswersReceived++;
-  check.settle(type === BINDING.SUCCESS ? undefined : new Error('consent check answered with a STUN error'));
+  check.settle(type === STUN.bindingSuccess ? undefined : new Error('consent check answered with a STUN error'));
   return true;
 }
 
@@ -120,8 +121,8 @@ function answerCheck(agent: ConsentAgent, protocol: ConsentProtocol, data: Buffe
   if (!pair || !isStun(data)) return false;
   if (username(data) !== `${agent.localUsername}:${agent.remoteUsername}`) return false;
   // a peer claiming our role (a conflict), or nominating a pair we answer as the controlled side: werift's
-  if (findAttribute(data, agent.iceControlling ? ATTR.ICE_CONTROLLING : ATTR.ICE_CONTROLLED) >= 0) return false;
-  if (!agent.iceControlling && findAttribute(data, ATTR.USE_CANDIDATE) >= 0) return false;
+  if (findAttribute(data, agent.iceControlling ? ATTR.iceControlling : ATTR.iceControlled) >= 0) return false;
+  if (!agent.iceControlling && findAttribute(data, ATTR.useCandidate) >= 0) return false;
   if (!verifyFingerprint(data) || !verifyIntegrity(data, agent.localPassword)) return false;
   const answer = bindingSuccess(data.subarray(8, 20), addr[0], addr[1], agent.localPassword);
   if (!answer) return false;

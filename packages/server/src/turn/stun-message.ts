@@ -1,6 +1,7 @@
 /**
- * STUN messages (RFC 8489) as far as a TURN allocation check needs them: encoding with
- * long-term-credential MESSAGE-INTEGRITY (HMAC-SHA1 under MD5(username:realm:password)) and
+ * STUN messages (RFC 8489) as far as a TURN allocation check and ICE's consent checks need
+ * them: encoding with MESSAGE-INTEGRITY (long-term credential: HMAC-SHA1 under
+ * MD5(username:realm:password); short-term, as ICE's: under the password itself) and
  * FINGERPRINT, and decoding of the attributes an answer carries (ERROR-CODE, REALM, NONCE,
  * XOR-RELAYED-ADDRESS, XOR-MAPPED-ADDRESS, LIFETIME).
  * @module
@@ -15,6 +16,7 @@ export const MAGIC_COOKIE = 0x2112a442;
 export const STUN = {
   bindingRequest: 0x0001,
   bindingSuccess: 0x0101,
+  bindingError: 0x0111,
   allocateRequest: 0x0003,
   allocateSuccess: 0x0103,
   allocateError: 0x0113,
@@ -37,7 +39,15 @@ export const ATTR = {
   xorRelayedAddress: 0x0016,
   requestedTransport: 0x0019,
   fingerprint: 0x8028,
+  /** ICE's (RFC 8445 §16.1). */
+  priority: 0x0024,
+  useCandidate: 0x0025,
+  iceControlled: 0x8029,
+  iceControlling: 0x802a,
 } as const;
+
+/** What a FINGERPRINT's CRC-32 is XOR'd with (RFC 8489 §14.7). */
+export const FINGERPRINT_XOR = 0x5354554e;
 
 /** A decoded message: type, transaction id and raw attribute values by type (first of each). */
 export interface StunMessage {
@@ -53,6 +63,11 @@ export interface LongTermKey {
   password: string;
 }
 
+/** Credentials for MESSAGE-INTEGRITY (short-term mechanism, RFC 8489 §9.1: ICE's checks). */
+export interface ShortTermKey {
+  password: Buffer | string;
+}
+
 /** A new random transaction id. */
 export function transactionId(): Buffer {
   return randomBytes(12);
@@ -62,17 +77,17 @@ export function transactionId(): Buffer {
  * Encodes a message with the attributes given (in order), then MESSAGE-INTEGRITY when `key` is
  * given, then FINGERPRINT.
  */
-export function encodeStun(type: number, txId: Buffer, attrs: readonly [number, Buffer][], key?: LongTermKey): Buffer {
+export function encodeStun(type: number, txId: Buffer, attrs: readonly [number, Buffer][], key?: LongTermKey | ShortTermKey): Buffer {
   const parts: Buffer[] = [];
   for (const [t, v] of attrs) parts.push(attribute(t, v));
   let body = Buffer.concat(parts);
   if (key) {
     // the HMAC covers the message up to MESSAGE-INTEGRITY, its length field counting it (24 bytes)
-    const hmacKey = createHash('md5').update(`${key.username}:${key.realm}:${key.password}`).digest();
+    const hmacKey = 'realm' in key ? createHash('md5').update(`${key.username}:${key.realm}:${key.password}`).digest() : key.password;
     const mac = createHmac('sha1', hmacKey).update(Buffer.concat([header(type, txId, body.length + 24), body])).digest();
     body = Buffer.concat([body, attribute(ATTR.messageIntegrity, mac)]);
   }
-  const crc = crc32(Buffer.concat([header(type, txId, body.length + 8), body])) ^ 0x5354554e;
+  const crc = crc32(Buffer.concat([header(type, txId, body.length + 8), body])) ^ FINGERPRINT_XOR;
   const fp = Buffer.alloc(4);
   fp.writeUInt32BE(crc >>> 0, 0);
   body = Buffer.concat([body, attribute(ATTR.fingerprint, fp)]);

@@ -7,26 +7,10 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { ATTR, FINGERPRINT_XOR, MAGIC_COOKIE } from '../../turn/stun-message.ts';
 
 /** Size of the STUN header. */
 export const STUN_HEADER_BYTES = 20;
-/** The magic cookie of every STUN message (RFC 5389 §6). */
-export const MAGIC_COOKIE = 0x2112a442;
-/** Attribute types (RFC 5389 §18.2, RFC 8445 §16.1). */
-export const ATTR = {
-  USERNAME: 0x0006,
-  MESSAGE_INTEGRITY: 0x0008,
-  XOR_MAPPED_ADDRESS: 0x0020,
-  PRIORITY: 0x0024,
-  USE_CANDIDATE: 0x0025,
-  FINGERPRINT: 0x8028,
-  ICE_CONTROLLED: 0x8029,
-  ICE_CONTROLLING: 0x802a,
-} as const;
-/** The message types of ICE's Binding method: request, success and error answers. */
-export const BINDING = { REQUEST: 0x0001, SUCCESS: 0x0101, ERROR: 0x0111 } as const;
-/** What a FINGERPRINT's CRC-32 is XOR'd with (RFC 5389 §15.5). */
-export const FINGERPRINT_XOR = 0x5354554e;
 const HMAC_SHA1_BYTES = 20;
 /** The Binding method (the only one ICE uses). */
 export const METHOD_BINDING = 0x001;
@@ -86,7 +70,7 @@ export function findAttribute(b: Buffer, type: number): number {
 
 /** The USERNAME attribute of STUN message `b` (undefined without one). */
 export function username(b: Buffer): string | undefined {
-  const at = findAttribute(b, ATTR.USERNAME);
+  const at = findAttribute(b, ATTR.username);
   if (at < 0) return undefined;
   return b.toString('utf8', at + 4, at + 4 + b.readUInt16BE(at + 2));
 }
@@ -106,7 +90,7 @@ export function receiverUfrag(user: string): string | undefined {
  * credential, RFC 5389 §15.4) produced. False without the attribute.
  */
 export function verifyIntegrity(b: Buffer, password: string | Buffer): boolean {
-  const at = findAttribute(b, ATTR.MESSAGE_INTEGRITY);
+  const at = findAttribute(b, ATTR.messageIntegrity);
   if (at < 0 || b.readUInt16BE(at + 2) !== HMAC_SHA1_BYTES) return false;
   // the HMAC covers the message up to the attribute, its length field counting up to the attribute's end
   const header = Buffer.from(b.subarray(0, STUN_HEADER_BYTES));
@@ -120,7 +104,7 @@ export function verifyIntegrity(b: Buffer, password: string | Buffer): boolean {
  * CRC-32 of the message before it, XOR 0x5354554e). False without one.
  */
 export function verifyFingerprint(b: Buffer): boolean {
-  const at = findAttribute(b, ATTR.FINGERPRINT);
+  const at = findAttribute(b, ATTR.fingerprint);
   if (at < 0 || b.readUInt16BE(at + 2) !== 4 || at + 8 !== b.length) return false;
   return ((crc32(b.subarray(0, at)) ^ FINGERPRINT_XOR) >>> 0) === b.readUInt32BE(at + 4);
 }
