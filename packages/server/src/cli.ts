@@ -25,6 +25,7 @@ import { OPS_OPTIONS, OpsFlagError, applyOpsFlags } from './ops/flags.ts';
 import { ClusterStartError, redact } from './cluster/cluster.ts';
 import { CLUSTER_OPTIONS, ClusterFlagError, clusterConfig } from './cluster/flags.ts';
 import { youngGenerationWarning } from './young-generation.ts';
+import { tierUpSooner } from './jit-tiering.ts';
 
 /** A usage error: printed with a hint, exit code 2. */
 class UsageError extends Error {}
@@ -164,6 +165,7 @@ async function serve(args: string[]): Promise<void> {
   const logger = createLogger(logLevel);
   if (values['profile-dir']) profileOnSignal(resolve(values['profile-dir']), logger);
   blockOnSignalForTests(logger);
+  tierUpSooner();
   let server;
   try {
     server = await startServer(config, logger);

@@ -9,8 +9,10 @@
  */
 import { createLogger } from '../log.ts';
 import { MediaHost } from './media-host.ts';
+import { tierUpSooner } from '../jit-tiering.ts';
 import { parseMainToWorker, parseWorkerConfig, WORKER_CONFIG_ENV, type WorkerToMain } from './protocol.ts';
 
+tierUpSooner();
 const config = parseWorkerConfig(process.env[WORKER_CONFIG_ENV]);
 process.title = `rtcroom-media-${config.index}`;
 const log = createLogger(config.logLevel, { worker: config.index });
