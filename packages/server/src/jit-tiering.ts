@@ -10,7 +10,9 @@
  * With TurboFan after 400 invocations they are optimized within a few seconds: fanout N = 50
  * (`npm run bench -- fanout`, the window 10–25 s after the media started) 22.2 / 22.2 µs per
  * forwarded packet with V8's default, 18.8 / 19.1 µs with this; with the default, the same
- * window 60 s later measured 20.2 µs.
+ * window 60 s later measured 20.2 µs. The price is paid once, by a cold server: functions called
+ * a few hundred times (a join's handling) are compiled too, and its first joins' slowest tenth
+ * waited 1–1.5 ms more (`npm run bench -- join`).
  *
  * V8 reads the count whenever it decides whether to tier a function up, so the server sets it
  * when it starts ({@link tierUpSooner}); media workers do the same. A count given to Node on the
