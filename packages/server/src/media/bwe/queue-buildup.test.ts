@@ -89,3 +89,18 @@ test('feedback: a duplicate is skipped; a count out of sequence starts measuring
   assert.equal(d.poll(), undefined, 'nothing measured since the gap');
   assert.throws(() => new QueueBuildupDetector({ windowMs: 0 }), RangeError);
 });
+
+test('the ring grows with the rate: a fast link narrowing is measured; a slow stream keeps the first ring', () => {
+  const d = new QueueBuildupDetector();
+  // ~2,100 packets/s: 400 ms of arrivals (what a walk reaches back to) need more than 64 places
+  assert.ok(run(d, { sendBps: 20_000_000, linkBps: 200_000_000, ms: 2000 }).every((r) => r === undefined));
+  assert.ok(d.capacity > 64 && d.capacity <= 1024, `capacity ${d.capacity}`);
+  const after = run(d, { sendBps: 20_000_000, linkBps: 6_000_000, ms: 600, startMs: 2000 });
+  const first = after.findIndex((r) => r !== undefined);
+  assert.ok(first >= 0 && first <= 3, `first seen at feedback ${first} (of 50 ms each)`);
+  const rate = after[first]!;
+  assert.ok(rate > 5_400_000 && rate < 6_600_000, `measured ${Math.round(rate / 1000)} kbps`);
+  const slow = new QueueBuildupDetector();
+  run(slow, { sendBps: 100_000, linkBps: 10_000_000, ms: 5000 });
+  assert.equal(slow.capacity, 64);
+});

@@ -33,8 +33,13 @@ export interface QueueBuildupOptions {
   baselineMs?: number;
 }
 
-/** Packets remembered; more than any window holds at the rates a subscriber receives. */
+/**
+ * Packets remembered at most; more than any window holds at the rates a subscriber receives.
+ * The ring starts at {@link FIRST_RING} and doubles only while its oldest packet is still
+ * within reach of the walk: a listener receiving a few audio streams keeps 1.3 KB, not 20.
+ */
 const RING = 1024;
+const FIRST_RING = 64;
 /**
  * The delivered rate must be below this share of the rate the same packets were sent at: a
  * link that narrowed suddenly delivers a third or half of it, while jitter that happens to
@@ -49,9 +54,9 @@ export class QueueBuildupDetector {
   readonly #queueMs: number;
   readonly #windowMs: number;
   readonly #halfBaselineMs: number;
-  readonly #send = new Float64Array(RING);
-  readonly #arrival = new Float64Array(RING);
-  readonly #size = new Uint32Array(RING);
+  #send = new Float64Array(FIRST_RING);
+  #arrival = new Float64Array(FIRST_RING);
+  #size = new Uint32Array(FIRST_RING);
   #count = 0;
   #next = 0;
   /** The minimum one-way delay over the current and the previous half of the baseline period. */
@@ -102,12 +107,40 @@ export class QueueBuildupDetector {
       this.#newest = arrivalMs;
       this.#newestSend = sendMs;
     }
+    let cap = this.#arrival.length;
+    // full, and the packet to be overwritten still counts for a window: room for more
+    if (this.#count === cap && cap < RING && this.#arrival[this.#next]! >= this.#newest - 2 * this.#windowMs) cap = this.#grow();
     const i = this.#next;
     this.#send[i] = sendMs;
     this.#arrival[i] = arrivalMs;
     this.#size[i] = sizeBytes;
-    this.#next = (i + 1) % RING;
-    if (this.#count < RING) this.#count++;
+    this.#next = (i + 1) % cap;
+    if (this.#count < cap) this.#count++;
+  }
+
+  /** Packets the ring holds before it overwrites (for tests and memory accounting). */
+  get capacity(): number {
+    return this.#arrival.length;
+  }
+
+  /** Doubles the ring, its packets oldest first; returns the new capacity. */
+  #grow(): number {
+    const old = this.#arrival.length;
+    const cap = old * 2;
+    const send = new Float64Array(cap);
+    const arrival = new Float64Array(cap);
+    const size = new Uint32Array(cap);
+    for (let k = 0; k < old; k++) {
+      const i = (this.#next + k) % old;
+      send[k] = this.#send[i]!;
+      arrival[k] = this.#arrival[i]!;
+      size[k] = this.#size[i]!;
+    }
+    this.#send = send;
+    this.#arrival = arrival;
+    this.#size = size;
+    this.#next = old;
+    return cap;
   }
 
   /**
@@ -131,8 +164,9 @@ export class QueueBuildupDetector {
     let firstBytes = 0;
     let bytes = 0;
     let packets = 0;
+    const cap = this.#arrival.length;
     for (let k = 1; k <= n; k++) {
-      const i = (this.#next - k + RING) % RING;
+      const i = (this.#next - k + cap) % cap;
       const at = this.#arrival[i]!;
       // feedback comes in sequence order: a packet far older than the window ends the walk
       if (at < from - this.#windowMs) break;
