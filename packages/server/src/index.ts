@@ -9,6 +9,7 @@ export { loadOrCreateDevApp, newApp } from './apps/dev-app.ts';
 export { createLogger, type Logger, type LogLevel } from './log.ts';
 export { mediaCounts } from './media/metrics.ts';
 export { SEMI_SPACE_FLAGS } from './young-generation.ts';
+export { tierUpSooner, TURBOFAN_INVOCATIONS } from './jit-tiering.ts';
 export { OPENAPI_DOCUMENT, OPENAPI_PATH } from './admin/openapi.ts';
 export { adminRoutes } from './admin/api.ts';
 export { signBody, verifySignature, SIGNATURE_HEADER } from './webhooks/signature.ts';
