@@ -13,7 +13,7 @@ import { SendSlot } from './send-slot.ts';
 import type { Producer } from './producer.ts';
 import { mediaCounts } from './metrics.ts';
 import { DownlinkCc } from './downlink-cc.ts';
-import { tapTwccFeedback, keepEarlyDtls, connectOnNomination, rtcpNatively, leanEvents, patientConsent, useSharedPort } from './werift-adapter.ts';
+import { tapTwccFeedback, keepEarlyDtls, connectOnNomination, rtcpNatively, leanEvents, patientConsent, useSharedPort, shareIdleTrack } from './werift-adapter.ts';
 
 /** Callbacks of a {@link SubscriberPeer}. */
 export interface SubscriberEvents {
@@ -116,6 +116,7 @@ export class SubscriberPeer {
     let slot = free.find((s) => s.lastKey === key) ?? free[0];
     if (!slot) {
       const t = this.pc.addTransceiver(producer.kind, { direction: 'sendonly' });
+      shareIdleTrack(t, producer.kind);
       const created = new SendSlot(t, producer.kind, this.#net.testSubscriberLossPercent, this.cc, this.#net.native);
       t.sender.onRtcp.subscribe(() => {
         this.lastRtcpAt = performance.now();

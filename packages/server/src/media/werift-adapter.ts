@@ -37,6 +37,8 @@
  *   werift's ICE is done is kept, not dropped ({@link keepEarlyDtls}); the server answers the first
  *   ClientHello without a HelloVerifyRequest, a round trip less (werift-dtls-hello.ts); the
  *   handshake's X25519 runs on OpenSSL, not in JavaScript ({@link opensslX25519}).
+ * - **Memory of send-only slots** (werift-send-only.ts): their receivers share one idle remote
+ *   track per kind instead of making their own ({@link shareIdleTrack}).
  * @module
  */
 import { RtcpHeader, RtpHeader, SrtpAuthenticationError, type RTCPeerConnection, type RTCRtpReceiver, type RtpPacket } from 'werift';
@@ -56,6 +58,7 @@ export { canAnswerHelloAtOnce } from './werift-dtls-hello.ts';
 export { leanEvents } from './werift-receive.ts';
 export { AUDIO_LEVEL_URI, forgetRoutes, receiveNatively, type TwccSink } from './werift-media-receive.ts';
 export { connectOnNomination, noFallbackStun } from './werift-ice-start.ts';
+export { shareIdleTrack } from './werift-send-only.ts';
 
 // every werift ICE agent of a process that loads the adapter (server, media workers, bench and
 // test clients) queries only the STUN servers it was given
