@@ -97,21 +97,25 @@ describe('adaptive downlink (namespaces, tc tbf)', () => {
       // answers to ICE consent checks must survive (consent expires 30 s after the last answer):
       // 33 s in, the call is still on its first subscriber connection and audio still flows
       const connections = () => bob.evaluate(() => (window as unknown as { pcs: RTCPeerConnection[] }).pcs.length);
+      // on a failure: what bob's app saw since the 64 kbps cap (signaling reconnects, states, an
+      // interruption and its payload; not the speaker lists), for the record
+      const recorded = async <T>(step: Promise<T>): Promise<T> => {
+        try {
+          return await step;
+        } catch (e) {
+          const seen = (await logOf(bob)).slice(mark).filter((x) => x.ev !== 'onRtcActiveSpeakersChanged').map((x) => `${x.ev}${x.p?.errNo ? ` ${x.p.errNo}` : ''}${x.ev === 'onRtcChatInterrupted' ? ` ${JSON.stringify(x.p)}` : ''}`);
+          console.log(`# bob's events since the 64 kbps cap: ${seen.join(', ')}; ${await connections()} subscriber connections; ${JSON.stringify(await stats(bob))}`);
+          throw e;
+        }
+      };
       const pcs = await connections();
       env.topo.cap('bob', 40);
       await sleep(30_000);
-      await flow('40 kbps cap, 30–33 s into it');
+      await recorded(flow('40 kbps cap, 30–33 s into it'));
       assert.equal(await connections(), pcs, 'the subscriber connection was not replaced');
       env.topo.cap('bob', null);
       const lifted40 = performance.now();
-      try {
-        await until(async () => (await logOf(bob)).slice(mark).some((e) => e.ev === 'onRtcStateChanged' && e.p.errNo === 21957), 'video resumed (21957)', 20_000);
-      } catch (e) {
-        // what bob's app saw since the 64 kbps cap (signaling reconnects, states), for the record
-        const seen = (await logOf(bob)).slice(mark).map((x) => `${x.ev}${x.p?.errNo ? ` ${x.p.errNo}` : ''}`);
-        console.log(`# bob's events since the 64 kbps cap: ${seen.join(', ')}; ${await connections()} subscriber connections; ${JSON.stringify(await stats(bob))}`);
-        throw e;
-      }
+      await recorded(until(async () => (await logOf(bob)).slice(mark).some((e) => e.ev === 'onRtcStateChanged' && e.p.errNo === 21957), 'video resumed (21957)', 20_000));
       console.log(`# 40 kbps cap lifted: video resumed (21957) after ${Math.round(performance.now() - lifted40)} ms`);
       const f0 = (await stats(bob)).frames;
       await until(async () => (await stats(bob)).frames > f0 + 10, 'bob decoding again', 10_000);
