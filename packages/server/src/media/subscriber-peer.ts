@@ -116,7 +116,7 @@ export class SubscriberPeer {
     let slot = free.find((s) => s.lastKey === key) ?? free[0];
     if (!slot) {
       const t = this.pc.addTransceiver(producer.kind, { direction: 'sendonly' });
-      shareIdleTrack(t, producer.kind);
+      shareIdleTrack(t);
       const created = new SendSlot(t, producer.kind, this.#net.testSubscriberLossPercent, this.cc, this.#net.native);
       t.sender.onRtcp.subscribe(() => {
         this.lastRtcpAt = performance.now();

@@ -19,7 +19,7 @@ interface ReceiverInternals {
 const idle = new Map<string, MediaStreamTrack>();
 
 /** The one idle remote track of `kind` that send-only receivers share. */
-function idleTrack(kind: 'audio' | 'video'): MediaStreamTrack {
+function idleTrack(kind: RTCRtpTransceiver['kind']): MediaStreamTrack {
   let t = idle.get(kind);
   if (!t) {
     t = new MediaStreamTrack({ kind, remote: true });
@@ -29,12 +29,12 @@ function idleTrack(kind: 'audio' | 'video'): MediaStreamTrack {
 }
 
 /**
- * Gives `t`'s receiver the shared idle track of its kind in place of its own. Call it on a
- * transceiver made send-only. Throws when werift's receiver is not what this expects (another
- * werift version).
+ * Gives `t`'s receiver the shared idle track of the transceiver's kind in place of its own. Call
+ * it on a transceiver made send-only. Throws when werift's receiver is not what this expects
+ * (another werift version).
  */
-export function shareIdleTrack(t: RTCRtpTransceiver, kind: 'audio' | 'video'): void {
+export function shareIdleTrack(t: RTCRtpTransceiver): void {
   const r = t.receiver as unknown as ReceiverInternals;
   if (!(r.defaultTrack instanceof MediaStreamTrack)) throw new Error('werift internals changed: RTCRtpReceiver.defaultTrack is not a MediaStreamTrack');
-  r.defaultTrack = idleTrack(kind);
+  r.defaultTrack = idleTrack(t.kind);
 }
