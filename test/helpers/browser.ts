@@ -1,5 +1,30 @@
 // Launches Debian's Chromium through playwright-core with fake media devices.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium, type Browser } from 'playwright-core';
+
+/**
+ * Chromium features off in every test browser, besides Playwright's. Each browser context opens a
+ * window, and Chromium 156 loads that window's omnibox popups (`chrome://omnibox-popup.top-chrome/`,
+ * two WebUI documents of some fifty modules) in a renderer of their own when it opens: in the
+ * join benchmarks that renderer ran while the new page joined, on the core the page and the
+ * publisher's encoder share (15–30 ms of a join's first frame, BENCHMARKS.md). A user's browser
+ * window exists before the page in it joins a call.
+ */
+export const DISABLED_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'];
+
+/**
+ * The features Playwright disables (its one `--disable-features` switch, read from the installed
+ * playwright-core). Chromium keeps only the last `--disable-features` of its command line, so a
+ * switch of ours repeats them. Throws when the bundle no longer holds the list where it did.
+ */
+export function playwrightDisabledFeatures(): string[] {
+  const bundle = readFileSync(createRequire(import.meta.url).resolve('playwright-core/lib/coreBundle'), 'utf8');
+  const list = /\bdisabledFeatures = \[([^\]]*)\]/.exec(bundle)?.[1];
+  const names = list ? [...list.matchAll(/^\s*"([A-Za-z0-9]+)",?$/gm)].map((m) => m[1]!) : [];
+  if (names.length === 0) throw new Error("playwright-core's disabled Chromium features not found in its bundle (Playwright changed?)");
+  return names;
+}
 
 /** Chromium flags for this machine: no network chatter, fake camera and microphone. */
 export const CHROMIUM_ARGS = [
@@ -16,6 +41,7 @@ export const CHROMIUM_ARGS = [
   // media tests run on loopback only
   '--allow-loopback-in-peer-connection',
   '--autoplay-policy=no-user-gesture-required',
+  `--disable-features=${[...playwrightDisabledFeatures(), ...DISABLED_FEATURES].join(',')}`,
 ];
 
 /** A launched browser and its cleanup. */
