@@ -22,7 +22,7 @@ const noop = (): void => undefined;
 const LAYER_STALE_MS = 600;
 /**
  * A keyframe asked for by {@link Consumer.prepare} this recently may still come (ms): a start
- * then waits for it rather than ask again (the throttle would send a second one ~300 ms later).
+ * then waits for it rather than ask again (the throttle would send a second one ~350 ms later).
  */
 const KEYFRAME_ANSWER_MS = 500;
 /** One producer forwarded to one subscriber. */
