@@ -9,8 +9,8 @@
  * (libwebrtc's `EncoderRtcpFeedback`) drops a request that arrives within 300 ms of the last one it
  * took, so a throttle of exactly 300 ms lost every request whose timer fired a little early (see
  * `#fireWhenDue`) or whose packet travelled faster than the one before: the subscriber then waited
- * for its own next request (a join's first frame 580 ms late, measured). The margin covers the
- * timer and the network's jitter between the two.
+ * for its own next request (measured: a join's first frame came 590 ms after the keyframe asked
+ * for at the join). The margin covers the timer and the network's jitter between the two.
  */
 export const KEYFRAME_REQUEST_INTERVAL_MS = 350;
 
