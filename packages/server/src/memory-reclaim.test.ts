@@ -57,14 +57,18 @@ test('the heap slack of this process is a size', () => {
   assert.ok(Number.isFinite(s) && s >= 0);
 });
 
-test('an incremental collection needs no slack, and the samples after it set the floor', () => {
+test('an incremental collection needs the slack too, and the samples after it set the floor', () => {
   const rss = (s: number) => (s < 10 ? 100 : s < 20 ? 200 : 130) * MiB;
   const started: number[] = [];
   let now = 0;
-  // little slack: a pausing GC would not run; an incremental one pauses nothing, so it may
-  const r = new MemoryReclaimer(() => (started.push(now), 'incremental'), { steadyMs: 5000, minIntervalMs: 60_000, incremental: true }, () => 0);
+  let slack = 0;
+  // its final pause stalls every call: not for memory that is in use
+  const r = new MemoryReclaimer(() => (started.push(now), 'incremental'), { steadyMs: 5000, minIntervalMs: 60_000 }, () => slack);
+  for (now = 0; now < 20; now++) r.sample(now * 1000, rss(now), () => assert.fail('no collection'));
+  assert.equal(started.length, 0);
+  slack = 40 * MiB;
   const reports = [];
-  for (now = 0; now < 30; now++) {
+  for (; now < 30; now++) {
     const rep = r.sample(now * 1000, rss(now), () => assert.fail('RSS is not read at once after an incremental start'));
     if (rep) reports.push(rep);
   }
@@ -72,6 +76,16 @@ test('an incremental collection needs no slack, and the samples after it set the
   assert.equal(reports[0]!.incremental, true);
   assert.equal(reports[0]!.rssAfterBytes, undefined);
   assert.equal(r.floorBytes, 130 * MiB, 'the floor is the lowest RSS after the start');
+});
+
+test('the slack leaves out the young generation: its semi-spaces are empty after every scavenge', () => {
+  const space = (space_name: string, physical: number, used: number) => ({ space_name, space_size: physical * MiB, space_used_size: used * MiB, space_available_size: 0, physical_space_size: physical * MiB });
+  // fanout N = 200 in its steady state: 30 MiB of semi-spaces, 2 used; old space nearly full
+  const steady = [space('new_space', 30, 2), space('old_space', 66, 64), space('code_space', 5, 4), space('large_object_space', 6, 6), space('new_large_object_space', 0, 0)];
+  assert.equal(heapSlackBytes(steady), 3 * MiB);
+  // after an attack and V8's own full GCs: the pages of the garbage kept
+  const after = [space('new_space', 30, 2), space('old_space', 75, 25), space('code_space', 5, 4)];
+  assert.equal(heapSlackBytes(after), 51 * MiB);
 });
 
 test('a pausing collection still waits for slack when the options say it pauses', () => {

@@ -6,15 +6,23 @@
  * goes"). So this watches RSS and, when it stands well above its floor and has stopped growing,
  * asks for that GC once, at most twice a minute.
  *
+ * RSS also grows when calls start: their connections are live memory, not a burst's garbage, and
+ * a collection then gives back little and stalls every call. So it collects only when V8's old
+ * generation holds at least {@link ReclaimOptions.minSlackBytes} it does not use
+ * ({@link heapSlackBytes}): what a burst leaves once V8's own full GCs freed its garbage and kept
+ * the pages. The young generation's unused part does not count: its semi-spaces are committed
+ * and empty by design after every scavenge, and a reducing GC that shrinks them gives nothing
+ * lasting (they regrow within seconds). Measured at fanout N = 200: the young generation made a
+ * heap "slack" of 20–32 MiB in the steady state, and the reclaim it allowed gave back 16 MiB of RSS
+ * that was back 4 s later, for a 17–20 ms pause and ~140 ms of marking on the server's core (the
+ * forwarding delay's p99 of that window 11.5–28 ms, 6.7–8.7 ms in windows without it; BENCHMARKS.md).
+ *
  * With the native module the GC is incremental ({@link memoryReducingGc}): V8 marks concurrently
- * and in small steps, and calls go on. Without it, it is a forced GC: a pause of every room in
- * the process (~100–450 ms measured), so only when V8's heap holds at least
- * {@link ReclaimOptions.minSlackBytes} it does not use: RSS also grows when calls start (their
- * connections are live memory, not a burst's garbage), and a GC then gives back little and
- * stalls every call (fanout of 200: 360 ms for 33 MiB; of 50: 300 ms; BENCHMARKS.md).
+ * and in small steps, and calls go on, apart from its final pause. Without it, it is a forced GC:
+ * a pause of every room in the process (~100–450 ms measured; fanout of 200: 360 ms for 33 MiB).
  * @module
  */
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString, type HeapSpaceInfo } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
@@ -34,12 +42,10 @@ export interface ReclaimOptions {
   /** Least time between two reclaims (ms, default 30 000). */
   minIntervalMs?: number;
   /**
-   * ... and, for a collection that pauses (not incremental), only when the heap's unused part
-   * ({@link MemoryReclaimer} `heapSlack`) is at least this (bytes, default 32 MiB).
+   * ... and only when the old generation's unused part ({@link MemoryReclaimer} `heapSlack`) is
+   * at least this (bytes, default 32 MiB).
    */
   minSlackBytes?: number;
-  /** Whether the collection is incremental (see {@link ReclaimGc}; default false: it pauses). */
-  incremental?: boolean;
 }
 
 /** What one reclaim did. */
@@ -65,7 +71,6 @@ export class MemoryReclaimer {
   readonly #minIntervalMs: number;
   readonly #minSlack: number;
   readonly #heapSlack: () => number;
-  readonly #incremental: boolean;
   #floor = Infinity;
   #lastReclaimAt = -Infinity;
   /** Recent samples (time, rss), oldest first, covering the steady window. */
@@ -84,7 +89,6 @@ export class MemoryReclaimer {
     this.#minGrowth = options.minGrowthBytes ?? 24 * 1024 * 1024;
     this.#steadyMs = options.steadyMs ?? 5000;
     this.#minIntervalMs = options.minIntervalMs ?? 30_000;
-    this.#incremental = options.incremental ?? false;
   }
 
   /** The RSS a reclaim is measured against (bytes; Infinity until a sample after an incremental one). */
@@ -109,8 +113,8 @@ export class MemoryReclaimer {
     if (!covered || rising || excess < this.#minGrowth || excess < this.#growth * this.#floor) return undefined;
     if (nowMs - this.#lastReclaimAt < this.#minIntervalMs) return undefined;
     // live memory (calls that started), not a burst's garbage: a collection would give little
-    // back, not worth a pause of every call
-    if (!this.#incremental && this.#heapSlack() < this.#minSlack) return undefined;
+    // back, not worth a stall of every call (an incremental one has its final pause too)
+    if (this.#heapSlack() < this.#minSlack) return undefined;
     const t0 = performance.now();
     const incremental = this.#gc() === 'incremental';
     const pauseMs = performance.now() - t0;
@@ -156,8 +160,13 @@ function forcedGc(): ReclaimGc {
   return forced;
 }
 
-/** What of V8's heap is resident and holds no object, live or garbage (bytes): what a memory-reducing GC returns besides the garbage it collects. */
-export function heapSlackBytes(): number {
-  const h = getHeapStatistics();
-  return Math.max(0, h.total_physical_size - h.used_heap_size);
+/**
+ * What of V8's old generation (every space but the young generation's) is resident and holds no
+ * object, live or garbage (bytes): what a memory-reducing GC returns for good besides the garbage
+ * it collects. The young generation's semi-spaces are left out (see the module notes).
+ */
+export function heapSlackBytes(spaces: readonly HeapSpaceInfo[] = getHeapSpaceStatistics()): number {
+  let slack = 0;
+  for (const s of spaces) if (!s.space_name.startsWith('new_')) slack += Math.max(0, s.physical_space_size - s.space_used_size);
+  return slack;
 }

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SIGNAL_PATH } from '@rtcroom/protocol';
 import type { ServerConfig } from './config.ts';
-import { heapSlackBytes, type HeapPressure, MemoryReclaimer, memoryReducingGc, reclaimsIncrementally } from './memory-reclaim.ts';
+import { heapSlackBytes, type HeapPressure, MemoryReclaimer, memoryReducingGc } from './memory-reclaim.ts';
 import { createLogger, type Logger } from './log.ts';
 import { RoomManager } from './room/room-manager.ts';
 import { Handlers } from './signal/handlers.ts';
@@ -286,7 +286,7 @@ const RECLAIM_SAMPLE_MS = 1000;
  * native module, else with a pause. Returns the timer.
  */
 function watchMemory(log: Logger, native: HeapPressure | undefined): NodeJS.Timeout {
-  const reclaimer = new MemoryReclaimer(memoryReducingGc(native), { incremental: reclaimsIncrementally(native) }, heapSlackBytes);
+  const reclaimer = new MemoryReclaimer(memoryReducingGc(native), {}, () => heapSlackBytes());
   const timer = setInterval(() => {
     const r = reclaimer.sample(performance.now(), process.memoryUsage.rss(), () => process.memoryUsage.rss());
     if (!r) return;
