@@ -19,7 +19,7 @@ for (const eventLoops of [undefined, 1]) {
     console.log(`${target.name} (pid ${target.pid}, ${target.pinned})`);
     subs.forEach((s, i) => {
       const n = s.packets.audio + s.packets.video - before[i]!;
-      console.log(`  sub${i + 1}: ${n} packets since joining (audio ${s.packets.audio}, video ${s.packets.video} in total), delay p50 ${percentile(s.delays, 50).toFixed(2)} ms`);
+      console.log(`  sub${i + 1}: ${n} packets since joining (audio ${s.packets.audio}, video ${s.packets.video} in total), delay p50 ${percentile(s.delays.delays, 50).toFixed(2)} ms`);
     });
     console.log(`  sent ${pub.sent.audio + pub.sent.video} packets, keyframes ${pub.keyframes}`);
     console.log(

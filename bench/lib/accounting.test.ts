@@ -84,7 +84,7 @@ test('a failed level shows loss and receiving but no throughput in its row', () 
   const w: WindowResult = {
     seconds: 10, publishedPps: 97.9, forwardedPps: 12_152, cpuPercent: 30, cpuUsPerPacket: 25, lossPercent: 38, expectedPackets: 195_800,
     receivedPackets: 121_396, seqLossPercent: 0, receiving: 124, subscribers: 200, failed: 'only 124/200 subscribers received media in the window',
-    drainMs: { before: 400, after: 20 }, delayP50: 5, delayP99: 15, rssMb: 300, worstSubscriberLossPercent: 100, subscribersOver1Percent: 76,
+    drainMs: { before: 400, after: 20 }, delayP50: 5, delayP99: 15, delayKernelStampedPercent: 100, handledDelayP99: 20, rssMb: 300, worstSubscriberLossPercent: 100, subscribersOver1Percent: 76,
     generator: { cpuPercent: 50, cores: '1', coreIdlePercent: 40, coreBusyPercent: { 0: 80, 1: 60 }, loopDelayP99Ms: 20, loopDelayMaxMs: 30 },
   };
   const r = row('rtcroom', 200, w);

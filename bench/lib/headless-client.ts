@@ -5,6 +5,7 @@ import { WebSocket } from 'ws';
 import type { RTCPeerConnection, RtpPacket } from 'werift';
 import type { PublisherClient, SubscriberClient } from './target.ts';
 import type { SequenceStats } from './target.ts';
+import type { DelaySamples } from './arrival-stamps.ts';
 import { connected, describeConnection, gathered, ICE_TCP_ONLY, loopbackOnly, publisherPeer, RtpCounter, subscriberPeer, SyntheticSender } from './werift-media.ts';
 
 type Frame = { id?: number; result?: any; error?: { errMsg: string }; event?: string; data?: any };
@@ -103,7 +104,7 @@ export class HeadlessSubscriber implements SubscriberClient {
     return this.#counter.bytes;
   }
   /** Forwarding delays (ms) of every 10th packet. */
-  get delays(): number[] {
+  get delays(): DelaySamples {
     return this.#counter.delays;
   }
   /** Loss accounting by sequence number. */

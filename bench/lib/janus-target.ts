@@ -11,6 +11,7 @@ import type { RTCPeerConnection, RtpPacket } from 'werift';
 import { JanusSession, openJanusSocket, type JanusHandle } from './janus-api.ts';
 import type { PublisherClient, SubscriberClient, Target } from './target.ts';
 import type { SequenceStats } from './target.ts';
+import type { DelaySamples } from './arrival-stamps.ts';
 import { connected, describeConnection, gathered, loopbackOnly, publisherPeer, RtpCounter, subscriberPeer, SyntheticSender } from './werift-media.ts';
 
 /** Where the Debian package installs the binary. */
@@ -236,7 +237,7 @@ class JanusSubscriber implements SubscriberClient {
     return this.#counter.packets;
   }
   /** Forwarding delays (ms) of every 10th packet. */
-  get delays(): number[] {
+  get delays(): DelaySamples {
     return this.#counter.delays;
   }
   /** Loss accounting by sequence number. */

@@ -8,6 +8,7 @@ import { Signal, type JoinSpec } from './headless-client.ts';
 import { payloadTypeKinds, RtpTally, rtpPayloadOffset } from './rtp-tally.ts';
 import type { SubscriberClient } from './target.ts';
 import { filterDatagrams, whenSrtpReady, type DatagramFilter } from './werift-datagram-tap.ts';
+import { arrivalClock, DelaySamples } from './arrival-stamps.ts';
 import { describeConnection, gathered, loopbackOnly, subscriberPeer } from './werift-media.ts';
 
 /** Options of {@link LeanListener.join}. */
@@ -30,8 +31,10 @@ export class LeanListener implements SubscriberClient {
   readonly packets = { audio: 0, video: 0 };
   /** Per-SSRC sequence accounting of every RTP packet received, and the RTCP count. */
   readonly sequence = new RtpTally();
-  /** Forwarding delays (ms) of the sampled packets. */
-  readonly delays: number[] = [];
+  /** Forwarding delays (ms) of the sampled packets, to the kernel's receive time where known. */
+  readonly delays = new DelaySamples();
+  /** The tapped connection's arrival clock. */
+  #arrival: (() => number) | undefined;
   #pcId: number | undefined;
   #closed = false;
   #filter: DatagramFilter | undefined;
@@ -108,6 +111,7 @@ export class LeanListener implements SubscriberClient {
       pc,
       () => {
         if (this.#filter !== filter || this.#closed) return;
+        this.#arrival = arrivalClock(pc);
         filter.tapMedia((d) => this.#onMedia(d));
         this.#tapped = true;
       },
@@ -127,7 +131,7 @@ export class LeanListener implements SubscriberClient {
     const kind = this.#kinds[d[1]! & 0x7f];
     if (kind === AUDIO) this.packets.audio++;
     else if (kind === VIDEO) this.packets.video++;
-    if (this.#sampleEvery > 0 && ++this.#n % this.#sampleEvery === 0 && this.delays.length < MAX_DELAYS) this.#sample(d);
+    if (this.#sampleEvery > 0 && ++this.#n % this.#sampleEvery === 0 && this.delays.delays.length < MAX_DELAYS) this.#sample(d);
   }
 
   #sample(d: Buffer): void {
@@ -136,7 +140,7 @@ export class LeanListener implements SubscriberClient {
     const off = rtpPayloadOffset(clear);
     if (off < 0 || clear.length < off + 8) return;
     const sent = clear.readDoubleBE(off);
-    if (sent > 0) this.delays.push(performance.now() - sent);
+    if (sent > 0) this.delays.add(sent, this.#arrival);
   }
 
   async close(): Promise<void> {

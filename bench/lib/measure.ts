@@ -47,9 +47,22 @@ export interface WindowResult {
   failed?: string;
   /** How long the receivers took to drain before and after the window (ms; at most 5,000 each). */
   drainMs: { before: number; after: number };
-  /** Forwarding delay percentiles (ms) from the stamps in the payloads. */
+  /**
+   * Forwarding delay percentiles (ms) from the stamps in the payloads to each datagram's arrival
+   * at the client (the kernel's receive time where the clients read it: `delayClock`).
+   */
   delayP50: number;
   delayP99: number;
+  /**
+   * The share of delay samples that end at the kernel's receive time (bench/lib/arrival-stamps.ts);
+   * the others end when the client handled the packet (no native module, no stamp yet).
+   */
+  delayKernelStampedPercent: number;
+  /**
+   * The p99 to when the client's event loop handled each packet: the figure before kernel stamps,
+   * the harness' own stalls included.
+   */
+  handledDelayP99: number;
   rssMb: number;
 }
 
@@ -129,7 +142,7 @@ export async function measureWindow(
   const pause = (on: boolean) => pubs.forEach((p) => p.pause(on));
   pause(true);
   const drainBefore = await drained(subs);
-  for (const s of subs) s.delays.length = 0;
+  for (const s of subs) s.delays.clear();
   const s0 = sent();
   const r0 = recv();
   const q0 = subs.map((s) => s.sequence.totals());
@@ -160,7 +173,9 @@ export async function measureWindow(
   const published = sum(s1.map((c, i) => c.audio + c.video - s0[i]!.audio - s0[i]!.video));
   const seqExpected = sum(q1.map((q, i) => q.expected - q0[i]!.expected));
   const seqReceived = sum(q1.map((q, i) => q.received - q0[i]!.received));
-  const delays = subs.flatMap((s) => s.delays);
+  const delays = subs.flatMap((s) => s.delays.delays);
+  const handled = subs.flatMap((s) => s.delays.handledDelays);
+  const stamped = sum(subs.map((s) => s.delays.kernelStamped));
   const own = acc.bySubscriber.map((bySenders, i) => listenerLossPercent({ received: q1[i]!.received - q0[i]!.received, expected: q1[i]!.expected - q0[i]!.expected }, bySenders));
   const streams = subs.flatMap((s, i) => {
     const before = ssrc0[i];
@@ -190,6 +205,8 @@ export async function measureWindow(
     drainMs: { before: drainBefore, after: drainAfter },
     delayP50: percentile(delays, 50),
     delayP99: percentile(delays, 99),
+    delayKernelStampedPercent: delays.length ? (stamped / delays.length) * 100 : 0,
+    handledDelayP99: percentile(handled, 99),
     rssMb: target.rssBytes() / 1e6,
   };
 }
@@ -216,13 +233,14 @@ export function row(target: string, n: number, w: WindowResult, extra: Record<st
     'seq loss %': w.seqLossPercent,
     'delay p50 ms': valid(w.delayP50),
     'delay p99 ms': valid(w.delayP99),
+    'handled p99 ms': valid(w.handledDelayP99),
     'RSS MB': w.rssMb,
-    status: w.failed ? `FAILED: ${w.failed}` : 'ok',
+    status: w.failed ? `FAILED: ${w.failed}` : w.delayKernelStampedPercent < 99 ? `ok (delays: ${w.delayKernelStampedPercent.toFixed(0)}% to kernel stamps, the rest to handling)` : 'ok',
   };
 }
 
 /** A table row for a level that could not be measured at all (`error` says why). */
 export function errorRow(target: string, n: number, error: unknown, extra: Record<string, string | number> = {}): Record<string, string | number> {
   const reason = error instanceof Error ? error.message : String(error);
-  return { target, N: n, ...extra, receiving: INVALID, 'pub pkt/s': INVALID, 'fwd pkt/s': INVALID, 'CPU %': INVALID, 'CPU µs/pkt': INVALID, 'loss %': INVALID, 'seq loss %': INVALID, 'delay p50 ms': INVALID, 'delay p99 ms': INVALID, 'RSS MB': INVALID, status: `FAILED: ${reason.split('\n')[0]!.slice(0, 200)}` };
+  return { target, N: n, ...extra, receiving: INVALID, 'pub pkt/s': INVALID, 'fwd pkt/s': INVALID, 'CPU %': INVALID, 'CPU µs/pkt': INVALID, 'loss %': INVALID, 'seq loss %': INVALID, 'delay p50 ms': INVALID, 'delay p99 ms': INVALID, 'handled p99 ms': INVALID, 'RSS MB': INVALID, status: `FAILED: ${reason.split('\n')[0]!.slice(0, 200)}` };
 }

@@ -1,5 +1,6 @@
 // What a benchmark drives: an SFU process (rtcroom or Janus) and its headless clients.
 import type { RtpPacket } from 'werift';
+import type { DelaySamples } from './arrival-stamps.ts';
 
 /** A publisher client: sends Opus-sized audio and VP8-sized video at a set rate. */
 export interface PublisherClient {
@@ -19,8 +20,12 @@ export interface SubscriberClient {
   packets: { audio: number; video: number };
   /** Sequence-number accounting across every stream received (for loss). */
   sequence: SequenceTotals;
-  /** Forwarding delays measured (ms), from the send time the publisher wrote into each payload. */
-  delays: number[];
+  /**
+   * Forwarding delays measured (ms): from the send time the publisher wrote into each payload to
+   * the kernel's receive time of the datagram where the client reads it, else to when the client
+   * handled it (both kept: bench/lib/arrival-stamps.ts).
+   */
+  readonly delays: DelaySamples;
   /** The client side of its media connection, e.g. `failed (ICE connected, DTLS failed)` (for failure reasons). */
   connection(): string;
   close(): Promise<void>;

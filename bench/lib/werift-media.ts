@@ -19,6 +19,7 @@ import {
 } from 'werift';
 import { SequenceStats, readStamp, stampPayload } from './target.ts';
 import { patientConsent } from '../../packages/server/src/media/werift-ice.ts';
+import { arrivalClock, DelaySamples } from './arrival-stamps.ts';
 
 /** werift settings that keep ICE on 127.0.0.1 (no STUN/TURN, no IPv6, loopback host candidate). */
 export const LOOPBACK = {
@@ -209,8 +210,8 @@ export class RtpCounter {
   bytes = 0;
   /** Loss accounting by sequence number (header-counted packets only). */
   readonly sequence = new SequenceStats();
-  /** Forwarding delays (ms) of every 10th packet (at most 200,000). */
-  delays: number[] = [];
+  /** Forwarding delays (ms) of every 10th packet (at most 200,000), to the kernel's receive time where known. */
+  readonly delays = new DelaySamples();
   /** Called per received RTP packet that was decrypted (for delay probes). */
   onRtp: ((kind: 'audio' | 'video', packet: RtpPacket) => void) | undefined;
   /** Called once per counted packet, decrypted or not, when it arrives (for arrival-gap probes), with its SSRC. */
@@ -218,6 +219,8 @@ export class RtpCounter {
   #n = 0;
   /** The connections whose packets are counted from their headers (a replaced one is counted anew). */
   readonly #fromHeaders = new WeakSet<RTCPeerConnection>();
+  /** Each connection's arrival clock, from when it is up (handling time before). */
+  readonly #arrival = new WeakMap<RTCPeerConnection, (() => number) | undefined>();
 
   /**
    * Counts every packet `pc` receives from now on. Once the connection is up, packets are counted
@@ -239,9 +242,9 @@ export class RtpCounter {
           this.bytes += p.payload.length;
           this.onArrival?.(kind, p.header.ssrc);
         }
-        if ((fromHeaders || ++this.#n % 10 === 0) && this.delays.length < 200_000) {
+        if ((fromHeaders || ++this.#n % 10 === 0) && this.delays.delays.length < 200_000) {
           const sent = readStamp(p);
-          if (sent > 0) this.delays.push(performance.now() - sent);
+          if (sent > 0) this.delays.add(sent, this.#arrival.get(pc));
         }
         this.onRtp?.(kind, p);
       });
@@ -256,6 +259,7 @@ export class RtpCounter {
     const srtp = dtls?.srtp;
     const sdp = pc.remoteDescription?.sdp;
     if (!srtp || !sdp || this.#fromHeaders.has(pc)) return;
+    this.#arrival.set(pc, arrivalClock(pc));
     const kinds = new Map<number, 'audio' | 'video'>();
     for (const m of sdp.matchAll(/^m=(audio|video) \d+ \S+ ([\d ]+)/gm)) for (const pt of m[2]!.trim().split(' ')) kinds.set(Number(pt), m[1] as 'audio' | 'video');
     const decrypt = srtp.decrypt.bind(srtp);
