@@ -227,6 +227,13 @@ test('an audio consumer joins the express lane after its first packet, leaves it
     const forwarded = mediaCounts.forwarded;
     send(1);
     assert.ok(c.inExpress, 'in the lane after its first packet');
+    // the lane's periodic check asks whether the route still holds (no route made); any change shows
+    const now = performance.now();
+    const route = c.slot.fast.expressRoute(now)!;
+    assert.ok(c.slot.fast.stillExpress(now, route));
+    for (const changed of [{ port: route.port + 1 }, { ip: route.ip + 1 }, { ssrc: route.ssrc + 1 }, { pt: route.pt + 1 }, { ccId: route.ccId + 1 }]) {
+      assert.equal(c.slot.fast.stillExpress(now, { ...route, ...changed }), false, JSON.stringify(changed));
+    }
     assert.equal(producer.consumers.list.length, 0, 'not sent one by one any more');
     send(59);
     assert.equal(mediaCounts.forwarded - forwarded, 60, 'every packet counted');

@@ -99,7 +99,8 @@ export class ExpressLane {
   check(now: number): void {
     if (now < this.#checkAt) return;
     this.#checkAt = now + LANE_CHECK_MS;
-    for (const m of [...this.#members]) m.checkExpress(now);
+    // a member that leaves is deleted from the set as it is visited: the walk goes on
+    for (const m of this.#members) m.checkExpress(now);
   }
 
   /**
@@ -168,19 +169,20 @@ export class ExpressLeg {
     this.route = route;
   }
 
-  /** The sending state the module reached. */
-  state(): SenderState {
+  /** The sending state the module reached, written into `out` (the periodic check passes one it keeps). */
+  state(out: SenderState = { lastSeq: 0, roc: 0, lastTs: 0, lastSendMs: 0, packets: 0, octets: 0 }): SenderState {
     this.#addon.fanoutLegState(this.native, STATE);
-    return { lastSeq: STATE[0]!, roc: STATE[1]!, lastTs: STATE[2]!, lastSendMs: STATE[3]!, packets: STATE[4]!, octets: STATE[5]! };
+    out.lastSeq = STATE[0]!;
+    out.roc = STATE[1]!;
+    out.lastTs = STATE[2]!;
+    out.lastSendMs = STATE[3]!;
+    out.packets = STATE[4]!;
+    out.octets = STATE[5]!;
+    return out;
   }
 
   /** Takes the leg out of its lane's group. */
   leave(): void {
     this.#addon.fanoutRemove(this.native);
   }
-}
-
-/** Whether two routes send the same way (the leg can keep its place and state). */
-export function sameRoute(a: ExpressRoute, b: ExpressRoute): boolean {
-  return a.ctx === b.ctx && a.socket === b.socket && a.ip === b.ip && a.port === b.port && a.ssrc === b.ssrc && a.pt === b.pt && a.ccId === b.ccId && a.ccBlock === b.ccBlock;
 }

@@ -155,16 +155,33 @@ export class FastRtpSender extends LegRoute {
    * test loss injected.
    */
   expressRoute(now: number): ExpressRoute | undefined {
-    if (this.#dropEvery || this.path(now) !== 'fast' || !this.ready(now)) return undefined;
-    const native = this.#native;
-    const socket = this.socket;
-    if (!native || !socket) return undefined;
-    const r = native.route(socket, this.to);
+    const native = this.#expressNative(now);
+    const r = native?.route(this.socket!, this.to);
     if (!r) return undefined;
+    return { ctx: r.ctx, socket: r.socket, ip: r.ip, port: this.to[1], ssrc: this.ssrc, pt: this.pt, ccId: this.ccId, ccBlock: this.#ccBlock() };
+  }
+
+  /**
+   * Whether {@link expressRoute} would now give a route that sends as `route` does (the lane's
+   * periodic check, four times a second per member: no object made).
+   */
+  stillExpress(now: number, route: ExpressRoute): boolean {
+    const native = this.#expressNative(now);
+    if (!native || !native.routes(this.socket!, this.to, route.ctx, route.socket, route.ip)) return false;
+    return route.port === this.to[1] && route.ssrc === this.ssrc && route.pt === this.pt && route.ccId === this.ccId && route.ccBlock === this.#ccBlock();
+  }
+
+  /** The native protector when the stream can go express (see {@link expressRoute}); the socket is then set. */
+  #expressNative(now: number): NativeProtector | undefined {
+    if (this.#dropEvery || this.path(now) !== 'fast' || !this.ready(now) || !this.socket) return undefined;
     // numbered packets need the connection's shared counter
     if (this.ccId && !this.#cc?.sharedBlock) return undefined;
-    const ccBlock = this.ccId ? this.#cc!.sharedBlock!() : undefined;
-    return { ctx: r.ctx, socket: r.socket, ip: r.ip, port: this.to[1], ssrc: this.ssrc, pt: this.pt, ccId: this.ccId, ccBlock };
+    return this.#native;
+  }
+
+  /** The connection's numbering block, when this stream's packets are numbered. */
+  #ccBlock(): Buffer | undefined {
+    return this.ccId ? this.#cc!.sharedBlock!() : undefined;
   }
 
   /** Hands what the native fan-out numbered on this connection to its send history. */

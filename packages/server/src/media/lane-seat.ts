@@ -6,7 +6,7 @@
  * history ({@link LaneSeat.recall}).
  * @module
  */
-import { ExpressLeg, sameRoute, type ExpressLane, type LaneMember, type SenderState } from './express-lane.ts';
+import { ExpressLeg, type ExpressLane, type LaneMember, type SenderState } from './express-lane.ts';
 import type { FastRtpSender } from './fast-sender.ts';
 import type { LaneOffsets, MemberPacket } from './lane-history.ts';
 import type { NativeAddon } from './native/addon.ts';
@@ -61,6 +61,8 @@ export class LaneSeat implements LaneMember {
   /** What of the lane's counts the owner has been told. */
   #packets = 0;
   #octets = 0;
+  /** The leg's state as the periodic check reads it (one object, filled each time). */
+  readonly #state: SenderState = { lastSeq: 0, roc: 0, lastTs: 0, lastSendMs: 0, packets: 0, octets: 0 };
 
   constructor(owner: SeatOwner) {
     this.#owner = owner;
@@ -158,13 +160,17 @@ export class LaneSeat implements LaneMember {
     const leg = this.#leg;
     if (!this.#lane || !leg) return;
     const o = this.#owner;
-    const route = o.laneAllowed(now) ? o.fast.expressRoute(now) : undefined;
-    if (!route) {
-      this.leave(now);
-      return;
+    const allowed = o.laneAllowed(now);
+    const state = leg.state(this.#state);
+    if (!allowed || !o.fast.stillExpress(now, leg.route!)) {
+      // a new nominated pair or SRTP session: the leg moves; no route at all: it leaves
+      const route = allowed ? o.fast.expressRoute(now) : undefined;
+      if (!route) {
+        this.leave(now);
+        return;
+      }
+      leg.set(route, this.#offsets, state);
     }
-    const state = leg.state();
-    if (!sameRoute(route, leg.route!)) leg.set(route, this.#offsets, state);
     this.#absorb(state, now);
     o.fast.drainNumbering();
   }

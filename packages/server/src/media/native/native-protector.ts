@@ -70,6 +70,11 @@ export class NativeProtector implements RtpProtector {
     return twin ? { ctx: this.#ctx, socket: twin, ip: this.#ip } : undefined;
   }
 
+  /** Whether {@link route} would give `ctx`, `twin` and `ip` (without making the object). */
+  routes(socket: Socket, to: readonly [string, number], ctx: NativeSrtpContext, twin: NativeSocket, ip: number): boolean {
+    return this.#resolve(socket, to) === twin && this.#ctx === ctx && this.#ip === ip;
+  }
+
   /** The module's twin of `socket` (kept while the socket is the same), with {@link #ip} set for `to`; undefined when it cannot send there. */
   #resolve(socket: Socket, to: readonly [string, number]): NativeSocket | undefined {
     if (socket !== this.#socket || !this.#twin) {
