@@ -43,13 +43,17 @@ export class SendSlot {
     this.transceiver = transceiver;
     this.kind = kind;
     this.fast = new FastRtpSender(transceiver.sender, testLossPercent, cc, native);
-    // werift parses the subscriber's NACKs; its own cache is empty (we bypass it), ours answers
-    transceiver.sender.onGenericNack.subscribe((nack) => {
-      mediaCounts.nacks += nack.lost.length;
-      // what the express lane sent is in the lane's history, not the sender's
-      this.consumer?.recall(nack.lost);
-      this.fast.retransmit(nack.lost);
-    });
+    // werift parses the subscriber's NACKs (unless they are taken below it: werift-rtcp-receive.ts);
+    // its own cache is empty (we bypass it), ours answers
+    transceiver.sender.onGenericNack.subscribe((nack) => this.nacked(nack.lost));
+  }
+
+  /** The subscriber lost these packets of the slot's stream: they are sent again where kept. */
+  nacked(lost: readonly number[]): void {
+    mediaCounts.nacks += lost.length;
+    // what the express lane sent is in the lane's history, not the sender's
+    this.consumer?.recall(lost);
+    this.fast.retransmit(lost);
   }
 
   /**

@@ -13,7 +13,7 @@ import { SendSlot } from './send-slot.ts';
 import type { Producer } from './producer.ts';
 import { mediaCounts } from './metrics.ts';
 import { DownlinkCc } from './downlink-cc.ts';
-import { tapTwccFeedback, keepEarlyDtls, connectOnNomination, rtcpNatively, leanEvents, patientConsent, useSharedPort, shareIdleTrack } from './werift-adapter.ts';
+import { tapTwccFeedback, keepEarlyDtls, connectOnNomination, rtcpNatively, leanEvents, patientConsent, useSharedPort, shareIdleTrack, receiveRtcpNatively, type SubscriberRtcpSink } from './werift-adapter.ts';
 
 /** Callbacks of a {@link SubscriberPeer}. */
 export interface SubscriberEvents {
@@ -85,14 +85,42 @@ export class SubscriberPeer {
       if (state === 'connected') {
         // each slot reads the negotiated SRTP profile now, before the requested keyframes arrive
         for (const s of this.slots) s.fast.path();
-        if (net.native) rtcpNatively(this.pc, net.native);
         leanEvents(this.pc);
+        if (net.native) {
+          rtcpNatively(this.pc, net.native);
+          receiveRtcpNatively(this.pc, this.#rtcp);
+        }
         // video starts on the keyframe held for it, or asked for when it was offered
         const now = performance.now();
         for (const c of this.consumers()) c.start(now);
       }
       if ((state === 'failed' || state === 'closed') && !this.#closed) this.#events.onFailed(`subscriber connection ${state}`);
     });
+  }
+
+  /** What the subscriber's RTCP tells, from werift's events or read below werift (werift-rtcp-receive.ts). */
+  readonly #rtcp: SubscriberRtcpSink = {
+    heard: () => {
+      this.lastRtcpAt = performance.now();
+    },
+    nack: (ssrc, lost) => this.#slotSending(ssrc)?.nacked(lost),
+    keyframe: (ssrc) => {
+      const slot = this.#slotSending(ssrc);
+      if (slot) this.#keyframeAsked(slot);
+    },
+    twcc: (fb) => this.cc.onFeedback(fb),
+  };
+
+  /** The slot whose stream goes out with `ssrc`. */
+  #slotSending(ssrc: number): SendSlot | undefined {
+    for (const s of this.slots) if (s.fast.ssrc === ssrc) return s;
+    return undefined;
+  }
+
+  /** The subscriber's keyframe requests go to whichever producer the slot carries, through its throttle. */
+  #keyframeAsked(slot: SendSlot): void {
+    mediaCounts.plisReceived++;
+    slot.consumer?.requestKeyframe();
   }
 
   /** Sends a probe burst for the downlink estimate when it asks for one (on the video slots' RTX). */
@@ -118,14 +146,9 @@ export class SubscriberPeer {
       const t = this.pc.addTransceiver(producer.kind, { direction: 'sendonly' });
       shareIdleTrack(t);
       const created = new SendSlot(t, producer.kind, this.#net.testSubscriberLossPercent, this.cc, this.#net.native);
-      t.sender.onRtcp.subscribe(() => {
-        this.lastRtcpAt = performance.now();
-      });
-      // the subscriber's PLIs go to whichever producer the slot carries, through its throttle
-      t.sender.onPictureLossIndication.subscribe(() => {
-        mediaCounts.plisReceived++;
-        created.consumer?.requestKeyframe();
-      });
+      // what werift routes to the slot's sender (RTCP not taken below werift: the JavaScript path)
+      t.sender.onRtcp.subscribe(() => this.#rtcp.heard());
+      t.sender.onPictureLossIndication.subscribe(() => this.#keyframeAsked(created));
       slot = created;
       this.slots.push(slot);
     }

@@ -21,6 +21,9 @@
  * - **Media RTP below werift** ({@link receiveNatively}, werift-media-receive.ts): on the native
  *   path, once werift routed a publisher's stream, its packets skip werift's SRTP session,
  *   router and receiver objects (werift's statistics, NACK tracker and track events still get them).
+ * - **Subscribers' RTCP below werift** ({@link receiveRtcpNatively}, werift-rtcp-receive.ts): on
+ *   the native path, a subscriber connection's NACKs, keyframe requests and transport-wide
+ *   feedback are read in place, without werift's parse and routing of every report.
  * - **Header parses** (rtp-header-parse.ts): werift's `RtpHeader.deSerialize` and
  *   `RtcpHeader.deSerialize`, which read bit fields through binary strings (~12 KB of garbage per
  *   received RTP packet), are replaced on import of this module by ones that fill the same objects
@@ -59,6 +62,7 @@ export { leanEvents } from './werift-receive.ts';
 export { AUDIO_LEVEL_URI, forgetRoutes, receiveNatively, type TwccSink } from './werift-media-receive.ts';
 export { connectOnNomination, noFallbackStun } from './werift-ice-start.ts';
 export { shareIdleTrack } from './werift-send-only.ts';
+export { receiveRtcpNatively, type SubscriberRtcpSink } from './werift-rtcp-receive.ts';
 
 // every werift ICE agent of a process that loads the adapter (server, media workers, bench and
 // test clients) queries only the STUN servers it was given
