@@ -72,7 +72,7 @@ export class SubscriberPeer {
     connectOnNomination(this.pc);
     keepEarlyDtls(this.pc);
     if (net.shared) useSharedPort(this.pc, net.shared);
-    tapTwccFeedback(this.pc, (fb) => this.cc.onFeedback(fb));
+    tapTwccFeedback(this.pc, this.#rtcp.twcc);
     mediaCounts.peers++;
     // sender reports: each slot decides every second (RFC 3550 leaves the interval to us; Chromium
     // needs them for lip-sync)

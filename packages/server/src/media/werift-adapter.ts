@@ -47,7 +47,7 @@
 import { RtcpHeader, RtpHeader, SrtpAuthenticationError, type RTCPeerConnection, type RTCRtpReceiver, type RtpPacket } from 'werift';
 import type { NativeAddon } from './native/addon.ts';
 import { NativeUnprotector, type SrtpHeaderFields } from './native/native-unprotector.ts';
-import type { TwccFeedback, TwccPacketStatus } from './interceptors/twcc-feedback.ts';
+import { FMT_TWCC, RTPFB, type TwccFeedback, type TwccPacketStatus } from './interceptors/twcc-feedback.ts';
 
 import { parseRtcpHeaderInto, parseRtpHeaderInto } from './rtp-header-parse.ts';
 import { lightenReceiver } from './werift-receive.ts';
@@ -87,10 +87,6 @@ interface RouterInternals {
   routeRtcp(packet: { type: number; serialize(): Buffer; feedback?: { count: number } }): void;
   extIdUriMap: Record<number, string>;
 }
-
-/** RTCP transport-layer feedback (RTPFB) and its transport-wide CC format. */
-const RTPFB = 205;
-const FMT_TWCC = 15;
 
 /** werift's parse of a transport-wide CC feedback (rtp/src/rtcp/rtpfb/twcc.js of 0.25.x). */
 export interface WeriftTwcc {

@@ -16,7 +16,7 @@
  * @module
  */
 import type { RTCPeerConnection } from 'werift';
-import { decodeTwccFeedback, type TwccFeedback } from './interceptors/twcc-feedback.ts';
+import { decodeTwccFeedback, FMT_TWCC, RTPFB, type TwccFeedback } from './interceptors/twcc-feedback.ts';
 
 /** What a subscriber connection's RTCP tells the server. */
 export interface SubscriberRtcpSink {
@@ -30,10 +30,9 @@ export interface SubscriberRtcpSink {
   twcc(feedback: TwccFeedback): void;
 }
 
-const RTPFB = 205;
+/** Payload-specific feedback (PSFB) and the formats read here (RFC 4585, RFC 5104). */
 const PSFB = 206;
 const FMT_NACK = 1;
-const FMT_TWCC = 15;
 const FMT_PLI = 1;
 const FMT_FIR = 4;
 

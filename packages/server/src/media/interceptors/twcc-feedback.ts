@@ -61,8 +61,9 @@ export interface TwccFeedbackOptions {
   maxStatusesPerPacket?: number;
 }
 
-const RTPFB = 205;
-const FMT_TWCC = 15;
+/** RTCP transport-layer feedback (RTPFB, RFC 4585) and its transport-wide CC format. */
+export const RTPFB = 205;
+export const FMT_TWCC = 15;
 const HEADER = 20;
 const TICK_US = 250;
 const REF_MS = 64;
